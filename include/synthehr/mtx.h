@@ -1,0 +1,93 @@
+/* synthehr — GPL-3.0-or-later.
+ * The model matrix: the explicit column layout the generator and the
+ * metrics share, and a compact row store.  Group (one-hot) and binary model
+ * columns hold 0/1 in one byte per cell; continuous columns hold float32.
+ * Numerical code reads float32 row blocks through mtx_get_rows(). */
+#ifndef SYNTHEHR_MTX_H
+#define SYNTHEHR_MTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+enum mcol_kind {
+	MCOL_GROUP,   /* one level of a categorical group: softmax block, one-hot */
+	MCOL_BINARY,  /* independent 0/1 column: sigmoid head */
+	MCOL_CONT,    /* continuous: min–max scaled to [0,1] for the model */
+	MCOL_COUNT
+};
+
+/* Column layout of the model matrix.  The tutorial's order is: groups first,
+ * then binary columns (label, sex, concepts), then continuous columns. */
+struct layout {
+	int D;                    /* model columns */
+	enum mcol_kind *kind;     /* [D] */
+	char **name;              /* [D] header name in CSV output (group level name for groups) */
+	char **source;            /* [D] cohort column it decodes to (group: the categorical column) */
+	char **level;             /* [D] group: level label; binary: label of 1 (NULL = "1") */
+	char **level0;            /* [D] binary: label of 0 (NULL = "0") */
+	int *group_of;            /* [D] group index, or -1 */
+	uint8_t *concept;         /* [D] 1 for concept (diagnosis) columns */
+	double *lo, *hi;          /* [D] continuous range in cohort units (0,1 for others) */
+	int ngroups;
+	int *group_start;         /* [ngroups] first model column */
+	int *group_width;         /* [ngroups] */
+	char **group_name;        /* [ngroups] */
+	int label;                /* model column of the label, -1 if none */
+	int sex;                  /* model column of sex (1 = female), -1 if none */
+};
+
+struct layout *layout_new(int D);
+void layout_free(struct layout *l);
+/* After filling kind/group_of: recompute group_start/width from group_of. */
+void layout_finish(struct layout *l, int ngroups, char **group_names);
+int layout_find(const struct layout *l, const char *name);
+int layout_count(const struct layout *l, enum mcol_kind k);
+json_t *layout_to_json(const struct layout *l);
+int layout_from_json(json_t *j, struct layout **out, char **cause);
+/* Settings hash: changes when the layout changes (checkpoints record it). */
+uint64_t layout_hash(const struct layout *l);
+
+struct mtx {
+	size_t n;                 /* rows */
+	int D;                    /* columns (= layout D) */
+	int nb, nc;               /* byte columns, float columns */
+	int *slot;                /* [D] index into b (byte column) or c (float column) */
+	uint8_t *is_float;        /* [D] */
+	uint8_t *b;               /* [n × nb] row-major, 0/1 */
+	float *c;                 /* [n × nc] row-major */
+	int scaled;               /* 1: continuous columns in [0,1]; 0: cohort units */
+};
+
+/* New zeroed matrix of n rows with the layout's column kinds. */
+struct mtx *mtx_new(size_t n, const struct layout *l);
+void mtx_free(struct mtx *m);
+/* Rows r0..r0+nr-1 as dense float32 [nr × D] into out. */
+void mtx_get_rows(const struct mtx *m, size_t r0, size_t nr, float *out);
+/* Gather rows idx[0..nr-1] as dense float32 [nr × D]. */
+void mtx_gather_rows(const struct mtx *m, const size_t *idx, size_t nr, float *out);
+/* Store one dense row; byte columns store (v >= 0.5). */
+void mtx_set_row(struct mtx *m, size_t r, const float *row);
+float mtx_get(const struct mtx *m, size_t r, int j);
+void mtx_set(struct mtx *m, size_t r, int j, float v);
+/* Column j as doubles into out[n]. */
+void mtx_get_col(const struct mtx *m, int j, double *out);
+/* Convert continuous columns between cohort units and [0,1] with layout lo/hi:
+ * scale: (v-lo)/(hi-lo); unscale: (1-s)*lo + s*hi (the tutorial's formula). */
+void mtx_scale(struct mtx *m, const struct layout *l);
+void mtx_unscale(struct mtx *m, const struct layout *l);
+/* Copy of rows idx[0..nr-1]. */
+struct mtx *mtx_subset(const struct mtx *m, const size_t *idx, size_t nr);
+/* Binary file: magic "SHMTX\0", version, n, D, nb, nc, scaled, kinds, then
+ * the byte block and the float block.  Atomic write. */
+int mtx_write(const char *path, const struct mtx *m, char **cause);
+int mtx_read(const char *path, const struct layout *l, struct mtx **out, char **cause);
+/* CSV in cohort units with the layout's header names (groups as their 0/1
+ * columns).  Continuous values are written unscaled. */
+int mtx_write_csv(const char *path, const struct mtx *m, const struct layout *l, char **cause);
+/* Read a CSV with exactly the layout's header (any column order); values of
+ * group/binary columns must be 0/1 (a probability ≥ 0.5 is taken as 1).
+ * Differences between the header and the layout are listed in *cause. */
+int mtx_read_csv(const char *path, const struct layout *l, struct mtx **out, char **cause);
+
+#endif

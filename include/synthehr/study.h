@@ -1,0 +1,42 @@
+/* synthehr — GPL-3.0-or-later.
+ * The study directory: study.json (every setting of every stage, as JSON
+ * sections) plus prep/, runs/run-N/ and eval/.  Directories 0700, files
+ * 0600, every write atomic.  This is the façade the front ends call. */
+#ifndef SYNTHEHR_STUDY_H
+#define SYNTHEHR_STUDY_H
+
+#include <jansson.h>
+
+struct study {
+	char *dir;        /* study directory path */
+	json_t *cfg;      /* study.json */
+};
+
+/* Create DIR (0700, must not exist or be empty) with a fresh study.json. */
+int study_create(const char *dir, struct study **out, char **cause);
+int study_open(const char *dir, struct study **out, char **cause);
+void study_free(struct study *s);
+/* Atomically rewrite study.json. */
+int study_save(struct study *s, char **cause);
+/* The object at cfg[name], created empty if absent. */
+json_t *study_section(struct study *s, const char *name);
+/* Caller-freed DIR/rel. */
+char *study_path(const struct study *s, const char *rel);
+/* mkdir -p DIR/rel with 0700. */
+int study_mkdir(const struct study *s, const char *rel, char **cause);
+
+/* Settings access with defaults; a key present with the wrong type is an
+ * error reported through *cause by the _chk variants. */
+double js_num(json_t *obj, const char *key, double dflt);
+long long js_int(json_t *obj, const char *key, long long dflt);
+const char *js_str(json_t *obj, const char *key, const char *dflt);
+int js_bool(json_t *obj, const char *key, int dflt);
+/* Set only if absent (to record defaults). */
+void js_default_num(json_t *obj, const char *key, double v);
+void js_default_int(json_t *obj, const char *key, long long v);
+void js_default_str(json_t *obj, const char *key, const char *v);
+/* Write any JSON value atomically with 0600 (indent 2, keys in order). */
+int js_write_file(const char *path, json_t *j, char **cause);
+int js_read_file(const char *path, json_t **out, char **cause);
+
+#endif

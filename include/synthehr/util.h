@@ -1,0 +1,84 @@
+/* synthehr — GPL-3.0-or-later.
+ * Small shared helpers: allocation that never returns NULL, error strings
+ * handed back to the caller (tmux's char **cause), atomic file writes and
+ * private (0700/0600) study files. */
+#ifndef SYNTHEHR_UTIL_H
+#define SYNTHEHR_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdarg.h>
+
+#define SH_UNUSED(x) ((void)(x))
+#define SH_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define SH_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define SH_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation: on failure call the fatal hook (restores the terminal) and abort. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+int xasprintf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *xsprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* 64-byte aligned block for numerical arrays; free with free(). */
+void *xmalloc_aligned(size_t n);
+
+/* Called before aborting on out-of-memory or a fatal error (the TUI sets it
+ * to restore the terminal). */
+extern void (*util_fatal_hook)(void);
+void fatalx(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* Set *cause (if cause != NULL) to a formatted, caller-freed message; returns -1. */
+int util_fail(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "path: strerror(errno)" into *cause; returns -1. */
+int util_fail_errno(char **cause, const char *path);
+
+/* Atomic file: writes go to PATH.tmp.XXXXXX in the same directory, created
+ * 0600; atomic_commit fsyncs, renames over PATH and fsyncs the directory.
+ * atomic_abort removes the temporary file.  Nothing ever truncates PATH. */
+struct atomic_file {
+	FILE *fp;
+	char *path;
+	char *tmp;
+};
+int atomic_open(struct atomic_file *af, const char *path, char **cause);
+int atomic_commit(struct atomic_file *af, char **cause);
+void atomic_abort(struct atomic_file *af);
+int util_write_file_atomic(const char *path, const void *data, size_t len, char **cause);
+/* Whole file into memory (NUL-terminated); -1 with cause on failure. */
+int util_read_file(const char *path, char **data, size_t *len, char **cause);
+
+/* mkdir -p with mode 0700 on every created component. */
+int util_mkdir_private(const char *path, char **cause);
+int util_file_exists(const char *path);
+int util_dir_exists(const char *path);
+char *util_path_join(const char *a, const char *b);
+/* SHA-256 of a file as 64 hex characters into out[65]. */
+int util_sha256_file(const char *path, char out[65], char **cause);
+void util_sha256(const void *data, size_t len, uint8_t out[32]);
+/* 64-bit FNV-1a, for settings hashes. */
+uint64_t util_hash64(const void *data, size_t len, uint64_t h);
+
+/* Monotonic seconds. */
+double util_now(void);
+/* Peak resident set size in bytes (from getrusage). */
+size_t util_peak_rss(void);
+/* Locale-independent number parsing of a whole token (leading/trailing
+ * blanks allowed). Returns 0 on success, -1 if the token is not a number. */
+int util_parse_double(const char *s, size_t len, double *out);
+/* Locale-independent "%.*g" formatting, shortest round-trip for floats. */
+int util_format_double(char *buf, size_t size, double v);
+int util_format_float(char *buf, size_t size, float v);
+
+/* Cooperative cancellation flag set by signal handlers (SIGINT/TERM/HUP). */
+extern volatile int util_interrupted;
+/* Set to 1 by long-running work that polls util_interrupted; a second
+ * signal, or a signal while nobody polls, terminates at once. */
+extern volatile int util_cancel_aware;
+void util_install_signal_handlers(void);
+
+#endif

@@ -1,0 +1,184 @@
+/* synthehr — GPL-3.0-or-later.
+ * Subcommand table, dispatch, help and the stderr progress bar. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "synthehr/blas.h"
+#include "synthehr/util.h"
+
+/* One entry per subcommand: name, handler, synopsis, one help line, options. */
+const struct cli_cmd cli_cmds[] = {
+	{ "demo", cmd_demo, "-o FILE [--rows N] [--concepts K] [--seed S] [--full]",
+	  "write the built-in demo cohort (shaped like the tutorial's MIMIC-IV cohort)",
+	  "  -o, --output FILE   where to write (.csv or .csv.gz)\n"
+	  "  --rows N            patients (default 5000; --full: 181294)\n"
+	  "  --concepts K        phecode-named concept columns (default 300; --full: 1588)\n"
+	  "  --seed S            simulator seed (default 1); same seed, same bytes\n"
+	  "  --full              the tutorial's size: 181,294 patients x about 1,600 columns\n" },
+	{ "init", cmd_init, "STUDY --data FILE [--label COL] [--role COL=ROLE]...",
+	  "create a study directory from a cohort CSV/CSV.gz (or --demo)", NULL },
+	{ "info", cmd_info, "STUDY", "print the study's schema: column, role, type, missing %, levels", NULL },
+	{ "review", cmd_review, "STUDY [COLUMN...]", "profile the cohort: statistics, histograms, outlier flags", NULL },
+	{ "prep", cmd_prep, "STUDY", "apply the preprocessing plan; write prep/ and a before/after table", NULL },
+	{ "train", cmd_train, "STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]",
+	  "train EMR-WGAN runs (resumes interrupted runs)", NULL },
+	{ "generate", cmd_generate, "STUDY [--run K] [--rows N]", "sample synthetic cohorts from trained runs", NULL },
+	{ "evaluate", cmd_evaluate, "STUDY [--preset fast|tutorial] [--only LIST] [--synthetic FILE [--name NAME]]...",
+	  "compute utility and privacy metrics for every run and baseline", NULL },
+	{ "rank", cmd_rank, "STUDY [--profile A|B|FILE]", "rank runs under a weight profile", NULL },
+	{ "report", cmd_report, "STUDY -o report.md", "write a Markdown report of the study", NULL },
+	{ "run", cmd_run, "STUDY [--data FILE | --demo] [--preset quick|tutorial]",
+	  "the whole pipeline: init, prep, train, generate, evaluate, rank, report", NULL },
+	{ "import-mimic", cmd_import_mimic, "MIMIC_DIR --phecodes MAP_DIR -o cohort.csv.gz",
+	  "build the tutorial's cohort from MIMIC-IV hosp tables", NULL },
+	{ "import-events", cmd_import_events, "--patients FILE --events FILE -o cohort.csv.gz [--phecodes MAP_DIR]",
+	  "build a cohort from a patient table and a long-format events table", NULL },
+	{ "bench", cmd_bench, "train [--batch B] [--cols D] [--width W] [--depth L] [--steps N]",
+	  "time training steps on random data; one JSON line", NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+const struct cli_cmd *
+cli_find(const char *name)
+{
+	const struct cli_cmd *c;
+
+	for (c = cli_cmds; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+void
+cli_usage(FILE *fp)
+{
+	const struct cli_cmd *c;
+
+	fprintf(fp,
+	    "usage: synthehr [STUDY]                 open the terminal workbench\n"
+	    "       synthehr COMMAND [ARGS...]       run one pipeline stage\n"
+	    "       synthehr --help | --version\n\n"
+	    "commands:\n");
+	for (c = cli_cmds; c->name != NULL; c++)
+		fprintf(fp, "  %-14s %s\n", c->name, c->summary);
+	fprintf(fp,
+	    "\n'synthehr COMMAND --help' shows a command's options.\n"
+	    "Exit status: 0 ok, 1 failure, 2 usage or bad input, 130 interrupted (resumable).\n"
+	    "Environment: OPENBLAS_CORETYPE picks OpenBLAS kernels (see 'synthehr --version'),\n"
+	    "OPENBLAS_NUM_THREADS the BLAS threads, NO_COLOR disables colour.\n");
+}
+
+void
+cli_cmd_help(const struct cli_cmd *c, FILE *fp)
+{
+	fprintf(fp, "usage: synthehr %s %s\n\n%s\n", c->name, c->args, c->summary);
+	if (c->help != NULL)
+		fprintf(fp, "\noptions:\n%s", c->help);
+}
+
+int
+cli_fail(const char *cmd, char *cause, int code)
+{
+	fprintf(stderr, "synthehr %s: %s\n", cmd, cause ? cause : "failed");
+	free(cause);
+	return code;
+}
+
+static int progress_active;
+static double progress_last_pct = -1;
+
+void
+cli_progress(const char *label, double done, double total, const char *extra)
+{
+	double frac = total > 0 ? done / total : 0;
+	int width = 30, fill, i;
+
+	if (frac < 0) frac = 0;
+	if (frac > 1) frac = 1;
+	if (!isatty(STDERR_FILENO)) {
+		double pct = (int)(frac * 10) * 10.0;
+
+		if (pct != progress_last_pct) {
+			fprintf(stderr, "%s%s%3.0f%%%s%s\n", label ? label : "", label ? " " : "",
+			    frac * 100, extra ? "  " : "", extra ? extra : "");
+			progress_last_pct = pct;
+		}
+		return;
+	}
+	fill = (int)(frac * width + 0.5);
+	fprintf(stderr, "\r%s%s[", label ? label : "", label ? " " : "");
+	for (i = 0; i < width; i++)
+		fputc(i < fill ? '#' : '.', stderr);
+	fprintf(stderr, "] %3.0f%%%s%s\033[K", frac * 100, extra ? "  " : "", extra ? extra : "");
+	fflush(stderr);
+	progress_active = 1;
+}
+
+void
+cli_progress_end(void)
+{
+	if (progress_active)
+		fputc('\n', stderr);
+	progress_active = 0;
+	progress_last_pct = -1;
+}
+
+static int
+has_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	if (argc < 2)
+		return tui_main(NULL, argc, argv);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && (c = cli_find(argv[2])) != NULL) {
+			cli_cmd_help(c, stdout);
+			return EXIT_OK;
+		}
+		cli_usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		char buf[256];
+		const char *warn = blas_core_warning();
+
+		blas_describe(buf, sizeof buf);
+		printf("synthehr %s\nBLAS: %s\n", PACKAGE_VERSION, buf);
+		if (warn != NULL)
+			printf("warning: %s\n", warn);
+		return EXIT_OK;
+	}
+	if ((c = cli_find(argv[1])) != NULL) {
+		if (has_help(argc - 1, argv + 1)) {
+			cli_cmd_help(c, stdout);
+			return EXIT_OK;
+		}
+		return c->fn(argc - 1, argv + 1);
+	}
+	if (argv[1][0] != '-' && argc == 2 && util_dir_exists(argv[1]))
+		return tui_main(argv[1], argc, argv);
+	if (argv[1][0] == '-' && (strcmp(argv[1], "--theme") == 0 || strcmp(argv[1], "--ascii") == 0 ||
+	    strncmp(argv[1], "--theme=", 8) == 0 || strcmp(argv[1], "--frames") == 0))
+		return tui_main(NULL, argc, argv);
+	fprintf(stderr, "synthehr: unknown command '%s'\n\n", argv[1]);
+	cli_usage(stderr);
+	return EXIT_USAGE;
+}

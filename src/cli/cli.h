@@ -1,0 +1,57 @@
+/* synthehr — GPL-3.0-or-later.
+ * Command-line front end: subcommand table and shared helpers.  Results go
+ * to stdout, progress and errors to stderr. */
+#ifndef SYNTHEHR_CLI_H
+#define SYNTHEHR_CLI_H
+
+#include <stdio.h>
+
+/* Documented exit codes. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1        /* the work failed (I/O, numerical) */
+#define EXIT_USAGE 2       /* bad usage or bad input */
+#define EXIT_INTERRUPTED 130 /* SIGINT/SIGTERM/SIGHUP: state saved, resumable */
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);   /* argv[0] is the subcommand name */
+	const char *args;                   /* one-line synopsis of the arguments */
+	const char *summary;                /* one help line */
+	const char *help;                   /* full help text (options) */
+};
+
+extern const struct cli_cmd cli_cmds[];
+const struct cli_cmd *cli_find(const char *name);
+int cli_main(int argc, char **argv);
+void cli_usage(FILE *fp);
+/* "synthehr CMD: cause" on stderr, frees cause, returns code. */
+int cli_fail(const char *cmd, char *cause, int code);
+/* Print the subcommand's help to fp. */
+void cli_cmd_help(const struct cli_cmd *c, FILE *fp);
+/* True if argv has -h/--help (handled uniformly by cli_main). */
+
+/* A one-line progress bar on stderr (only when stderr is a terminal;
+ * otherwise a line every few percent).  label may be NULL. */
+void cli_progress(const char *label, double done, double total, const char *extra);
+void cli_progress_end(void);
+
+/* Subcommand entry points, one file each under src/cli/. */
+int cmd_demo(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+int cmd_prep(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_evaluate(int argc, char **argv);
+int cmd_rank(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_import_mimic(int argc, char **argv);
+int cmd_import_events(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* The TUI (src/tui/): study_dir may be NULL. */
+int tui_main(const char *study_dir, int argc, char **argv);
+
+#endif

@@ -1,0 +1,404 @@
+/* synthehr — GPL-3.0-or-later.
+ * Streaming CSV/CSV.gz reader and writer on libcsv and zlib.
+ *
+ * Reading: zlib's gzread reads plain and gzip files alike; bytes go to
+ * libcsv in chunks (strict mode), completed records are queued and handed
+ * out one at a time.  Physical line numbers are kept by counting '\n' in
+ * record terminators (CSV_REPALL_NL reports every newline) and inside
+ * quoted fields, so errors can name the line a record started on. */
+#include "config.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "synthehr/csvio.h"
+#include "synthehr/util.h"
+
+struct csv_row {
+	int nfields;
+	size_t line;
+	char **fields;
+	size_t *lens;
+};
+
+struct csv_reader {
+	char *path;
+	gzFile gz;
+	struct csv_parser p;
+	int eof;
+	int first_chunk;
+	size_t bytes;
+	size_t lines_done;        /* '\n' seen in completed records and blank lines */
+	size_t pending_nl;        /* '\n' inside fields of the record being built */
+	/* record being built */
+	int cur_n, cur_cap;
+	char **cur_f;
+	size_t *cur_l;
+	/* queue of completed records */
+	struct csv_row *q;
+	int qhead, qlen, qcap;
+	/* the record returned last (owned until the next call) */
+	struct csv_row out;
+	size_t out_line;
+	char *err;
+};
+
+static void
+row_free(struct csv_row *r)
+{
+	int i;
+
+	for (i = 0; i < r->nfields; i++)
+		free(r->fields[i]);
+	free(r->fields);
+	free(r->lens);
+	memset(r, 0, sizeof *r);
+}
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct csv_reader *r = data;
+	size_t i;
+
+	if (r->cur_n == r->cur_cap) {
+		r->cur_cap = r->cur_cap ? r->cur_cap * 2 : 64;
+		r->cur_f = xreallocarray(r->cur_f, r->cur_cap, sizeof(char *));
+		r->cur_l = xreallocarray(r->cur_l, r->cur_cap, sizeof(size_t));
+	}
+	r->cur_f[r->cur_n] = xstrndup(s ? s : "", s ? len : 0);
+	r->cur_l[r->cur_n] = s ? len : 0;
+	r->cur_n++;
+	for (i = 0; s != NULL && i < len; i++)
+		r->pending_nl += ((char *)s)[i] == '\n';
+}
+
+static void
+on_row(int c, void *data)
+{
+	struct csv_reader *r = data;
+	struct csv_row *row;
+	size_t start = r->lines_done + 1;
+
+	r->lines_done += r->pending_nl + (c == '\n');
+	r->pending_nl = 0;
+	if (r->cur_n == 0)
+		return;   /* a blank line (or the '\n' of a CRLF) */
+	if (r->qlen == r->qcap) {
+		r->qcap = r->qcap ? r->qcap * 2 : 64;
+		r->q = xreallocarray(r->q, r->qcap, sizeof *r->q);
+	}
+	row = &r->q[r->qlen++];
+	row->nfields = r->cur_n;
+	row->fields = xmalloc(sizeof(char *) * r->cur_n);
+	row->lens = xmalloc(sizeof(size_t) * r->cur_n);
+	memcpy(row->fields, r->cur_f, sizeof(char *) * r->cur_n);
+	memcpy(row->lens, r->cur_l, sizeof(size_t) * r->cur_n);
+	row->line = start;
+	r->cur_n = 0;
+}
+
+struct csv_reader *
+csvr_open(const char *path, char **cause)
+{
+	struct csv_reader *r;
+	gzFile gz;
+
+	if (util_dir_exists(path)) {
+		util_fail(cause, "%s: is a directory, expected a CSV file", path);
+		return NULL;
+	}
+	gz = gzopen(path, "rb");
+	if (gz == NULL) {
+		util_fail_errno(cause, path);
+		return NULL;
+	}
+	gzbuffer(gz, 1 << 17);
+	r = xcalloc(1, sizeof *r);
+	r->path = xstrdup(path);
+	r->gz = gz;
+	r->first_chunk = 1;
+	if (csv_init(&r->p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		fatalx("csv_init failed");
+	csv_set_realloc_func(&r->p, xrealloc);
+	return r;
+}
+
+/* Feed one chunk to libcsv; -1 with r->err set on a parse or read error. */
+static int
+feed(struct csv_reader *r)
+{
+	char buf[1 << 16], *p = buf;
+	int n = gzread(r->gz, buf, sizeof buf), errnum;
+	size_t len, done;
+
+	if (n < 0) {
+		const char *msg = gzerror(r->gz, &errnum);
+
+		xasprintf(&r->err, "%s: read error: %s", r->path,
+		    errnum == Z_ERRNO ? strerror(errno) : msg);
+		return -1;
+	}
+	if (n == 0) {
+		const char *msg = gzerror(r->gz, &errnum);
+
+		if (errnum != Z_OK && errnum != Z_STREAM_END) {
+			xasprintf(&r->err, "%s:%zu: compressed data is damaged or truncated (%s)",
+			    r->path, r->lines_done + 1, msg);
+			return -1;
+		}
+		r->eof = 1;
+		if (csv_fini(&r->p, on_field, on_row, r) != 0) {
+			xasprintf(&r->err, "%s:%zu:%d: unterminated quoted field (expected a closing '\"')",
+			    r->path, r->lines_done + 1, r->cur_n + 1);
+			return -1;
+		}
+		return 0;
+	}
+	len = (size_t)n;
+	if (r->first_chunk) {
+		r->first_chunk = 0;
+		if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+		    (unsigned char)p[2] == 0xBF) {
+			p += 3;
+			len -= 3;
+		}
+	}
+	if (memchr(p, '\0', len) != NULL) {
+		size_t at = (char *)memchr(p, '\0', len) - p, i, line = r->lines_done + 1 + r->pending_nl;
+
+		for (i = 0; i < at; i++)
+			line += p[i] == '\n';
+		xasprintf(&r->err, "%s:%zu: NUL byte in the file (expected text CSV)", r->path, line);
+		return -1;
+	}
+	r->bytes += (size_t)n;
+	done = csv_parse(&r->p, p, len, on_field, on_row, r);
+	if (done != len) {
+		xasprintf(&r->err, "%s:%zu:%d: malformed quoting (%s; expected a quote only at the "
+		    "start of a field, doubled inside it)", r->path, r->lines_done + 1 + r->pending_nl,
+		    r->cur_n + 1, csv_strerror(csv_error(&r->p)));
+		return -1;
+	}
+	return 0;
+}
+
+int
+csvr_next(struct csv_reader *r, char ***fields, size_t **lens, int *nfields, char **cause)
+{
+	row_free(&r->out);
+	while (r->qlen == 0) {
+		if (r->err != NULL)
+			return util_fail(cause, "%s", r->err);
+		if (r->eof)
+			return 0;
+		r->qhead = 0;
+		if (feed(r) != 0)
+			return util_fail(cause, "%s", r->err);
+	}
+	r->out = r->q[r->qhead++];
+	r->qlen--;
+	if (r->qlen == 0)
+		r->qhead = 0;
+	else if (r->qhead > 0 && r->qlen > 0 && r->qhead >= r->qcap / 2) {
+		memmove(r->q, r->q + r->qhead, r->qlen * sizeof *r->q);
+		r->qhead = 0;
+	}
+	/* keep the queue compact: records are appended at qhead + qlen */
+	if (r->qhead != 0 && r->qlen > 0) {
+		memmove(r->q, r->q + r->qhead, r->qlen * sizeof *r->q);
+		r->qhead = 0;
+	}
+	r->out_line = r->out.line;
+	*fields = r->out.fields;
+	*lens = r->out.lens;
+	*nfields = r->out.nfields;
+	return 1;
+}
+
+size_t
+csvr_line(const struct csv_reader *r)
+{
+	return r->out_line;
+}
+
+const char *
+csvr_path(const struct csv_reader *r)
+{
+	return r->path;
+}
+
+size_t
+csvr_bytes(const struct csv_reader *r)
+{
+	return r->bytes;
+}
+
+void
+csvr_close(struct csv_reader *r)
+{
+	int i;
+
+	if (r == NULL)
+		return;
+	row_free(&r->out);
+	for (i = 0; i < r->qlen; i++)
+		row_free(&r->q[r->qhead + i]);
+	free(r->q);
+	for (i = 0; i < r->cur_n; i++)
+		free(r->cur_f[i]);
+	free(r->cur_f);
+	free(r->cur_l);
+	csv_free(&r->p);
+	gzclose(r->gz);
+	free(r->err);
+	free(r->path);
+	free(r);
+}
+
+/* Writer */
+
+struct csv_writer {
+	struct atomic_file af;
+	gzFile gz;
+	char *buf;
+	size_t len, cap;
+	int nfield;
+	int failed;
+};
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+struct csv_writer *
+csvw_open(const char *path, char **cause)
+{
+	struct csv_writer *w = xcalloc(1, sizeof *w);
+
+	if (atomic_open(&w->af, path, cause) != 0) {
+		free(w);
+		return NULL;
+	}
+	if (ends_with(path, ".gz")) {
+		w->gz = gzdopen(dup(fileno(w->af.fp)), "wb6");
+		if (w->gz == NULL) {
+			util_fail(cause, "%s: cannot start gzip stream", path);
+			atomic_abort(&w->af);
+			free(w);
+			return NULL;
+		}
+	}
+	w->cap = 1 << 16;
+	w->buf = xmalloc(w->cap);
+	return w;
+}
+
+static void
+w_flush(struct csv_writer *w)
+{
+	if (w->len == 0 || w->failed)
+		return;
+	if (w->gz != NULL) {
+		if (gzwrite(w->gz, w->buf, (unsigned)w->len) != (int)w->len)
+			w->failed = errno ? errno : EIO;
+	} else if (fwrite(w->buf, 1, w->len, w->af.fp) != w->len)
+		w->failed = errno ? errno : EIO;
+	w->len = 0;
+}
+
+static void
+w_put(struct csv_writer *w, const char *s, size_t n)
+{
+	if (w->len + n > w->cap) {
+		w_flush(w);
+		if (n > w->cap) {
+			w->cap = n;
+			w->buf = xrealloc(w->buf, w->cap);
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+void
+csvw_field(struct csv_writer *w, const char *s)
+{
+	size_t n = strlen(s), i;
+	int quote = n > 0 && (s[0] == ' ' || s[n - 1] == ' ');
+
+	if (w->nfield++ > 0)
+		w_put(w, ",", 1);
+	for (i = 0; i < n && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+	if (!quote) {
+		w_put(w, s, n);
+		return;
+	}
+	w_put(w, "\"", 1);
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			w_put(w, "\"", 1);
+		w_put(w, s + i, 1);
+	}
+	w_put(w, "\"", 1);
+}
+
+void
+csvw_field_num(struct csv_writer *w, double v)
+{
+	char buf[64];
+
+	util_format_double(buf, sizeof buf, v);
+	csvw_field(w, buf);
+}
+
+void
+csvw_end_row(struct csv_writer *w)
+{
+	w_put(w, "\n", 1);
+	w->nfield = 0;
+}
+
+int
+csvw_commit(struct csv_writer *w, char **cause)
+{
+	int rc;
+
+	w_flush(w);
+	if (w->gz != NULL && gzclose(w->gz) != Z_OK && !w->failed)
+		w->failed = errno ? errno : EIO;
+	w->gz = NULL;
+	if (w->failed) {
+		util_fail(cause, "%s: write failed: %s", w->af.path, strerror(w->failed));
+		atomic_abort(&w->af);
+		free(w->buf);
+		free(w);
+		return -1;
+	}
+	rc = atomic_commit(&w->af, cause);
+	free(w->buf);
+	free(w);
+	return rc;
+}
+
+void
+csvw_abort(struct csv_writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->gz != NULL)
+		gzclose(w->gz);
+	atomic_abort(&w->af);
+	free(w->buf);
+	free(w);
+}

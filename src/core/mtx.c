@@ -1,0 +1,621 @@
+/* synthehr — GPL-3.0-or-later.
+ * Model-matrix layout and compact row store (see mtx.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synthehr/csvio.h"
+#include "synthehr/mtx.h"
+#include "synthehr/util.h"
+
+static const char *mcol_names[MCOL_COUNT] = { "group", "binary", "continuous" };
+
+struct layout *
+layout_new(int D)
+{
+	struct layout *l = xcalloc(1, sizeof *l);
+	int j;
+
+	l->D = D;
+	l->kind = xcalloc(D, sizeof *l->kind);
+	l->name = xcalloc(D, sizeof *l->name);
+	l->source = xcalloc(D, sizeof *l->source);
+	l->level = xcalloc(D, sizeof *l->level);
+	l->level0 = xcalloc(D, sizeof *l->level0);
+	l->group_of = xcalloc(D, sizeof *l->group_of);
+	l->concept = xcalloc(D, 1);
+	l->lo = xcalloc(D, sizeof *l->lo);
+	l->hi = xcalloc(D, sizeof *l->hi);
+	for (j = 0; j < D; j++) {
+		l->group_of[j] = -1;
+		l->hi[j] = 1;
+		l->kind[j] = MCOL_BINARY;
+	}
+	l->label = l->sex = -1;
+	return l;
+}
+
+void
+layout_free(struct layout *l)
+{
+	int j;
+
+	if (l == NULL)
+		return;
+	for (j = 0; j < l->D; j++) {
+		free(l->name[j]);
+		free(l->source[j]);
+		free(l->level[j]);
+		free(l->level0[j]);
+	}
+	for (j = 0; j < l->ngroups; j++)
+		free(l->group_name[j]);
+	free(l->kind); free(l->name); free(l->source); free(l->level); free(l->level0);
+	free(l->group_of); free(l->concept); free(l->lo); free(l->hi);
+	free(l->group_start); free(l->group_width); free(l->group_name);
+	free(l);
+}
+
+void
+layout_finish(struct layout *l, int ngroups, char **group_names)
+{
+	int j, g;
+
+	free(l->group_start);
+	free(l->group_width);
+	if (l->group_name != group_names) {
+		for (g = 0; g < l->ngroups; g++)
+			free(l->group_name[g]);
+		free(l->group_name);
+	}
+	l->ngroups = ngroups;
+	l->group_start = xcalloc(ngroups, sizeof(int));
+	l->group_width = xcalloc(ngroups, sizeof(int));
+	l->group_name = group_names;
+	for (g = 0; g < ngroups; g++)
+		l->group_start[g] = -1;
+	for (j = 0; j < l->D; j++) {
+		g = l->group_of[j];
+		if (g < 0)
+			continue;
+		if (l->group_start[g] < 0)
+			l->group_start[g] = j;
+		l->group_width[g]++;
+	}
+}
+
+int
+layout_find(const struct layout *l, const char *name)
+{
+	int j;
+
+	for (j = 0; j < l->D; j++)
+		if (strcmp(l->name[j], name) == 0)
+			return j;
+	return -1;
+}
+
+int
+layout_count(const struct layout *l, enum mcol_kind k)
+{
+	int j, n = 0;
+
+	for (j = 0; j < l->D; j++)
+		n += l->kind[j] == k;
+	return n;
+}
+
+json_t *
+layout_to_json(const struct layout *l)
+{
+	json_t *o = json_object(), *cols = json_array(), *groups = json_array();
+	int j, g;
+
+	for (j = 0; j < l->D; j++) {
+		json_t *c = json_object();
+
+		json_object_set_new(c, "name", json_string(l->name[j]));
+		json_object_set_new(c, "kind", json_string(mcol_names[l->kind[j]]));
+		if (l->source[j])
+			json_object_set_new(c, "source", json_string(l->source[j]));
+		if (l->level[j])
+			json_object_set_new(c, "level", json_string(l->level[j]));
+		if (l->level0[j])
+			json_object_set_new(c, "level0", json_string(l->level0[j]));
+		if (l->group_of[j] >= 0)
+			json_object_set_new(c, "group", json_integer(l->group_of[j]));
+		if (l->concept[j])
+			json_object_set_new(c, "concept", json_true());
+		if (l->kind[j] == MCOL_CONT) {
+			json_object_set_new(c, "lo", json_real(l->lo[j]));
+			json_object_set_new(c, "hi", json_real(l->hi[j]));
+		}
+		json_array_append_new(cols, c);
+	}
+	for (g = 0; g < l->ngroups; g++)
+		json_array_append_new(groups, json_string(l->group_name[g]));
+	json_object_set_new(o, "columns", cols);
+	json_object_set_new(o, "groups", groups);
+	json_object_set_new(o, "label", json_integer(l->label));
+	json_object_set_new(o, "sex", json_integer(l->sex));
+	return o;
+}
+
+int
+layout_from_json(json_t *j, struct layout **out, char **cause)
+{
+	json_t *cols = json_object_get(j, "columns"), *groups = json_object_get(j, "groups"), *c;
+	struct layout *l;
+	char **gn;
+	size_t i;
+	int k, ng;
+
+	if (!json_is_array(cols) || !json_is_array(groups))
+		return util_fail(cause, "layout: expected \"columns\" and \"groups\" arrays");
+	l = layout_new((int)json_array_size(cols));
+	json_array_foreach(cols, i, c) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		const char *kind = json_string_value(json_object_get(c, "kind"));
+		json_t *v;
+
+		if (name == NULL || kind == NULL) {
+			layout_free(l);
+			return util_fail(cause, "layout: column %zu needs \"name\" and \"kind\"", i);
+		}
+		l->name[i] = xstrdup(name);
+		for (k = 0; k < MCOL_COUNT; k++)
+			if (strcmp(kind, mcol_names[k]) == 0)
+				break;
+		if (k == MCOL_COUNT) {
+			layout_free(l);
+			return util_fail(cause, "layout: column %zu: unknown kind \"%s\"", i, kind);
+		}
+		l->kind[i] = k;
+		if ((v = json_object_get(c, "source")) && json_is_string(v))
+			l->source[i] = xstrdup(json_string_value(v));
+		if ((v = json_object_get(c, "level")) && json_is_string(v))
+			l->level[i] = xstrdup(json_string_value(v));
+		if ((v = json_object_get(c, "level0")) && json_is_string(v))
+			l->level0[i] = xstrdup(json_string_value(v));
+		if ((v = json_object_get(c, "group")) && json_is_integer(v))
+			l->group_of[i] = (int)json_integer_value(v);
+		l->concept[i] = json_is_true(json_object_get(c, "concept"));
+		if (k == MCOL_CONT) {
+			l->lo[i] = json_number_value(json_object_get(c, "lo"));
+			l->hi[i] = json_number_value(json_object_get(c, "hi"));
+		}
+	}
+	ng = (int)json_array_size(groups);
+	gn = xcalloc(ng, sizeof *gn);
+	for (k = 0; k < ng; k++) {
+		const char *s = json_string_value(json_array_get(groups, k));
+
+		gn[k] = xstrdup(s ? s : "");
+	}
+	for (k = 0; k < l->D; k++) {
+		if (l->group_of[k] >= ng) {
+			for (int g = 0; g < ng; g++)
+				free(gn[g]);
+			free(gn);
+			layout_free(l);
+			return util_fail(cause, "layout: column %d names group %d of %d", k, l->group_of[k], ng);
+		}
+	}
+	layout_finish(l, ng, gn);
+	l->label = (int)json_integer_value(json_object_get(j, "label"));
+	l->sex = (int)json_integer_value(json_object_get(j, "sex"));
+	if (!json_is_integer(json_object_get(j, "label")))
+		l->label = -1;
+	if (!json_is_integer(json_object_get(j, "sex")))
+		l->sex = -1;
+	*out = l;
+	return 0;
+}
+
+uint64_t
+layout_hash(const struct layout *l)
+{
+	uint64_t h = 0;
+	int j;
+
+	h = util_hash64(&l->D, sizeof l->D, h);
+	for (j = 0; j < l->D; j++) {
+		h = util_hash64(l->name[j], strlen(l->name[j]), h);
+		h = util_hash64(&l->kind[j], sizeof l->kind[j], h);
+		h = util_hash64(&l->group_of[j], sizeof l->group_of[j], h);
+	}
+	return h;
+}
+
+struct mtx *
+mtx_new(size_t n, const struct layout *l)
+{
+	struct mtx *m = xcalloc(1, sizeof *m);
+	int j;
+
+	m->n = n;
+	m->D = l->D;
+	m->slot = xcalloc(l->D, sizeof(int));
+	m->is_float = xcalloc(l->D, 1);
+	for (j = 0; j < l->D; j++) {
+		if (l->kind[j] == MCOL_CONT) {
+			m->is_float[j] = 1;
+			m->slot[j] = m->nc++;
+		} else
+			m->slot[j] = m->nb++;
+	}
+	m->b = xcalloc(n * (size_t)m->nb + 1, 1);
+	m->c = xcalloc(n * (size_t)m->nc + 1, sizeof(float));
+	return m;
+}
+
+void
+mtx_free(struct mtx *m)
+{
+	if (m == NULL)
+		return;
+	free(m->slot);
+	free(m->is_float);
+	free(m->b);
+	free(m->c);
+	free(m);
+}
+
+static void
+mtx_row_out(const struct mtx *m, size_t r, float *out)
+{
+	const uint8_t *b = m->b + r * m->nb;
+	const float *c = m->c + r * m->nc;
+	int j;
+
+	for (j = 0; j < m->D; j++)
+		out[j] = m->is_float[j] ? c[m->slot[j]] : (float)b[m->slot[j]];
+}
+
+void
+mtx_get_rows(const struct mtx *m, size_t r0, size_t nr, float *out)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		mtx_row_out(m, r0 + i, out + i * m->D);
+}
+
+void
+mtx_gather_rows(const struct mtx *m, const size_t *idx, size_t nr, float *out)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		mtx_row_out(m, idx[i], out + i * m->D);
+}
+
+void
+mtx_set_row(struct mtx *m, size_t r, const float *row)
+{
+	uint8_t *b = m->b + r * m->nb;
+	float *c = m->c + r * m->nc;
+	int j;
+
+	for (j = 0; j < m->D; j++) {
+		if (m->is_float[j])
+			c[m->slot[j]] = row[j];
+		else
+			b[m->slot[j]] = row[j] >= 0.5f;
+	}
+}
+
+float
+mtx_get(const struct mtx *m, size_t r, int j)
+{
+	if (m->is_float[j])
+		return m->c[r * m->nc + m->slot[j]];
+	return m->b[r * m->nb + m->slot[j]];
+}
+
+void
+mtx_set(struct mtx *m, size_t r, int j, float v)
+{
+	if (m->is_float[j])
+		m->c[r * m->nc + m->slot[j]] = v;
+	else
+		m->b[r * m->nb + m->slot[j]] = v >= 0.5f;
+}
+
+void
+mtx_get_col(const struct mtx *m, int j, double *out)
+{
+	size_t r;
+
+	for (r = 0; r < m->n; r++)
+		out[r] = mtx_get(m, r, j);
+}
+
+void
+mtx_scale(struct mtx *m, const struct layout *l)
+{
+	size_t r;
+	int j;
+
+	if (m->scaled)
+		return;
+	for (j = 0; j < m->D; j++) {
+		double lo = l->lo[j], span = l->hi[j] - l->lo[j];
+
+		if (!m->is_float[j])
+			continue;
+		for (r = 0; r < m->n; r++) {
+			float *v = &m->c[r * m->nc + m->slot[j]];
+
+			*v = span > 0 ? (float)((*v - lo) / span) : 0.0f;
+		}
+	}
+	m->scaled = 1;
+}
+
+void
+mtx_unscale(struct mtx *m, const struct layout *l)
+{
+	size_t r;
+	int j;
+
+	if (!m->scaled)
+		return;
+	for (j = 0; j < m->D; j++) {
+		if (!m->is_float[j])
+			continue;
+		for (r = 0; r < m->n; r++) {
+			float *v = &m->c[r * m->nc + m->slot[j]];
+			double s = *v;
+
+			*v = (float)((1.0 - s) * l->lo[j] + s * l->hi[j]);
+		}
+	}
+	m->scaled = 0;
+}
+
+struct mtx *
+mtx_subset(const struct mtx *m, const size_t *idx, size_t nr)
+{
+	struct mtx *s = xcalloc(1, sizeof *s);
+	size_t i;
+
+	*s = *m;
+	s->n = nr;
+	s->slot = xmalloc(m->D * sizeof(int));
+	memcpy(s->slot, m->slot, m->D * sizeof(int));
+	s->is_float = xmalloc(m->D);
+	memcpy(s->is_float, m->is_float, m->D);
+	s->b = xmalloc(nr * (size_t)m->nb + 1);
+	s->c = xmalloc((nr * (size_t)m->nc + 1) * sizeof(float));
+	for (i = 0; i < nr; i++) {
+		memcpy(s->b + i * m->nb, m->b + idx[i] * m->nb, m->nb);
+		memcpy(s->c + i * m->nc, m->c + idx[i] * m->nc, m->nc * sizeof(float));
+	}
+	return s;
+}
+
+#define MTX_MAGIC "SHMTX\0\0"
+#define MTX_VERSION 1
+
+struct mtx_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t D;
+	uint64_t n;
+	uint32_t nb, nc;
+	uint32_t scaled;
+	uint32_t pad;
+	uint64_t layout_hash;
+};
+
+int
+mtx_write(const char *path, const struct mtx *m, char **cause)
+{
+	struct atomic_file af;
+	struct mtx_header h;
+
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, MTX_MAGIC, 8);
+	h.version = MTX_VERSION;
+	h.D = m->D;
+	h.n = m->n;
+	h.nb = m->nb;
+	h.nc = m->nc;
+	h.scaled = m->scaled;
+	if (atomic_open(&af, path, cause) != 0)
+		return -1;
+	if (fwrite(&h, sizeof h, 1, af.fp) != 1 ||
+	    fwrite(m->is_float, 1, m->D, af.fp) != (size_t)m->D ||
+	    (m->n * m->nb > 0 && fwrite(m->b, m->nb, m->n, af.fp) != m->n) ||
+	    (m->n * m->nc > 0 && fwrite(m->c, sizeof(float) * m->nc, m->n, af.fp) != m->n)) {
+		util_fail(cause, "%s: write failed: %s", path, strerror(errno));
+		atomic_abort(&af);
+		return -1;
+	}
+	return atomic_commit(&af, cause);
+}
+
+int
+mtx_read(const char *path, const struct layout *l, struct mtx **out, char **cause)
+{
+	FILE *fp = fopen(path, "rb");
+	struct mtx_header h;
+	struct mtx *m;
+	uint8_t *isf;
+	int j;
+
+	if (fp == NULL)
+		return util_fail_errno(cause, path);
+	if (fread(&h, sizeof h, 1, fp) != 1 || memcmp(h.magic, MTX_MAGIC, 8) != 0) {
+		fclose(fp);
+		return util_fail(cause, "%s: not a synthehr matrix file (bad magic)", path);
+	}
+	if (h.version != MTX_VERSION) {
+		fclose(fp);
+		return util_fail(cause, "%s: matrix format version %u, expected %d", path, h.version, MTX_VERSION);
+	}
+	if ((int)h.D != l->D) {
+		fclose(fp);
+		return util_fail(cause, "%s: matrix has %u columns, the study's layout has %d", path, h.D, l->D);
+	}
+	m = mtx_new(h.n, l);
+	isf = xmalloc(h.D);
+	if (fread(isf, 1, h.D, fp) != h.D || memcmp(isf, m->is_float, h.D) != 0 ||
+	    (int)h.nb != m->nb || (int)h.nc != m->nc) {
+		free(isf);
+		mtx_free(m);
+		fclose(fp);
+		return util_fail(cause, "%s: column kinds differ from the study's layout", path);
+	}
+	free(isf);
+	if ((m->n * m->nb > 0 && fread(m->b, m->nb, m->n, fp) != m->n) ||
+	    (m->n * m->nc > 0 && fread(m->c, sizeof(float) * m->nc, m->n, fp) != m->n)) {
+		mtx_free(m);
+		fclose(fp);
+		return util_fail(cause, "%s: truncated matrix file", path);
+	}
+	fclose(fp);
+	for (j = 0; j < m->D; j++)
+		(void)j;
+	m->scaled = h.scaled != 0;
+	*out = m;
+	return 0;
+}
+
+int
+mtx_write_csv(const char *path, const struct mtx *m, const struct layout *l, char **cause)
+{
+	struct csv_writer *w = csvw_open(path, cause);
+	float *row;
+	size_t r;
+	int j;
+
+	if (w == NULL)
+		return -1;
+	for (j = 0; j < l->D; j++)
+		csvw_field(w, l->name[j]);
+	csvw_end_row(w);
+	row = xmalloc(sizeof(float) * l->D);
+	for (r = 0; r < m->n; r++) {
+		mtx_get_rows(m, r, 1, row);
+		for (j = 0; j < l->D; j++) {
+			double v = row[j];
+
+			if (l->kind[j] == MCOL_CONT && m->scaled)
+				v = (1.0 - v) * l->lo[j] + v * l->hi[j];
+			if (l->kind[j] == MCOL_CONT) {
+				char buf[64];
+
+				util_format_float(buf, sizeof buf, (float)v);
+				csvw_field(w, buf);
+			} else
+				csvw_field(w, v >= 0.5 ? "1" : "0");
+		}
+		csvw_end_row(w);
+	}
+	free(row);
+	return csvw_commit(w, cause);
+}
+
+int
+mtx_read_csv(const char *path, const struct layout *l, struct mtx **out, char **cause)
+{
+	struct csv_reader *r = csvr_open(path, cause);
+	char **f, *diff = NULL;
+	size_t *len, row = 0, cap = 1024;
+	int nf, rc, j, *map = NULL, nmissing = 0, nextra = 0;
+	struct mtx *m = NULL;
+	float *buf;
+
+	if (r == NULL)
+		return -1;
+	rc = csvr_next(r, &f, &len, &nf, cause);
+	if (rc <= 0) {
+		if (rc == 0)
+			util_fail(cause, "%s: empty file, expected a header row", path);
+		csvr_close(r);
+		return -1;
+	}
+	map = xmalloc(sizeof(int) * nf);
+	{
+		uint8_t *seen = xcalloc(l->D, 1);
+		size_t dlen = 0;
+
+		for (j = 0; j < nf; j++) {
+			int k = layout_find(l, f[j]);
+
+			map[j] = k;
+			if (k < 0 || seen[k]) {
+				if (nextra++ < 10) {
+					char *t = xsprintf("%s%s%s\"%s\"", diff ? diff : "", diff ? ", " : "",
+					    k < 0 ? "unexpected column " : "duplicate column ", f[j]);
+					free(diff);
+					diff = t;
+				}
+			} else
+				seen[k] = 1;
+		}
+		for (j = 0; j < l->D; j++) {
+			if (!seen[j] && nmissing++ < 10) {
+				char *t = xsprintf("%s%smissing column \"%s\"", diff ? diff : "", diff ? ", " : "", l->name[j]);
+				free(diff);
+				diff = t;
+			}
+		}
+		free(seen);
+		(void)dlen;
+	}
+	if (nmissing || nextra) {
+		util_fail(cause, "%s: columns do not match the study's schema (%d missing, %d unexpected): %s%s",
+		    path, nmissing, nextra, diff, (nmissing > 10 || nextra > 10) ? ", ..." : "");
+		free(diff);
+		free(map);
+		csvr_close(r);
+		return -1;
+	}
+	buf = xmalloc(sizeof(float) * l->D);
+	m = mtx_new(cap, l);
+	m->n = 0;
+	while ((rc = csvr_next(r, &f, &len, &nf, cause)) == 1) {
+		if (nf != l->D) {
+			util_fail(cause, "%s:%zu: expected %d fields, found %d", path, csvr_line(r), l->D, nf);
+			rc = -1;
+			break;
+		}
+		for (j = 0; j < nf; j++) {
+			double v;
+
+			if (util_parse_double(f[j], len[j], &v) != 0) {
+				util_fail(cause, "%s:%zu:%d: expected a number in column \"%s\"", path,
+				    csvr_line(r), j + 1, l->name[map[j]]);
+				rc = -1;
+				break;
+			}
+			buf[map[j]] = (float)v;
+		}
+		if (rc < 0)
+			break;
+		if (row == cap) {
+			cap *= 2;
+			m->b = xrealloc(m->b, cap * (size_t)m->nb + 1);
+			m->c = xrealloc(m->c, (cap * (size_t)m->nc + 1) * sizeof(float));
+		}
+		m->n = row + 1;
+		mtx_set_row(m, row, buf);
+		row++;
+	}
+	free(buf);
+	free(map);
+	csvr_close(r);
+	if (rc < 0) {
+		mtx_free(m);
+		return -1;
+	}
+	m->scaled = 0;
+	*out = m;
+	return 0;
+}

@@ -1,0 +1,240 @@
+/* synthehr — GPL-3.0-or-later.
+ * The study directory and study.json (see study.h). */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "synthehr/study.h"
+#include "synthehr/util.h"
+
+#define STUDY_FORMAT 1
+
+static int
+dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int empty = 1;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			empty = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+int
+study_create(const char *dir, struct study **out, char **cause)
+{
+	struct study *s;
+
+	if (util_dir_exists(dir) && !dir_is_empty(dir)) {
+		char *p = util_path_join(dir, "study.json");
+		int exists = util_file_exists(p);
+
+		free(p);
+		if (exists)
+			return util_fail(cause, "%s: a study already exists here", dir);
+		return util_fail(cause, "%s: directory is not empty", dir);
+	}
+	if (util_mkdir_private(dir, cause) != 0)
+		return -1;
+	chmod(dir, 0700);
+	s = xcalloc(1, sizeof *s);
+	s->dir = xstrdup(dir);
+	s->cfg = json_object();
+	json_object_set_new(s->cfg, "synthehr_study", json_integer(STUDY_FORMAT));
+	if (study_save(s, cause) != 0) {
+		study_free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+int
+study_open(const char *dir, struct study **out, char **cause)
+{
+	char *p = util_path_join(dir, "study.json");
+	struct study *s;
+	json_t *j;
+
+	if (!util_dir_exists(dir)) {
+		free(p);
+		return util_fail(cause, "%s: no such study directory", dir);
+	}
+	if (!util_file_exists(p)) {
+		util_fail(cause, "%s: not a study (no study.json; create one with 'synthehr init')", dir);
+		free(p);
+		return -1;
+	}
+	if (js_read_file(p, &j, cause) != 0) {
+		free(p);
+		return -1;
+	}
+	free(p);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return util_fail(cause, "%s/study.json: expected a JSON object at the top level", dir);
+	}
+	if (json_integer_value(json_object_get(j, "synthehr_study")) != STUDY_FORMAT) {
+		json_decref(j);
+		return util_fail(cause, "%s/study.json: \"synthehr_study\" must be %d", dir, STUDY_FORMAT);
+	}
+	s = xcalloc(1, sizeof *s);
+	s->dir = xstrdup(dir);
+	s->cfg = j;
+	*out = s;
+	return 0;
+}
+
+void
+study_free(struct study *s)
+{
+	if (s == NULL)
+		return;
+	json_decref(s->cfg);
+	free(s->dir);
+	free(s);
+}
+
+int
+study_save(struct study *s, char **cause)
+{
+	char *p = util_path_join(s->dir, "study.json");
+	int rc = js_write_file(p, s->cfg, cause);
+
+	free(p);
+	return rc;
+}
+
+json_t *
+study_section(struct study *s, const char *name)
+{
+	json_t *o = json_object_get(s->cfg, name);
+
+	if (!json_is_object(o)) {
+		o = json_object();
+		json_object_set_new(s->cfg, name, o);
+	}
+	return o;
+}
+
+char *
+study_path(const struct study *s, const char *rel)
+{
+	return util_path_join(s->dir, rel);
+}
+
+int
+study_mkdir(const struct study *s, const char *rel, char **cause)
+{
+	char *p = util_path_join(s->dir, rel);
+	int rc = util_mkdir_private(p, cause);
+
+	free(p);
+	return rc;
+}
+
+double
+js_num(json_t *obj, const char *key, double dflt)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+long long
+js_int(json_t *obj, const char *key, long long dflt)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_real(v))
+		return (long long)json_real_value(v);
+	return dflt;
+}
+
+const char *
+js_str(json_t *obj, const char *key, const char *dflt)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+int
+js_bool(json_t *obj, const char *key, int dflt)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (json_is_integer(v))
+		return json_integer_value(v) != 0;
+	return dflt;
+}
+
+void
+js_default_num(json_t *obj, const char *key, double v)
+{
+	if (json_object_get(obj, key) == NULL)
+		json_object_set_new(obj, key, json_real(v));
+}
+
+void
+js_default_int(json_t *obj, const char *key, long long v)
+{
+	if (json_object_get(obj, key) == NULL)
+		json_object_set_new(obj, key, json_integer(v));
+}
+
+void
+js_default_str(json_t *obj, const char *key, const char *v)
+{
+	if (json_object_get(obj, key) == NULL)
+		json_object_set_new(obj, key, json_string(v));
+}
+
+int
+js_write_file(const char *path, json_t *j, char **cause)
+{
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	size_t n;
+	int rc;
+
+	if (text == NULL)
+		return util_fail(cause, "%s: cannot encode JSON", path);
+	n = strlen(text);
+	text = xrealloc(text, n + 2);
+	text[n] = '\n';
+	text[n + 1] = '\0';
+	rc = util_write_file_atomic(path, text, n + 1, cause);
+	free(text);
+	return rc;
+}
+
+int
+js_read_file(const char *path, json_t **out, char **cause)
+{
+	json_error_t err;
+	json_t *j;
+
+	if (!util_file_exists(path))
+		return util_fail(cause, "%s: %s", path, strerror(ENOENT));
+	j = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (j == NULL)
+		return util_fail(cause, "%s:%d:%d: %s", path, err.line, err.column, err.text);
+	*out = j;
+	return 0;
+}

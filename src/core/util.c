@@ -1,0 +1,618 @@
+/* synthehr — GPL-3.0-or-later.
+ * Shared helpers: allocation wrappers, error strings, atomic writes,
+ * private directories, hashing, timing and locale-independent numbers. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "synthehr/util.h"
+
+void (*util_fatal_hook)(void);
+volatile int util_interrupted;
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (util_fatal_hook != NULL)
+		util_fatal_hook();
+	fputs("synthehr: fatal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		fatalx("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		fatalx("out of memory allocating %zu x %zu bytes", n, size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		fatalx("out of memory reallocating %zu bytes", n);
+	return q;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		fatalx("allocation overflow (%zu x %zu)", n, size);
+	return xrealloc(p, n * size);
+}
+
+void *
+xmalloc_aligned(size_t n)
+{
+	void *p = NULL;
+
+	n = (n + 63) & ~(size_t)63;
+	if (posix_memalign(&p, 64, n ? n : 64) != 0)
+		fatalx("out of memory allocating %zu aligned bytes", n);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static int
+xvasprintf(char **out, const char *fmt, va_list ap)
+{
+	int n = vasprintf(out, fmt, ap);
+
+	if (n < 0)
+		fatalx("out of memory formatting a string");
+	return n;
+}
+
+int
+xasprintf(char **out, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = xvasprintf(out, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+char *
+xsprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	xvasprintf(&s, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int
+util_fail(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cause == NULL)
+		return -1;
+	va_start(ap, fmt);
+	xvasprintf(cause, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+util_fail_errno(char **cause, const char *path)
+{
+	return util_fail(cause, "%s: %s", path, strerror(errno));
+}
+
+/* Directory part of path ("." when none), caller-freed. */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, slash - path);
+}
+
+static void
+fsync_dir(const char *path)
+{
+	char *d = dir_of(path);
+	int fd = open(d, O_RDONLY | O_DIRECTORY);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(d);
+}
+
+int
+atomic_open(struct atomic_file *af, const char *path, char **cause)
+{
+	int fd;
+
+	memset(af, 0, sizeof *af);
+	af->path = xstrdup(path);
+	xasprintf(&af->tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(af->tmp);
+	if (fd < 0) {
+		util_fail_errno(cause, af->tmp);
+		free(af->path);
+		free(af->tmp);
+		memset(af, 0, sizeof *af);
+		return -1;
+	}
+	fchmod(fd, 0600);
+	af->fp = fdopen(fd, "wb");
+	if (af->fp == NULL) {
+		util_fail_errno(cause, af->tmp);
+		close(fd);
+		unlink(af->tmp);
+		free(af->path);
+		free(af->tmp);
+		memset(af, 0, sizeof *af);
+		return -1;
+	}
+	return 0;
+}
+
+int
+atomic_commit(struct atomic_file *af, char **cause)
+{
+	int rc = 0;
+
+	if (af->fp == NULL)
+		return util_fail(cause, "%s: not open", af->path ? af->path : "?");
+	if (fflush(af->fp) != 0 || ferror(af->fp) || fsync(fileno(af->fp)) != 0) {
+		rc = util_fail(cause, "%s: write failed: %s", af->path, strerror(errno ? errno : EIO));
+		fclose(af->fp);
+		af->fp = NULL;
+	} else if (fclose(af->fp) != 0) {
+		af->fp = NULL;
+		rc = util_fail_errno(cause, af->path);
+	} else {
+		af->fp = NULL;
+		if (rename(af->tmp, af->path) != 0)
+			rc = util_fail_errno(cause, af->path);
+		else
+			fsync_dir(af->path);
+	}
+	if (rc != 0)
+		unlink(af->tmp);
+	free(af->path);
+	free(af->tmp);
+	memset(af, 0, sizeof *af);
+	return rc;
+}
+
+void
+atomic_abort(struct atomic_file *af)
+{
+	if (af->fp != NULL)
+		fclose(af->fp);
+	if (af->tmp != NULL)
+		unlink(af->tmp);
+	free(af->path);
+	free(af->tmp);
+	memset(af, 0, sizeof *af);
+}
+
+int
+util_write_file_atomic(const char *path, const void *data, size_t len, char **cause)
+{
+	struct atomic_file af;
+
+	if (atomic_open(&af, path, cause) != 0)
+		return -1;
+	if (len > 0 && fwrite(data, 1, len, af.fp) != len) {
+		util_fail(cause, "%s: write failed: %s", path, strerror(errno));
+		atomic_abort(&af);
+		return -1;
+	}
+	return atomic_commit(&af, cause);
+}
+
+int
+util_read_file(const char *path, char **data, size_t *len, char **cause)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t cap = 65536, n = 0, got;
+	char *buf;
+
+	if (fp == NULL)
+		return util_fail_errno(cause, path);
+	buf = xmalloc(cap + 1);
+	while ((got = fread(buf + n, 1, cap - n, fp)) > 0) {
+		n += got;
+		if (n == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+	}
+	if (ferror(fp)) {
+		util_fail_errno(cause, path);
+		fclose(fp);
+		free(buf);
+		return -1;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	*data = buf;
+	if (len != NULL)
+		*len = n;
+	return 0;
+}
+
+int
+util_mkdir_private(const char *path, char **cause)
+{
+	char *p = xstrdup(path), *s;
+	struct stat st;
+
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+				util_fail_errno(cause, p);
+				free(p);
+				return -1;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		util_fail(cause, "%s: not a directory", p);
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+int
+util_file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int
+util_dir_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *
+util_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	if (la > 0 && a[la - 1] == '/')
+		return xsprintf("%s%s", a, b);
+	return xsprintf("%s/%s", a, b);
+}
+
+/* SHA-256 (FIPS 180-4), small and portable. */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+	size_t fill;
+};
+
+static const uint32_t sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void
+sha256_block(struct sha256 *s, const uint8_t *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (i = 16; i < 64; i++)
+		w[i] = w[i - 16] + (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
+		    w[i - 7] + (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10));
+	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3];
+	e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+	}
+	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
+	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+}
+
+static void
+sha256_init(struct sha256 *s)
+{
+	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+	    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+
+	memcpy(s->h, iv, sizeof iv);
+	s->len = 0;
+	s->fill = 0;
+}
+
+static void
+sha256_update(struct sha256 *s, const void *data, size_t n)
+{
+	const uint8_t *p = data;
+
+	s->len += n;
+	while (n > 0) {
+		size_t take = SH_MIN(n, 64 - s->fill);
+
+		memcpy(s->buf + s->fill, p, take);
+		s->fill += take;
+		p += take;
+		n -= take;
+		if (s->fill == 64) {
+			sha256_block(s, s->buf);
+			s->fill = 0;
+		}
+	}
+}
+
+static void
+sha256_final(struct sha256 *s, uint8_t out[32])
+{
+	uint64_t bits = s->len * 8;
+	uint8_t pad = 0x80, zero = 0, lenb[8];
+	int i;
+
+	sha256_update(s, &pad, 1);
+	while (s->fill != 56)
+		sha256_update(s, &zero, 1);
+	for (i = 0; i < 8; i++)
+		lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha256_update(s, lenb, 8);
+	for (i = 0; i < 8; i++) {
+		out[4 * i] = (uint8_t)(s->h[i] >> 24);
+		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
+		out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
+		out[4 * i + 3] = (uint8_t)s->h[i];
+	}
+}
+
+void
+util_sha256(const void *data, size_t len, uint8_t out[32])
+{
+	struct sha256 s;
+
+	sha256_init(&s);
+	sha256_update(&s, data, len);
+	sha256_final(&s, out);
+}
+
+int
+util_sha256_file(const char *path, char out[65], char **cause)
+{
+	FILE *fp = fopen(path, "rb");
+	struct sha256 s;
+	uint8_t buf[65536], dig[32];
+	size_t n;
+	int i;
+
+	if (fp == NULL)
+		return util_fail_errno(cause, path);
+	sha256_init(&s);
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+		sha256_update(&s, buf, n);
+	if (ferror(fp)) {
+		fclose(fp);
+		return util_fail_errno(cause, path);
+	}
+	fclose(fp);
+	sha256_final(&s, dig);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", dig[i]);
+	return 0;
+}
+
+uint64_t
+util_hash64(const void *data, size_t len, uint64_t h)
+{
+	const uint8_t *p = data;
+	size_t i;
+
+	if (h == 0)
+		h = 0xcbf29ce484222325ULL;
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+double
+util_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+size_t
+util_peak_rss(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (size_t)ru.ru_maxrss * 1024;
+}
+
+/* strtod is locale-dependent; synthehr never calls setlocale(LC_NUMERIC),
+ * but the TUI sets LC_CTYPE only, so "C" numeric rules always apply. */
+int
+util_parse_double(const char *s, size_t len, double *out)
+{
+	char buf[128], *end;
+	size_t a = 0, b = len;
+	double v;
+
+	while (a < b && (s[a] == ' ' || s[a] == '\t'))
+		a++;
+	while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r'))
+		b--;
+	if (b == a || b - a >= sizeof buf)
+		return -1;
+	memcpy(buf, s + a, b - a);
+	buf[b - a] = '\0';
+	/* Reject hex floats, "inf"/"nan" words and similar: digits, sign, dot, exponent only. */
+	for (size_t i = 0; i < b - a; i++) {
+		char c = buf[i];
+
+		if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))
+			return -1;
+	}
+	errno = 0;
+	v = strtod(buf, &end);
+	if (*end != '\0' || end == buf || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+util_format_double(char *buf, size_t size, double v)
+{
+	int prec;
+
+	if (isnan(v)) {
+		if (size > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	if (v == (double)(long long)v && fabs(v) < 1e15)
+		return snprintf(buf, size, "%lld", (long long)v);
+	for (prec = 6; prec < 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	return snprintf(buf, size, "%.*g", prec, v);
+}
+
+int
+util_format_float(char *buf, size_t size, float v)
+{
+	int prec;
+
+	if (isnan(v)) {
+		if (size > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	if (v == (float)(long)v && fabsf(v) < 1e7f)
+		return snprintf(buf, size, "%ld", (long)v);
+	for (prec = 4; prec < 9; prec++) {
+		snprintf(buf, size, "%.*g", prec, (double)v);
+		if (strtof(buf, NULL) == v)
+			break;
+	}
+	return snprintf(buf, size, "%.*g", prec, (double)v);
+}
+
+volatile int util_cancel_aware;
+
+/* A command that polls util_interrupted sets util_cancel_aware; otherwise a
+ * signal ends the process the usual way (nothing half-written survives,
+ * because every write is atomic). */
+static void
+on_signal(int sig)
+{
+	if (!util_cancel_aware || util_interrupted) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	util_interrupted = sig;
+}
+
+void
+util_install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
