@@ -16,10 +16,3 @@ cmd_generate(int argc, char **argv)
 	fprintf(stderr, "synthehr %s: not built yet\n", argv[0]);
 	return EXIT_FAIL;
 }
-int
-cmd_bench(int argc, char **argv)
-{
-	(void)argc;
-	fprintf(stderr, "synthehr %s: not built yet\n", argv[0]);
-	return EXIT_FAIL;
-}
