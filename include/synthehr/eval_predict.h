@@ -1,0 +1,63 @@
+/* synthehr — GPL-3.0-or-later.
+ * Prediction utility (SPEC §4.6–4.7): gradient-boosted trees through the
+ * XGBoost C API (hist method) standing in for the tutorial's LightGBM,
+ * AUROC and PR-AUC on a test set, mean |SHAP| feature importance by exact
+ * TreeSHAP (pred_contribs) and the top-k importance overlap. */
+#ifndef SYNTHEHR_EVAL_PREDICT_H
+#define SYNTHEHR_EVAL_PREDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synthehr/mtx.h"
+
+struct predict_opts {
+	int trees;              /* boosting rounds */
+	double eta;             /* learning rate */
+	int max_depth;          /* 0 = unlimited */
+	int max_leaves;         /* 0 = unlimited; > 0 → grow_policy lossguide */
+	double colsample;       /* colsample_bytree */
+	double subsample;
+	double alpha;           /* L1 (reg_alpha) */
+	double min_split_gain;  /* gamma */
+	int threads;            /* nthread; ≤ 0 → 2 */
+	uint64_t seed;
+};
+
+/* "tutorial": SPEC 4.6's LightGBM settings on XGBoost hist (2000 trees,
+ * eta 0.01, max_depth 15, max_leaves 50, lossguide, colsample 0.9,
+ * subsample 0.9, alpha 1.3, gamma 0.3, seed 2021); "fast" (default for any
+ * other name, NULL included): 300 trees at eta 0.08, same tree shape. */
+void predict_opts_preset(struct predict_opts *o, const char *preset);
+
+struct predict_result {
+	double auroc, prauc;
+	int nfeatures;
+	int *feature_col;       /* [nfeatures] model column of each feature */
+	double *importance;     /* [nfeatures] mean |SHAP| on the test set, or NULL */
+};
+
+/* Train on `train`, score `test`.  Label = layout label; features = every
+ * column except the label and the group (race) columns, raw units; train
+ * rows shuffled with o->seed.  want_shap: fill importance.  -1 with *cause
+ * for a missing label, a one-class label (train or test), no features, an
+ * empty set or an XGBoost error. */
+int eval_predict(const struct layout *l, const struct mtx *train, const struct mtx *test,
+    const struct predict_opts *o, int want_shap, struct predict_result *out, char **cause);
+void predict_result_done(struct predict_result *r);
+
+/* |top-k(trtr) ∩ top-k(tstr)| / k by importance (features matched by model
+ * column); ties broken by lower column.  k ≤ 0 → 20.  NAN if either has no
+ * importance. */
+double eval_fi_overlap(const struct predict_result *trtr, const struct predict_result *tstr, int k);
+
+/* Top-k feature model columns of r by importance into cols[k]; returns the
+ * number written (≤ nfeatures). */
+int predict_top_features(const struct predict_result *r, int k, int *cols);
+
+/* AUROC with ties counted ½ (sklearn roc_auc_score); NAN if one class. */
+double eval_auroc(const float *score, const uint8_t *y, size_t n);
+/* PR-AUC as sklearn average_precision_score; NAN if no positives. */
+double eval_prauc(const float *score, const uint8_t *y, size_t n);
+
+#endif
