@@ -31,8 +31,15 @@ const struct cli_cmd cli_cmds[] = {
 	  "compute utility and privacy metrics for every run and baseline", NULL },
 	{ "rank", cmd_rank, "STUDY [--profile A|B|FILE]", "rank runs under a weight profile", NULL },
 	{ "report", cmd_report, "STUDY -o report.md", "write a Markdown report of the study", NULL },
-	{ "run", cmd_run, "STUDY [--data FILE | --demo] [--preset quick|tutorial]",
-	  "the whole pipeline: init, prep, train, generate, evaluate, rank, report", NULL },
+	{ "run", cmd_run, "STUDY [--data FILE | --demo [--rows N]] [--preset quick|tutorial] [options]",
+	  "the whole pipeline: init, prep, train, generate, evaluate, rank, report",
+	  "  --data FILE          create the study from a cohort CSV/CSV.gz (first run only)\n"
+	  "  --demo               create it from the built-in demo cohort (first run only)\n"
+	  "  --rows N             demo cohort size (default 5000)\n"
+	  "  --preset P           training preset: quick (default) or tutorial\n"
+	  "  --runs N, --epochs E, --seed S   override the preset\n"
+	  "  --eval-preset P      evaluation preset: fast (default) or tutorial\n"
+	  "Each stage writes into the study; running the same command again resumes.\n" },
 	{ "import-mimic", cmd_import_mimic, "MIMIC_DIR --phecodes MAP_DIR -o cohort.csv.gz",
 	  "build the tutorial's cohort from MIMIC-IV hosp tables", NULL },
 	{ "import-events", cmd_import_events, "--patients FILE --events FILE -o cohort.csv.gz [--phecodes MAP_DIR]",

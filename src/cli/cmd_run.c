@@ -1,11 +1,171 @@
-/* synthehr — GPL-3.0-or-later. Placeholder until its module lands. */
+/* synthehr — GPL-3.0-or-later.
+ * 'synthehr run': the whole pipeline in one command, stage by stage through
+ * the same subcommands a user would type, so every stage writes its product
+ * into the study and an interrupted run resumes where it stopped. */
 #include "config.h"
+
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "synthehr/util.h"
+
+#define RUN_MAXARGS 24
+
+struct run_argv {
+	int argc;
+	char *argv[RUN_MAXARGS + 1];
+};
+
+static void
+ra_add(struct run_argv *a, const char *s)
+{
+	if (a->argc < RUN_MAXARGS)
+		a->argv[a->argc++] = (char *)s;
+	a->argv[a->argc] = NULL;
+}
+
+static int
+run_stage(const char *title, int (*fn)(int, char **), struct run_argv *a)
+{
+	int rc;
+
+	fprintf(stderr, "\n== %s ==\n", title);
+	optind = 0;   /* GNU getopt: full re-initialisation for the next subcommand */
+	rc = fn(a->argc, a->argv);
+	if (rc != EXIT_OK)
+		fprintf(stderr, "synthehr run: stage '%s' stopped (exit %d); run the same command again to resume\n",
+		    title, rc);
+	return rc;
+}
+
 int
 cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "synthehr %s: not built yet\n", argv[0]);
-	return EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "demo", no_argument, NULL, 'D' },
+		{ "rows", required_argument, NULL, 'n' },
+		{ "preset", required_argument, NULL, 'p' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "epochs", required_argument, NULL, 'e' },
+		{ "eval-preset", required_argument, NULL, 'E' },
+		{ "seed", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *data = NULL, *rows = NULL, *preset = "quick", *runs = NULL, *epochs = NULL;
+	const char *eval_preset = "fast", *seed = NULL, *study;
+	struct run_argv a;
+	char *sj, *report;
+	int demo = 0, c, rc;
+
+	while ((c = getopt_long(argc, argv, "d:n:p:r:e:E:s:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': data = optarg; break;
+		case 'D': demo = 1; break;
+		case 'n': rows = optarg; break;
+		case 'p': preset = optarg; break;
+		case 'r': runs = optarg; break;
+		case 'e': epochs = optarg; break;
+		case 'E': eval_preset = optarg; break;
+		case 's': seed = optarg; break;
+		default:
+			fprintf(stderr, "usage: synthehr run STUDY [--data FILE | --demo [--rows N]] [--preset quick|tutorial]\n"
+			    "                    [--runs N] [--epochs E] [--seed S] [--eval-preset fast|tutorial]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "synthehr run: expected one STUDY directory\n");
+		return EXIT_USAGE;
+	}
+	study = argv[optind];
+	sj = util_path_join(study, "study.json");
+	if (!util_file_exists(sj)) {
+		if (data == NULL && !demo) {
+			free(sj);
+			fprintf(stderr, "synthehr run: %s is not a study yet; give --data FILE or --demo\n", study);
+			return EXIT_USAGE;
+		}
+		memset(&a, 0, sizeof a);
+		ra_add(&a, "init");
+		ra_add(&a, study);
+		if (demo) {
+			ra_add(&a, "--demo");
+			if (rows != NULL) {
+				ra_add(&a, "--rows");
+				ra_add(&a, rows);
+			}
+		} else {
+			ra_add(&a, "--data");
+			ra_add(&a, data);
+		}
+		if ((rc = run_stage("init", cmd_init, &a)) != EXIT_OK) {
+			free(sj);
+			return rc;
+		}
+	} else if (data != NULL || demo)
+		fprintf(stderr, "synthehr run: %s already exists; continuing it (--data/--demo ignored)\n", study);
+	free(sj);
+
+	memset(&a, 0, sizeof a);
+	ra_add(&a, "prep");
+	ra_add(&a, study);
+	if ((rc = run_stage("prep", cmd_prep, &a)) != EXIT_OK)
+		return rc;
+
+	memset(&a, 0, sizeof a);
+	ra_add(&a, "train");
+	ra_add(&a, study);
+	ra_add(&a, "--preset");
+	ra_add(&a, preset);
+	if (runs) { ra_add(&a, "--runs"); ra_add(&a, runs); }
+	if (epochs) { ra_add(&a, "--epochs"); ra_add(&a, epochs); }
+	if (seed) { ra_add(&a, "--seed"); ra_add(&a, seed); }
+	if ((rc = run_stage("train", cmd_train, &a)) != EXIT_OK)
+		return rc;
+
+	memset(&a, 0, sizeof a);
+	ra_add(&a, "generate");
+	ra_add(&a, study);
+	if ((rc = run_stage("generate", cmd_generate, &a)) != EXIT_OK)
+		return rc;
+
+	memset(&a, 0, sizeof a);
+	ra_add(&a, "evaluate");
+	ra_add(&a, study);
+	ra_add(&a, "--preset");
+	ra_add(&a, eval_preset);
+	if ((rc = run_stage("evaluate", cmd_evaluate, &a)) != EXIT_OK)
+		return rc;
+
+	memset(&a, 0, sizeof a);
+	ra_add(&a, "rank");
+	ra_add(&a, study);
+	ra_add(&a, "--profile");
+	ra_add(&a, "B");
+	if ((rc = run_stage("rank (profile B: education)", cmd_rank, &a)) != EXIT_OK)
+		return rc;
+	memset(&a, 0, sizeof a);
+	ra_add(&a, "rank");
+	ra_add(&a, study);
+	ra_add(&a, "--profile");
+	ra_add(&a, "A");
+	if ((rc = run_stage("rank (profile A: ML development)", cmd_rank, &a)) != EXIT_OK)
+		return rc;
+
+	report = util_path_join(study, "eval/report.md");
+	memset(&a, 0, sizeof a);
+	ra_add(&a, "report");
+	ra_add(&a, study);
+	ra_add(&a, "-o");
+	ra_add(&a, report);
+	rc = run_stage("report", cmd_report, &a);
+	if (rc == EXIT_OK)
+		fprintf(stderr, "\nsynthehr run: finished; report in %s; open the study with 'synthehr %s'\n",
+		    report, study);
+	free(report);
+	return rc;
 }
