@@ -58,6 +58,11 @@ void cohort_free(struct cohort *c);
 /* Append a column with the given kind; storage for nrows values is allocated
  * and zeroed.  Returns the new column's index. */
 int cohort_add_column(struct cohort *c, const char *name, enum col_role role, enum col_kind kind);
+/* Append a column that takes ownership of data: a malloc'd array of nrows
+ * values of the kind's element type (double, uint8_t, int32_t, char *), and
+ * of missing (nrows bytes, or NULL).  Returns the new column's index. */
+int cohort_adopt_column(struct cohort *c, const char *name, enum col_role role, enum col_kind kind,
+    void *data, uint8_t *missing);
 int cohort_find(const struct cohort *c, const char *name);  /* -1 if absent */
 /* Mark row missing (allocates the mask on first use). */
 void cohort_set_missing(struct cohort *c, int col, size_t row);

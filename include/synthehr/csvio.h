@@ -28,6 +28,8 @@ struct csv_writer;
 struct csv_writer *csvw_open(const char *path, char **cause);
 void csvw_field(struct csv_writer *w, const char *s);      /* quoted as needed */
 void csvw_field_num(struct csv_writer *w, double v);       /* shortest round-trip; NaN → empty */
+/* A field written as is, without quoting (caller guarantees no , " CR LF). */
+void csvw_field_raw(struct csv_writer *w, const char *s, size_t n);
 void csvw_end_row(struct csv_writer *w);
 int csvw_commit(struct csv_writer *w, char **cause);       /* frees w */
 void csvw_abort(struct csv_writer *w);                     /* frees w, removes temp */
@@ -44,10 +46,18 @@ struct csv_options {
 	                                       categorical (default 20) */
 	const struct csv_override *overrides;
 	int noverrides;
-	int header_only;                    /* stop after inferring the schema from the header */
+	int header_only;                    /* preview: stop after the header and the first
+	                                       1000 data rows (the cohort holds those rows) */
+	int max_int_cat_levels;             /* integer-coded numeric columns with 3..this many
+	                                       distinct values become categorical (default 5;
+	                                       negative: never) */
+	const char *sex_female;             /* label of the sex column's female level (e.g. "1",
+	                                       "F"); NULL: f/female/woman, or the larger of two
+	                                       numeric codes (0/1: 1 = female) */
+	int no_auto_label;                  /* do not pick a label column by name */
 };
 
-/* Load a whole cohort with type inference (see csvio.c for the rules). */
+/* Load a whole cohort with type inference (see csvload.c for the rules). */
 int csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort **out, char **cause);
 /* Write a cohort back with original names, units and category labels. */
 int csv_write_cohort(const char *path, const struct cohort *c, char **cause);

@@ -93,6 +93,48 @@ cohort_add_column(struct cohort *c, const char *name, enum col_role role, enum c
 }
 
 int
+cohort_adopt_column(struct cohort *c, const char *name, enum col_role role, enum col_kind kind,
+    void *data, uint8_t *missing)
+{
+	struct column *col;
+	size_t r;
+
+	if (c->ncols == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->cols = xreallocarray(c->cols, c->cap, sizeof *c->cols);
+	}
+	col = &c->cols[c->ncols];
+	memset(col, 0, sizeof *col);
+	col->name = xstrdup(name);
+	col->role = role;
+	col->kind = kind;
+	switch (kind) {
+	case KIND_NUMERIC:
+		col->num = data;
+		break;
+	case KIND_BINARY:
+		col->bin = data;
+		break;
+	case KIND_CATEGORICAL:
+		col->cat = data;
+		break;
+	case KIND_TEXT:
+		col->text = data;
+		break;
+	default:
+		fatalx("cohort_adopt_column: bad kind %d", kind);
+	}
+	col->missing = missing;
+	for (r = 0; missing != NULL && r < c->nrows; r++)
+		col->nmissing += missing[r] != 0;
+	if (missing != NULL && col->nmissing == 0) {
+		free(missing);
+		col->missing = NULL;
+	}
+	return c->ncols++;
+}
+
+int
 cohort_find(const struct cohort *c, const char *name)
 {
 	int j;

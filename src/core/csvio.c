@@ -19,13 +19,17 @@
 #include "synthehr/csvio.h"
 #include "synthehr/util.h"
 
-struct csv_row {
-	int nfields;
+/* A completed record in the queue: fields f0..f0+nf-1 of the arena. */
+struct csv_rec {
+	size_t f0;
+	int nf;
 	size_t line;
-	char **fields;
-	size_t *lens;
 };
 
+/* Records completed while parsing one chunk are queued; their field bytes
+ * live in one arena (each NUL-terminated) so a field costs no allocation.
+ * The arena is reset once the queue is drained, keeping the fields of a
+ * record that straddles the chunk boundary. */
 struct csv_reader {
 	char *path;
 	gzFile gz;
@@ -35,71 +39,71 @@ struct csv_reader {
 	size_t bytes;
 	size_t lines_done;        /* '\n' seen in completed records and blank lines */
 	size_t pending_nl;        /* '\n' inside fields of the record being built */
-	/* record being built */
-	int cur_n, cur_cap;
-	char **cur_f;
-	size_t *cur_l;
-	/* queue of completed records */
-	struct csv_row *q;
-	int qhead, qlen, qcap;
-	/* the record returned last (owned until the next call) */
-	struct csv_row out;
+	int cur_n;                /* fields of the record being built */
+	char *arena;              /* field bytes */
+	size_t alen, acap;
+	size_t *foff, *flen;      /* [nfields_total] offset into arena, length */
+	size_t fn, fcap;
+	struct csv_rec *q;        /* queue of completed records */
+	size_t qhead, qlen, qcap;
+	char **out_f;             /* the record returned last: pointers into arena */
+	size_t *out_l;
+	int out_cap;
 	size_t out_line;
 	char *err;
+	char buf[1 << 16];
 };
-
-static void
-row_free(struct csv_row *r)
-{
-	int i;
-
-	for (i = 0; i < r->nfields; i++)
-		free(r->fields[i]);
-	free(r->fields);
-	free(r->lens);
-	memset(r, 0, sizeof *r);
-}
 
 static void
 on_field(void *s, size_t len, void *data)
 {
 	struct csv_reader *r = data;
-	size_t i;
+	const char *src = s ? s : "";
 
-	if (r->cur_n == r->cur_cap) {
-		r->cur_cap = r->cur_cap ? r->cur_cap * 2 : 64;
-		r->cur_f = xreallocarray(r->cur_f, r->cur_cap, sizeof(char *));
-		r->cur_l = xreallocarray(r->cur_l, r->cur_cap, sizeof(size_t));
+	if (s == NULL)
+		len = 0;
+	if (r->fn == r->fcap) {
+		r->fcap = r->fcap ? r->fcap * 2 : 4096;
+		r->foff = xreallocarray(r->foff, r->fcap, sizeof(size_t));
+		r->flen = xreallocarray(r->flen, r->fcap, sizeof(size_t));
 	}
-	r->cur_f[r->cur_n] = xstrndup(s ? s : "", s ? len : 0);
-	r->cur_l[r->cur_n] = s ? len : 0;
+	if (r->alen + len + 1 > r->acap) {
+		while (r->alen + len + 1 > r->acap)
+			r->acap = r->acap ? r->acap * 2 : 1 << 16;
+		r->arena = xrealloc(r->arena, r->acap);
+	}
+	memcpy(r->arena + r->alen, src, len);
+	r->arena[r->alen + len] = '\0';
+	r->foff[r->fn] = r->alen;
+	r->flen[r->fn] = len;
+	r->fn++;
+	r->alen += len + 1;
 	r->cur_n++;
-	for (i = 0; s != NULL && i < len; i++)
-		r->pending_nl += ((char *)s)[i] == '\n';
+	if (len > 0 && memchr(src, '\n', len) != NULL) {
+		for (size_t i = 0; i < len; i++)
+			r->pending_nl += src[i] == '\n';
+	}
 }
 
 static void
 on_row(int c, void *data)
 {
 	struct csv_reader *r = data;
-	struct csv_row *row;
+	struct csv_rec *rec;
 	size_t start = r->lines_done + 1;
 
 	r->lines_done += r->pending_nl + (c == '\n');
 	r->pending_nl = 0;
 	if (r->cur_n == 0)
 		return;   /* a blank line (or the '\n' of a CRLF) */
-	if (r->qlen == r->qcap) {
-		r->qcap = r->qcap ? r->qcap * 2 : 64;
+	if (r->qhead + r->qlen == r->qcap) {
+		r->qcap = r->qcap ? r->qcap * 2 : 256;
 		r->q = xreallocarray(r->q, r->qcap, sizeof *r->q);
 	}
-	row = &r->q[r->qlen++];
-	row->nfields = r->cur_n;
-	row->fields = xmalloc(sizeof(char *) * r->cur_n);
-	row->lens = xmalloc(sizeof(size_t) * r->cur_n);
-	memcpy(row->fields, r->cur_f, sizeof(char *) * r->cur_n);
-	memcpy(row->lens, r->cur_l, sizeof(size_t) * r->cur_n);
-	row->line = start;
+	rec = &r->q[r->qhead + r->qlen++];
+	rec->f0 = r->fn - r->cur_n;
+	rec->nf = r->cur_n;
+	rec->line = start;
 	r->cur_n = 0;
 }
 
@@ -133,8 +137,8 @@ csvr_open(const char *path, char **cause)
 static int
 feed(struct csv_reader *r)
 {
-	char buf[1 << 16], *p = buf;
-	int n = gzread(r->gz, buf, sizeof buf), errnum;
+	char *p = r->buf;
+	int n = gzread(r->gz, r->buf, sizeof r->buf), errnum;
 	size_t len, done;
 
 	if (n < 0) {
@@ -188,36 +192,58 @@ feed(struct csv_reader *r)
 	return 0;
 }
 
+/* Drop the consumed records' bytes; keep the partial record's fields. */
+static void
+arena_reset(struct csv_reader *r)
+{
+	size_t first = r->fn - r->cur_n, base, i;
+
+	r->qhead = 0;
+	if (r->cur_n == 0) {
+		r->fn = 0;
+		r->alen = 0;
+		return;
+	}
+	base = r->foff[first];
+	memmove(r->arena, r->arena + base, r->alen - base);
+	r->alen -= base;
+	for (i = 0; i < (size_t)r->cur_n; i++) {
+		r->foff[i] = r->foff[first + i] - base;
+		r->flen[i] = r->flen[first + i];
+	}
+	r->fn = r->cur_n;
+}
+
 int
 csvr_next(struct csv_reader *r, char ***fields, size_t **lens, int *nfields, char **cause)
 {
-	row_free(&r->out);
+	struct csv_rec *rec;
+	int i;
+
 	while (r->qlen == 0) {
 		if (r->err != NULL)
 			return util_fail(cause, "%s", r->err);
 		if (r->eof)
 			return 0;
-		r->qhead = 0;
+		arena_reset(r);
 		if (feed(r) != 0)
 			return util_fail(cause, "%s", r->err);
 	}
-	r->out = r->q[r->qhead++];
+	rec = &r->q[r->qhead++];
 	r->qlen--;
-	if (r->qlen == 0)
-		r->qhead = 0;
-	else if (r->qhead > 0 && r->qlen > 0 && r->qhead >= r->qcap / 2) {
-		memmove(r->q, r->q + r->qhead, r->qlen * sizeof *r->q);
-		r->qhead = 0;
+	if (rec->nf > r->out_cap) {
+		r->out_cap = rec->nf * 2;
+		r->out_f = xreallocarray(r->out_f, r->out_cap, sizeof(char *));
+		r->out_l = xreallocarray(r->out_l, r->out_cap, sizeof(size_t));
 	}
-	/* keep the queue compact: records are appended at qhead + qlen */
-	if (r->qhead != 0 && r->qlen > 0) {
-		memmove(r->q, r->q + r->qhead, r->qlen * sizeof *r->q);
-		r->qhead = 0;
+	for (i = 0; i < rec->nf; i++) {
+		r->out_f[i] = r->arena + r->foff[rec->f0 + i];
+		r->out_l[i] = r->flen[rec->f0 + i];
 	}
-	r->out_line = r->out.line;
-	*fields = r->out.fields;
-	*lens = r->out.lens;
-	*nfields = r->out.nfields;
+	r->out_line = rec->line;
+	*fields = r->out_f;
+	*lens = r->out_l;
+	*nfields = rec->nf;
 	return 1;
 }
 
@@ -242,18 +268,14 @@ csvr_bytes(const struct csv_reader *r)
 void
 csvr_close(struct csv_reader *r)
 {
-	int i;
-
 	if (r == NULL)
 		return;
-	row_free(&r->out);
-	for (i = 0; i < r->qlen; i++)
-		row_free(&r->q[r->qhead + i]);
+	free(r->arena);
+	free(r->foff);
+	free(r->flen);
 	free(r->q);
-	for (i = 0; i < r->cur_n; i++)
-		free(r->cur_f[i]);
-	free(r->cur_f);
-	free(r->cur_l);
+	free(r->out_f);
+	free(r->out_l);
 	csv_free(&r->p);
 	gzclose(r->gz);
 	free(r->err);
@@ -351,6 +373,21 @@ csvw_field(struct csv_writer *w, const char *s)
 		w_put(w, s + i, 1);
 	}
 	w_put(w, "\"", 1);
+}
+
+void
+csvw_field_raw(struct csv_writer *w, const char *s, size_t n)
+{
+	if (w->nfield++ > 0) {
+		if (w->len + n + 1 <= w->cap) {
+			w->buf[w->len++] = ',';
+			memcpy(w->buf + w->len, s, n);
+			w->len += n;
+			return;
+		}
+		w_put(w, ",", 1);
+	}
+	w_put(w, s, n);
 }
 
 void

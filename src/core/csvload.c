@@ -1,0 +1,930 @@
+/* synthehr — GPL-3.0-or-later.
+ * Loading a whole cohort from CSV/CSV.gz with per-column type inference,
+ * and writing a cohort back with its original names and level labels.
+ *
+ * One pass over the file.  Each column starts "empty" and moves up a
+ * ladder as values arrive: 0/1 bytes → doubles → text levels (a dictionary
+ * of distinct strings, cells hold the level index).  Values are stored in
+ * blocks of LD_BLOCK rows, so the row count need not be known in advance and
+ * at most one block per column is wasted; at the end each column is copied
+ * into one exact array (freeing its blocks as it goes) and classified:
+ *
+ *   0/1 numbers                      binary
+ *   two distinct numbers             binary, levels "lo"/"hi", 1 = the larger
+ *   integers, 3..max_int_cat levels  categorical (levels sorted numerically)
+ *   other numbers                    continuous
+ *   two text levels                  binary, levels kept (see pick_one())
+ *   text, ≤ max_cat_levels levels    categorical (levels sorted)
+ *   text unique per row, or a name   id
+ *     like *_id with unique values
+ *   other text                       ignore (kept, not modelled)
+ *   nothing but missing              ignore
+ *
+ * Roles by name: sex/gender → sex (1 = female); a phecode or ICD-looking
+ * name (401, 401.1, E11.9) that is binary → concept; one binary column named
+ * like DIE_1y/death/mortality/outcome/label/target → label (only if exactly
+ * one matches).  Overrides from the study replace all of this. */
+#include "config.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "synthehr/csvio.h"
+#include "synthehr/util.h"
+
+#define LD_BLOCK 16384          /* rows per storage block */
+#define LD_NDIST 32             /* distinct numeric values tracked per column */
+#define LD_PREVIEW_ROWS 1000
+
+enum ld_state { LS_EMPTY, LS_BIN01, LS_NUM, LS_TEXT };
+
+/* Distinct strings → level index (open addressing, FNV-1a). */
+struct ld_dict {
+	char **s;                /* [n] level strings */
+	size_t n, cap;
+	uint32_t *ht;            /* [htcap] index + 1, 0 = empty */
+	size_t htcap;
+};
+
+struct ld_col {
+	char *name;
+	enum ld_state state;
+	int force;               /* overriding role, or -1 */
+	int keep_text;           /* id-like name or id override: store as text */
+	void **blk;              /* [nblk] value blocks; NULL = all zero */
+	uint8_t **mblk;          /* [nblk] missing blocks; NULL = none missing */
+	size_t nmiss;
+	double dist[LD_NDIST];   /* distinct numeric values seen (if ndist <= LD_NDIST) */
+	int ndist;               /* LD_NDIST + 1 = more */
+	int all_int;
+	struct ld_dict dict;
+};
+
+struct ld {
+	const char *path;
+	const struct csv_options *opt;
+	const char *const *miss;
+	int nmiss_tok;
+	struct ld_col *cols;
+	int ncols;
+	size_t nrows;
+	size_t nblk, blkcap;
+};
+
+static const char *const default_missing[] = {
+	"", "NA", "NaN", "null", "N/A", "NULL", "nan", ".", NULL
+};
+
+/* Dictionary */
+
+static uint64_t
+dict_hash(const char *s, size_t n)
+{
+	return util_hash64(s, n, 1469598103934665603ULL);
+}
+
+static void
+dict_rehash(struct ld_dict *d)
+{
+	size_t i, cap = d->htcap ? d->htcap * 2 : 64;
+
+	free(d->ht);
+	d->htcap = cap;
+	d->ht = xcalloc(cap, sizeof *d->ht);
+	for (i = 0; i < d->n; i++) {
+		size_t h = dict_hash(d->s[i], strlen(d->s[i])) & (cap - 1);
+
+		while (d->ht[h] != 0)
+			h = (h + 1) & (cap - 1);
+		d->ht[h] = (uint32_t)(i + 1);
+	}
+}
+
+/* Index of s (added if new); *added set to 1 when new. */
+static int32_t
+dict_add(struct ld_dict *d, const char *s, size_t n, int *added)
+{
+	size_t h;
+
+	if ((d->n + 1) * 2 > d->htcap)
+		dict_rehash(d);
+	h = dict_hash(s, n) & (d->htcap - 1);
+	while (d->ht[h] != 0) {
+		const char *t = d->s[d->ht[h] - 1];
+
+		if (strncmp(t, s, n) == 0 && t[n] == '\0') {
+			*added = 0;
+			return (int32_t)(d->ht[h] - 1);
+		}
+		h = (h + 1) & (d->htcap - 1);
+	}
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->s = xreallocarray(d->s, d->cap, sizeof(char *));
+	}
+	d->s[d->n] = xstrndup(s, n);
+	d->ht[h] = (uint32_t)(d->n + 1);
+	*added = 1;
+	return (int32_t)d->n++;
+}
+
+static void
+dict_done(struct ld_dict *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->s[i]);
+	free(d->s);
+	free(d->ht);
+	memset(d, 0, sizeof *d);
+}
+
+/* Names */
+
+static int
+name_is_sex(const char *s)
+{
+	size_t n = strlen(s);
+
+	return strcasecmp(s, "sex") == 0 || strcasecmp(s, "gender") == 0 ||
+	    (n > 4 && strcasecmp(s + n - 4, "_sex") == 0) ||
+	    (n > 7 && strcasecmp(s + n - 7, "_gender") == 0) ||
+	    strncasecmp(s, "sex_", 4) == 0 || strncasecmp(s, "gender_", 7) == 0;
+}
+
+static int
+name_is_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (strcasecmp(s, "id") == 0)
+		return 1;
+	if (n > 3 && s[n - 3] != '\0' && strchr("_.- ", s[n - 3]) != NULL &&
+	    strcasecmp(s + n - 2, "id") == 0)
+		return 1;
+	/* PatientID, patientId */
+	return n > 2 && islower((unsigned char)s[n - 3]) && s[n - 2] == 'I' &&
+	    (s[n - 1] == 'D' || s[n - 1] == 'd');
+}
+
+/* 401, 401.1, 008.52 (phecodes); E11, E11.9, I10 (ICD-10); 250.00. */
+static int
+name_is_code(const char *s)
+{
+	const char *p = s;
+	int i;
+
+	if (isupper((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+	    isalnum((unsigned char)p[2]))
+		p += 3;
+	else {
+		for (i = 0; i < 3; i++)
+			if (!isdigit((unsigned char)p[i]))
+				return 0;
+		p += 3;
+	}
+	if (*p == '\0')
+		return 1;
+	if (*p != '.' || p[1] == '\0')
+		return 0;
+	for (p++; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+static int
+name_is_label(const char *s)
+{
+	static const char *const stems[] = {
+		"die", "died", "death", "dead", "deceased", "mortality", "outcome", "label", "target", NULL
+	};
+	int i;
+
+	for (i = 0; stems[i] != NULL; i++) {
+		size_t n = strlen(stems[i]);
+
+		if (strncasecmp(s, stems[i], n) == 0 && (s[n] == '\0' || strchr("_.- ", s[n]) != NULL))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+word_in(const char *s, const char *const *words)
+{
+	int i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasecmp(s, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const female_words[] = { "f", "female", "woman", "women", "w", "girl", NULL };
+static const char *const male_words[] = { "m", "male", "man", "men", "boy", NULL };
+static const char *const pos_words[] = {
+	"1", "yes", "y", "true", "t", "pos", "positive", "present", "case", "abnormal", "died", "dead",
+	"deceased", "event", NULL
+};
+static const char *const neg_words[] = {
+	"0", "no", "n", "false", "neg", "negative", "absent", "control", "normal", "alive", "none",
+	"censored", NULL
+};
+
+/* Which of two text levels is coded 1: 1 for b, 0 for a.  sex: whether the
+ * column is (or looks like) sex, where female is 1. */
+static int
+pick_one(const char *a, const char *b, int sex, const char *female)
+{
+	if (female != NULL) {
+		if (strcmp(b, female) == 0)
+			return 1;
+		if (strcmp(a, female) == 0)
+			return 0;
+	}
+	if (sex) {
+		if (word_in(b, female_words) || word_in(a, male_words))
+			return 1;
+		if (word_in(a, female_words) || word_in(b, male_words))
+			return 0;
+	}
+	if (word_in(b, pos_words) || word_in(a, neg_words))
+		return 1;
+	if (word_in(a, pos_words) || word_in(b, neg_words))
+		return 0;
+	return strcmp(b, a) > 0;
+}
+
+static int
+levels_look_sex(const char *a, const char *b)
+{
+	return (word_in(a, female_words) && word_in(b, male_words)) ||
+	    (word_in(b, female_words) && word_in(a, male_words));
+}
+
+/* Storage */
+
+static size_t
+state_size(enum ld_state st)
+{
+	switch (st) {
+	case LS_BIN01:
+		return 1;
+	case LS_NUM:
+		return sizeof(double);
+	case LS_TEXT:
+		return sizeof(int32_t);
+	default:
+		return 0;
+	}
+}
+
+static void *
+blk_get(struct ld_col *k, size_t b)
+{
+	if (k->blk[b] == NULL)
+		k->blk[b] = xcalloc(LD_BLOCK, state_size(k->state));
+	return k->blk[b];
+}
+
+static int
+is_missing(struct ld *L, const char *s, size_t len)
+{
+	int i;
+
+	if (len == 0)
+		return 1;
+	if (len > 4)
+		return 0;
+	for (i = 0; i < L->nmiss_tok; i++)
+		if (strcmp(s, L->miss[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+cell_missing(const struct ld_col *k, size_t r)
+{
+	const uint8_t *m = k->mblk[r / LD_BLOCK];
+
+	return m != NULL && m[r % LD_BLOCK];
+}
+
+/* Value of row r of a LS_BIN01/LS_NUM column as a double. */
+static double
+num_at(const struct ld_col *k, size_t r)
+{
+	const void *b = k->blk[r / LD_BLOCK];
+
+	if (b == NULL)
+		return 0;
+	if (k->state == LS_BIN01)
+		return ((const uint8_t *)b)[r % LD_BLOCK];
+	return ((const double *)b)[r % LD_BLOCK];
+}
+
+/* Re-store a column's rows 0..nrows-1 in state `to`. */
+static void
+convert(struct ld *L, struct ld_col *k, enum ld_state to)
+{
+	size_t b, i, r;
+	enum ld_state from = k->state;
+
+	for (b = 0; b < L->nblk; b++) {
+		void *old = k->blk[b];
+		void *nw;
+
+		if (old == NULL && to != LS_TEXT)
+			continue;
+		nw = xcalloc(LD_BLOCK, state_size(to));
+		for (i = 0; i < LD_BLOCK; i++) {
+			r = b * LD_BLOCK + i;
+			if (r >= L->nrows)
+				break;
+			if (to == LS_NUM) {
+				((double *)nw)[i] = ((uint8_t *)old)[i];
+			} else if (to == LS_TEXT && !cell_missing(k, r) && from != LS_EMPTY) {
+				char buf[64];
+				int added;
+
+				util_format_double(buf, sizeof buf, num_at(k, r));
+				((int32_t *)nw)[i] = dict_add(&k->dict, buf, strlen(buf), &added);
+			}
+		}
+		free(old);
+		k->blk[b] = nw;
+	}
+	k->state = to;
+}
+
+static void
+dist_note(struct ld_col *k, double v)
+{
+	int i;
+
+	if (v != floor(v))
+		k->all_int = 0;
+	if (k->ndist > LD_NDIST)
+		return;
+	for (i = 0; i < k->ndist; i++)
+		if (k->dist[i] == v)
+			return;
+	if (k->ndist < LD_NDIST)
+		k->dist[k->ndist] = v;
+	k->ndist++;
+}
+
+static int
+role_is_binary(int role)
+{
+	return role == ROLE_BINARY || role == ROLE_LABEL || role == ROLE_SEX || role == ROLE_CONCEPT;
+}
+
+/* Store field j of the current row into column k. */
+static int
+put(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t len, char **cause)
+{
+	size_t r = L->nrows, b = r / LD_BLOCK, i = r % LD_BLOCK;
+	double v;
+	int added;
+
+	if (k->state == LS_BIN01 && len == 1 && (s[0] == '0' || s[0] == '1')) {
+		((uint8_t *)blk_get(k, b))[i] = (uint8_t)(s[0] - '0');
+		if (k->ndist < 2)
+			dist_note(k, s[0] - '0');
+		return 0;
+	}
+	if (is_missing(L, s, len)) {
+		if (k->mblk[b] == NULL)
+			k->mblk[b] = xcalloc(LD_BLOCK, 1);
+		k->mblk[b][i] = 1;
+		k->nmiss++;
+		return 0;
+	}
+	if (k->state == LS_TEXT) {
+		int32_t x = dict_add(&k->dict, s, len, &added);
+
+		if (added && k->force >= 0 && role_is_binary(k->force) && k->dict.n > 2)
+			return util_fail(cause, "%s:%zu:%d: column '%s' is set as %s but has a third distinct "
+			    "value (expected at most two)", L->path, line, j + 1, k->name,
+			    cohort_role_name(k->force));
+		((int32_t *)blk_get(k, b))[i] = x;
+		return 0;
+	}
+	if (util_parse_double(s, len, &v) == 0) {
+		int was = k->ndist;
+
+		dist_note(k, v);
+		if (k->ndist > was && k->ndist > 2 && k->force >= 0 && role_is_binary(k->force))
+			return util_fail(cause, "%s:%zu:%d: column '%s' is set as %s but has a third distinct "
+			    "value (expected at most two)", L->path, line, j + 1, k->name,
+			    cohort_role_name(k->force));
+		if (k->state == LS_EMPTY)
+			k->state = (v == 0 || v == 1) ? LS_BIN01 : LS_NUM;
+		else if (k->state == LS_BIN01 && v != 0 && v != 1)
+			convert(L, k, LS_NUM);
+		if (k->state == LS_BIN01)
+			((uint8_t *)blk_get(k, b))[i] = (uint8_t)v;
+		else
+			((double *)blk_get(k, b))[i] = v;
+		return 0;
+	}
+	if (k->force == ROLE_CONTINUOUS)
+		return util_fail(cause, "%s:%zu:%d: column '%s' is set as continuous: expected a number, "
+		    "found text", L->path, line, j + 1, k->name);
+	convert(L, k, LS_TEXT);
+	return put(L, k, j, line, s, len, cause);
+}
+
+/* Finishing: one exact array per column, then classification. */
+
+static void *
+gather(struct ld *L, struct ld_col *k, size_t size)
+{
+	uint8_t *out = xcalloc(L->nrows ? L->nrows : 1, size);
+	size_t b, n;
+
+	for (b = 0; b < L->nblk; b++) {
+		n = SH_MIN((size_t)LD_BLOCK, L->nrows - b * LD_BLOCK);
+		if (k->blk[b] != NULL)
+			memcpy(out + b * LD_BLOCK * size, k->blk[b], n * size);
+		free(k->blk[b]);
+		k->blk[b] = NULL;
+	}
+	return out;
+}
+
+static uint8_t *
+gather_missing(struct ld *L, struct ld_col *k)
+{
+	uint8_t *out;
+	size_t b, n;
+
+	if (k->nmiss == 0)
+		return NULL;
+	out = xcalloc(L->nrows, 1);
+	for (b = 0; b < L->nblk; b++) {
+		n = SH_MIN((size_t)LD_BLOCK, L->nrows - b * LD_BLOCK);
+		if (k->mblk[b] != NULL)
+			memcpy(out + b * LD_BLOCK, k->mblk[b], n);
+		free(k->mblk[b]);
+		k->mblk[b] = NULL;
+	}
+	return out;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Numeric column (values in num[n]) to its cohort column. */
+static void
+finish_numeric(struct ld *L, struct ld_col *k, struct cohort *c, double *num, uint8_t *miss)
+{
+	size_t n = L->nrows, r;
+	int force = k->force, nd = k->ndist, i, j;
+	double d[LD_NDIST];
+
+	if (force == ROLE_CONTINUOUS || force == ROLE_ID || force == ROLE_IGNORE ||
+	    (force < 0 && nd == 1 && k->dist[0] != 0 && k->dist[0] != 1) ||
+	    (force < 0 && (nd > LD_NDIST || (nd > 2 && (!k->all_int ||
+	    nd > (L->opt->max_int_cat_levels ? L->opt->max_int_cat_levels : 5)))))) {
+		int role = force >= 0 && force != ROLE_ID ? force : ROLE_CONTINUOUS;
+
+		if (force < 0 && nd == 0)
+			role = ROLE_IGNORE;
+		cohort_adopt_column(c, k->name, role, KIND_NUMERIC, num, miss);
+		return;
+	}
+	memcpy(d, k->dist, sizeof(double) * SH_MIN(nd, LD_NDIST));
+	qsort(d, nd, sizeof(double), cmp_double);
+	if (nd <= 2 && force != ROLE_CATEGORICAL) {
+		uint8_t *bin = xcalloc(n ? n : 1, 1);
+		int role = force >= 0 ? force : ROLE_BINARY, col, flip = 0;
+		double one = nd == 2 ? d[1] : 1;
+
+		if (force < 0 && name_is_sex(k->name))
+			role = ROLE_SEX;
+		else if (force < 0 && name_is_code(k->name))
+			role = ROLE_CONCEPT;
+		if (role == ROLE_SEX && L->opt->sex_female != NULL && nd == 2) {
+			double f;
+
+			if (util_parse_double(L->opt->sex_female, strlen(L->opt->sex_female), &f) == 0 &&
+			    f == d[0])
+				flip = 1;
+		}
+		if (nd < 2 && one == 0)
+			one = 1;
+		for (r = 0; r < n; r++)
+			bin[r] = (uint8_t)((num[r] == one) ^ flip) && !(miss && miss[r]);
+		free(num);
+		col = cohort_adopt_column(c, k->name, role, KIND_BINARY, bin, miss);
+		if (flip || (nd == 2 && !(d[0] == 0 && d[1] == 1)) || (nd == 1 && d[0] != 0 && d[0] != 1)) {
+			char a[64], b[64];
+			const char *names[2];
+
+			util_format_double(a, sizeof a, nd == 2 ? d[0] : 0);
+			util_format_double(b, sizeof b, one);
+			names[0] = flip ? b : a;
+			names[1] = flip ? a : b;
+			cohort_set_levels(c, col, 2, names);
+		}
+		return;
+	}
+	/* integer codes → categorical, levels in numeric order */
+	{
+		int32_t *cat = xcalloc(n ? n : 1, sizeof(int32_t));
+		char **names = xcalloc(nd, sizeof(char *));
+		int col;
+
+		for (r = 0; r < n; r++) {
+			if (miss && miss[r])
+				continue;
+			for (j = 0; j < nd && d[j] != num[r]; j++)
+				;
+			cat[r] = j;
+		}
+		free(num);
+		col = cohort_adopt_column(c, k->name, force >= 0 ? force : ROLE_CATEGORICAL,
+		    KIND_CATEGORICAL, cat, miss);
+		for (i = 0; i < nd; i++) {
+			char buf[64];
+
+			util_format_double(buf, sizeof buf, d[i]);
+			names[i] = xstrdup(buf);
+		}
+		cohort_set_levels(c, col, nd, (const char *const *)names);
+		for (i = 0; i < nd; i++)
+			free(names[i]);
+		free(names);
+	}
+}
+
+/* Text column (level indices idx[n] into k->dict) to its cohort column. */
+static void
+finish_text(struct ld *L, struct ld_col *k, struct cohort *c, int32_t *idx, uint8_t *miss)
+{
+	size_t n = L->nrows, r, nl = k->dict.n, nonmiss = n - k->nmiss, i;
+	int force = k->force, maxcat = L->opt->max_cat_levels > 0 ? L->opt->max_cat_levels : 20;
+	int32_t *map;
+	char **sorted;
+	int col;
+
+	if (force == ROLE_ID || (force < 0 && nl == nonmiss && nl > (size_t)maxcat) ||
+	    (force < 0 && k->keep_text && nl == nonmiss && nl > 2)) {
+		char **text = xcalloc(n ? n : 1, sizeof(char *));
+
+		for (r = 0; r < n; r++)
+			if (!(miss && miss[r]))
+				text[r] = xstrdup(k->dict.s[idx[r]]);
+		free(idx);
+		cohort_adopt_column(c, k->name, ROLE_ID, KIND_TEXT, text, miss);
+		return;
+	}
+	if (k->keep_text && force < 0) {
+		/* an id-like name that is not unique: numbers if every level is one */
+		double *num = xcalloc(n ? n : 1, sizeof(double)), *lv = xcalloc(nl ? nl : 1, sizeof(double));
+		int ok = 1;
+
+		for (i = 0; i < nl && ok; i++)
+			ok = util_parse_double(k->dict.s[i], strlen(k->dict.s[i]), &lv[i]) == 0;
+		if (ok) {
+			k->ndist = 0;
+			k->all_int = 1;
+			for (i = 0; i < nl; i++)
+				dist_note(k, lv[i]);
+			for (r = 0; r < n; r++)
+				num[r] = miss && miss[r] ? 0 : lv[idx[r]];
+			free(lv);
+			free(idx);
+			finish_numeric(L, k, c, num, miss);
+			return;
+		}
+		free(num);
+		free(lv);
+	}
+	/* levels sorted; cells remapped */
+	sorted = xcalloc(nl ? nl : 1, sizeof(char *));
+	memcpy(sorted, k->dict.s, nl * sizeof(char *));
+	qsort(sorted, nl, sizeof(char *), cmp_str);
+	map = xcalloc(nl ? nl : 1, sizeof(int32_t));
+	for (i = 0; i < nl; i++) {
+		int32_t x;
+		int added;
+
+		x = dict_add(&k->dict, sorted[i], strlen(sorted[i]), &added);
+		map[x] = (int32_t)i;
+	}
+	for (r = 0; r < n; r++)
+		idx[r] = miss && miss[r] ? 0 : map[idx[r]];
+	free(map);
+	if ((nl == 2 && force != ROLE_CATEGORICAL && force != ROLE_IGNORE) || (force >= 0 && role_is_binary(force))) {
+		uint8_t *bin = xcalloc(n ? n : 1, 1);
+		const char *a = sorted[0], *b = nl > 1 ? sorted[1] : sorted[0];
+		int sex = force == ROLE_SEX || (force < 0 && (name_is_sex(k->name) || (nl == 2 && levels_look_sex(a, b))));
+		int role = force >= 0 ? force : sex ? ROLE_SEX : ROLE_BINARY;
+		int one = nl < 2 ? 1 : pick_one(a, b, sex, role == ROLE_SEX ? L->opt->sex_female : NULL);
+		const char *names[2];
+
+		if (nl < 2) {
+			/* a single level: it is 1 unless it reads as a "no" */
+			one = !(word_in(a, neg_words) || (sex && word_in(a, male_words)));
+			names[one] = a;
+			names[!one] = one ? "0" : "1";
+		} else {
+			names[0] = one ? a : b;
+			names[1] = one ? b : a;
+		}
+		for (r = 0; r < n; r++)
+			bin[r] = !(miss && miss[r]) && ((nl < 2 && one) || (nl >= 2 && idx[r] == one));
+		free(idx);
+		col = cohort_adopt_column(c, k->name, role, KIND_BINARY, bin, miss);
+		cohort_set_levels(c, col, 2, names);
+		free(sorted);
+		return;
+	}
+	col = cohort_adopt_column(c, k->name,
+	    force >= 0 ? force : nl <= (size_t)maxcat ? ROLE_CATEGORICAL : ROLE_IGNORE,
+	    KIND_CATEGORICAL, idx, miss);
+	cohort_set_levels(c, col, (int)nl, (const char *const *)sorted);
+	free(sorted);
+}
+
+static void
+finish_col(struct ld *L, struct ld_col *k, struct cohort *c)
+{
+	uint8_t *miss = gather_missing(L, k);
+
+	switch (k->state) {
+	case LS_EMPTY: {
+		int role = k->force >= 0 ? k->force : ROLE_IGNORE;
+
+		if (role_is_binary(role))
+			cohort_adopt_column(c, k->name, role, KIND_BINARY, xcalloc(L->nrows + 1, 1), miss);
+		else if (role == ROLE_ID)
+			cohort_adopt_column(c, k->name, role, KIND_TEXT,
+			    xcalloc(L->nrows + 1, sizeof(char *)), miss);
+		else
+			cohort_adopt_column(c, k->name, role, KIND_NUMERIC,
+			    xcalloc(L->nrows + 1, sizeof(double)), miss);
+		break;
+	}
+	case LS_BIN01:
+		if (k->force < 0 || role_is_binary(k->force)) {
+			uint8_t *bin = gather(L, k, 1);
+			int role = k->force;
+
+			if (role < 0)
+				role = name_is_sex(k->name) ? ROLE_SEX : name_is_code(k->name) ?
+				    ROLE_CONCEPT : ROLE_BINARY;
+			if (role == ROLE_SEX && L->opt->sex_female != NULL &&
+			    strcmp(L->opt->sex_female, "0") == 0) {
+				static const char *const names[2] = { "1", "0" };
+				size_t r;
+				int col;
+
+				for (r = 0; r < L->nrows; r++)
+					bin[r] = !bin[r] && !(miss && miss[r]);
+				col = cohort_adopt_column(c, k->name, role, KIND_BINARY, bin, miss);
+				cohort_set_levels(c, col, 2, names);
+			} else
+				cohort_adopt_column(c, k->name, role, KIND_BINARY, bin, miss);
+		} else {
+			uint8_t *bin = gather(L, k, 1);
+			double *num = xcalloc(L->nrows + 1, sizeof(double));
+			size_t r;
+
+			for (r = 0; r < L->nrows; r++)
+				num[r] = bin[r];
+			free(bin);
+			finish_numeric(L, k, c, num, miss);
+		}
+		break;
+	case LS_NUM:
+		finish_numeric(L, k, c, gather(L, k, sizeof(double)), miss);
+		break;
+	case LS_TEXT:
+		finish_text(L, k, c, gather(L, k, sizeof(int32_t)), miss);
+		break;
+	}
+}
+
+static void
+ld_free(struct ld *L)
+{
+	int j;
+	size_t b;
+
+	for (j = 0; j < L->ncols; j++) {
+		struct ld_col *k = &L->cols[j];
+
+		for (b = 0; b < L->nblk; b++) {
+			free(k->blk[b]);
+			free(k->mblk[b]);
+		}
+		free(k->blk);
+		free(k->mblk);
+		free(k->name);
+		dict_done(&k->dict);
+	}
+	free(L->cols);
+}
+
+/* Header: names, duplicates, overrides. */
+static int
+ld_header(struct ld *L, char **f, size_t *len, int nf, char **cause)
+{
+	const struct csv_options *o = L->opt;
+	int j, i, nlabel = 0, nsex = 0;
+
+	L->ncols = nf;
+	L->cols = xcalloc(nf, sizeof *L->cols);
+	for (j = 0; j < nf; j++) {
+		struct ld_col *k = &L->cols[j];
+		char *name = xstrndup(f[j], len[j]);
+
+		k->name = name;
+		k->force = -1;
+		k->all_int = 1;
+		for (i = 0; i < j; i++)
+			if (strcmp(L->cols[i].name, name) == 0)
+				return util_fail(cause, "%s:1:%d: duplicate column name '%s' (also column %d; "
+				    "expected unique names)", L->path, j + 1, name, i + 1);
+	}
+	for (i = 0; i < o->noverrides; i++) {
+		const struct csv_override *ov = &o->overrides[i];
+
+		for (j = 0; j < nf && strcmp(L->cols[j].name, ov->name) != 0; j++)
+			;
+		if (j == nf)
+			return util_fail(cause, "%s:1: no column named '%s' (set with a role override)",
+			    L->path, ov->name);
+		if (ov->role < 0 || ov->role >= ROLE_COUNT)
+			return util_fail(cause, "%s: bad role %d for column '%s'", L->path, ov->role, ov->name);
+		L->cols[j].force = ov->role;
+	}
+	for (j = 0; j < nf; j++) {
+		struct ld_col *k = &L->cols[j];
+
+		nlabel += k->force == ROLE_LABEL;
+		nsex += k->force == ROLE_SEX;
+		k->keep_text = k->force == ROLE_ID || (k->force < 0 && name_is_id(k->name));
+		if (k->keep_text)
+			k->state = LS_TEXT;
+	}
+	if (nlabel > 1)
+		return util_fail(cause, "%s: %d columns are set as the label (expected one)", L->path, nlabel);
+	if (nsex > 1)
+		return util_fail(cause, "%s: %d columns are set as sex (expected one)", L->path, nsex);
+	return 0;
+}
+
+static void
+ld_grow_blocks(struct ld *L)
+{
+	int j;
+
+	if (L->nblk == L->blkcap) {
+		L->blkcap = L->blkcap ? L->blkcap * 2 : 16;
+		for (j = 0; j < L->ncols; j++) {
+			L->cols[j].blk = xreallocarray(L->cols[j].blk, L->blkcap, sizeof(void *));
+			L->cols[j].mblk = xreallocarray(L->cols[j].mblk, L->blkcap, sizeof(uint8_t *));
+		}
+	}
+	for (j = 0; j < L->ncols; j++) {
+		L->cols[j].blk[L->nblk] = NULL;
+		L->cols[j].mblk[L->nblk] = NULL;
+	}
+	L->nblk++;
+}
+
+/* A unique label candidate by name among binary columns. */
+static void
+auto_label(struct cohort *c)
+{
+	int j, found = -1, n = 0;
+
+	for (j = 0; j < c->ncols; j++)
+		if (c->cols[j].role == ROLE_LABEL)
+			return;
+	for (j = 0; j < c->ncols; j++) {
+		if (c->cols[j].role == ROLE_BINARY && name_is_label(c->cols[j].name)) {
+			found = j;
+			n++;
+		}
+	}
+	if (n == 1)
+		c->cols[found].role = ROLE_LABEL;
+}
+
+int
+csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort **out, char **cause)
+{
+	static const struct csv_options dflt;
+	struct csv_reader *r;
+	struct ld L;
+	struct cohort *c;
+	char **f;
+	size_t *len;
+	int nf, rc, j;
+
+	memset(&L, 0, sizeof L);
+	L.path = path;
+	L.opt = opt != NULL ? opt : &dflt;
+	L.miss = L.opt->missing_tokens ? L.opt->missing_tokens : default_missing;
+	while (L.miss[L.nmiss_tok] != NULL)
+		L.nmiss_tok++;
+	if ((r = csvr_open(path, cause)) == NULL)
+		return -1;
+	rc = csvr_next(r, &f, &len, &nf, cause);
+	if (rc <= 0) {
+		csvr_close(r);
+		return rc < 0 ? -1 : util_fail(cause, "%s: empty file (expected a header row)", path);
+	}
+	if (ld_header(&L, f, len, nf, cause) != 0)
+		goto fail;
+	while ((rc = csvr_next(r, &f, &len, &nf, cause)) == 1) {
+		size_t line = csvr_line(r);
+
+		if (nf != L.ncols) {
+			/* a lone empty field is a blank line only when there is one column */
+			util_fail(cause, "%s:%zu: expected %d fields (as in the header), found %d",
+			    path, line, L.ncols, nf);
+			goto fail;
+		}
+		if (L.nrows % LD_BLOCK == 0)
+			ld_grow_blocks(&L);
+		for (j = 0; j < nf; j++)
+			if (put(&L, &L.cols[j], j, line, f[j], len[j], cause) != 0)
+				goto fail;
+		L.nrows++;
+		if (L.opt->header_only && L.nrows >= LD_PREVIEW_ROWS)
+			break;
+	}
+	if (rc < 0)
+		goto fail;
+	csvr_close(r);
+	r = NULL;
+	if (L.nrows == 0) {
+		util_fail(cause, "%s: no data rows after the header (expected at least one patient)", path);
+		goto fail;
+	}
+	c = cohort_new(L.nrows);
+	c->source = xstrdup(path);
+	for (j = 0; j < L.ncols; j++)
+		finish_col(&L, &L.cols[j], c);
+	if (!L.opt->no_auto_label)
+		auto_label(c);
+	ld_free(&L);
+	*out = c;
+	return 0;
+fail:
+	csvr_close(r);
+	ld_free(&L);
+	return -1;
+}
+
+int
+csv_write_cohort(const char *path, const struct cohort *c, char **cause)
+{
+	struct csv_writer *w;
+	char buf[256];
+	size_t r;
+	int j;
+
+	if ((w = csvw_open(path, cause)) == NULL)
+		return -1;
+	for (j = 0; j < c->ncols; j++)
+		csvw_field(w, c->cols[j].name);
+	csvw_end_row(w);
+	for (r = 0; r < c->nrows; r++) {
+		for (j = 0; j < c->ncols; j++) {
+			const struct column *k = &c->cols[j];
+
+			if (k->kind == KIND_BINARY && k->levels == NULL && !cohort_is_missing(k, r))
+				csvw_field_raw(w, k->bin[r] ? "1" : "0", 1);
+			else if (k->kind == KIND_TEXT && !cohort_is_missing(k, r))
+				csvw_field(w, k->text[r] ? k->text[r] : "");
+			else
+				csvw_field(w, cohort_cell_text(c, j, r, buf, sizeof buf));
+		}
+		csvw_end_row(w);
+	}
+	return csvw_commit(w, cause);
+}
