@@ -54,6 +54,9 @@ double eval_dwd_abs(const struct layout *l, double sd2d, const double *wd);
  * *paper_mae (if not NULL) = mean |C_R − C_S| over all D² cells, the paper's
  * stated variant.  Lower is better, both ≥ 0. */
 double eval_cwc(const struct layout *l, const struct mtx *R, const struct mtx *S, double *paper_mae);
+/* The same with the real correlation matrix corr_r[D × D] (from eval_corr
+ * with noise_seed 0) computed once and reused across synthetic sets. */
+double eval_cwc_from(const struct layout *l, const double *corr_r, const struct mtx *S, double *paper_mae);
 
 /* Correlation matrix corr[D × D] (double, row-major) of m over all columns,
  * Pearson, computed by sgemm on centred row blocks; noise_seed != 0 adds the
