@@ -291,6 +291,7 @@ struct csv_writer {
 	char *buf;
 	size_t len, cap;
 	int nfield;
+	int last_empty;           /* the last field written was empty */
 	int failed;
 };
 
@@ -360,6 +361,7 @@ csvw_field(struct csv_writer *w, const char *s)
 
 	if (w->nfield++ > 0)
 		w_put(w, ",", 1);
+	w->last_empty = n == 0;
 	for (i = 0; i < n && !quote; i++)
 		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
 	if (!quote) {
@@ -402,6 +404,9 @@ csvw_field_num(struct csv_writer *w, double v)
 void
 csvw_end_row(struct csv_writer *w)
 {
+	/* A row of one empty field would read back as a blank line: quote it. */
+	if (w->nfield == 1 && w->last_empty)
+		w_put(w, "\"\"", 2);
 	w_put(w, "\n", 1);
 	w->nfield = 0;
 }
