@@ -22,6 +22,9 @@ struct predict_opts {
 	double min_split_gain;  /* gamma */
 	int threads;            /* nthread; ≤ 0 → 2 */
 	uint64_t seed;
+	double lambda;          /* L2 (LightGBM reg_lambda default 0) */
+	int shap_rows;          /* SHAP on at most this many test rows (seeded
+	                           sample); 0 = every test row */
 };
 
 /* "tutorial": SPEC 4.6's LightGBM settings on XGBoost hist (2000 trees,
@@ -45,6 +48,22 @@ struct predict_result {
 int eval_predict(const struct layout *l, const struct mtx *train, const struct mtx *test,
     const struct predict_opts *o, int want_shap, struct predict_result *out, char **cause);
 void predict_result_done(struct predict_result *r);
+
+/* Lower level: a trained booster with its feature map. */
+struct predict_model;
+int predict_train(const struct layout *l, const struct mtx *train, const struct predict_opts *o,
+    struct predict_model **out, char **cause);
+int predict_model_nfeatures(const struct predict_model *pm);
+const int *predict_model_features(const struct predict_model *pm);   /* [nfeatures] model columns */
+/* Scores of rows r0..r0+nr-1 of m: margin (log-odds) if margin, else
+ * probability; out[nr]. */
+int predict_scores(struct predict_model *pm, const struct mtx *m, size_t r0, size_t nr, int margin,
+    float *out, char **cause);
+/* Exact TreeSHAP contributions of rows r0..r0+nr-1: out[nr × (nfeatures + 1)],
+ * the last column being the bias; each row sums to the margin. */
+int predict_contribs(struct predict_model *pm, const struct mtx *m, size_t r0, size_t nr,
+    float *out, char **cause);
+void predict_model_free(struct predict_model *pm);
 
 /* |top-k(trtr) ∩ top-k(tstr)| / k by importance (features matched by model
  * column); ties broken by lower column.  k ≤ 0 → 20.  NAN if either has no

@@ -1,0 +1,513 @@
+/* synthehr — GPL-3.0-or-later.
+ * Latent cluster analysis (SPEC §4.3): each set's continuous columns
+ * min–max scaled by its own range, the two sets stacked, PCA to 80 %
+ * explained variance by a LAPACK eigendecomposition of the covariance
+ * (dsyevr), k-means (greedy k-means++ as scikit-learn, Lloyd iterations
+ * with scikit-learn's tolerance, seeded restarts) on the projected rows,
+ * and the log2 latent deviation of the real share of each cluster. */
+#include "config.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval_int.h"
+#include "synthehr/eval_utility.h"
+#include "synthehr/rng.h"
+#include "synthehr/util.h"
+
+/* LAPACK (Fortran) symmetric eigensolver, shipped by OpenBLAS. */
+extern void dsyevr_(const char *jobz, const char *range, const char *uplo, const int *n,
+    double *a, const int *lda, const double *vl, const double *vu, const int *il,
+    const int *iu, const double *abstol, int *m, double *w, double *z, const int *ldz,
+    int *isuppz, double *work, const int *lwork, int *iwork, const int *liwork, int *info,
+    size_t jobz_len, size_t range_len, size_t uplo_len);
+
+int
+eval_pca_cov(const double *cov, int d, double frac, double *evals, double *evecs)
+{
+	double *a = xmalloc((size_t)d * d * sizeof *a), *w = xmalloc((size_t)d * sizeof *w);
+	double *z = xmalloc((size_t)d * d * sizeof *z), wq, *work, vl = 0, vu = 0, abstol = 0;
+	double total = 0, cum = 0;
+	int *isuppz = xmalloc(2 * (size_t)d * sizeof *isuppz), iwq, *iwork, lwork = -1, liwork = -1;
+	int info = 0, m = 0, il = 1, iu = d, i, j, ncomp = -1;
+
+	memcpy(a, cov, (size_t)d * d * sizeof *a);
+	dsyevr_("V", "A", "U", &d, a, &d, &vl, &vu, &il, &iu, &abstol, &m, w, z, &d, isuppz,
+	    &wq, &lwork, &iwq, &liwork, &info, 1, 1, 1);
+	if (info == 0) {
+		lwork = (int)wq;
+		liwork = iwq;
+		work = xmalloc((size_t)lwork * sizeof *work);
+		iwork = xmalloc((size_t)liwork * sizeof *iwork);
+		dsyevr_("V", "A", "U", &d, a, &d, &vl, &vu, &il, &iu, &abstol, &m, w, z, &d, isuppz,
+		    work, &lwork, iwork, &liwork, &info, 1, 1, 1);
+		free(work);
+		free(iwork);
+	}
+	if (info == 0 && m == d) {
+		/* LAPACK: ascending eigenvalues, eigenvector q in z[q·d ..]. */
+		for (i = 0; i < d; i++)
+			total += w[i] > 0 ? w[i] : 0;
+		for (i = 0; i < d; i++) {
+			int q = d - 1 - i;
+
+			if (evals)
+				evals[i] = w[q];
+			if (evecs)
+				for (j = 0; j < d; j++)
+					evecs[(size_t)j * d + i] = z[(size_t)q * d + j];
+			cum += w[q] > 0 ? w[q] : 0;
+			if (ncomp < 0 && total > 0 && cum / total >= frac - 1e-12)
+				ncomp = i + 1;
+		}
+		if (ncomp < 0)
+			ncomp = d;
+	}
+	free(a);
+	free(w);
+	free(z);
+	free(isuppz);
+	return ncomp;
+}
+
+/* One set's rows, continuous columns scaled by (v − lo)/(hi − lo) with the
+ * set's own range (0 when the range is empty, as MinMaxScaler). */
+struct lca_src {
+	const struct mtx *m;
+	const struct layout *l;
+	double *lo, *hi;         /* [D] own range of continuous columns */
+};
+
+static void
+lca_src_init(struct lca_src *s, const struct layout *l, const struct mtx *m)
+{
+	size_t r;
+	int j;
+
+	s->m = m;
+	s->l = l;
+	s->lo = xmalloc((size_t)l->D * sizeof *s->lo);
+	s->hi = xmalloc((size_t)l->D * sizeof *s->hi);
+	for (j = 0; j < l->D; j++) {
+		s->lo[j] = INFINITY;
+		s->hi[j] = -INFINITY;
+		if (l->kind[j] != MCOL_CONT)
+			continue;
+		/* Own min–max is affine-invariant: the stored value (scaled or
+		 * not) gives the same result as cohort units. */
+		for (r = 0; r < m->n; r++) {
+			double v = m->c[r * (size_t)m->nc + m->slot[j]];
+
+			s->lo[j] = v < s->lo[j] ? v : s->lo[j];
+			s->hi[j] = v > s->hi[j] ? v : s->hi[j];
+		}
+	}
+}
+
+static void
+lca_src_rows(const struct lca_src *s, size_t r0, size_t nr, float *out)
+{
+	int D = s->l->D, j;
+	size_t i;
+
+	mtx_get_rows(s->m, r0, nr, out);
+	for (j = 0; j < D; j++) {
+		double span;
+
+		if (s->l->kind[j] != MCOL_CONT)
+			continue;
+		span = s->hi[j] - s->lo[j];
+		for (i = 0; i < nr; i++) {
+			float *v = out + i * (size_t)D + j;
+
+			*v = span > 0 ? (float)((*v - s->lo[j]) / span) : 0.0f;
+		}
+	}
+}
+
+static void
+lca_src_done(struct lca_src *s)
+{
+	free(s->lo);
+	free(s->hi);
+}
+
+/* Squared distances of every row of Z [n × p] to the k centres C [k × p]:
+ * dist[n × k] = |z|² − 2 z·c + |c|², through SGEMM in row blocks. */
+static void
+lca_dist(const float *Z, const float *zsq, size_t n, int p, const float *C, int k, float *dist)
+{
+	float csq[64];
+	size_t bs = 65536, r0, i;
+	int c, q;
+
+	for (c = 0; c < k; c++) {
+		double s = 0;
+
+		for (q = 0; q < p; q++)
+			s += (double)C[(size_t)c * p + q] * C[(size_t)c * p + q];
+		csq[c] = (float)s;
+	}
+	for (r0 = 0; r0 < n; r0 += bs) {
+		size_t nb = SH_MIN(bs, n - r0);
+
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, k, p, -2.0f,
+		    Z + r0 * (size_t)p, p, C, p, 0.0f, dist + r0 * (size_t)k, k);
+		for (i = r0; i < r0 + nb; i++)
+			for (c = 0; c < k; c++) {
+				float d = dist[i * (size_t)k + c] + zsq[i] + csq[c];
+
+				dist[i * (size_t)k + c] = d > 0 ? d : 0;
+			}
+	}
+}
+
+/* Squared distance of every row to one point x [p] into d[n]. */
+static void
+lca_dist1(const float *Z, const float *zsq, size_t n, int p, const float *x, double *d)
+{
+	float *tmp = xmalloc(n * sizeof *tmp);
+	double xs = 0;
+	size_t i;
+	int q;
+
+	for (q = 0; q < p; q++)
+		xs += (double)x[q] * x[q];
+	cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, p, -2.0f, Z, p, x, 1, 0.0f, tmp, 1);
+	for (i = 0; i < n; i++) {
+		double v = tmp[i] + zsq[i] + xs;
+
+		d[i] = v > 0 ? v : 0;
+	}
+	free(tmp);
+}
+
+static size_t
+lca_search(const double *cum, size_t n, double v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cum[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n ? lo : n - 1;
+}
+
+/* Greedy k-means++ (scikit-learn's _kmeans_plusplus, 2 + ⌊ln k⌋ trials). */
+static void
+lca_init(const float *Z, const float *zsq, size_t n, int p, int k, struct rng *g, float *C)
+{
+	double *closest = xmalloc(n * sizeof *closest), *cum = xmalloc(n * sizeof *cum);
+	double *cand = xmalloc(n * sizeof *cand), *best_d = xmalloc(n * sizeof *best_d);
+	int trials = 2 + (int)log((double)k), c, t;
+	size_t i, first = rng_below(g, n);
+
+	memcpy(C, Z + first * (size_t)p, (size_t)p * sizeof *C);
+	lca_dist1(Z, zsq, n, p, C, closest);
+	for (c = 1; c < k; c++) {
+		double pot = 0, best_pot = INFINITY;
+		size_t best = 0;
+
+		for (i = 0; i < n; i++) {
+			pot += closest[i];
+			cum[i] = pot;
+		}
+		for (t = 0; t < trials; t++) {
+			size_t id = pot > 0 ? lca_search(cum, n, rng_uniform(g) * pot) : rng_below(g, n);
+			double cp = 0;
+
+			lca_dist1(Z, zsq, n, p, Z + id * (size_t)p, cand);
+			for (i = 0; i < n; i++) {
+				cand[i] = cand[i] < closest[i] ? cand[i] : closest[i];
+				cp += cand[i];
+			}
+			if (cp < best_pot) {
+				best_pot = cp;
+				best = id;
+				memcpy(best_d, cand, n * sizeof *cand);
+			}
+		}
+		memcpy(C + (size_t)c * p, Z + best * (size_t)p, (size_t)p * sizeof *C);
+		memcpy(closest, best_d, n * sizeof *closest);
+	}
+	free(closest);
+	free(cum);
+	free(cand);
+	free(best_d);
+}
+
+/* Assign labels; returns inertia. */
+static double
+lca_assign(const float *dist, size_t n, int k, int *lab)
+{
+	double inertia = 0;
+	size_t i;
+	int c;
+
+	for (i = 0; i < n; i++) {
+		const float *d = dist + i * (size_t)k;
+		int b = 0;
+
+		for (c = 1; c < k; c++)
+			if (d[c] < d[b])
+				b = c;
+		lab[i] = b;
+		inertia += d[b];
+	}
+	return inertia;
+}
+
+/* Lloyd iterations from C; returns the final inertia, labels in lab. */
+static double
+lca_lloyd(const float *Z, const float *zsq, size_t n, int p, int k, double tol, float *C,
+    int *lab, float *dist)
+{
+	double *sum = xmalloc((size_t)k * p * sizeof *sum);
+	size_t cnt[64], i;
+	double inertia = 0;
+	int it, c, q;
+
+	for (it = 0; it < 300; it++) {
+		double shift = 0;
+
+		lca_dist(Z, zsq, n, p, C, k, dist);
+		lca_assign(dist, n, k, lab);
+		memset(sum, 0, (size_t)k * p * sizeof *sum);
+		memset(cnt, 0, sizeof cnt);
+		for (i = 0; i < n; i++) {
+			double *s = sum + (size_t)lab[i] * p;
+			const float *z = Z + i * (size_t)p;
+
+			cnt[lab[i]]++;
+			for (q = 0; q < p; q++)
+				s[q] += z[q];
+		}
+		for (c = 0; c < k; c++) {
+			float *cc = C + (size_t)c * p;
+
+			if (cnt[c] == 0) {
+				/* Empty cluster: move it to the point farthest from its
+				 * centre (scikit-learn relocates likewise). */
+				size_t far = 0;
+				float fd = -1;
+
+				for (i = 0; i < n; i++)
+					if (dist[i * (size_t)k + lab[i]] > fd) {
+						fd = dist[i * (size_t)k + lab[i]];
+						far = i;
+					}
+				for (q = 0; q < p; q++) {
+					double dq = Z[far * (size_t)p + q] - cc[q];
+
+					shift += dq * dq;
+					cc[q] = Z[far * (size_t)p + q];
+				}
+				dist[far * (size_t)k + lab[far]] = 0;
+				continue;
+			}
+			for (q = 0; q < p; q++) {
+				double v = sum[(size_t)c * p + q] / (double)cnt[c], dq = v - cc[q];
+
+				shift += dq * dq;
+				cc[q] = (float)v;
+			}
+		}
+		if (shift <= tol)
+			break;
+	}
+	lca_dist(Z, zsq, n, p, C, k, dist);
+	inertia = lca_assign(dist, n, k, lab);
+	free(sum);
+	return inertia;
+}
+
+double
+eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, uint64_t seed,
+    int k, int restarts, struct eval_lca_info *info)
+{
+	struct lca_src src[2];
+	int D = l->D, p, c, q, s, rs;
+	size_t n = R->n + S->n, bs = evalu_block_rows(D), r0, i, off;
+	float *X = xmalloc(bs * (size_t)D * sizeof *X), *tmp = xmalloc((size_t)D * D * sizeof *tmp);
+	double *mean = xcalloc((size_t)D, sizeof *mean), *acc = xcalloc((size_t)D * D, sizeof *acc);
+	double *evecs = xmalloc((size_t)D * D * sizeof *evecs), *evals = xmalloc((size_t)D * sizeof *evals);
+	double total = 0, cum = 0, tol, best_in = INFINITY, ld = 0;
+	float *V, *Z, *zsq, *C, *bestC, *dist;
+	int *lab;
+	size_t real[64] = { 0 }, size[64] = { 0 };
+	int used = 0;
+
+	if (k <= 0)
+		k = 5;
+	if (k > 64)
+		k = 64;
+	if (restarts <= 0)
+		restarts = 10;
+	if (info)
+		memset(info, 0, sizeof *info);
+	if (R->n == 0 || S->n == 0 || n < (size_t)k) {
+		free(X); free(tmp); free(mean); free(acc); free(evecs); free(evals);
+		return NAN;
+	}
+	lca_src_init(&src[0], l, R);
+	lca_src_init(&src[1], l, S);
+
+	/* Mean and covariance of the stacked, scaled rows. */
+	for (s = 0; s < 2; s++)
+		for (r0 = 0; r0 < src[s].m->n; r0 += bs) {
+			size_t nb = SH_MIN(bs, src[s].m->n - r0);
+
+			lca_src_rows(&src[s], r0, nb, X);
+			for (i = 0; i < nb; i++)
+				for (q = 0; q < D; q++)
+					mean[q] += X[i * (size_t)D + q];
+		}
+	for (q = 0; q < D; q++)
+		mean[q] /= (double)n;
+	for (s = 0; s < 2; s++)
+		for (r0 = 0; r0 < src[s].m->n; r0 += bs) {
+			size_t nb = SH_MIN(bs, src[s].m->n - r0);
+
+			lca_src_rows(&src[s], r0, nb, X);
+			for (i = 0; i < nb; i++)
+				for (q = 0; q < D; q++)
+					X[i * (size_t)D + q] = (float)(X[i * (size_t)D + q] - mean[q]);
+			evalu_syrk_acc(X, nb, D, tmp, acc);
+		}
+	for (q = 0; q < D; q++)
+		for (c = q; c < D; c++) {
+			double v = acc[(size_t)q * D + c] / (double)(n > 1 ? n - 1 : 1);
+
+			acc[(size_t)q * D + c] = acc[(size_t)c * D + q] = v;
+		}
+	p = eval_pca_cov(acc, D, 0.8, evals, evecs);
+	if (p <= 0) {
+		lca_src_done(&src[0]);
+		lca_src_done(&src[1]);
+		free(X); free(tmp); free(mean); free(acc); free(evecs); free(evals);
+		return NAN;
+	}
+	for (q = 0; q < D; q++) {
+		total += evals[q] > 0 ? evals[q] : 0;
+		if (q < p)
+			cum += evals[q] > 0 ? evals[q] : 0;
+	}
+
+	/* Project: Z [n × p] = (X − mean) V, V [D × p]. */
+	V = xmalloc((size_t)D * p * sizeof *V);
+	for (q = 0; q < D; q++)
+		for (c = 0; c < p; c++)
+			V[(size_t)q * p + c] = (float)evecs[(size_t)q * D + c];
+	Z = xmalloc(n * (size_t)p * sizeof *Z);
+	off = 0;
+	for (s = 0; s < 2; s++)
+		for (r0 = 0; r0 < src[s].m->n; r0 += bs) {
+			size_t nb = SH_MIN(bs, src[s].m->n - r0);
+
+			lca_src_rows(&src[s], r0, nb, X);
+			for (i = 0; i < nb; i++)
+				for (q = 0; q < D; q++)
+					X[i * (size_t)D + q] = (float)(X[i * (size_t)D + q] - mean[q]);
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, p, D, 1.0f,
+			    X, D, V, p, 0.0f, Z + off * (size_t)p, p);
+			off += nb;
+		}
+	free(X);
+	free(tmp);
+	free(acc);
+	free(V);
+	lca_src_done(&src[0]);
+	lca_src_done(&src[1]);
+
+	/* k-means: scikit-learn's tolerance is 1e-4 × mean feature variance. */
+	zsq = xmalloc(n * sizeof *zsq);
+	{
+		double vs = 0;
+
+		for (c = 0; c < p; c++) {
+			double m1 = 0, m2 = 0;
+
+			for (i = 0; i < n; i++) {
+				double v = Z[i * (size_t)p + c];
+
+				m1 += v;
+				m2 += v * v;
+			}
+			m1 /= (double)n;
+			vs += m2 / (double)n - m1 * m1;
+		}
+		tol = 1e-4 * vs / p;
+	}
+	for (i = 0; i < n; i++) {
+		double sq = 0;
+
+		for (q = 0; q < p; q++)
+			sq += (double)Z[i * (size_t)p + q] * Z[i * (size_t)p + q];
+		zsq[i] = (float)sq;
+	}
+	C = xmalloc((size_t)k * p * sizeof *C);
+	bestC = xmalloc((size_t)k * p * sizeof *bestC);
+	dist = xmalloc(n * (size_t)k * sizeof *dist);
+	lab = xmalloc(n * sizeof *lab);
+	for (rs = 0; rs < restarts; rs++) {
+		struct rng g;
+		double in;
+
+		rng_seed_stream(&g, seed, (uint64_t)rs);
+		lca_init(Z, zsq, n, p, k, &g, C);
+		in = lca_lloyd(Z, zsq, n, p, k, tol, C, lab, dist);
+		if (in < best_in) {
+			best_in = in;
+			memcpy(bestC, C, (size_t)k * p * sizeof *C);
+		}
+	}
+	lca_dist(Z, zsq, n, p, bestC, k, dist);
+	lca_assign(dist, n, k, lab);
+	for (i = 0; i < n; i++) {
+		size[lab[i]]++;
+		if (i < R->n)
+			real[lab[i]]++;
+	}
+	for (c = 0; c < k; c++) {
+		double rho;
+
+		if (size[c] == 0)
+			continue;
+		rho = (double)real[c] / (double)size[c];
+		ld += (rho - 0.5) * (rho - 0.5);
+		used++;
+		if (info)
+			info->rho[c] = rho;
+	}
+	ld = used ? log2(ld / used) : NAN;
+	if (info) {
+		info->ncomp = p;
+		info->explained = total > 0 ? cum / total : 0;
+		info->inertia = best_in;
+		info->k = k;
+		memcpy(info->size, size, sizeof size);
+	}
+	free(Z);
+	free(zsq);
+	free(C);
+	free(bestC);
+	free(dist);
+	free(lab);
+	free(mean);
+	free(evecs);
+	free(evals);
+	return ld;
+}
+
+double
+eval_lca(const struct layout *l, const struct mtx *R, const struct mtx *S, uint64_t seed, int k, int restarts)
+{
+	return eval_lca_ex(l, R, S, seed, k, restarts, NULL);
+}
