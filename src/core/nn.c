@@ -1,0 +1,425 @@
+/* synthehr — GPL-3.0-or-later.
+ * Layers of the EMR-WGAN networks: linear (one sgemm each), ReLU, sigmoid,
+ * grouped softmax, BatchNorm, LayerNorm with the double-backward that the
+ * gradient penalty needs, and the RMSprop/Adam updates.  See nn.h for the
+ * argument conventions.  Elementwise loops walk rows contiguously so that
+ * the compiler vectorises them (float accumulators). */
+#include "config.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "synthehr/nn.h"
+
+void
+nn_linear_forward(float *out, const float *inp, const float *W, const float *b,
+    int B, int D, int H)
+{
+	float beta = 0.0f;
+	int r;
+
+	if (b != NULL) {
+		for (r = 0; r < B; r++)
+			memcpy(out + (size_t)r * H, b, (size_t)H * sizeof *b);
+		beta = 1.0f;
+	}
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, D,
+	    1.0f, inp, D, W, H, beta, out, H);
+}
+
+void
+nn_linear_backward(float *dinp, float *dW, float *db, const float *dout,
+    const float *inp, const float *W, int B, int D, int H, int acc)
+{
+	int r, j;
+
+	if (dinp != NULL)
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, D, H,
+		    1.0f, dout, H, W, H, acc ? 1.0f : 0.0f, dinp, D);
+	if (dW != NULL)
+		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, D, H, B,
+		    1.0f, inp, D, dout, H, 1.0f, dW, H);
+	if (db != NULL) {
+		for (r = 0; r < B; r++) {
+			const float *d = dout + (size_t)r * H;
+
+			for (j = 0; j < H; j++)
+				db[j] += d[j];
+		}
+	}
+}
+
+void
+nn_relu_forward(float *out, const float *inp, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
+}
+
+void
+nn_relu_backward(float *dinp, const float *dout, const float *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dinp[i] = out[i] > 0.0f ? dout[i] : 0.0f;
+}
+
+void
+nn_sigmoid_forward(float *out, const float *inp, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = 1.0f / (1.0f + expf(-inp[i]));
+}
+
+void
+nn_sigmoid_backward(float *dinp, const float *dout, const float *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dinp[i] = dout[i] * out[i] * (1.0f - out[i]);
+}
+
+void
+nn_softmax_groups_forward(float *out, const float *inp, int B, int D,
+    int ngroups, const int *gs, const int *gw)
+{
+	int r, g, j;
+
+	for (r = 0; r < B; r++) {
+		for (g = 0; g < ngroups; g++) {
+			const float *x = inp + (size_t)r * D + gs[g];
+			float *y = out + (size_t)r * D + gs[g], mx = x[0], s = 0.0f;
+
+			for (j = 1; j < gw[g]; j++)
+				if (x[j] > mx)
+					mx = x[j];
+			for (j = 0; j < gw[g]; j++) {
+				y[j] = expf(x[j] - mx);
+				s += y[j];
+			}
+			for (j = 0; j < gw[g]; j++)
+				y[j] /= s;
+		}
+	}
+}
+
+void
+nn_softmax_groups_backward(float *dinp, const float *dout, const float *out,
+    int B, int D, int ngroups, const int *gs, const int *gw)
+{
+	int r, g, j;
+
+	for (r = 0; r < B; r++) {
+		for (g = 0; g < ngroups; g++) {
+			size_t o = (size_t)r * D + gs[g];
+			const float *y = out + o, *dy = dout + o;
+			float *dx = dinp + o, s = 0.0f;
+
+			for (j = 0; j < gw[g]; j++)
+				s += y[j] * dy[j];
+			for (j = 0; j < gw[g]; j++)
+				dx[j] = y[j] * (dy[j] - s);
+		}
+	}
+}
+
+/* Visit the non-group column runs of a row: [lo, hi) between groups
+ * (groups are sorted by start and disjoint, checked by wgan). */
+#define FOR_SIGMOID_RUNS(D, ngroups, gs, gw, lo, hi, body) do { \
+	int fsr_g_, fsr_c_ = 0; \
+	for (fsr_g_ = 0; fsr_g_ <= (ngroups); fsr_g_++) { \
+		int lo = fsr_c_, hi = fsr_g_ < (ngroups) ? (gs)[fsr_g_] : (D); \
+		if (hi > lo) { body; } \
+		if (fsr_g_ < (ngroups)) \
+			fsr_c_ = (gs)[fsr_g_] + (gw)[fsr_g_]; \
+	} \
+} while (0)
+
+void
+nn_head_forward(float *out, const float *inp, int B, int D,
+    int ngroups, const int *gs, const int *gw)
+{
+	int r;
+
+	for (r = 0; r < B; r++) {
+		const float *x = inp + (size_t)r * D;
+		float *y = out + (size_t)r * D;
+
+		FOR_SIGMOID_RUNS(D, ngroups, gs, gw, lo, hi,
+		    nn_sigmoid_forward(y + lo, x + lo, (size_t)(hi - lo)));
+	}
+	nn_softmax_groups_forward(out, inp, B, D, ngroups, gs, gw);
+}
+
+void
+nn_head_backward(float *dinp, const float *dout, const float *out, int B, int D,
+    int ngroups, const int *gs, const int *gw)
+{
+	int r;
+
+	nn_softmax_groups_backward(dinp, dout, out, B, D, ngroups, gs, gw);
+	for (r = 0; r < B; r++) {
+		size_t o = (size_t)r * D;
+
+		FOR_SIGMOID_RUNS(D, ngroups, gs, gw, lo, hi,
+		    nn_sigmoid_backward(dinp + o + lo, dout + o + lo, out + o + lo,
+		    (size_t)(hi - lo)));
+	}
+}
+
+void
+nn_batchnorm_forward_train(float *out, float *xhat, float *mean, float *rstd,
+    float *mov_mean, float *mov_var, const float *inp, const float *gamma,
+    const float *beta, float eps, float momentum, int B, int H)
+{
+	int r, j;
+
+	/* Column statistics: accumulate row by row (contiguous), two passes. */
+	for (j = 0; j < H; j++)
+		mean[j] = 0.0f;
+	for (r = 0; r < B; r++) {
+		const float *x = inp + (size_t)r * H;
+
+		for (j = 0; j < H; j++)
+			mean[j] += x[j];
+	}
+	for (j = 0; j < H; j++) {
+		mean[j] /= (float)B;
+		rstd[j] = 0.0f;
+	}
+	for (r = 0; r < B; r++) {
+		const float *x = inp + (size_t)r * H;
+
+		for (j = 0; j < H; j++) {
+			float d = x[j] - mean[j];
+
+			rstd[j] += d * d;
+		}
+	}
+	for (j = 0; j < H; j++) {
+		float var = rstd[j] / (float)B;
+
+		if (mov_mean != NULL) {
+			mov_mean[j] = momentum * mov_mean[j] + (1.0f - momentum) * mean[j];
+			mov_var[j] = momentum * mov_var[j] + (1.0f - momentum) * var;
+		}
+		rstd[j] = 1.0f / sqrtf(var + eps);
+	}
+	for (r = 0; r < B; r++) {
+		const float *x = inp + (size_t)r * H;
+		float *xh = xhat + (size_t)r * H, *y = out + (size_t)r * H;
+
+		for (j = 0; j < H; j++) {
+			xh[j] = (x[j] - mean[j]) * rstd[j];
+			y[j] = gamma[j] * xh[j] + beta[j];
+		}
+	}
+}
+
+void
+nn_batchnorm_forward_infer(float *out, const float *inp, const float *gamma,
+    const float *beta, const float *mov_mean, const float *mov_var, float eps, int B, int H)
+{
+	int r, j;
+
+	for (r = 0; r < B; r++) {
+		const float *x = inp + (size_t)r * H;
+		float *y = out + (size_t)r * H;
+
+		for (j = 0; j < H; j++)
+			y[j] = gamma[j] * ((x[j] - mov_mean[j]) / sqrtf(mov_var[j] + eps)) + beta[j];
+	}
+}
+
+void
+nn_batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
+    const float *mask, const float *xhat, const float *rstd, const float *gamma,
+    float *scratch, int B, int H)
+{
+	float *s1 = scratch, *s2 = scratch + H;   /* [H] sums of dy, dy * xhat */
+	int r, j;
+
+	for (j = 0; j < H; j++)
+		s1[j] = s2[j] = 0.0f;
+	for (r = 0; r < B; r++) {
+		const float *dy = dout + (size_t)r * H, *xh = xhat + (size_t)r * H;
+		const float *m = mask != NULL ? mask + (size_t)r * H : NULL;
+
+		for (j = 0; j < H; j++) {
+			float d = (m == NULL || m[j] > 0.0f) ? dy[j] : 0.0f;
+
+			s1[j] += d;
+			s2[j] += d * xh[j];
+		}
+	}
+	for (j = 0; j < H; j++) {
+		if (dgamma != NULL)
+			dgamma[j] += s2[j];
+		if (dbeta != NULL)
+			dbeta[j] += s1[j];
+	}
+	if (dinp == NULL)
+		return;
+	/* dinp = gamma * rstd / B * (B dy - sum dy - xhat sum(dy xhat)) */
+	for (r = 0; r < B; r++) {
+		const float *dy = dout + (size_t)r * H, *xh = xhat + (size_t)r * H;
+		const float *m = mask != NULL ? mask + (size_t)r * H : NULL;
+		float *dx = dinp + (size_t)r * H;
+
+		for (j = 0; j < H; j++) {
+			float d = (m == NULL || m[j] > 0.0f) ? dy[j] : 0.0f;
+
+			dx[j] = gamma[j] * rstd[j] *
+			    (d - s1[j] / (float)B - xh[j] * (s2[j] / (float)B));
+		}
+	}
+}
+
+void
+nn_layernorm_forward(float *out, float *xhat, float *rstd, const float *inp,
+    const float *res, const float *gamma, const float *beta, float eps, int B, int H)
+{
+	int r, j;
+
+	for (r = 0; r < B; r++) {
+		const float *x = inp + (size_t)r * H;
+		float *xh = xhat + (size_t)r * H, *y = out + (size_t)r * H;
+		float m = 0.0f, v = 0.0f, s;
+
+		for (j = 0; j < H; j++)
+			m += x[j];
+		m /= (float)H;
+		for (j = 0; j < H; j++)
+			v += (x[j] - m) * (x[j] - m);
+		v /= (float)H;
+		s = 1.0f / sqrtf(v + eps);
+		rstd[r] = s;
+		if (res != NULL) {
+			const float *q = res + (size_t)r * H;
+
+			for (j = 0; j < H; j++) {
+				xh[j] = (x[j] - m) * s;
+				y[j] = q[j] + gamma[j] * xh[j] + beta[j];
+			}
+		} else {
+			for (j = 0; j < H; j++) {
+				xh[j] = (x[j] - m) * s;
+				y[j] = gamma[j] * xh[j] + beta[j];
+			}
+		}
+	}
+}
+
+void
+nn_layernorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
+    const float *dxhat_extra, const float *drstd_extra, const float *mask,
+    const float *xhat, const float *rstd, const float *gamma, int B, int H)
+{
+	int r, j;
+
+	for (r = 0; r < B; r++) {
+		const float *dy = dout + (size_t)r * H, *xh = xhat + (size_t)r * H;
+		const float *ex = dxhat_extra != NULL ? dxhat_extra + (size_t)r * H : NULL;
+		float *dx = dinp + (size_t)r * H;
+		float a = 0.0f, c = 0.0f, s = rstd[r], k;
+
+		if (dgamma != NULL)
+			for (j = 0; j < H; j++)
+				dgamma[j] += dy[j] * xh[j];
+		if (dbeta != NULL)
+			for (j = 0; j < H; j++)
+				dbeta[j] += dy[j];
+		/* dx holds the adjoint of xhat while the row is processed */
+		if (ex != NULL)
+			for (j = 0; j < H; j++)
+				dx[j] = gamma[j] * dy[j] + ex[j];
+		else
+			for (j = 0; j < H; j++)
+				dx[j] = gamma[j] * dy[j];
+		for (j = 0; j < H; j++) {
+			a += dx[j];
+			c += dx[j] * xh[j];
+		}
+		a /= (float)H;
+		c /= (float)H;
+		/* d rstd / d inp_j = -rstd^2 * xhat_j / H */
+		k = drstd_extra != NULL ? drstd_extra[r] * s * s / (float)H : 0.0f;
+		for (j = 0; j < H; j++)
+			dx[j] = s * (dx[j] - a - xh[j] * c) - k * xh[j];
+		if (mask != NULL) {
+			const float *m = mask + (size_t)r * H;
+
+			for (j = 0; j < H; j++)
+				dx[j] = m[j] > 0.0f ? dx[j] : 0.0f;
+		}
+	}
+}
+
+void
+nn_layernorm_backward_backward(float *dgn, float *dxhat, float *drstd, float *dgamma,
+    const float *dgr, const float *gn, const float *gr, const float *xhat,
+    const float *rstd, const float *gamma, int B, int H)
+{
+	int r, j;
+
+	for (r = 0; r < B; r++) {
+		size_t o = (size_t)r * H;
+		const float *k = dgr + o, *g = gn + o, *q = gr + o, *xh = xhat + o;
+		float *dg = dgn + o, *dx = dxhat + o;
+		float s = rstd[r], mk = 0.0f, mkx = 0.0f, c = 0.0f, kq = 0.0f;
+
+		/* k' = rstd * dgr; mk = mean k', mkx = mean k' xhat, c = mean u xhat */
+		for (j = 0; j < H; j++) {
+			float kp = s * k[j];
+
+			mk += kp;
+			mkx += kp * xh[j];
+			c += g[j] * gamma[j] * xh[j];
+			kq += k[j] * q[j];
+		}
+		mk /= (float)H;
+		mkx /= (float)H;
+		c /= (float)H;
+		drstd[r] = kq / s;
+		for (j = 0; j < H; j++) {
+			float kp = s * k[j], ub = kp - mk - xh[j] * mkx;
+
+			dg[j] = ub * gamma[j];
+			dgamma[j] += ub * g[j];
+			dx[j] = -kp * c - g[j] * gamma[j] * mkx;
+		}
+	}
+}
+
+void
+nn_rmsprop_update(float *p, float *ms, const float *g, size_t n,
+    float lr, float rho, float eps)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ms[i] = rho * ms[i] + (1.0f - rho) * g[i] * g[i];
+		p[i] -= lr * g[i] / (sqrtf(ms[i]) + eps);
+	}
+}
+
+void
+nn_adam_update(float *p, float *m, float *v, const float *g, size_t n,
+    float lr, float b1, float b2, float eps, long t)
+{
+	float lrt = (float)(lr * sqrt(1.0 - pow(b2, (double)t)) / (1.0 - pow(b1, (double)t)));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+		v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+		p[i] -= lrt * m[i] / (sqrtf(v[i]) + eps);
+	}
+}
