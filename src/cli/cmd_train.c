@@ -1,18 +1,369 @@
-/* synthehr — GPL-3.0-or-later. Placeholder until its module lands. */
+/* synthehr — GPL-3.0-or-later.
+ * 'synthehr train' and 'synthehr generate'.  Options given on the command
+ * line are written into study.json's "train" section first (so a later
+ * resume, the TUI and generation see the same settings), then the training
+ * job runs in its worker thread while this thread waits; the job's events
+ * drive a progress bar per run on stderr.  SIGINT/SIGTERM stop the job at
+ * the next step: the last completed epoch is saved and the exit code is 130;
+ * running the same command again resumes. */
 #include "config.h"
+
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "synthehr/baseline.h"
+#include "synthehr/generate.h"
+#include "synthehr/study.h"
+#include "synthehr/train.h"
+#include "synthehr/util.h"
+
+static const char train_usage[] =
+    "usage: synthehr train STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]\n"
+    "                      [--threads T] [--rule tutorial|metric] [--run K] [--restart]\n"
+    "  --preset P      quick (minutes on 2 cores) or tutorial (SPEC §1 exactly); switching\n"
+    "                  preset drops the other keys of study.json \"train\"\n"
+    "  --runs N        independent runs (default 5)\n"
+    "  --epochs E      epochs per run (an interrupted or finished run is extended)\n"
+    "  --seed S        seed of run 1; run K uses S + K - 1\n"
+    "  --threads T     OpenBLAS threads (0 = OpenBLAS default)\n"
+    "  --rule R        checkpoint rule: tutorial (SPEC §1.5) or metric (quick DWD)\n"
+    "  --run K         train only run K\n"
+    "  --restart       discard existing runs and start over\n"
+    "Options are saved in study.json; run the same command again to resume.\n";
+
+static const char gen_usage[] =
+    "usage: synthehr generate STUDY [--run K|baseline] [--rows N] [--no-stratify] [--sample]\n"
+    "                         [--seed S] [--ckpt E|last]\n"
+    "  --run K         only run K (or the baseline); default: every trained run and the baseline\n"
+    "  --rows N        rows per set (default: as many as the training rows)\n"
+    "  --no-stratify   do not match the training label counts (default: matched)\n"
+    "  --sample        draw binary columns as Bernoulli(p) instead of p >= 0.5\n"
+    "  --seed S        generation seed (default 1)\n"
+    "  --ckpt E|last   use checkpoint ckpt-E.bin or ckpt-last.bin instead of the chosen one\n";
+
+static int
+parse_int(const char *cmd, const char *opt, const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	long long v;
+
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "synthehr %s: %s: expected an integer from %lld to %lld, got \"%s\"\n",
+		    cmd, opt, lo, hi, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+fmt_eta(char *buf, size_t size, double s)
+{
+	if (!isfinite(s) || s < 0)
+		snprintf(buf, size, "?");
+	else if (s >= 3600)
+		snprintf(buf, size, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+	else if (s >= 60)
+		snprintf(buf, size, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+	else
+		snprintf(buf, size, "%.0fs", s);
+}
+
+/* Runs on the training thread; the main thread only waits. */
+static void
+train_progress(const struct train_event *ev, void *arg)
+{
+	char label[32], extra[160], eta[32];
+
+	(void)arg;
+	snprintf(label, sizeof label, "run %d/%d", ev->run, ev->nruns);
+	switch (ev->kind) {
+	case TRAIN_EV_START:
+		fprintf(stderr, "run %d/%d: %s, %d epochs\n", ev->run, ev->nruns, ev->msg, ev->epochs);
+		break;
+	case TRAIN_EV_EPOCH:
+		fmt_eta(eta, sizeof eta, ev->eta_s);
+		snprintf(extra, sizeof extra, "epoch %d/%d  W %.4f  GP %.4f  G %.4f  %.1f steps/s  eta %s",
+		    ev->epoch, ev->epochs, -ev->st.w_distance, ev->st.gp, ev->st.gen_loss,
+		    ev->steps_per_s, eta);
+		cli_progress(label, ev->epoch, ev->epochs, extra);
+		break;
+	case TRAIN_EV_RUN_DONE:
+		cli_progress_end();
+		if (ev->chosen_epoch > 0)
+			fprintf(stderr, "run %d/%d: %d epochs (%.0f s); chosen checkpoint: epoch %d (score %.4g)\n",
+			    ev->run, ev->nruns, ev->epoch, ev->seconds, ev->chosen_epoch, ev->score);
+		else
+			fprintf(stderr, "run %d/%d: %d epochs%s%s; no epoch met the checkpoint rule,"
+			    " the last state is used\n", ev->run, ev->nruns, ev->epoch,
+			    ev->msg[0] ? ", " : "", ev->msg);
+		break;
+	case TRAIN_EV_CANCELLED:
+		cli_progress_end();
+		fprintf(stderr, "run %d/%d: %s; run the same command to resume\n", ev->run, ev->nruns, ev->msg);
+		break;
+	case TRAIN_EV_ERROR:
+		cli_progress_end();
+		break;
+	default:
+		break;
+	}
+}
+
 int
 cmd_train(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "synthehr %s: not built yet\n", argv[0]);
-	return EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "preset", required_argument, NULL, 'p' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "epochs", required_argument, NULL, 'e' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "rule", required_argument, NULL, 'R' },
+		{ "run", required_argument, NULL, 'k' },
+		{ "restart", no_argument, NULL, 'x' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *preset = NULL, *rule = NULL;
+	long long runs = -1, epochs = -1, seed = -1, threads = -1, only = 0;
+	struct train_opts to;
+	struct train_settings ts;
+	struct study *s = NULL;
+	struct train_job *job;
+	json_t *sec;
+	char *cause = NULL;
+	int c, rc, changed = 0;
+
+	memset(&to, 0, sizeof to);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			preset = optarg;
+			break;
+		case 'r':
+			if (parse_int(argv[0], "--runs", optarg, 1, TRAIN_MAX_RUNS, &runs) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'e':
+			if (parse_int(argv[0], "--epochs", optarg, 1, 100000000, &epochs) != 0)
+				return EXIT_USAGE;
+			break;
+		case 's':
+			if (parse_int(argv[0], "--seed", optarg, 0, (1LL << 62), &seed) != 0)
+				return EXIT_USAGE;
+			break;
+		case 't':
+			if (parse_int(argv[0], "--threads", optarg, 0, 1024, &threads) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'R':
+			rule = optarg;
+			break;
+		case 'k':
+			if (parse_int(argv[0], "--run", optarg, 1, TRAIN_MAX_RUNS, &only) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'x':
+			to.restart = 1;
+			break;
+		default:
+			fputs(train_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(train_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (preset != NULL && strcmp(preset, "quick") != 0 && strcmp(preset, "tutorial") != 0) {
+		fprintf(stderr, "synthehr train: --preset: expected quick or tutorial, got \"%s\"\n", preset);
+		return EXIT_USAGE;
+	}
+	if (rule != NULL && strcmp(rule, "tutorial") != 0 && strcmp(rule, "metric") != 0) {
+		fprintf(stderr, "synthehr train: --rule: expected tutorial or metric, got \"%s\"\n", rule);
+		return EXIT_USAGE;
+	}
+	if (study_open(argv[optind], &s, &cause) != 0)
+		return cli_fail(argv[0], cause, EXIT_USAGE);
+	sec = study_section(s, "train");
+	if (preset != NULL && strcmp(js_str(sec, "preset", ""), preset) != 0) {
+		/* A different preset: its values replace the section's. */
+		json_object_clear(sec);
+		json_object_set_new(sec, "preset", json_string(preset));
+		changed = 1;
+	}
+#define SET_INT(key, v) do { if ((v) >= 0 && js_int(sec, key, -1) != (v)) { \
+	json_object_set_new(sec, key, json_integer(v)); changed = 1; } } while (0)
+	SET_INT("runs", runs);
+	SET_INT("epochs", epochs);
+	SET_INT("seed", seed);
+	SET_INT("threads", threads);
+#undef SET_INT
+	if (rule != NULL && strcmp(js_str(sec, "ckpt_rule", ""), rule) != 0) {
+		json_object_set_new(sec, "ckpt_rule", json_string(rule));
+		changed = 1;
+	}
+	if (train_settings_load(sec, &ts, &cause) != 0) {
+		study_free(s);
+		return cli_fail(argv[0], cause, EXIT_USAGE);
+	}
+	if (changed && study_save(s, &cause) != 0) {
+		study_free(s);
+		return cli_fail(argv[0], cause, EXIT_FAIL);
+	}
+	to.only_run = (int)only;
+	util_cancel_aware = 1;
+	if ((job = train_start(s, &to, train_progress, NULL, &cause)) == NULL) {
+		util_cancel_aware = 0;
+		study_free(s);
+		return cli_fail(argv[0], cause, EXIT_USAGE);
+	}
+	fprintf(stderr, "training %d run%s, preset %s: %d epochs, batch %d, width %d, depth %d, %s,"
+	    " checkpoint rule %s\n", to.only_run ? 1 : ts.runs, (to.only_run || ts.runs == 1) ? "" : "s",
+	    ts.preset, ts.epochs, ts.batch, ts.width, ts.depth,
+	    ts.optimizer == WGAN_OPT_ADAM ? "Adam" : "RMSprop", train_rule_name(ts.rule));
+	rc = train_wait(job, &cause);
+	util_cancel_aware = 0;
+	study_free(s);
+	if (rc < 0)
+		return cli_fail(argv[0], cause, EXIT_FAIL);
+	if (rc > 0)
+		return EXIT_INTERRUPTED;
+	return EXIT_OK;
 }
+
+static int
+gen_one(struct study *s, const char *name, int run, const struct gen_opts *o)
+{
+	char *cause = NULL, *dir;
+	size_t rows = 0;
+	int rc;
+
+	if (run == 0)
+		rc = baseline_run(s, o, &rows, &cause);
+	else
+		rc = gen_run(s, run, o, &rows, &cause);
+	if (rc != 0)
+		return cli_fail("generate", cause, EXIT_FAIL);
+	dir = study_path(s, run == 0 ? "runs/baseline-marginals" : name);
+	printf("%s: %zu rows -> %s/synthetic.csv\n", run == 0 ? "baseline-marginals" : name + 5, rows, dir);
+	free(dir);
+	return EXIT_OK;
+}
+
 int
 cmd_generate(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "synthehr %s: not built yet\n", argv[0]);
-	return EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "run", required_argument, NULL, 'k' },
+		{ "rows", required_argument, NULL, 'n' },
+		{ "no-stratify", no_argument, NULL, 'S' },
+		{ "sample", no_argument, NULL, 'b' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "ckpt", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct study *s = NULL;
+	struct gen_opts o;
+	struct train_settings ts;
+	char *cause = NULL;
+	long long rows = -1, seed = -1, run = -1, ck = 0;
+	int c, nostrat = 0, sample = 0, baseline_only = 0, rc = EXIT_OK, k, done = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			if (strcmp(optarg, "baseline") == 0 || strcmp(optarg, "baseline-marginals") == 0)
+				baseline_only = 1;
+			else if (parse_int(argv[0], "--run", optarg, 1, TRAIN_MAX_RUNS, &run) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'n':
+			if (parse_int(argv[0], "--rows", optarg, 1, 1LL << 40, &rows) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'S':
+			nostrat = 1;
+			break;
+		case 'b':
+			sample = 1;
+			break;
+		case 's':
+			if (parse_int(argv[0], "--seed", optarg, 0, 1LL << 62, &seed) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'c':
+			if (strcmp(optarg, "last") == 0)
+				ck = -1;
+			else if (parse_int(argv[0], "--ckpt", optarg, 1, 100000000, &ck) != 0)
+				return EXIT_USAGE;
+			break;
+		default:
+			fputs(gen_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(gen_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (study_open(argv[optind], &s, &cause) != 0)
+		return cli_fail(argv[0], cause, EXIT_USAGE);
+	if (gen_opts_load(json_object_get(s->cfg, "generate"), &o, &cause) != 0 ||
+	    train_settings_load(json_object_get(s->cfg, "train"), &ts, &cause) != 0) {
+		study_free(s);
+		return cli_fail(argv[0], cause, EXIT_USAGE);
+	}
+	if (rows > 0)
+		o.rows = (size_t)rows;
+	if (seed >= 0)
+		o.seed = (uint64_t)seed;
+	if (nostrat)
+		o.stratify = 0;
+	if (sample)
+		o.sample = 1;
+	o.ckpt_epoch = (int)ck;
+	if (run > 0) {
+		char *name = xsprintf("runs/run-%lld", run);
+
+		rc = gen_one(s, name, (int)run, &o);
+		free(name);
+		study_free(s);
+		return rc;
+	}
+	if (!baseline_only) {
+		for (k = 1; k <= TRAIN_MAX_RUNS; k++) {
+			char *name = xsprintf("runs/run-%d", k), *sp = xsprintf("%s/state.json", name);
+			char *p = study_path(s, sp);
+			int exists = util_file_exists(p);
+
+			free(sp);
+			free(p);
+			if (!exists) {
+				if (k <= ts.runs)
+					fprintf(stderr, "synthehr generate: run %d has not been trained; skipped\n", k);
+				free(name);
+				continue;
+			}
+			if (gen_one(s, name, k, &o) != EXIT_OK)
+				rc = EXIT_FAIL;
+			else
+				done++;
+			free(name);
+		}
+		if (done == 0 && rc == EXIT_OK)
+			fprintf(stderr, "synthehr generate: no trained runs; run \"synthehr train %s\" first"
+			    " (the baseline is still written)\n", argv[optind]);
+	}
+	if (gen_one(s, NULL, 0, &o) != EXIT_OK)
+		rc = EXIT_FAIL;
+	study_free(s);
+	return rc;
 }

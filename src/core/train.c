@@ -1,0 +1,1333 @@
+/* synthehr — GPL-3.0-or-later.
+ * Training runs.  A job trains runs 1..N of a study one after another in a
+ * worker thread.  Each run lives in runs/run-K/:
+ *
+ *   loss.csv         one row per epoch (means over the epoch's steps)
+ *   ckpt-last.bin    the full state after the last scheduled checkpoint
+ *                    (or the last completed epoch when stopped): resume point
+ *   ckpt-E.bin       candidate checkpoints kept by the checkpoint rule
+ *   state.json       seed, settings, hashes, status, candidates, chosen one
+ *
+ * Crash safety: at a checkpoint the files are written (each atomically) in
+ * the order candidate, loss.csv, ckpt-last.bin, state.json.  On resume the
+ * checkpoint's epoch is the truth: loss.csv rows after it are dropped, so a
+ * SIGKILL at any moment leaves a consistent, resumable run.
+ *
+ * Determinism: everything random in a run comes from one rng seeded from the
+ * run's seed (the shuffle of each epoch starts from the identity order), and
+ * the rng state is saved with the model state, so a resumed run continues
+ * exactly as an uninterrupted one (same thread count). */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "synthehr/blas.h"
+#include "synthehr/ckpt.h"
+#include "synthehr/rng.h"
+#include "synthehr/train.h"
+#include "synthehr/util.h"
+
+/* ---- Settings */
+
+int
+train_settings_preset(const char *name, struct train_settings *ts, char **cause)
+{
+	memset(ts, 0, sizeof *ts);
+	/* Shared by both presets. */
+	ts->runs = 5;
+	ts->drop_remainder = 1;
+	ts->gp_lambda = 10;
+	ts->adam_b1 = 0.9;
+	ts->adam_b2 = 0.999;
+	ts->seed = 1;
+	ts->ckpt_keep = 5;
+	ts->threads = 0;
+	if (strcmp(name, "tutorial") == 0) {
+		/* SPEC §1.1–1.5 exactly. */
+		ts->epochs = 15000;
+		ts->batch = 4096;
+		ts->zdim = 128;
+		ts->width = 384;
+		ts->depth = 5;
+		ts->lr_g = 1e-5;
+		ts->lr_d = 2e-5;
+		ts->optimizer = WGAN_OPT_RMSPROP;
+		ts->ckpt_every = 50;
+		ts->ckpt_after = 100;
+		ts->rule = TRAIN_RULE_TUTORIAL;
+		ts->metric_rows = 0;
+	} else if (strcmp(name, "quick") == 0) {
+		/* Sized by measurement on the default demo cohort (doc/train.md). */
+		ts->epochs = 300;
+		ts->batch = 256;
+		ts->zdim = 64;
+		ts->width = 128;
+		ts->depth = 3;
+		ts->lr_g = 2e-4;
+		ts->lr_d = 2e-4;
+		ts->optimizer = WGAN_OPT_ADAM;
+		ts->adam_b1 = 0.5;
+		ts->adam_b2 = 0.9;
+		ts->ckpt_every = 25;
+		ts->ckpt_after = 50;
+		ts->rule = TRAIN_RULE_METRIC;
+		ts->metric_rows = 0;
+	} else
+		return util_fail(cause, "unknown training preset \"%s\" (expected quick or tutorial)", name);
+	snprintf(ts->preset, sizeof ts->preset, "%s", name);
+	return 0;
+}
+
+const char *
+train_rule_name(int rule)
+{
+	return rule == TRAIN_RULE_METRIC ? "metric" : "tutorial";
+}
+
+/* Integer setting: absent leaves *v; present must be an integer in [lo, hi]. */
+static int
+set_int(json_t *sec, const char *key, long long lo, long long hi, int *v, char **cause)
+{
+	json_t *x = json_object_get(sec, key);
+	double d;
+
+	if (x == NULL || json_is_null(x))
+		return 0;
+	if (json_is_integer(x))
+		d = (double)json_integer_value(x);
+	else if (json_is_real(x) && json_real_value(x) == floor(json_real_value(x)))
+		d = json_real_value(x);
+	else
+		return util_fail(cause, "study.json: train.%s: expected an integer", key);
+	if (d < (double)lo || d > (double)hi)
+		return util_fail(cause, "study.json: train.%s: %.0f is out of range (expected %lld to %lld)",
+		    key, d, lo, hi);
+	*v = (int)d;
+	return 0;
+}
+
+static int
+set_num(json_t *sec, const char *key, double lo, double hi, int open_lo, double *v, char **cause)
+{
+	json_t *x = json_object_get(sec, key);
+	double d;
+
+	if (x == NULL || json_is_null(x))
+		return 0;
+	if (!json_is_number(x))
+		return util_fail(cause, "study.json: train.%s: expected a number", key);
+	d = json_number_value(x);
+	if (!(open_lo ? d > lo : d >= lo) || !(d <= hi) || !isfinite(d))
+		return util_fail(cause, "study.json: train.%s: %g is out of range (expected %s%g to %g)",
+		    key, d, open_lo ? "more than " : "", lo, hi);
+	*v = d;
+	return 0;
+}
+
+static int
+set_u64(json_t *x, const char *key, uint64_t *v, char **cause)
+{
+	if (json_is_integer(x) && json_integer_value(x) >= 0) {
+		*v = (uint64_t)json_integer_value(x);
+		return 0;
+	}
+	return util_fail(cause, "study.json: train.%s: expected a non-negative integer seed", key);
+}
+
+int
+train_settings_load(json_t *sec, struct train_settings *ts, char **cause)
+{
+	const char *preset = "quick", *s;
+	json_t *x;
+	size_t i;
+
+	if (sec != NULL && !json_is_object(sec))
+		return util_fail(cause, "study.json: train: expected an object");
+	x = sec ? json_object_get(sec, "preset") : NULL;
+	if (x != NULL && !json_is_string(x))
+		return util_fail(cause, "study.json: train.preset: expected \"quick\" or \"tutorial\"");
+	if (x != NULL)
+		preset = json_string_value(x);
+	if (train_settings_preset(preset, ts, cause) != 0) {
+		char *c = cause ? *cause : NULL;
+
+		if (cause != NULL) {
+			*cause = xsprintf("study.json: train.preset: %s", c);
+			free(c);
+		}
+		return -1;
+	}
+	if (sec == NULL)
+		return 0;
+	if (set_int(sec, "runs", 1, TRAIN_MAX_RUNS, &ts->runs, cause) ||
+	    set_int(sec, "epochs", 1, 100000000, &ts->epochs, cause) ||
+	    set_int(sec, "batch", 1, 1 << 24, &ts->batch, cause) ||
+	    set_int(sec, "zdim", 1, 1 << 16, &ts->zdim, cause) ||
+	    set_int(sec, "width", 1, 1 << 16, &ts->width, cause) ||
+	    set_int(sec, "depth", 1, 256, &ts->depth, cause) ||
+	    set_int(sec, "ckpt_every", 1, 100000000, &ts->ckpt_every, cause) ||
+	    set_int(sec, "ckpt_after", 0, 100000000, &ts->ckpt_after, cause) ||
+	    set_int(sec, "ckpt_keep", 0, 100000, &ts->ckpt_keep, cause) ||
+	    set_int(sec, "metric_rows", 0, 100000000, &ts->metric_rows, cause) ||
+	    set_int(sec, "threads", 0, 1024, &ts->threads, cause) ||
+	    set_num(sec, "lr_g", 0, 10, 1, &ts->lr_g, cause) ||
+	    set_num(sec, "lr_d", 0, 10, 1, &ts->lr_d, cause) ||
+	    set_num(sec, "gp_lambda", 0, 1e6, 0, &ts->gp_lambda, cause) ||
+	    set_num(sec, "adam_b1", 0, 0.999999, 0, &ts->adam_b1, cause) ||
+	    set_num(sec, "adam_b2", 0, 0.999999, 0, &ts->adam_b2, cause))
+		return -1;
+	if ((x = json_object_get(sec, "drop_remainder")) != NULL) {
+		if (!json_is_boolean(x))
+			return util_fail(cause, "study.json: train.drop_remainder: expected true or false");
+		ts->drop_remainder = json_is_true(x);
+	}
+	if ((x = json_object_get(sec, "optimizer")) != NULL) {
+		s = json_is_string(x) ? json_string_value(x) : "";
+		if (strcmp(s, "rmsprop") == 0)
+			ts->optimizer = WGAN_OPT_RMSPROP;
+		else if (strcmp(s, "adam") == 0)
+			ts->optimizer = WGAN_OPT_ADAM;
+		else
+			return util_fail(cause, "study.json: train.optimizer: expected \"rmsprop\" or \"adam\"");
+	}
+	if ((x = json_object_get(sec, "ckpt_rule")) != NULL) {
+		s = json_is_string(x) ? json_string_value(x) : "";
+		if (strcmp(s, "tutorial") == 0)
+			ts->rule = TRAIN_RULE_TUTORIAL;
+		else if (strcmp(s, "metric") == 0)
+			ts->rule = TRAIN_RULE_METRIC;
+		else
+			return util_fail(cause, "study.json: train.ckpt_rule: expected \"tutorial\" or \"metric\"");
+	}
+	if ((x = json_object_get(sec, "seed")) != NULL && set_u64(x, "seed", &ts->seed, cause) != 0)
+		return -1;
+	if ((x = json_object_get(sec, "seeds")) != NULL && !json_is_null(x)) {
+		if (!json_is_array(x) || json_array_size(x) > TRAIN_MAX_RUNS)
+			return util_fail(cause, "study.json: train.seeds: expected a list of at most %d seeds",
+			    TRAIN_MAX_RUNS);
+		ts->nseeds = (int)json_array_size(x);
+		for (i = 0; i < json_array_size(x); i++) {
+			char key[32];
+
+			snprintf(key, sizeof key, "seeds[%zu]", i);
+			if (set_u64(json_array_get(x, i), key, &ts->seeds[i], cause) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+json_t *
+train_settings_to_json(const struct train_settings *ts)
+{
+	json_t *j = json_object(), *a;
+	int i;
+
+	json_object_set_new(j, "preset", json_string(ts->preset));
+	json_object_set_new(j, "runs", json_integer(ts->runs));
+	json_object_set_new(j, "epochs", json_integer(ts->epochs));
+	json_object_set_new(j, "batch", json_integer(ts->batch));
+	json_object_set_new(j, "drop_remainder", json_boolean(ts->drop_remainder));
+	json_object_set_new(j, "zdim", json_integer(ts->zdim));
+	json_object_set_new(j, "width", json_integer(ts->width));
+	json_object_set_new(j, "depth", json_integer(ts->depth));
+	json_object_set_new(j, "lr_g", json_real(ts->lr_g));
+	json_object_set_new(j, "lr_d", json_real(ts->lr_d));
+	json_object_set_new(j, "gp_lambda", json_real(ts->gp_lambda));
+	json_object_set_new(j, "optimizer", json_string(ts->optimizer == WGAN_OPT_ADAM ? "adam" : "rmsprop"));
+	json_object_set_new(j, "adam_b1", json_real(ts->adam_b1));
+	json_object_set_new(j, "adam_b2", json_real(ts->adam_b2));
+	json_object_set_new(j, "seed", json_integer((json_int_t)ts->seed));
+	if (ts->nseeds > 0) {
+		a = json_array();
+		for (i = 0; i < ts->nseeds; i++)
+			json_array_append_new(a, json_integer((json_int_t)ts->seeds[i]));
+		json_object_set_new(j, "seeds", a);
+	}
+	json_object_set_new(j, "ckpt_every", json_integer(ts->ckpt_every));
+	json_object_set_new(j, "ckpt_after", json_integer(ts->ckpt_after));
+	json_object_set_new(j, "ckpt_keep", json_integer(ts->ckpt_keep));
+	json_object_set_new(j, "ckpt_rule", json_string(train_rule_name(ts->rule)));
+	json_object_set_new(j, "metric_rows", json_integer(ts->metric_rows));
+	json_object_set_new(j, "threads", json_integer(ts->threads));
+	return j;
+}
+
+uint64_t
+train_run_seed(const struct train_settings *ts, int run)
+{
+	if (run >= 1 && run <= ts->nseeds)
+		return ts->seeds[run - 1];
+	return ts->seed + (uint64_t)(run - 1);
+}
+
+uint64_t
+train_settings_hash(const struct train_settings *ts, int run)
+{
+	char buf[512];
+	int len;
+
+	/* A printed canonical form, so the hash does not depend on struct padding. */
+	len = snprintf(buf, sizeof buf, "v1 z%d w%d d%d b%d drop%d lrg%.17g lrd%.17g gp%.17g opt%d"
+	    " b1%.17g b2%.17g rule%d seed%llu", ts->zdim, ts->width, ts->depth, ts->batch,
+	    ts->drop_remainder, ts->lr_g, ts->lr_d, ts->gp_lambda, ts->optimizer,
+	    ts->optimizer == WGAN_OPT_ADAM ? ts->adam_b1 : 0.0,
+	    ts->optimizer == WGAN_OPT_ADAM ? ts->adam_b2 : 0.0, ts->rule,
+	    (unsigned long long)train_run_seed(ts, run));
+	return util_hash64(buf, (size_t)len, 0);
+}
+
+void
+train_wgan_config(const struct train_settings *ts, const struct layout *l, struct wgan_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->D = l->D;
+	cfg->zdim = ts->zdim;
+	cfg->width = ts->width;
+	cfg->depth = ts->depth;
+	cfg->ngroups = l->ngroups;
+	cfg->group_start = l->group_start;
+	cfg->group_width = l->group_width;
+	cfg->lr_g = ts->lr_g;
+	cfg->lr_d = ts->lr_d;
+	cfg->gp_lambda = ts->gp_lambda;
+	cfg->optimizer = ts->optimizer;
+	cfg->adam_b1 = ts->adam_b1;
+	cfg->adam_b2 = ts->adam_b2;
+}
+
+/* ---- Fidelity score for the metric rule */
+
+static int
+cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* 1-D Wasserstein-1 distance between two sorted samples: ∫|F_a − F_b|. */
+static double
+w1_sorted(const float *a, size_t na, const float *b, size_t nb)
+{
+	size_t i = 0, k = 0;
+	double fa = 0, fb = 0, x, prev, sum = 0;
+
+	if (na == 0 || nb == 0)
+		return 0;
+	prev = SH_MIN(a[0], b[0]);
+	while (i < na || k < nb) {
+		if (k >= nb || (i < na && a[i] <= b[k]))
+			x = a[i];
+		else
+			x = b[k];
+		sum += fabs(fa - fb) * (x - prev);
+		while (i < na && a[i] == x)
+			i++;
+		while (k < nb && b[k] == x)
+			k++;
+		fa = (double)i / (double)na;
+		fb = (double)k / (double)nb;
+		prev = x;
+	}
+	return sum;
+}
+
+double
+train_fidelity(const struct mtx *real, const struct layout *l, const float *synth, size_t n)
+{
+	double sum = 0, *col;
+	float *a, *b;
+	size_t r;
+	int j;
+
+	if (n == 0 || real->n == 0 || l->D < 2)
+		return NAN;
+	col = xmalloc(real->n * sizeof *col);
+	a = xmalloc(real->n * sizeof *a);
+	b = xmalloc(n * sizeof *b);
+	for (j = 0; j < l->D; j++) {
+		if (j == l->label)
+			continue;
+		mtx_get_col(real, j, col);
+		if (l->kind[j] == MCOL_CONT) {
+			for (r = 0; r < real->n; r++)
+				a[r] = (float)col[r];
+			for (r = 0; r < n; r++)
+				b[r] = synth[r * (size_t)l->D + j];
+			qsort(a, real->n, sizeof *a, cmp_float);
+			qsort(b, n, sizeof *b, cmp_float);
+			sum += w1_sorted(a, real->n, b, n);
+		} else {
+			double pr = 0, ps = 0;
+
+			for (r = 0; r < real->n; r++)
+				pr += col[r] >= 0.5;
+			for (r = 0; r < n; r++)
+				ps += synth[r * (size_t)l->D + j] >= 0.5f;
+			sum += fabs(ps / (double)n - pr / (double)real->n);
+		}
+	}
+	free(col);
+	free(a);
+	free(b);
+	return sum / (l->D - 1) * 1000;
+}
+
+/* ---- Run directory files */
+
+char *
+train_run_dir(int run)
+{
+	return xsprintf("runs/run-%d", run);
+}
+
+int
+train_read_state(struct study *s, int run, json_t **out, char **cause)
+{
+	char *rel = xsprintf("runs/run-%d/state.json", run), *path = study_path(s, rel);
+	int rc;
+
+	free(rel);
+	if (!util_file_exists(path)) {
+		rc = util_fail(cause, "%s: not found (run %d has not been trained)", path, run);
+		free(path);
+		return rc;
+	}
+	rc = js_read_file(path, out, cause);
+	free(path);
+	return rc;
+}
+
+#define HIST_FIELDS 8   /* disc_loss, w_distance, gp, gen_loss, d_real, d_fake, seconds, epoch */
+
+struct run_hist {
+	int n, cap;
+	double *v[HIST_FIELDS];   /* [cap] each */
+};
+
+static void
+hist_push(struct run_hist *h, const struct wgan_stats *st, double seconds, int epoch)
+{
+	int f;
+
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 256;
+		for (f = 0; f < HIST_FIELDS; f++)
+			h->v[f] = xreallocarray(h->v[f], (size_t)h->cap, sizeof(double));
+	}
+	h->v[0][h->n] = st->disc_loss;
+	h->v[1][h->n] = st->w_distance;
+	h->v[2][h->n] = st->gp;
+	h->v[3][h->n] = st->gen_loss;
+	h->v[4][h->n] = st->d_real;
+	h->v[5][h->n] = st->d_fake;
+	h->v[6][h->n] = seconds;
+	h->v[7][h->n] = epoch;
+	h->n++;
+}
+
+static void
+hist_free(struct run_hist *h)
+{
+	int f;
+
+	for (f = 0; f < HIST_FIELDS; f++)
+		free(h->v[f]);
+	memset(h, 0, sizeof *h);
+}
+
+static const char loss_header[] = "epoch,disc_loss,w_distance,gp,gen_loss,d_real,d_fake,seconds\n";
+
+/* Rewrite loss.csv atomically with rows of epochs <= upto. */
+static int
+loss_write(const char *path, const struct run_hist *h, int upto, char **cause)
+{
+	struct atomic_file af;
+	char buf[64];
+	int i, f;
+	static const int order[7] = { 0, 1, 2, 3, 4, 5, 6 };
+
+	if (atomic_open(&af, path, cause) != 0)
+		return -1;
+	fputs(loss_header, af.fp);
+	for (i = 0; i < h->n && h->v[7][i] <= upto; i++) {
+		fprintf(af.fp, "%d", (int)h->v[7][i]);
+		for (f = 0; f < 7; f++) {
+			util_format_double(buf, sizeof buf, h->v[order[f]][i]);
+			fprintf(af.fp, ",%s", buf);
+		}
+		fputc('\n', af.fp);
+	}
+	if (ferror(af.fp)) {
+		atomic_abort(&af);
+		return util_fail_errno(cause, path);
+	}
+	return atomic_commit(&af, cause);
+}
+
+/* Read loss.csv rows with epoch <= upto into h (h empty).  A missing file
+ * gives an empty history; a malformed row is an error naming its line. */
+static int
+loss_read(const char *path, struct run_hist *h, int upto, char **cause)
+{
+	char *data, *p, *line, *end;
+	size_t len;
+	int lineno = 0;
+
+	if (!util_file_exists(path))
+		return 0;
+	if (util_read_file(path, &data, &len, cause) != 0)
+		return -1;
+	for (p = data; *p != '\0'; p = end) {
+		double v[8];
+		int k = 0;
+		char *tok, *q;
+
+		line = p;
+		end = strchr(p, '\n');
+		if (end == NULL)
+			end = p + strlen(p);
+		else
+			*end++ = '\0';
+		lineno++;
+		if (lineno == 1 || *line == '\0')
+			continue;
+		for (tok = line; k < 8; tok = q + 1) {
+			q = strchr(tok, ',');
+			if (q == NULL)
+				q = tok + strlen(tok);
+			if (util_parse_double(tok, (size_t)(q - tok), &v[k]) != 0)
+				break;
+			k++;
+			if (*q == '\0')
+				break;
+		}
+		if (k != 8) {
+			free(data);
+			return util_fail(cause, "%s:%d: expected 8 numbers (%s)", path, lineno,
+			    "epoch,disc_loss,w_distance,gp,gen_loss,d_real,d_fake,seconds");
+		}
+		if (v[0] > upto)
+			break;
+		{
+			struct wgan_stats st = { v[1], v[2], v[3], v[4], v[5], v[6] };
+
+			hist_push(h, &st, v[7], (int)v[0]);
+		}
+	}
+	free(data);
+	return 0;
+}
+
+/* ---- The job */
+
+#define QUEUE_CAP 512
+
+struct cand {
+	int epoch;
+	double score;
+	int on_disk;
+};
+
+struct train_job {
+	struct study *s;
+	struct train_opts opts;
+	struct train_settings ts;
+	struct layout *layout;
+	struct mtx *train;           /* scaled training rows */
+	train_cb cb;
+	void *cb_arg;
+	int first_run, last_run;
+
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int paused, cancel;
+	int state;                   /* enum train_state */
+	char *err;
+	struct train_event queue[QUEUE_CAP];
+	int qhead, qlen;
+	struct train_snapshot snap;
+	struct run_hist hist[TRAIN_MAX_RUNS + 1];
+	double sec_per_epoch;        /* running estimate for the ETA */
+	int epochs_left_total;
+};
+
+static void
+emit(struct train_job *j, struct train_event *ev)
+{
+	ev->job = j;
+	pthread_mutex_lock(&j->mu);
+	if (j->qlen == QUEUE_CAP) {
+		j->qhead = (j->qhead + 1) % QUEUE_CAP;
+		j->qlen--;
+	}
+	j->queue[(j->qhead + j->qlen) % QUEUE_CAP] = *ev;
+	j->qlen++;
+	j->snap.last = *ev;
+	j->snap.run = ev->run;
+	j->snap.nruns = ev->nruns;
+	j->snap.epoch = ev->epoch;
+	j->snap.epochs = ev->epochs;
+	pthread_mutex_unlock(&j->mu);
+	if (j->cb != NULL)
+		j->cb(ev, j->cb_arg);
+}
+
+/* Blocks while paused; returns 1 when the job should stop. */
+static int
+should_stop(struct train_job *j)
+{
+	int stop;
+
+	pthread_mutex_lock(&j->mu);
+	while (j->paused && !j->cancel && !util_interrupted) {
+		struct timespec ts;
+
+		j->state = TRAIN_PAUSED;
+		j->snap.state = TRAIN_PAUSED;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&j->cv, &j->mu, &ts);
+	}
+	j->state = TRAIN_RUNNING;
+	j->snap.state = TRAIN_RUNNING;
+	stop = j->cancel || util_interrupted;
+	pthread_mutex_unlock(&j->mu);
+	return stop;
+}
+
+static char *
+run_file(struct train_job *j, int run, const char *name)
+{
+	char *rel = xsprintf("runs/run-%d/%s", run, name), *p = study_path(j->s, rel);
+
+	free(rel);
+	return p;
+}
+
+static char *
+hex64(uint64_t v)
+{
+	return xsprintf("%016llx", (unsigned long long)v);
+}
+
+/* Everything state.json records about a run. */
+struct run_ctx {
+	int run;
+	uint64_t seed, shash, lhash;
+	struct cand *cands;
+	int ncands, capcands;
+	double best;                 /* rule state: best score so far */
+	int best_epoch;              /* 0: none */
+	double seconds;
+	int epoch;                   /* completed epochs */
+	long steps;
+};
+
+static void
+cand_add(struct run_ctx *rc, int epoch, double score, int on_disk)
+{
+	int i;
+
+	for (i = 0; i < rc->ncands; i++)
+		if (rc->cands[i].epoch == epoch) {
+			rc->cands[i].score = score;
+			rc->cands[i].on_disk = on_disk;
+			return;
+		}
+	if (rc->ncands == rc->capcands) {
+		rc->capcands = rc->capcands ? 2 * rc->capcands : 16;
+		rc->cands = xreallocarray(rc->cands, (size_t)rc->capcands, sizeof *rc->cands);
+	}
+	rc->cands[rc->ncands].epoch = epoch;
+	rc->cands[rc->ncands].score = score;
+	rc->cands[rc->ncands].on_disk = on_disk;
+	rc->ncands++;
+}
+
+static json_t *
+num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static int
+state_write(struct train_job *j, struct run_ctx *rc, const char *status, char **cause)
+{
+	json_t *st = json_object(), *cl = json_array(), *ch;
+	char *path = run_file(j, rc->run, "state.json");
+	int i, rcode;
+
+	json_object_set_new(st, "run", json_integer(rc->run));
+	json_object_set_new(st, "seed", json_integer((json_int_t)rc->seed));
+	json_object_set_new(st, "status", json_string(status));
+	json_object_set_new(st, "epoch", json_integer(rc->epoch));
+	json_object_set_new(st, "epochs", json_integer(j->ts.epochs));
+	json_object_set_new(st, "steps", json_integer(rc->steps));
+	json_object_set_new(st, "seconds", json_real(rc->seconds));
+	{
+		char *h = hex64(rc->shash);
+
+		json_object_set_new(st, "settings_hash", json_string(h));
+		free(h);
+		h = hex64(rc->lhash);
+		json_object_set_new(st, "layout_hash", json_string(h));
+		free(h);
+	}
+	json_object_set_new(st, "ckpt_rule", json_string(train_rule_name(j->ts.rule)));
+	json_object_set_new(st, "settings", train_settings_to_json(&j->ts));
+	for (i = 0; i < rc->ncands; i++) {
+		json_t *c = json_object();
+		char *f = xsprintf("ckpt-%d.bin", rc->cands[i].epoch);
+
+		json_object_set_new(c, "epoch", json_integer(rc->cands[i].epoch));
+		json_object_set_new(c, "score", num_or_null(rc->cands[i].score));
+		json_object_set_new(c, "file", rc->cands[i].on_disk ? json_string(f) : json_null());
+		free(f);
+		json_array_append_new(cl, c);
+	}
+	json_object_set_new(st, "checkpoints", cl);
+	ch = json_object();
+	if (rc->best_epoch > 0) {
+		char *f = xsprintf("ckpt-%d.bin", rc->best_epoch);
+
+		json_object_set_new(ch, "epoch", json_integer(rc->best_epoch));
+		json_object_set_new(ch, "file", json_string(f));
+		json_object_set_new(ch, "score", num_or_null(rc->best));
+		json_object_set_new(ch, "fallback", json_false());
+		free(f);
+	} else {
+		/* No epoch met the rule (e.g. a short run): the latest state stands in. */
+		json_object_set_new(ch, "epoch", json_integer(rc->epoch));
+		json_object_set_new(ch, "file", json_string("ckpt-last.bin"));
+		json_object_set_new(ch, "score", json_null());
+		json_object_set_new(ch, "fallback", json_true());
+	}
+	json_object_set_new(ch, "rule", json_string(train_rule_name(j->ts.rule)));
+	json_object_set_new(st, "chosen", ch);
+	rcode = js_write_file(path, st, cause);
+	free(path);
+	json_decref(st);
+	return rcode;
+}
+
+/* Remove candidate files beyond the newest ckpt_keep, never the chosen one. */
+static void
+cands_prune(struct train_job *j, struct run_ctx *rc)
+{
+	int i, kept = 0;
+
+	for (i = rc->ncands - 1; i >= 0; i--) {
+		struct cand *c = &rc->cands[i];
+
+		if (!c->on_disk)
+			continue;
+		if (c->epoch == rc->best_epoch || kept < j->ts.ckpt_keep) {
+			if (c->epoch != rc->best_epoch)
+				kept++;
+			continue;
+		}
+		{
+			char *name = xsprintf("ckpt-%d.bin", c->epoch), *p = run_file(j, rc->run, name);
+
+			unlink(p);
+			free(p);
+			free(name);
+		}
+		c->on_disk = 0;
+	}
+}
+
+static void
+header_fill(struct train_job *j, struct run_ctx *rc, const struct wgan *w, struct ckpt_header *h)
+{
+	const struct wgan_config *cfg = wgan_get_config(w);
+
+	memset(h, 0, sizeof *h);
+	h->version = CKPT_VERSION;
+	h->settings_hash = rc->shash;
+	h->layout_hash = rc->lhash;
+	h->D = cfg->D;
+	h->zdim = cfg->zdim;
+	h->width = cfg->width;
+	h->depth = cfg->depth;
+	h->ngroups = cfg->ngroups;
+	h->nfloats = wgan_state_floats(w);
+	h->score = NAN;
+	(void)j;
+}
+
+/* Loss history, resume state and state.json after `epoch` completed epochs;
+ * state[] and r are the model state and rng at that point. */
+static int
+save_resume(struct train_job *j, struct run_ctx *rc, const struct wgan *w, const float *state,
+    const struct rng *r, const char *status, char **cause)
+{
+	struct ckpt_header h;
+	char *p;
+	int rcode;
+
+	p = run_file(j, rc->run, "loss.csv");
+	rcode = loss_write(p, &j->hist[rc->run], rc->epoch, cause);
+	free(p);
+	if (rcode != 0)
+		return -1;
+	header_fill(j, rc, w, &h);
+	h.epoch = rc->epoch;
+	h.rng = *r;
+	h.best_score = rc->best;
+	h.best_epoch = rc->best_epoch;
+	p = run_file(j, rc->run, "ckpt-last.bin");
+	rcode = ckpt_write(p, &h, state, cause);
+	free(p);
+	if (rcode != 0)
+		return -1;
+	return state_write(j, rc, status, cause);
+}
+
+/* Train one run; 0 done, 1 stopped (saved), -1 error. */
+static int
+run_one(struct train_job *j, int run, char **cause)
+{
+	struct train_settings *ts = &j->ts;
+	struct run_ctx rc;
+	struct wgan_config cfg;
+	struct wgan *w = NULL;
+	struct rng rng, rng_snap;
+	struct train_event ev;
+	float *snap = NULL, *batch = NULL, *gen = NULL;
+	size_t *idx = NULL, nstate, n = j->train->n, r;
+	char *rel, *p;
+	int rcode = -1, e, steps_per_epoch, step;
+	json_t *state = NULL;
+	double t_epoch;
+
+	memset(&rc, 0, sizeof rc);
+	rc.run = run;
+	rc.seed = train_run_seed(ts, run);
+	rc.shash = train_settings_hash(ts, run);
+	rc.lhash = layout_hash(j->layout);
+	rc.best = ts->rule == TRAIN_RULE_TUTORIAL ? 1e6 : INFINITY;
+	rel = train_run_dir(run);
+	rcode = study_mkdir(j->s, rel, cause);
+	free(rel);
+	if (rcode != 0)
+		return -1;
+	rcode = -1;
+	train_wgan_config(ts, j->layout, &cfg);
+	if ((w = wgan_new_checked(&cfg, rc.seed, cause)) == NULL)
+		return -1;
+	nstate = wgan_state_floats(w);
+	rng_seed_stream(&rng, rc.seed, 1);
+	hist_free(&j->hist[run]);
+
+	/* Resume when a checkpoint of the same settings exists. */
+	p = run_file(j, run, "state.json");
+	if (util_file_exists(p)) {
+		if (js_read_file(p, &state, cause) != 0) {
+			free(p);
+			goto out;
+		}
+		{
+			char *want = hex64(rc.shash);
+			const char *got = js_str(state, "settings_hash", "");
+
+			if (strcmp(got, want) != 0) {
+				util_fail(cause, "%s: run %d was trained with other settings (settings hash %s,"
+				    " now %s); use --restart to discard it", p, run, got, want);
+				free(want);
+				free(p);
+				goto out;
+			}
+			free(want);
+		}
+	}
+	free(p);
+	p = run_file(j, run, "ckpt-last.bin");
+	if (state != NULL && util_file_exists(p)) {
+		struct ckpt_header got, want;
+		float *data;
+
+		header_fill(j, &rc, w, &want);
+		if (ckpt_read(p, &got, &data, cause) != 0 || ckpt_check(p, &got, &want, cause) != 0) {
+			free(p);
+			goto out;
+		}
+		wgan_state_set(w, data);
+		free(data);
+		rc.epoch = got.epoch;
+		rng = got.rng;
+		rc.best = got.best_score;
+		rc.best_epoch = got.best_epoch;
+		{
+			json_t *cl = json_object_get(state, "checkpoints"), *c;
+			size_t i;
+
+			json_array_foreach(cl, i, c) {
+				int ce = (int)js_int(c, "epoch", 0);
+				json_t *sc = json_object_get(c, "score");
+
+				if (ce > 0 && ce <= rc.epoch)
+					cand_add(&rc, ce, json_is_number(sc) ? json_number_value(sc) : NAN,
+					    json_is_string(json_object_get(c, "file")));
+			}
+		}
+		if (rc.best_epoch > 0)
+			cand_add(&rc, rc.best_epoch, rc.best, 1);
+		free(p);
+		p = run_file(j, run, "loss.csv");
+		if (loss_read(p, &j->hist[run], rc.epoch, cause) != 0) {
+			free(p);
+			goto out;
+		}
+		if (j->hist[run].n > 0)
+			rc.seconds = j->hist[run].v[6][j->hist[run].n - 1];
+	}
+	free(p);
+	rc.steps = wgan_steps(w);
+
+	memset(&ev, 0, sizeof ev);
+	ev.run = run;
+	ev.nruns = j->ts.runs;
+	ev.epoch = rc.epoch;
+	ev.epochs = ts->epochs;
+	ev.score = NAN;
+	ev.chosen_epoch = rc.best_epoch;
+	if (rc.epoch >= ts->epochs) {
+		j->epochs_left_total -= ts->epochs;
+		if (strcmp(js_str(state, "status", ""), "done") != 0 &&
+		    state_write(j, &rc, "done", cause) != 0)
+			goto out;
+		ev.kind = TRAIN_EV_RUN_DONE;
+		snprintf(ev.msg, sizeof ev.msg, "already complete");
+		emit(j, &ev);
+		rcode = 0;
+		goto out;
+	}
+	j->epochs_left_total -= rc.epoch;
+	ev.kind = TRAIN_EV_START;
+	if (rc.epoch > 0)
+		snprintf(ev.msg, sizeof ev.msg, "resuming after epoch %d", rc.epoch);
+	else
+		snprintf(ev.msg, sizeof ev.msg, "seed %llu", (unsigned long long)rc.seed);
+	emit(j, &ev);
+
+	snap = xmalloc_aligned(nstate * sizeof(float));
+	wgan_state_get(w, snap);
+	rng_snap = rng;
+	if (state_write(j, &rc, "running", cause) != 0)
+		goto out;
+	batch = xmalloc_aligned((size_t)ts->batch * (size_t)cfg.D * sizeof(float));
+	idx = xmalloc(n * sizeof *idx);
+	steps_per_epoch = ts->drop_remainder ? (int)(n / (size_t)ts->batch)
+	    : (int)((n + (size_t)ts->batch - 1) / (size_t)ts->batch);
+
+	for (e = rc.epoch + 1; e <= ts->epochs; e++) {
+		struct wgan_stats sum, st;
+		double t0 = util_now();
+
+		memset(&sum, 0, sizeof sum);
+		for (r = 0; r < n; r++)
+			idx[r] = r;
+		rng_shuffle(&rng, idx, n);
+		for (step = 0; step < steps_per_epoch; step++) {
+			size_t off = (size_t)step * (size_t)ts->batch;
+			int B = (int)SH_MIN((size_t)ts->batch, n - off);
+
+			if (should_stop(j)) {
+				/* Save the state at the start of this epoch. */
+				if (save_resume(j, &rc, w, snap, &rng_snap, "stopped", cause) != 0)
+					goto out;
+				memset(&ev, 0, sizeof ev);
+				ev.kind = TRAIN_EV_CANCELLED;
+				ev.run = run;
+				ev.nruns = ts->runs;
+				ev.epoch = rc.epoch;
+				ev.epochs = ts->epochs;
+				ev.seconds = rc.seconds;
+				ev.score = NAN;
+				ev.chosen_epoch = rc.best_epoch;
+				snprintf(ev.msg, sizeof ev.msg, "stopped after epoch %d; state saved", rc.epoch);
+				emit(j, &ev);
+				rcode = 1;
+				goto out;
+			}
+			mtx_gather_rows(j->train, idx + off, (size_t)B, batch);
+			wgan_train_step(w, batch, B, &rng, &st);
+			sum.disc_loss += st.disc_loss;
+			sum.w_distance += st.w_distance;
+			sum.gp += st.gp;
+			sum.gen_loss += st.gen_loss;
+			sum.d_real += st.d_real;
+			sum.d_fake += st.d_fake;
+		}
+		if (steps_per_epoch > 0) {
+			sum.disc_loss /= steps_per_epoch;
+			sum.w_distance /= steps_per_epoch;
+			sum.gp /= steps_per_epoch;
+			sum.gen_loss /= steps_per_epoch;
+			sum.d_real /= steps_per_epoch;
+			sum.d_fake /= steps_per_epoch;
+		}
+		t_epoch = util_now() - t0;
+		rc.seconds += t_epoch;
+		rc.epoch = e;
+		rc.steps = wgan_steps(w);
+		pthread_mutex_lock(&j->mu);
+		hist_push(&j->hist[run], &sum, rc.seconds, e);
+		j->sec_per_epoch = j->sec_per_epoch > 0 ? 0.9 * j->sec_per_epoch + 0.1 * t_epoch : t_epoch;
+		j->epochs_left_total--;
+		pthread_mutex_unlock(&j->mu);
+		wgan_state_get(w, snap);
+		rng_snap = rng;
+
+		memset(&ev, 0, sizeof ev);
+		ev.kind = TRAIN_EV_EPOCH;
+		ev.run = run;
+		ev.nruns = ts->runs;
+		ev.epoch = e;
+		ev.epochs = ts->epochs;
+		ev.st = sum;
+		ev.seconds = rc.seconds;
+		ev.steps_per_s = t_epoch > 0 ? steps_per_epoch / t_epoch : 0;
+		ev.eta_s = j->sec_per_epoch * j->epochs_left_total;
+		ev.score = NAN;
+		ev.chosen_epoch = rc.best_epoch;
+		emit(j, &ev);
+
+		if (e % ts->ckpt_every == 0 || e == ts->epochs) {
+			double score = NAN;
+			int keep = 0;
+
+			if (e % ts->ckpt_every == 0 && e > ts->ckpt_after) {
+				if (ts->rule == TRAIN_RULE_TUTORIAL) {
+					/* SPEC §1.5: 0 < -mean(disc_loss) <= best. */
+					score = -sum.disc_loss;
+					keep = score > 0 && score <= rc.best;
+				} else {
+					struct rng mr;
+					size_t m = ts->metric_rows > 0 ? (size_t)ts->metric_rows : SH_MIN(n, 20000);
+
+					gen = xreallocarray(gen, m * (size_t)cfg.D, sizeof(float));
+					rng_seed_stream(&mr, rc.seed, 1000000 + (uint64_t)e);
+					wgan_generate(w, m, &mr, 1, gen);
+					score = train_fidelity(j->train, j->layout, gen, m);
+					keep = isfinite(score) && score < rc.best;
+				}
+				if (keep) {
+					struct ckpt_header h;
+					char *name = xsprintf("ckpt-%d.bin", e);
+
+					rc.best = score;
+					rc.best_epoch = e;
+					header_fill(j, &rc, w, &h);
+					h.epoch = e;
+					h.rng = rng;
+					h.score = score;
+					h.best_score = rc.best;
+					h.best_epoch = rc.best_epoch;
+					p = run_file(j, run, name);
+					free(name);
+					if (ckpt_write(p, &h, snap, cause) != 0) {
+						free(p);
+						goto out;
+					}
+					free(p);
+				}
+				cand_add(&rc, e, score, keep);
+			}
+			if (save_resume(j, &rc, w, snap, &rng_snap, e == ts->epochs ? "done" : "running",
+			    cause) != 0)
+				goto out;
+			cands_prune(j, &rc);
+			if (keep && state_write(j, &rc, e == ts->epochs ? "done" : "running", cause) != 0)
+				goto out;
+			ev.kind = TRAIN_EV_CKPT;
+			ev.score = score;
+			ev.chosen_epoch = rc.best_epoch;
+			snprintf(ev.msg, sizeof ev.msg, "%s", keep ? "kept" : "");
+			emit(j, &ev);
+		}
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.kind = TRAIN_EV_RUN_DONE;
+	ev.run = run;
+	ev.nruns = ts->runs;
+	ev.epoch = rc.epoch;
+	ev.epochs = ts->epochs;
+	ev.seconds = rc.seconds;
+	ev.score = rc.best_epoch > 0 ? rc.best : NAN;
+	ev.chosen_epoch = rc.best_epoch;
+	emit(j, &ev);
+	rcode = 0;
+out:
+	if (state != NULL)
+		json_decref(state);
+	free(snap);
+	free(batch);
+	free(gen);
+	free(idx);
+	free(rc.cands);
+	if (w != NULL)
+		wgan_free(w);
+	return rcode;
+}
+
+static void *
+worker(void *arg)
+{
+	struct train_job *j = arg;
+	struct train_event ev;
+	char *cause = NULL;
+	int run, rc = 0;
+
+	if (j->ts.threads > 0)
+		blas_set_threads(j->ts.threads);
+	for (run = j->first_run; run <= j->last_run; run++) {
+		rc = run_one(j, run, &cause);
+		if (rc != 0)
+			break;
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.nruns = j->ts.runs;
+	ev.run = SH_MIN(run, j->last_run);
+	ev.score = NAN;
+	if (rc < 0) {
+		ev.kind = TRAIN_EV_ERROR;
+		snprintf(ev.msg, sizeof ev.msg, "%s", cause ? cause : "training failed");
+	} else if (rc == 0)
+		ev.kind = TRAIN_EV_DONE;
+	pthread_mutex_lock(&j->mu);
+	j->state = rc < 0 ? TRAIN_FAILED : rc > 0 ? TRAIN_STOPPED : TRAIN_FINISHED;
+	j->snap.state = j->state;
+	if (rc < 0)
+		j->err = cause;
+	else
+		free(cause);
+	pthread_mutex_unlock(&j->mu);
+	if (rc <= 0)
+		emit(j, &ev);
+	return NULL;
+}
+
+/* Delete a run directory's training and generation files. */
+static void
+run_clear(struct study *s, int run)
+{
+	char *rel = train_run_dir(run), *dir = study_path(s, rel);
+	DIR *d;
+	struct dirent *de;
+
+	free(rel);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			const char *nm = de->d_name;
+
+			if (strncmp(nm, "ckpt-", 5) == 0 || strcmp(nm, "loss.csv") == 0 ||
+			    strcmp(nm, "state.json") == 0 || strncmp(nm, "synthetic.", 10) == 0 ||
+			    strstr(nm, ".tmp.") != NULL) {
+				char *p = util_path_join(dir, nm);
+
+				unlink(p);
+				free(p);
+			}
+		}
+		closedir(d);
+	}
+	free(dir);
+}
+
+/* Load prep/layout.json and prep/train.mtx of a study. */
+int
+train_load_data(struct study *s, struct layout **lo, struct mtx **tr, char **cause)
+{
+	char *lp = study_path(s, "prep/layout.json"), *tp = study_path(s, "prep/train.mtx");
+	json_t *lj = NULL;
+	int rc = -1;
+
+	*lo = NULL;
+	*tr = NULL;
+	if (!util_file_exists(lp) || !util_file_exists(tp)) {
+		util_fail(cause, "%s: not found; run \"synthehr prep %s\" first",
+		    util_file_exists(lp) ? tp : lp, s->dir);
+		goto out;
+	}
+	if (js_read_file(lp, &lj, cause) != 0 || layout_from_json(lj, lo, cause) != 0)
+		goto out;
+	if (mtx_read(tp, *lo, tr, cause) != 0)
+		goto out;
+	if (!(*tr)->scaled)
+		mtx_scale(*tr, *lo);
+	rc = 0;
+out:
+	if (rc != 0 && *lo != NULL) {
+		layout_free(*lo);
+		*lo = NULL;
+	}
+	if (lj != NULL)
+		json_decref(lj);
+	free(lp);
+	free(tp);
+	return rc;
+}
+
+struct train_job *
+train_start(struct study *s, const struct train_opts *o, train_cb cb, void *arg, char **cause)
+{
+	struct train_job *j = xcalloc(1, sizeof *j);
+	struct train_opts none = { 0, 0 };
+	int run;
+
+	j->s = s;
+	j->opts = o ? *o : none;
+	j->cb = cb;
+	j->cb_arg = arg;
+	if (train_settings_load(json_object_get(s->cfg, "train"), &j->ts, cause) != 0)
+		goto fail;
+	if (train_load_data(s, &j->layout, &j->train, cause) != 0)
+		goto fail;
+	if (j->train->n == 0) {
+		util_fail(cause, "%s/prep/train.mtx: no training rows", s->dir);
+		goto fail;
+	}
+	if (j->ts.drop_remainder && (size_t)j->ts.batch > j->train->n) {
+		util_fail(cause, "study.json: train.batch: %d is larger than the %zu training rows"
+		    " (every batch would be dropped); lower train.batch", j->ts.batch, j->train->n);
+		goto fail;
+	}
+	j->first_run = 1;
+	j->last_run = j->ts.runs;
+	if (j->opts.only_run > 0) {
+		if (j->opts.only_run > j->ts.runs) {
+			util_fail(cause, "run %d does not exist (train.runs is %d)", j->opts.only_run, j->ts.runs);
+			goto fail;
+		}
+		j->first_run = j->last_run = j->opts.only_run;
+	}
+	if (j->opts.restart)
+		for (run = j->first_run; run <= j->last_run; run++)
+			run_clear(s, run);
+	j->epochs_left_total = (j->last_run - j->first_run + 1) * j->ts.epochs;
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	j->state = j->snap.state = TRAIN_RUNNING;
+	j->snap.nruns = j->ts.runs;
+	j->snap.epochs = j->ts.epochs;
+	if (pthread_create(&j->thread, NULL, worker, j) != 0) {
+		util_fail(cause, "cannot start the training thread: %s", strerror(errno));
+		pthread_mutex_destroy(&j->mu);
+		pthread_cond_destroy(&j->cv);
+		goto fail;
+	}
+	return j;
+fail:
+	if (j->layout != NULL)
+		layout_free(j->layout);
+	if (j->train != NULL)
+		mtx_free(j->train);
+	free(j);
+	return NULL;
+}
+
+void
+train_pause(struct train_job *j)
+{
+	pthread_mutex_lock(&j->mu);
+	j->paused = 1;
+	pthread_mutex_unlock(&j->mu);
+}
+
+void
+train_resume(struct train_job *j)
+{
+	pthread_mutex_lock(&j->mu);
+	j->paused = 0;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+}
+
+void
+train_cancel(struct train_job *j)
+{
+	pthread_mutex_lock(&j->mu);
+	j->cancel = 1;
+	pthread_cond_broadcast(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+}
+
+int
+train_poll(struct train_job *j, struct train_event *ev)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&j->mu);
+	if (j->qlen > 0) {
+		*ev = j->queue[j->qhead];
+		j->qhead = (j->qhead + 1) % QUEUE_CAP;
+		j->qlen--;
+		got = 1;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return got;
+}
+
+void
+train_snapshot(struct train_job *j, struct train_snapshot *out)
+{
+	pthread_mutex_lock(&j->mu);
+	*out = j->snap;
+	pthread_mutex_unlock(&j->mu);
+}
+
+int
+train_history(struct train_job *j, int run, int field, double *out, int max)
+{
+	int n = 0, i;
+
+	if (run < 1 || run > TRAIN_MAX_RUNS || field < 0 || field >= HIST_FIELDS)
+		return 0;
+	pthread_mutex_lock(&j->mu);
+	n = j->hist[run].n;
+	for (i = 0; i < n && i < max; i++)
+		out[i] = j->hist[run].v[field][i];
+	pthread_mutex_unlock(&j->mu);
+	return n;
+}
+
+int
+train_wait(struct train_job *j, char **cause)
+{
+	int rc, run;
+
+	pthread_join(j->thread, NULL);
+	rc = j->state == TRAIN_FAILED ? -1 : j->state == TRAIN_STOPPED ? 1 : 0;
+	if (rc < 0) {
+		if (cause != NULL)
+			*cause = j->err ? j->err : xstrdup("training failed");
+		else
+			free(j->err);
+	} else
+		free(j->err);
+	for (run = 0; run <= TRAIN_MAX_RUNS; run++)
+		hist_free(&j->hist[run]);
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
+	layout_free(j->layout);
+	mtx_free(j->train);
+	free(j);
+	return rc;
+}
