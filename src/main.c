@@ -3,6 +3,7 @@
  * environment, then hands over to the command line or the TUI. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,5 +32,8 @@ main(int argc, char **argv)
 	fix_thread_env(argv);
 	unsetenv("SYNTHEHR_NO_REEXEC");
 	util_install_signal_handlers();
+	/* A file-size limit (or a full disk) must surface as a write error with
+	 * a message, not kill the process half-way. */
+	signal(SIGXFSZ, SIG_IGN);
 	return cli_main(argc, argv);
 }

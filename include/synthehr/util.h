@@ -63,6 +63,10 @@ void util_sha256(const void *data, size_t len, uint8_t out[32]);
 /* 64-bit FNV-1a, for settings hashes. */
 uint64_t util_hash64(const void *data, size_t len, uint64_t h);
 
+/* Refuse clearly (-1 with cause) when an allocation of about `bytes` for
+ * `what` cannot fit in available memory or the address-space limit. */
+int util_mem_check(size_t bytes, const char *what, char **cause);
+
 /* Monotonic seconds. */
 double util_now(void);
 /* Peak resident set size in bytes (from getrusage). */

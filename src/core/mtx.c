@@ -462,6 +462,12 @@ mtx_read(const char *path, const struct layout *l, struct mtx **out, char **caus
 		fclose(fp);
 		return util_fail(cause, "%s: matrix has %u columns, the study's layout has %d", path, h.D, l->D);
 	}
+	if (h.n > ((uint64_t)1 << 40) || util_mem_check(h.n * (h.nb + 4 * (size_t)h.nc), path, cause) != 0) {
+		fclose(fp);
+		if (h.n > ((uint64_t)1 << 40))
+			util_fail(cause, "%s: implausible row count %llu", path, (unsigned long long)h.n);
+		return -1;
+	}
 	m = mtx_new(h.n, l);
 	isf = xmalloc(h.D);
 	if (fread(isf, 1, h.D, fp) != h.D || memcmp(isf, m->is_float, h.D) != 0 ||

@@ -593,6 +593,29 @@ volatile int util_cancel_aware;
 /* A command that polls util_interrupted sets util_cancel_aware; otherwise a
  * signal ends the process the usual way (nothing half-written survives,
  * because every write is atomic). */
+int
+util_mem_check(size_t bytes, const char *what, char **cause)
+{
+	FILE *fp = fopen("/proc/meminfo", "r");
+	unsigned long long avail_kb = 0;
+	struct rlimit rl;
+	char line[256];
+
+	if (fp != NULL) {
+		while (fgets(line, sizeof line, fp) != NULL)
+			if (sscanf(line, "MemAvailable: %llu kB", &avail_kb) == 1)
+				break;
+		fclose(fp);
+	}
+	if (avail_kb > 0 && bytes / 1024 > avail_kb)
+		return util_fail(cause, "%s needs about %.1f GiB of memory but only %.1f GiB is available",
+		    what, bytes / 1073741824.0, avail_kb / 1048576.0);
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && bytes > rl.rlim_cur)
+		return util_fail(cause, "%s needs about %.1f GiB of memory, over the address-space limit (%.1f GiB)",
+		    what, bytes / 1073741824.0, rl.rlim_cur / 1073741824.0);
+	return 0;
+}
+
 static void
 on_signal(int sig)
 {
