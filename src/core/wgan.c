@@ -25,6 +25,11 @@
  * critic forward, critic backward to the input only, generator backward. */
 #include "config.h"
 
+/* Full vectoriser for the elementwise loops (see nn.c). */
+#if defined(__OPTIMIZE__) && defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
