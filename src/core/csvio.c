@@ -1,11 +1,16 @@
 /* synthehr — GPL-3.0-or-later.
  * Streaming CSV/CSV.gz reader and writer on libcsv and zlib.
  *
- * Reading: zlib's gzread reads plain and gzip files alike; bytes go to
- * libcsv in chunks (strict mode), completed records are queued and handed
- * out one at a time.  Physical line numbers are kept by counting '\n' in
- * record terminators (CSV_REPALL_NL reports every newline) and inside
- * quoted fields, so errors can name the line a record started on. */
+ * Reading: zlib's gzread reads plain and gzip files alike into a buffer
+ * that is cut into physical lines.  A line without a double quote or a
+ * stray carriage return (almost every line of a cohort file) is split on
+ * commas directly, which is several times faster than a byte-wise state
+ * machine; any other line, and the lines that follow while a quoted field
+ * stays open, go to libcsv (strict mode), so RFC 4180 quoting, embedded
+ * newlines and errors are libcsv's.  Both paths trim blanks around
+ * unquoted fields as libcsv does.  Completed records are queued, their
+ * bytes in one arena, and handed out one at a time.  Physical line numbers
+ * are kept so errors can name the line a record started on. */
 #include "config.h"
 
 #include <csv.h>
@@ -51,7 +56,8 @@ struct csv_reader {
 	int out_cap;
 	size_t out_line;
 	char *err;
-	char buf[1 << 16];
+	char *ib;                 /* input buffer: [ibstart, ibend) not yet parsed */
+	size_t ibcap, ibstart, ibend;
 };
 
 static void
@@ -133,14 +139,109 @@ csvr_open(const char *path, char **cause)
 	return r;
 }
 
-/* Feed one chunk to libcsv; -1 with r->err set on a parse or read error. */
+/* A line with no quote and no CR inside: split on commas.  The line is
+ * copied into the arena once and cut in place. */
+static void
+split_line(struct csv_reader *r, const char *p, size_t len)
+{
+	const char *end = p + len;
+	struct csv_rec *rec;
+	char *a, *q, *stop;
+	size_t base, n = 0;
+
+	if (len > 0 && end[-1] == '\n')
+		end--;
+	if (end > p && end[-1] == '\r')
+		end--;
+	r->lines_done++;
+	if (end == p)
+		return;   /* a blank line */
+	len = (size_t)(end - p);
+	if (r->alen + len + 1 > r->acap) {
+		while (r->alen + len + 1 > r->acap)
+			r->acap = r->acap ? r->acap * 2 : 1 << 16;
+		r->arena = xrealloc(r->arena, r->acap);
+	}
+	base = r->alen;
+	a = r->arena + base;
+	memcpy(a, p, len);
+	a[len] = ',';              /* sentinel: every field ends at a comma */
+	stop = a + len;
+	for (q = a;; q++) {
+		char *f = q, *b;
+
+		while (*q != ',')
+			q++;
+		b = q;
+		*q = '\0';
+		if (*f == ' ' || *f == '\t' || (b > f && (b[-1] == ' ' || b[-1] == '\t'))) {
+			while (f < b && (*f == ' ' || *f == '\t'))
+				f++;
+			while (b > f && (b[-1] == ' ' || b[-1] == '\t'))
+				*--b = '\0';
+		}
+		if (r->fn == r->fcap) {
+			r->fcap = r->fcap ? r->fcap * 2 : 4096;
+			r->foff = xreallocarray(r->foff, r->fcap, sizeof(size_t));
+			r->flen = xreallocarray(r->flen, r->fcap, sizeof(size_t));
+		}
+		r->foff[r->fn] = (size_t)(f - r->arena);
+		r->flen[r->fn] = (size_t)(b - f);
+		r->fn++;
+		n++;
+		if (q == stop)
+			break;
+	}
+	r->alen = base + len + 1;
+	if (r->qhead + r->qlen == r->qcap) {
+		r->qcap = r->qcap ? r->qcap * 2 : 256;
+		r->q = xreallocarray(r->q, r->qcap, sizeof *r->q);
+	}
+	rec = &r->q[r->qhead + r->qlen++];
+	rec->f0 = r->fn - n;
+	rec->nf = (int)n;
+	rec->line = r->lines_done;
+}
+
+/* Parse one physical line (with its '\n' unless it ends the file). */
+static int
+parse_line(struct csv_reader *r, const char *p, size_t len)
+{
+	const char *cr;
+
+	if (r->p.pstate == 0 && memchr(p, '"', len) == NULL &&
+	    ((cr = memchr(p, '\r', len)) == NULL || cr + 1 == p + len ||
+	    (cr + 2 == p + len && cr[1] == '\n'))) {
+		split_line(r, p, len);
+		return 0;
+	}
+	if (csv_parse(&r->p, p, len, on_field, on_row, r) != len) {
+		xasprintf(&r->err, "%s:%zu:%d: malformed quoting (%s; expected a quote only at the "
+		    "start of a field, doubled inside it)", r->path, r->lines_done + 1 + r->pending_nl,
+		    r->cur_n + 1, csv_strerror(csv_error(&r->p)));
+		return -1;
+	}
+	return 0;
+}
+
+/* Read more input and parse the complete lines in it; -1 with r->err set
+ * on a parse or read error. */
 static int
 feed(struct csv_reader *r)
 {
-	char *p = r->buf;
-	int n = gzread(r->gz, r->buf, sizeof r->buf), errnum;
-	size_t len, done;
+	char *nl;
+	int n, errnum;
 
+	if (r->ibstart > 0) {
+		memmove(r->ib, r->ib + r->ibstart, r->ibend - r->ibstart);
+		r->ibend -= r->ibstart;
+		r->ibstart = 0;
+	}
+	if (r->ibend + (1 << 16) > r->ibcap) {
+		r->ibcap = r->ibcap ? r->ibcap * 2 : 1 << 20;
+		r->ib = xrealloc(r->ib, r->ibcap);
+	}
+	n = gzread(r->gz, r->ib + r->ibend, (unsigned)(r->ibcap - r->ibend));
 	if (n < 0) {
 		const char *msg = gzerror(r->gz, &errnum);
 
@@ -157,6 +258,9 @@ feed(struct csv_reader *r)
 			return -1;
 		}
 		r->eof = 1;
+		if (r->ibend > r->ibstart && parse_line(r, r->ib + r->ibstart, r->ibend - r->ibstart) != 0)
+			return -1;
+		r->ibstart = r->ibend;
 		if (csv_fini(&r->p, on_field, on_row, r) != 0) {
 			xasprintf(&r->err, "%s:%zu:%d: unterminated quoted field (expected a closing '\"')",
 			    r->path, r->lines_done + 1, r->cur_n + 1);
@@ -164,30 +268,29 @@ feed(struct csv_reader *r)
 		}
 		return 0;
 	}
-	len = (size_t)n;
-	if (r->first_chunk) {
-		r->first_chunk = 0;
-		if (len >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
-		    (unsigned char)p[2] == 0xBF) {
-			p += 3;
-			len -= 3;
-		}
-	}
-	if (memchr(p, '\0', len) != NULL) {
-		size_t at = (char *)memchr(p, '\0', len) - p, i, line = r->lines_done + 1 + r->pending_nl;
+	if (memchr(r->ib + r->ibend, '\0', (size_t)n) != NULL) {
+		const char *p = r->ib + r->ibstart, *at = memchr(r->ib + r->ibend, '\0', (size_t)n);
+		size_t line = r->lines_done + 1 + r->pending_nl;
 
-		for (i = 0; i < at; i++)
-			line += p[i] == '\n';
+		for (; p < at; p++)
+			line += *p == '\n';
 		xasprintf(&r->err, "%s:%zu: NUL byte in the file (expected text CSV)", r->path, line);
 		return -1;
 	}
 	r->bytes += (size_t)n;
-	done = csv_parse(&r->p, p, len, on_field, on_row, r);
-	if (done != len) {
-		xasprintf(&r->err, "%s:%zu:%d: malformed quoting (%s; expected a quote only at the "
-		    "start of a field, doubled inside it)", r->path, r->lines_done + 1 + r->pending_nl,
-		    r->cur_n + 1, csv_strerror(csv_error(&r->p)));
-		return -1;
+	r->ibend += (size_t)n;
+	if (r->first_chunk && r->ibend >= 3) {
+		r->first_chunk = 0;
+		if ((unsigned char)r->ib[0] == 0xEF && (unsigned char)r->ib[1] == 0xBB &&
+		    (unsigned char)r->ib[2] == 0xBF)
+			r->ibstart = 3;
+	}
+	while ((nl = memchr(r->ib + r->ibstart, '\n', r->ibend - r->ibstart)) != NULL) {
+		size_t len = (size_t)(nl + 1 - (r->ib + r->ibstart));
+
+		if (parse_line(r, r->ib + r->ibstart, len) != 0)
+			return -1;
+		r->ibstart += len;
 	}
 	return 0;
 }
@@ -271,6 +374,7 @@ csvr_close(struct csv_reader *r)
 	if (r == NULL)
 		return;
 	free(r->arena);
+	free(r->ib);
 	free(r->foff);
 	free(r->flen);
 	free(r->q);

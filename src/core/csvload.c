@@ -287,8 +287,9 @@ state_size(enum ld_state st)
 static void *
 blk_get(struct ld_col *k, size_t b)
 {
+	/* not zeroed: every cell is written, or missing (zeroed in gather()) */
 	if (k->blk[b] == NULL)
-		k->blk[b] = xcalloc(LD_BLOCK, state_size(k->state));
+		k->blk[b] = xmalloc(LD_BLOCK * state_size(k->state));
 	return k->blk[b];
 }
 
@@ -443,19 +444,25 @@ put(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t le
 
 /* Finishing: one exact array per column, then classification. */
 
+/* The column's values as one array of nrows; missing cells are zero. */
 static void *
-gather(struct ld *L, struct ld_col *k, size_t size)
+gather(struct ld *L, struct ld_col *k, size_t size, const uint8_t *miss)
 {
-	uint8_t *out = xcalloc(L->nrows ? L->nrows : 1, size);
-	size_t b, n;
+	uint8_t *out = xmalloc((L->nrows ? L->nrows : 1) * size);
+	size_t b, n, r;
 
 	for (b = 0; b < L->nblk; b++) {
 		n = SH_MIN((size_t)LD_BLOCK, L->nrows - b * LD_BLOCK);
 		if (k->blk[b] != NULL)
 			memcpy(out + b * LD_BLOCK * size, k->blk[b], n * size);
+		else
+			memset(out + b * LD_BLOCK * size, 0, n * size);
 		free(k->blk[b]);
 		k->blk[b] = NULL;
 	}
+	for (r = 0; miss != NULL && r < L->nrows; r++)
+		if (miss[r])
+			memset(out + r * size, 0, size);
 	return out;
 }
 
@@ -687,7 +694,7 @@ finish_col(struct ld *L, struct ld_col *k, struct cohort *c)
 	}
 	case LS_BIN01:
 		if (k->force < 0 || role_is_binary(k->force)) {
-			uint8_t *bin = gather(L, k, 1);
+			uint8_t *bin = gather(L, k, 1, miss);
 			int role = k->force;
 
 			if (role < 0)
@@ -706,21 +713,31 @@ finish_col(struct ld *L, struct ld_col *k, struct cohort *c)
 			} else
 				cohort_adopt_column(c, k->name, role, KIND_BINARY, bin, miss);
 		} else {
-			uint8_t *bin = gather(L, k, 1);
+			uint8_t *bin = gather(L, k, 1, miss);
 			double *num = xcalloc(L->nrows + 1, sizeof(double));
 			size_t r;
+			int has[2] = { 0, 0 };
 
-			for (r = 0; r < L->nrows; r++)
+			/* the hot path does not count distinct values: count them */
+			for (r = 0; r < L->nrows; r++) {
 				num[r] = bin[r];
+				if (!(miss && miss[r]))
+					has[bin[r]] = 1;
+			}
+			k->ndist = 0;
+			if (has[0])
+				k->dist[k->ndist++] = 0;
+			if (has[1])
+				k->dist[k->ndist++] = 1;
 			free(bin);
 			finish_numeric(L, k, c, num, miss);
 		}
 		break;
 	case LS_NUM:
-		finish_numeric(L, k, c, gather(L, k, sizeof(double)), miss);
+		finish_numeric(L, k, c, gather(L, k, sizeof(double), miss), miss);
 		break;
 	case LS_TEXT:
-		finish_text(L, k, c, gather(L, k, sizeof(int32_t)), miss);
+		finish_text(L, k, c, gather(L, k, sizeof(int32_t), miss), miss);
 		break;
 	}
 }
@@ -841,8 +858,9 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 	struct ld L;
 	struct cohort *c;
 	char **f;
-	size_t *len;
+	size_t *len, i;
 	int nf, rc, j;
+	uint8_t **hot = NULL;   /* [ncols] this block's 0/1 storage of a 0/1 column, else NULL */
 
 	memset(&L, 0, sizeof L);
 	L.path = path;
@@ -853,8 +871,10 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 	if ((r = csvr_open(path, cause)) == NULL)
 		return -1;
 	rc = csvr_next(r, &f, &len, &nf, cause);
+	hot = xcalloc(nf > 0 ? nf : 1, sizeof(uint8_t *));
 	if (rc <= 0) {
 		csvr_close(r);
+		free(hot);
 		return rc < 0 ? -1 : util_fail(cause, "%s: empty file (expected a header row)", path);
 	}
 	if (ld_header(&L, f, len, nf, cause) != 0)
@@ -868,11 +888,25 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 			    path, line, L.ncols, nf);
 			goto fail;
 		}
-		if (L.nrows % LD_BLOCK == 0)
+		if (L.nrows % LD_BLOCK == 0) {
 			ld_grow_blocks(&L);
-		for (j = 0; j < nf; j++)
-			if (put(&L, &L.cols[j], j, line, f[j], len[j], cause) != 0)
+			memset(hot, 0, sizeof(uint8_t *) * L.ncols);
+		}
+		i = L.nrows % LD_BLOCK;
+		for (j = 0; j < nf; j++) {
+			const char *s = f[j];
+			struct ld_col *k;
+
+			/* the hot path: a 0/1 cell of a 0/1 column */
+			if (hot[j] != NULL && len[j] == 1 && (s[0] == '0' || s[0] == '1')) {
+				hot[j][i] = (uint8_t)(s[0] - '0');
+				continue;
+			}
+			k = &L.cols[j];
+			if (put(&L, k, j, line, s, len[j], cause) != 0)
 				goto fail;
+			hot[j] = k->state == LS_BIN01 ? k->blk[L.nblk - 1] : NULL;
+		}
 		L.nrows++;
 		if (L.opt->header_only && L.nrows >= LD_PREVIEW_ROWS)
 			break;
@@ -881,6 +915,8 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 		goto fail;
 	csvr_close(r);
 	r = NULL;
+	free(hot);
+	hot = NULL;
 	if (L.nrows == 0) {
 		util_fail(cause, "%s: no data rows after the header (expected at least one patient)", path);
 		goto fail;
@@ -896,6 +932,7 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 	return 0;
 fail:
 	csvr_close(r);
+	free(hot);
 	ld_free(&L);
 	return -1;
 }
