@@ -1,25 +1,268 @@
-/* synthehr — GPL-3.0-or-later. Placeholder until its module lands. */
+/* synthehr — GPL-3.0-or-later.
+ * `synthehr evaluate`, `rank` and `report`: the command-line front end of
+ * the evaluation driver (eval.c), the ranking and the Markdown report
+ * (report.c).  Results on stdout, progress and errors on stderr. */
 #include "config.h"
+
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "synthehr/eval.h"
+#include "synthehr/rank.h"
+#include "synthehr/report.h"
+#include "synthehr/study.h"
+#include "synthehr/util.h"
+
+static const char eval_usage[] =
+    "usage: synthehr evaluate STUDY [--preset fast|tutorial] [--only LIST] [--force]\n"
+    "                         [--synthetic FILE [--name NAME]]... [--boot N] [--seed N]\n"
+    "                         [--no-real] [--sex-restrictions CSV] [--profile P]\n"
+    "  --only LIST   comma list of dwd,cwc,lca,mca,ckv,tstr,trts,fi,mi,ai,nnaa,utility,privacy\n"
+    "  --synthetic   import an external CSV (same schema) as eval/external/NAME and rank it too\n";
+static const char rank_usage[] =
+    "usage: synthehr rank STUDY [--profile A|B|NAME|FILE] [--fractional-ties] [--save NAME]\n"
+    "  --save NAME   store the profile's weights in study.json \"rank\".\"profiles\".NAME\n";
+static const char report_usage[] =
+    "usage: synthehr report STUDY -o report.md [--profile A|B|NAME|FILE] [--fractional-ties]\n";
+
+static int
+usage(const char *cmd, const char *text, const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "synthehr %s: %s\n", cmd, why);
+	fputs(text, stderr);
+	return EXIT_USAGE;
+}
+
+static void
+eval_cli_progress(void *arg, const struct eval_progress *p)
+{
+	char label[96];
+	double done;
+
+	SH_UNUSED(arg);
+	snprintf(label, sizeof label, "%s %s", p->name ? p->name : "", p->metric ? p->metric : "");
+	done = p->nsets > 0 ? ((double)p->set + p->frac) / p->nsets : 0;
+	cli_progress(label, done, 1.0, NULL);
+}
+
+static int
+print_ranking(struct study *s, const char *profile, int fractional)
+{
+	json_t *rk = NULL;
+	char *cause = NULL, *text;
+
+	if (report_rank_study(s, profile, fractional, &rk, &cause) != 0)
+		return cli_fail("rank", cause, EXIT_FAIL);
+	text = report_ranking_text(rk);
+	fputs(text, stdout);
+	free(text);
+	json_decref(rk);
+	return EXIT_OK;
+}
+
 int
 cmd_evaluate(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "synthehr %s: not built yet\n", argv[0]);
-	return EXIT_FAIL;
+	const char *dir = NULL, *preset = NULL, *only = NULL, *profile = NULL, *sexr = NULL;
+	const char **files = xcalloc((size_t)argc + 1, sizeof *files), **names = xcalloc((size_t)argc + 1, sizeof *names);
+	int nfiles = 0, force = 0, noreal = 0, boot = -1, i, rc;
+	long long seed = -1;
+	struct study *s = NULL;
+	struct eval_opts o;
+	char *cause = NULL;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+
+		if (strcmp(a, "--preset") == 0 && more)
+			preset = argv[++i];
+		else if (strcmp(a, "--only") == 0 && more)
+			only = argv[++i];
+		else if (strcmp(a, "--synthetic") == 0 && more)
+			files[nfiles++] = argv[++i];
+		else if (strcmp(a, "--name") == 0 && more) {
+			if (nfiles == 0 || names[nfiles - 1] != NULL) {
+				free(files);
+				free(names);
+				return usage(argv[0], eval_usage, "--name must follow its --synthetic FILE");
+			}
+			names[nfiles - 1] = argv[++i];
+		} else if (strcmp(a, "--force") == 0)
+			force = 1;
+		else if (strcmp(a, "--no-real") == 0)
+			noreal = 1;
+		else if (strcmp(a, "--boot") == 0 && more)
+			boot = atoi(argv[++i]);
+		else if (strcmp(a, "--seed") == 0 && more)
+			seed = atoll(argv[++i]);
+		else if (strcmp(a, "--profile") == 0 && more)
+			profile = argv[++i];
+		else if (strcmp(a, "--sex-restrictions") == 0 && more)
+			sexr = argv[++i];
+		else if (a[0] == '-' || dir != NULL) {
+			free(files);
+			free(names);
+			return usage(argv[0], eval_usage, a[0] == '-' ? "unknown option or missing value" : "one STUDY only");
+		} else
+			dir = a;
+	}
+	if (dir == NULL) {
+		free(files);
+		free(names);
+		return usage(argv[0], eval_usage, "missing STUDY");
+	}
+	if (study_open(dir, &s, &cause) != 0)
+		goto fail;
+	if (eval_opts_init(&o, preset, study_section(s, "eval"), &cause) != 0)
+		goto fail_usage;
+	if (only != NULL && eval_parse_only(only, &o.only, &cause) != 0) {
+		eval_opts_done(&o);
+		goto fail_usage;
+	}
+	o.force = force;
+	o.real_baseline = !noreal;
+	if (boot >= 0)
+		o.boot = boot;
+	if (seed >= 0)
+		o.seed = o.priv.seed = (uint64_t)seed;
+	if (sexr != NULL) {
+		free(o.sex_restriction_csv);
+		o.sex_restriction_csv = xstrdup(sexr);
+	}
+	o.progress = eval_cli_progress;
+	for (i = 0; i < nfiles; i++) {
+		char *nm = NULL;
+
+		if (eval_import_external(s, files[i], names[i], &nm, &cause) != 0) {
+			eval_opts_done(&o);
+			goto fail_usage;
+		}
+		fprintf(stderr, "synthehr evaluate: imported %s as eval/external/%s\n", files[i], nm);
+		free(nm);
+	}
+	util_cancel_aware = 1;
+	rc = eval_run(s, &o, NULL, &cause);
+	util_cancel_aware = 0;
+	cli_progress_end();
+	eval_opts_done(&o);
+	if (rc != 0) {
+		int code = util_interrupted ? EXIT_INTERRUPTED : EXIT_FAIL;
+
+		free(files);
+		free(names);
+		study_free(s);
+		return cli_fail(argv[0], cause, code);
+	}
+	printf("Wrote %s/eval/metrics.json\n", dir);
+	rc = print_ranking(s, profile, 0);
+	study_free(s);
+	free(files);
+	free(names);
+	return rc;
+fail_usage:
+	free(files);
+	free(names);
+	study_free(s);
+	return cli_fail(argv[0], cause, EXIT_USAGE);
+fail:
+	free(files);
+	free(names);
+	return cli_fail(argv[0], cause, EXIT_USAGE);
 }
+
 int
 cmd_rank(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "synthehr %s: not built yet\n", argv[0]);
-	return EXIT_FAIL;
+	const char *dir = NULL, *profile = NULL, *save = NULL;
+	int fractional = 0, i, rc;
+	struct study *s;
+	char *cause = NULL;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+			profile = argv[++i];
+		else if (strcmp(argv[i], "--fractional-ties") == 0)
+			fractional = 1;
+		else if (strcmp(argv[i], "--save") == 0 && i + 1 < argc)
+			save = argv[++i];
+		else if (argv[i][0] == '-' || dir != NULL)
+			return usage(argv[0], rank_usage, argv[i][0] == '-' ? "unknown option or missing value" :
+			    "one STUDY only");
+		else
+			dir = argv[i];
+	}
+	if (dir == NULL)
+		return usage(argv[0], rank_usage, "missing STUDY");
+	if (study_open(dir, &s, &cause) != 0)
+		return cli_fail(argv[0], cause, EXIT_USAGE);
+	if (save != NULL) {
+		struct rank_profile p;
+		json_t *cfg = study_section(s, "rank"), *profs;
+
+		if (rank_profile_resolve(profile, cfg, &p, &cause) != 0) {
+			study_free(s);
+			return cli_fail(argv[0], cause, EXIT_USAGE);
+		}
+		profs = json_object_get(cfg, "profiles");
+		if (!json_is_object(profs)) {
+			profs = json_object();
+			json_object_set_new(cfg, "profiles", profs);
+		}
+		json_object_set_new(profs, save, rank_profile_to_json(&p));
+		if (study_save(s, &cause) != 0) {
+			study_free(s);
+			return cli_fail(argv[0], cause, EXIT_FAIL);
+		}
+		fprintf(stderr, "synthehr rank: saved profile %s in study.json\n", save);
+		profile = save;
+	}
+	rc = print_ranking(s, profile, fractional);
+	study_free(s);
+	return rc;
 }
+
 int
 cmd_report(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "synthehr %s: not built yet\n", argv[0]);
-	return EXIT_FAIL;
+	const char *dir = NULL, *out = NULL, *profile = NULL;
+	int fractional = 0, i;
+	struct study *s;
+	char *cause = NULL;
+
+	for (i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+			profile = argv[++i];
+		else if (strcmp(argv[i], "--fractional-ties") == 0)
+			fractional = 1;
+		else if (argv[i][0] == '-' || dir != NULL)
+			return usage(argv[0], report_usage, argv[i][0] == '-' ? "unknown option or missing value" :
+			    "one STUDY only");
+		else
+			dir = argv[i];
+	}
+	if (dir == NULL)
+		return usage(argv[0], report_usage, "missing STUDY");
+	if (study_open(dir, &s, &cause) != 0)
+		return cli_fail(argv[0], cause, EXIT_USAGE);
+	{
+		char *def = NULL;
+
+		if (out == NULL)
+			out = def = study_path(s, "eval/report.md");
+		if (report_markdown(s, profile, fractional, out, &cause) != 0) {
+			free(def);
+			study_free(s);
+			return cli_fail(argv[0], cause, EXIT_FAIL);
+		}
+		printf("Wrote %s\n", out);
+		free(def);
+	}
+	study_free(s);
+	return EXIT_OK;
 }

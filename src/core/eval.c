@@ -1,0 +1,1097 @@
+/* synthehr — GPL-3.0-or-later.
+ * The evaluation driver (eval.h).  Order of work:
+ *   1. load layout, R (prep/train.mtx) and T (prep/test.mtx), unscale both;
+ *   2. list the synthetic sets; for each, reuse eval/sets/NAME.json when its
+ *      key (sha256 of synthetic.mtx + hash of the settings and of the real
+ *      split) matches and it holds the requested metric families, else
+ *      compute the missing families and rewrite the cache;
+ *   3. shared work is done lazily, once: the real correlation matrix (CWC),
+ *      TRTR (for feature importance, cached in eval/trtr.json), the TRTS
+ *      model trained on T;
+ *   4. the "release the real data" privacy baseline (S := R);
+ *   5. DWD relative across the compared sets (SPEC 4.1) and per bootstrap
+ *      resample; eval/metrics.json.
+ * No printing: progress through the callback, cancellation through
+ * util_interrupted. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "synthehr/csvio.h"
+#include "synthehr/eval.h"
+#include "synthehr/eval_utility.h"
+#include "synthehr/prep.h"
+#include "synthehr/rng.h"
+#include "synthehr/util.h"
+
+#define EVAL_FORMAT 1
+
+static const struct {
+	const char *name;
+	unsigned mask;
+} eval_only_names[] = {
+	{ "dwd", EVAL_F_DWD }, { "dwd_abs", EVAL_F_DWD }, { "cwc", EVAL_F_CWC }, { "lca", EVAL_F_LCA },
+	{ "mca", EVAL_F_MCA }, { "ckv", EVAL_F_CKV }, { "pred", EVAL_F_PRED }, { "tstr", EVAL_F_PRED },
+	{ "trts", EVAL_F_PRED }, { "fi", EVAL_F_PRED }, { "mi", EVAL_F_MI }, { "ai", EVAL_F_AI },
+	{ "nnaa", EVAL_F_NNAA }, { "utility", EVAL_F_DWD | EVAL_F_CWC | EVAL_F_LCA | EVAL_F_MCA | EVAL_F_CKV },
+	{ "privacy", EVAL_F_MI | EVAL_F_AI | EVAL_F_NNAA }, { "all", EVAL_F_ALL },
+};
+
+/* Which family produces each ranked metric. */
+static const unsigned eval_metric_family[RANK_COUNT] = {
+	[RANK_DWD] = EVAL_F_DWD, [RANK_CWC] = EVAL_F_CWC, [RANK_LCA] = EVAL_F_LCA, [RANK_MCA] = EVAL_F_MCA,
+	[RANK_CKV] = EVAL_F_CKV, [RANK_TSTR] = EVAL_F_PRED, [RANK_TRTS] = EVAL_F_PRED, [RANK_FI] = EVAL_F_PRED,
+	[RANK_MI] = EVAL_F_MI, [RANK_AI] = EVAL_F_AI, [RANK_NNAA] = EVAL_F_NNAA, [RANK_DWDABS] = EVAL_F_DWD,
+};
+
+int
+eval_parse_only(const char *list, unsigned *mask, char **cause)
+{
+	char *copy = xstrdup(list), *tok, *save = NULL;
+	size_t i;
+
+	*mask = 0;
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
+		int found = 0;
+
+		for (i = 0; i < SH_NELEM(eval_only_names); i++)
+			if (strcasecmp(tok, eval_only_names[i].name) == 0) {
+				*mask |= eval_only_names[i].mask;
+				found = 1;
+			}
+		if (!found) {
+			int m = rank_metric_find(tok);
+
+			if (m >= 0) {
+				*mask |= eval_metric_family[m];
+				found = 1;
+			}
+		}
+		if (!found) {
+			util_fail(cause, "--only: unknown metric \"%s\" (known: dwd, cwc, lca, mca, ckv, tstr, trts, fi, "
+			    "mi, ai, nnaa, utility, privacy, all)", tok);
+			free(copy);
+			return -1;
+		}
+	}
+	free(copy);
+	if (*mask == 0)
+		return util_fail(cause, "--only: empty list");
+	return 0;
+}
+
+int
+eval_opts_init(struct eval_opts *o, const char *preset, json_t *cfg, char **cause)
+{
+	const char *sr;
+
+	memset(o, 0, sizeof *o);
+	if (preset == NULL)
+		preset = js_str(cfg, "preset", "fast");
+	if (strcasecmp(preset, "fast") != 0 && strcasecmp(preset, "tutorial") != 0)
+		return util_fail(cause, "unknown preset \"%s\" (expected fast or tutorial)", preset);
+	snprintf(o->preset, sizeof o->preset, "%s", strcasecmp(preset, "fast") == 0 ? "fast" : "tutorial");
+	privacy_opts_preset(&o->priv, o->preset);
+	predict_opts_preset(&o->pred, o->preset);
+	o->only = EVAL_F_ALL;
+	o->lca_k = 5;
+	o->fi_k = 20;
+	o->real_baseline = 1;
+	if (strcmp(o->preset, "fast") == 0) {
+		o->lca_restarts = 3;
+		o->lca_rows = 20000;
+		o->boot = 10;
+	} else {
+		o->lca_restarts = 10;
+		o->lca_rows = 0;
+		o->boot = 20;
+	}
+	o->boot = (int)js_int(cfg, "boot", o->boot);
+	o->seed = (uint64_t)js_int(cfg, "seed", 0);
+	o->priv.seed = o->seed;
+	o->lca_rows = (size_t)js_int(cfg, "lca_rows", (long long)o->lca_rows);
+	sr = js_str(cfg, "sex_restrictions", NULL);
+	o->sex_restriction_csv = sr != NULL ? xstrdup(sr) : NULL;
+	return 0;
+}
+
+void
+eval_opts_done(struct eval_opts *o)
+{
+	free(o->sex_restriction_csv);
+	o->sex_restriction_csv = NULL;
+}
+
+/* ---- Sets ------------------------------------------------------------ */
+
+static int
+set_cmp(const void *a, const void *b)
+{
+	const struct eval_set *x = a, *y = b;
+	int kx = strcmp(x->kind, "run") == 0 ? 0 : strcmp(x->kind, "baseline") == 0 ? 1 : 2;
+	int ky = strcmp(y->kind, "run") == 0 ? 0 : strcmp(y->kind, "baseline") == 0 ? 1 : 2;
+
+	if (kx != ky)
+		return kx - ky;
+	if (kx == 0 && strncmp(x->name, "run-", 4) == 0 && strncmp(y->name, "run-", 4) == 0) {
+		long nx = strtol(x->name + 4, NULL, 10), ny = strtol(y->name + 4, NULL, 10);
+
+		if (nx != ny)
+			return nx < ny ? -1 : 1;
+	}
+	return strcmp(x->name, y->name);
+}
+
+static void
+sets_scan(const struct study *s, const char *rel, int external, struct eval_set **sets, int *n)
+{
+	char *dir = study_path(s, rel);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			char *p;
+
+			if (e->d_name[0] == '.')
+				continue;
+			p = xsprintf("%s/%s/synthetic.mtx", dir, e->d_name);
+			if (!util_file_exists(p)) {
+				free(p);
+				continue;
+			}
+			*sets = xreallocarray(*sets, (size_t)*n + 1, sizeof **sets);
+			(*sets)[*n].name = xstrdup(e->d_name);
+			(*sets)[*n].kind = xstrdup(external ? "external" :
+			    strncmp(e->d_name, "baseline", 8) == 0 ? "baseline" : "run");
+			(*sets)[*n].path = p;
+			(*n)++;
+		}
+		closedir(d);
+	}
+	free(dir);
+}
+
+int
+eval_list_sets(const struct study *s, struct eval_set **out, int *n, char **cause)
+{
+	SH_UNUSED(cause);
+	*out = NULL;
+	*n = 0;
+	sets_scan(s, "runs", 0, out, n);
+	sets_scan(s, "eval/external", 1, out, n);
+	if (*n > 1)
+		qsort(*out, (size_t)*n, sizeof **out, set_cmp);
+	return 0;
+}
+
+void
+eval_sets_free(struct eval_set *sets, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(sets[i].name);
+		free(sets[i].kind);
+		free(sets[i].path);
+	}
+	free(sets);
+}
+
+static int
+name_ok(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0' || *name == '.' || strlen(name) > 64)
+		return 0;
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.'))
+			return 0;
+	return 1;
+}
+
+int
+eval_import_external(struct study *s, const char *csv, const char *name, char **name_out, char **cause)
+{
+	struct layout *l = NULL;
+	struct mtx *m = NULL;
+	char *nm, *cause1 = NULL, *cause2 = NULL, *rel, *path;
+	json_t *src;
+	char sha[65];
+	int rc = -1;
+
+	if (name != NULL)
+		nm = xstrdup(name);
+	else {
+		const char *b = strrchr(csv, '/');
+		char *dot;
+
+		nm = xstrdup(b != NULL ? b + 1 : csv);
+		if ((dot = strstr(nm, ".csv")) != NULL)
+			*dot = '\0';
+		for (dot = nm; *dot; dot++)
+			if (!name_ok((char[]){ *dot, 0 }))
+				*dot = '_';
+	}
+	if (!name_ok(nm)) {
+		util_fail(cause, "external set name \"%s\": use letters, digits, '-', '_' or '.'", nm);
+		free(nm);
+		return -1;
+	}
+	if (prep_load_layout(s, &l, cause) != 0) {
+		free(nm);
+		return -1;
+	}
+	/* Either the model columns (groups as 0/1 columns) or the cohort's
+	 * columns decoded through the schema. */
+	if (mtx_read_csv(csv, l, &m, &cause1) != 0) {
+		struct cohort *c = NULL;
+
+		if (csv_read_cohort(csv, NULL, &c, &cause2) == 0) {
+			free(cause2);
+			cause2 = NULL;
+			if (prep_encode(l, c, &m, &cause2) != 0)
+				m = NULL;
+			cohort_free(c);
+		}
+		if (m == NULL) {
+			util_fail(cause, "%s does not match the study's schema.\n  as model columns: %s\n  as cohort columns: %s",
+			    csv, cause1 ? cause1 : "?", cause2 ? cause2 : "?");
+			goto out;
+		}
+	}
+	if (m->n == 0) {
+		util_fail(cause, "%s: no data rows", csv);
+		goto out;
+	}
+	mtx_unscale(m, l);
+	rel = xsprintf("eval/external/%s", nm);
+	if (study_mkdir(s, rel, cause) != 0) {
+		free(rel);
+		goto out;
+	}
+	path = xsprintf("%s/%s/synthetic.mtx", s->dir, rel);
+	rc = mtx_write(path, m, cause);
+	free(path);
+	if (rc == 0 && util_sha256_file(csv, sha, NULL) == 0) {
+		src = json_pack("{s:s,s:s,s:I}", "source", csv, "sha256", sha, "rows", (json_int_t)m->n);
+		path = xsprintf("%s/%s/source.json", s->dir, rel);
+		rc = js_write_file(path, src, cause);
+		free(path);
+		json_decref(src);
+	}
+	free(rel);
+	if (rc == 0 && name_out != NULL) {
+		*name_out = nm;
+		nm = NULL;
+	}
+out:
+	free(cause1);
+	free(cause2);
+	free(nm);
+	mtx_free(m);
+	layout_free(l);
+	return rc;
+}
+
+/* ---- The run ----------------------------------------------------------- */
+
+struct eval_ctx {
+	struct study *s;
+	const struct eval_opts *o;
+	struct layout *l;
+	struct mtx *R, *T;
+	int ncont;
+	double *corr_r;                 /* [D × D] lazily */
+	struct predict_result trtr;     /* lazily (importance only) */
+	int have_trtr;
+	struct predict_model *trts;     /* trained on T, lazily */
+	json_t *settings;
+	char key[160];
+	int set, nsets;
+	const char *set_name;
+	char **cause;
+};
+
+static void
+ctx_progress(struct eval_ctx *c, const char *metric, double frac)
+{
+	struct eval_progress p;
+
+	if (c->o->progress == NULL)
+		return;
+	p.set = c->set;
+	p.nsets = c->nsets;
+	p.name = c->set_name;
+	p.metric = metric;
+	p.frac = frac;
+	c->o->progress(c->o->progress_arg, &p);
+}
+
+struct priv_prog {
+	struct eval_ctx *c;
+	const char *metric;
+};
+
+static void
+priv_progress(void *arg, double frac)
+{
+	struct priv_prog *pp = arg;
+
+	ctx_progress(pp->c, pp->metric, frac);
+}
+
+static json_t *
+settings_json(const struct eval_opts *o)
+{
+	const struct privacy_opts *p = &o->priv;
+	const struct predict_opts *q = &o->pred;
+
+	return json_pack("{s:s,s:I,s:{s:I,s:I,s:f,s:i,s:I,s:f,s:I,s:i},s:{s:i,s:f,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:I,s:i},"
+	    "s:{s:i,s:i,s:I},s:i,s:i,s:s?}",
+	    "preset", o->preset, "seed", (json_int_t)o->seed,
+	    "privacy", "mi_members", (json_int_t)p->mi_members, "mi_nonmembers", (json_int_t)p->mi_nonmembers,
+	    "mi_threshold", p->mi_threshold, "ai_top", p->ai_top, "ai_targets", (json_int_t)p->ai_targets,
+	    "ai_tol", p->ai_tol, "nnaa_n", (json_int_t)p->nnaa_n, "nnaa_rounds", p->nnaa_rounds,
+	    "predict", "trees", q->trees, "eta", q->eta, "max_depth", q->max_depth, "max_leaves", q->max_leaves,
+	    "colsample", q->colsample, "subsample", q->subsample, "alpha", q->alpha, "min_split_gain",
+	    q->min_split_gain, "lambda", q->lambda, "seed", (json_int_t)q->seed, "shap_rows", q->shap_rows,
+	    "lca", "k", o->lca_k, "restarts", o->lca_restarts, "rows", (json_int_t)o->lca_rows,
+	    "fi_k", o->fi_k, "boot", o->boot, "sex_restrictions", o->sex_restriction_csv);
+}
+
+static json_t *
+jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static double
+jget(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Rows of m sampled (without replacement when replace == 0). */
+static struct mtx *
+sample_mtx(const struct mtx *m, size_t n, uint64_t seed, uint64_t stream, int replace)
+{
+	struct rng g;
+	size_t *idx, i, N = m->n;
+	struct mtx *out;
+
+	rng_seed_stream(&g, seed, stream);
+	if (!replace && n > N)
+		n = N;
+	idx = xmalloc((replace ? n : N) * sizeof *idx + 1);
+	if (replace) {
+		for (i = 0; i < n; i++)
+			idx[i] = (size_t)rng_below(&g, N);
+	} else {
+		for (i = 0; i < N; i++)
+			idx[i] = i;
+		for (i = 0; i < n; i++) {
+			size_t j = i + (size_t)rng_below(&g, N - i), t = idx[i];
+
+			idx[i] = idx[j];
+			idx[j] = t;
+		}
+	}
+	out = mtx_subset(m, idx, n);
+	free(idx);
+	return out;
+}
+
+static int
+ensure_trtr(struct eval_ctx *c)
+{
+	char *path = study_path(c->s, "eval/trtr.json");
+	json_t *j = NULL;
+	int rc = 0;
+
+	if (c->have_trtr) {
+		free(path);
+		return 0;
+	}
+	if (!c->o->force && js_read_file(path, &j, NULL) == 0 &&
+	    strcmp(js_str(j, "key", ""), c->key) == 0) {
+		json_t *cols = json_object_get(j, "feature_col"), *imp = json_object_get(j, "importance");
+		size_t i, n = json_array_size(cols);
+
+		if (n > 0 && n == json_array_size(imp)) {
+			c->trtr.nfeatures = (int)n;
+			c->trtr.feature_col = xmalloc(n * sizeof(int));
+			c->trtr.importance = xmalloc(n * sizeof(double));
+			for (i = 0; i < n; i++) {
+				c->trtr.feature_col[i] = (int)json_integer_value(json_array_get(cols, i));
+				c->trtr.importance[i] = json_number_value(json_array_get(imp, i));
+			}
+			c->trtr.auroc = jget(j, "auroc");
+			c->trtr.prauc = jget(j, "prauc");
+			c->have_trtr = 1;
+		}
+	}
+	json_decref(j);
+	if (!c->have_trtr) {
+		json_t *cols, *imp;
+		int i;
+
+		ctx_progress(c, "TRTR", 0);
+		if (eval_predict(c->l, c->R, c->T, &c->o->pred, 1, &c->trtr, c->cause) != 0) {
+			free(path);
+			return -1;
+		}
+		c->have_trtr = 1;
+		cols = json_array();
+		imp = json_array();
+		for (i = 0; i < c->trtr.nfeatures; i++) {
+			json_array_append_new(cols, json_integer(c->trtr.feature_col[i]));
+			json_array_append_new(imp, json_real(c->trtr.importance ? c->trtr.importance[i] : 0));
+		}
+		j = json_pack("{s:s,s:o,s:o,s:o,s:o}", "key", c->key, "auroc", jnum(c->trtr.auroc),
+		    "prauc", jnum(c->trtr.prauc), "feature_col", cols, "importance", imp);
+		rc = js_write_file(path, j, c->cause);
+		json_decref(j);
+	}
+	free(path);
+	return rc;
+}
+
+static int
+interrupted(struct eval_ctx *c)
+{
+	if (util_interrupted)
+		return util_fail(c->cause, "interrupted");
+	return 0;
+}
+
+/* Compute the families in `todo` for one synthetic set S into res
+ * ("values", "details", "seconds", "boot"). */
+static int
+eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, int real)
+{
+	const struct eval_opts *o = c->o;
+	json_t *vals = json_object_get(res, "values"), *det = json_object_get(res, "details");
+	json_t *secs = json_object_get(res, "seconds");
+	struct priv_prog pp = { c, NULL };
+	struct privacy_opts po = o->priv;
+	double t0;
+	int j, k;
+
+	po.progress = priv_progress;
+	po.progress_arg = &pp;
+	if (todo & EVAL_F_DWD) {
+		double *wd = xcalloc((size_t)c->ncont + 1, sizeof *wd), sd2d;
+		json_t *w = json_object();
+
+		ctx_progress(c, "DWD", 0);
+		t0 = util_now();
+		sd2d = eval_sd2d(c->l, c->R, S);
+		eval_wd(c->l, c->R, S, wd);
+		for (j = 0, k = 0; j < c->l->D; j++)
+			if (c->l->kind[j] == MCOL_CONT)
+				json_object_set_new(w, c->l->name[j], jnum(wd[k++]));
+		json_object_set_new(det, "sd2d", jnum(sd2d));
+		json_object_set_new(det, "apd", jnum(sd2d / (c->l->D - c->ncont) * 1000));
+		json_object_set_new(det, "wd", w);
+		json_object_set_new(vals, "DWD_abs", jnum(eval_dwd_abs(c->l, sd2d, wd)));
+		json_object_set_new(secs, "DWD", json_real(util_now() - t0));
+		free(wd);
+	}
+	if (interrupted(c))
+		return -1;
+	if (todo & EVAL_F_CWC) {
+		double mae = NAN, v;
+
+		ctx_progress(c, "CWC", 0);
+		t0 = util_now();
+		if (c->corr_r == NULL) {
+			c->corr_r = xmalloc((size_t)c->l->D * c->l->D * sizeof *c->corr_r);
+			eval_corr(c->l, c->R, 0, c->corr_r);
+		}
+		v = eval_cwc_from(c->l, c->corr_r, S, &mae);
+		json_object_set_new(vals, "CWC", jnum(v));
+		json_object_set_new(det, "cwc_paper_mae", jnum(mae));
+		json_object_set_new(secs, "CWC", json_real(util_now() - t0));
+	}
+	if (interrupted(c))
+		return -1;
+	if (todo & EVAL_F_LCA) {
+		struct mtx *rs = NULL, *ss = NULL;
+		struct eval_lca_info info;
+		double v;
+
+		ctx_progress(c, "LCA", 0);
+		t0 = util_now();
+		if (o->lca_rows > 0 && o->lca_rows < c->R->n)
+			rs = sample_mtx(c->R, o->lca_rows, o->seed, 31, 0);
+		if (o->lca_rows > 0 && o->lca_rows < S->n)
+			ss = sample_mtx(S, o->lca_rows, o->seed, 32, 0);
+		memset(&info, 0, sizeof info);
+		v = eval_lca_ex(c->l, rs ? rs : c->R, ss ? ss : S, o->seed, o->lca_k, o->lca_restarts, &info);
+		json_object_set_new(vals, "LCA", jnum(v));
+		json_object_set_new(det, "lca", json_pack("{s:i,s:o,s:i}", "components", info.ncomp,
+		    "explained", jnum(info.explained), "k", info.k));
+		json_object_set_new(secs, "LCA", json_real(util_now() - t0));
+		mtx_free(rs);
+		mtx_free(ss);
+	}
+	if (interrupted(c))
+		return -1;
+	if (todo & EVAL_F_MCA) {
+		t0 = util_now();
+		json_object_set_new(vals, "MCA", jnum(eval_mca(c->l, c->R, S)));
+		json_object_set_new(secs, "MCA", json_real(util_now() - t0));
+	}
+	if (todo & EVAL_F_CKV) {
+		struct eval_ckv ck;
+		char *cz = NULL;
+		json_t *mc = json_array(), *fc = json_array();
+
+		t0 = util_now();
+		if (eval_ckv(c->l, c->R, S, o->sex_restriction_csv, &ck, &cz) != 0) {
+			json_object_set_new(det, "ckv_error", json_string(cz ? cz : "?"));
+			free(cz);
+		} else {
+			for (j = 0; j < ck.nmale; j++)
+				json_array_append_new(mc, json_string(ck.male_codes[j]));
+			for (j = 0; j < ck.nfemale; j++)
+				json_array_append_new(fc, json_string(ck.female_codes[j]));
+			json_object_set_new(vals, "CKV", jnum(ck.ckv));
+			json_object_set_new(det, "ckv", json_pack("{s:o,s:o,s:O,s:O,s:i,s:o}",
+			    "male_viol", jnum(ck.male_viol), "female_viol", jnum(ck.female_viol),
+			    "male_codes", mc, "female_codes", fc, "broad_ncodes", ck.broad_ncodes,
+			    "broad_viol", jnum(ck.broad_viol)));
+		}
+		json_decref(mc);
+		json_decref(fc);
+		json_object_set_new(secs, "CKV", json_real(util_now() - t0));
+	}
+	if (interrupted(c))
+		return -1;
+	if ((todo & EVAL_F_PRED) && !real) {
+		struct predict_result tstr;
+		char *cz = NULL;
+
+		t0 = util_now();
+		if (ensure_trtr(c) != 0)
+			return -1;
+		ctx_progress(c, "TSTR", 0);
+		memset(&tstr, 0, sizeof tstr);
+		if (eval_predict(c->l, S, c->T, &o->pred, 1, &tstr, &cz) != 0) {
+			json_object_set_new(det, "tstr_error", json_string(cz ? cz : "?"));
+			free(cz);
+			cz = NULL;
+		} else {
+			json_object_set_new(vals, "TSTR_auroc", jnum(tstr.auroc));
+			json_object_set_new(det, "tstr_prauc", jnum(tstr.prauc));
+			json_object_set_new(vals, "Feature importance", jnum(eval_fi_overlap(&c->trtr, &tstr, o->fi_k)));
+			predict_result_done(&tstr);
+		}
+		json_object_set_new(secs, "TSTR", json_real(util_now() - t0));
+		if (interrupted(c))
+			return -1;
+		t0 = util_now();
+		ctx_progress(c, "TRTS", 0);
+		if (c->trts == NULL && predict_train(c->l, c->T, &o->pred, &c->trts, &cz) != 0) {
+			json_object_set_new(det, "trts_error", json_string(cz ? cz : "?"));
+			free(cz);
+		} else if (c->trts != NULL) {
+			float *sc = xmalloc((S->n + 1) * sizeof *sc);
+			uint8_t *y = xmalloc(S->n + 1);
+			size_t r;
+
+			if (predict_scores(c->trts, S, 0, S->n, 0, sc, &cz) == 0) {
+				for (r = 0; r < S->n; r++)
+					y[r] = mtx_get(S, r, c->l->label) >= 0.5f;
+				json_object_set_new(vals, "TRTS_auroc", jnum(eval_auroc(sc, y, S->n)));
+				json_object_set_new(det, "trts_prauc", jnum(eval_prauc(sc, y, S->n)));
+			} else {
+				json_object_set_new(det, "trts_error", json_string(cz ? cz : "?"));
+				free(cz);
+			}
+			free(sc);
+			free(y);
+		}
+		json_object_set_new(secs, "TRTS", json_real(util_now() - t0));
+	}
+	if (interrupted(c))
+		return -1;
+	if (todo & EVAL_F_MI) {
+		struct mi_result mi;
+
+		pp.metric = "MI";
+		t0 = util_now();
+		if (eval_mi(c->l, c->R, c->T, S, &po, &mi, c->cause) != 0)
+			return -1;
+		json_object_set_new(vals, "MI", jnum(mi.f1));
+		json_object_set_new(det, "mi", json_pack("{s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I}", "precision",
+		    mi.precision, "recall", mi.recall, "tp", (json_int_t)mi.tp, "fp", (json_int_t)mi.fp,
+		    "fn", (json_int_t)mi.fn, "tn", (json_int_t)mi.tn, "members", (json_int_t)mi.nmembers,
+		    "nonmembers", (json_int_t)mi.nnonmembers));
+		json_object_set_new(secs, "MI", json_real(util_now() - t0));
+	}
+	if (todo & EVAL_F_AI) {
+		struct ai_result ai;
+
+		pp.metric = "AI";
+		t0 = util_now();
+		if (eval_ai(c->l, c->R, S, &po, &ai, c->cause) != 0)
+			return -1;
+		json_object_set_new(vals, "AI", jnum(ai.risk));
+		json_object_set_new(det, "ai", json_pack("{s:f,s:f,s:i,s:i,s:s?,s:I,s:f}", "binary_part", ai.bin_part,
+		    "continuous_part", ai.cont_part, "known", ai.nknown, "sensitive", ai.nsensitive,
+		    "age_column", ai.age_col >= 0 ? c->l->name[ai.age_col] : NULL, "targets", (json_int_t)ai.ntargets,
+		    "mean_neighbours", ai.mean_neighbours));
+		json_object_set_new(secs, "AI", json_real(util_now() - t0));
+	}
+	if (todo & EVAL_F_NNAA) {
+		struct nnaa_result nn;
+
+		pp.metric = "NNAA";
+		t0 = util_now();
+		if (eval_nnaa(c->l, c->R, c->T, S, &po, &nn, c->cause) != 0)
+			return -1;
+		json_object_set_new(vals, "NNAA", jnum(nn.privacy_loss));
+		json_object_set_new(det, "nnaa", json_pack("{s:f,s:f,s:i,s:I}", "aa_train", nn.aa_train,
+		    "aa_test", nn.aa_test, "rounds", nn.rounds, "n", (json_int_t)nn.n));
+		json_object_set_new(secs, "NNAA", json_real(util_now() - t0));
+	}
+	return interrupted(c);
+}
+
+/* Bootstrap the cheap metrics: sd2d, WD, MCA, CKV on B resamples (with
+ * replacement) of R and S of `rows` rows each; R's resample b is the same
+ * for every set. */
+static void
+eval_boot(struct eval_ctx *c, const struct mtx *S, json_t *res)
+{
+	int B = c->o->boot, b;
+	size_t rows = SH_MIN(c->R->n, S->n);
+	json_t *sd = json_array(), *wd = json_array(), *mca = json_array(), *ckv = json_array();
+	double *w = xcalloc((size_t)c->ncont + 1, sizeof *w);
+
+	if (strcmp(c->o->preset, "fast") == 0 && rows > 20000)
+		rows = 20000;
+	for (b = 0; b < B && !util_interrupted; b++) {
+		struct mtx *rb = sample_mtx(c->R, rows, c->o->seed, 1000 + (uint64_t)b, 1);
+		struct mtx *sb = sample_mtx(S, rows, c->o->seed, 2000 + (uint64_t)b, 1);
+		struct eval_ckv ck;
+		json_t *wa = json_array();
+		int k;
+
+		ctx_progress(c, "bootstrap", (double)b / B);
+		json_array_append_new(sd, jnum(eval_sd2d(c->l, rb, sb)));
+		eval_wd(c->l, rb, sb, w);
+		for (k = 0; k < c->ncont; k++)
+			json_array_append_new(wa, jnum(w[k]));
+		json_array_append_new(wd, wa);
+		json_array_append_new(mca, jnum(eval_mca(c->l, rb, sb)));
+		json_array_append_new(ckv, eval_ckv(c->l, rb, sb, NULL, &ck, NULL) == 0 ? jnum(ck.ckv) : json_null());
+		mtx_free(rb);
+		mtx_free(sb);
+	}
+	free(w);
+	json_object_set_new(res, "boot", json_pack("{s:i,s:I,s:o,s:o,s:o,s:o}", "n", B, "rows", (json_int_t)rows,
+	    "sd2d", sd, "wd", wd, "MCA", mca, "CKV", ckv));
+}
+
+/* Families already present in a cached result. */
+static unsigned
+families_present(json_t *res)
+{
+	json_t *vals = json_object_get(res, "values"), *det = json_object_get(res, "details");
+	unsigned have = 0;
+
+	if (json_object_get(det, "sd2d"))
+		have |= EVAL_F_DWD;
+	if (json_object_get(vals, "CWC"))
+		have |= EVAL_F_CWC;
+	if (json_object_get(vals, "LCA"))
+		have |= EVAL_F_LCA;
+	if (json_object_get(vals, "MCA"))
+		have |= EVAL_F_MCA;
+	if (json_object_get(det, "ckv") || json_object_get(det, "ckv_error"))
+		have |= EVAL_F_CKV;
+	if (json_object_get(det, "tstr_prauc") || json_object_get(det, "tstr_error"))
+		have |= EVAL_F_PRED;
+	if (json_object_get(vals, "MI"))
+		have |= EVAL_F_MI;
+	if (json_object_get(vals, "AI"))
+		have |= EVAL_F_AI;
+	if (json_object_get(vals, "NNAA"))
+		have |= EVAL_F_NNAA;
+	return have;
+}
+
+/* Evaluate (or fetch from cache) one set; returns its result object. */
+static int
+eval_set_cached(struct eval_ctx *c, const char *name, const char *kind, const char *path, json_t **out)
+{
+	char sha[65], *cpath, *rel;
+	json_t *cache = NULL, *res = NULL;
+	unsigned want = c->o->only, todo;
+	struct mtx *S = NULL;
+	int real = strcmp(kind, "real") == 0, rc = 0, boot_needed;
+
+	if (real)
+		snprintf(sha, sizeof sha, "real");
+	else if (util_sha256_file(path, sha, c->cause) != 0)
+		return -1;
+	if (real)
+		want &= EVAL_F_MI | EVAL_F_AI | EVAL_F_NNAA;
+	rel = xsprintf("eval/sets/%s.json", real ? "_real" : name);
+	cpath = study_path(c->s, rel);
+	free(rel);
+	if (!c->o->force && js_read_file(cpath, &cache, NULL) == 0 &&
+	    strcmp(js_str(cache, "key", ""), c->key) == 0 && strcmp(js_str(cache, "sha256", ""), sha) == 0)
+		res = json_deep_copy(json_object_get(cache, "result"));
+	json_decref(cache);
+	if (res == NULL || !json_is_object(res)) {
+		json_decref(res);
+		res = json_object();
+	}
+	json_object_set_new(res, "name", json_string(name));
+	json_object_set_new(res, "kind", json_string(kind));
+	if (!real)
+		json_object_set_new(res, "path", json_string(path + strlen(c->s->dir) + 1));
+	if (json_object_get(res, "values") == NULL)
+		json_object_set_new(res, "values", json_object());
+	if (json_object_get(res, "details") == NULL)
+		json_object_set_new(res, "details", json_object());
+	if (json_object_get(res, "seconds") == NULL)
+		json_object_set_new(res, "seconds", json_object());
+	todo = want & ~families_present(res);
+	boot_needed = !real && c->o->boot > 0 && json_object_get(res, "boot") == NULL;
+	if (todo != 0 || boot_needed) {
+		if (real)
+			S = c->R;
+		else {
+			if (mtx_read(path, c->l, &S, c->cause) != 0) {
+				json_decref(res);
+				free(cpath);
+				return -1;
+			}
+			mtx_unscale(S, c->l);
+			json_object_set_new(res, "rows", json_integer((json_int_t)S->n));
+		}
+		if (todo != 0)
+			rc = eval_one(c, S, todo, res, real);
+		if (rc == 0 && boot_needed)
+			eval_boot(c, S, res);
+		if (rc == 0 && !util_interrupted) {
+			json_t *cj = json_pack("{s:s,s:s,s:O}", "key", c->key, "sha256", sha, "result", res);
+			char *cz = NULL;
+
+			study_mkdir(c->s, "eval/sets", NULL);
+			if (js_write_file(cpath, cj, &cz) != 0)
+				free(cz);   /* a cache that cannot be written is not fatal */
+			json_decref(cj);
+		}
+		if (!real)
+			mtx_free(S);
+	}
+	free(cpath);
+	if (rc != 0) {
+		json_decref(res);
+		return -1;
+	}
+	*out = res;
+	return 0;
+}
+
+/* Relative DWD over the compared (ranked) sets and the bootstrap tables. */
+static void
+eval_finish(struct eval_ctx *c, json_t *sets, json_t *metrics)
+{
+	int n = (int)json_array_size(sets), i, k, b, B = 0, nb;
+	double *sd2d = xcalloc((size_t)n + 1, sizeof *sd2d), *wd = xcalloc((size_t)n * (c->ncont + 1) + 1, sizeof *wd);
+	double *dwd = xcalloc((size_t)n + 1, sizeof *dwd), *cont = xcalloc((size_t)n + 1, sizeof *cont);
+	int *idx = xmalloc(((size_t)n + 1) * sizeof *idx);
+	json_t *bt;
+
+	nb = 0;
+	for (i = 0; i < n; i++) {
+		json_t *s = json_array_get(sets, i), *det = json_object_get(s, "details"), *w;
+		int j;
+
+		if (strcmp(js_str(s, "kind", ""), "real") == 0 || json_object_get(det, "sd2d") == NULL)
+			continue;
+		idx[nb] = i;
+		sd2d[nb] = jget(det, "sd2d");
+		w = json_object_get(det, "wd");
+		for (j = 0, k = 0; j < c->l->D; j++)
+			if (c->l->kind[j] == MCOL_CONT)
+				wd[(size_t)nb * c->ncont + k++] = jget(w, c->l->name[j]);
+		nb++;
+	}
+	if (nb > 0) {
+		eval_dwd_runs(c->l->D, nb, c->ncont, sd2d, wd, dwd, cont);
+		for (i = 0; i < nb; i++) {
+			json_t *s = json_array_get(sets, idx[i]);
+
+			json_object_set_new(json_object_get(s, "values"), "DWD", jnum(dwd[i]));
+			json_object_set_new(json_object_get(s, "details"), "dwd_cont", jnum(cont[i]));
+		}
+	}
+	/* Bootstrap tables: [B][ranked set][metric], cheap metrics resampled,
+	 * the others fixed at their full-data values. */
+	for (i = 0; i < n; i++) {
+		json_t *s = json_array_get(sets, i);
+
+		if (strcmp(js_str(s, "kind", ""), "real") == 0)
+			continue;
+		bt = json_object_get(s, "boot");
+		k = bt ? (int)json_integer_value(json_object_get(bt, "n")) : 0;
+		B = (B == 0 || k < B) ? k : B;
+		if (k == 0) {
+			B = 0;
+			break;
+		}
+	}
+	if (B > 0) {
+		json_t *tab = json_array();
+		int nr = 0;
+
+		for (i = 0; i < n; i++)
+			nr += strcmp(js_str(json_array_get(sets, i), "kind", ""), "real") != 0;
+		for (b = 0; b < B; b++) {
+			json_t *rows = json_array();
+			int r = 0;
+
+			for (i = 0; i < n; i++) {
+				json_t *s = json_array_get(sets, i), *vals, *row;
+				json_t *bs;
+
+				if (strcmp(js_str(s, "kind", ""), "real") == 0)
+					continue;
+				vals = json_object_get(s, "values");
+				bs = json_object_get(s, "boot");
+				sd2d[r] = json_number_value(json_array_get(json_object_get(bs, "sd2d"), b));
+				for (k = 0; k < c->ncont; k++)
+					wd[(size_t)r * c->ncont + k] = json_number_value(json_array_get(
+					    json_array_get(json_object_get(bs, "wd"), b), k));
+				row = json_array();
+				for (k = 0; k < RANK_COUNT; k++) {
+					json_array_append_new(row, jnum(jget(vals, rank_metrics[k].key)));
+				}
+				json_array_append_new(rows, row);
+				r++;
+			}
+			(void)nr;
+			eval_dwd_runs(c->l->D, r, c->ncont, sd2d, wd, dwd, NULL);
+			r = 0;
+			for (i = 0; i < n; i++) {
+				json_t *s = json_array_get(sets, i), *bs;
+				json_t *row;
+
+				if (strcmp(js_str(s, "kind", ""), "real") == 0)
+					continue;
+				bs = json_object_get(s, "boot");
+				row = json_array_get(rows, r);
+				json_array_set_new(row, RANK_DWD, jnum(dwd[r]));
+				json_array_set_new(row, RANK_DWDABS, jnum(eval_dwd_abs(c->l, sd2d[r], wd + (size_t)r * c->ncont)));
+				json_array_set(row, RANK_MCA, json_array_get(json_object_get(bs, "MCA"), b));
+				json_array_set(row, RANK_CKV, json_array_get(json_object_get(bs, "CKV"), b));
+				r++;
+			}
+			json_array_append_new(tab, rows);
+		}
+		json_object_set_new(metrics, "bootstrap", json_pack("{s:i,s:s,s:o}", "n", B,
+		    "resampled", "DWD, DWD_abs, MCA, CKV (others fixed at their full-data values)", "values", tab));
+	}
+	free(sd2d);
+	free(wd);
+	free(dwd);
+	free(cont);
+	free(idx);
+}
+
+static json_t *
+metric_table_json(void)
+{
+	json_t *a = json_array();
+	int k;
+
+	for (k = 0; k < RANK_COUNT; k++)
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:s}", "key", rank_metrics[k].key,
+		    "title", rank_metrics[k].title, "direction", rank_metrics[k].higher_better ? "higher" : "lower",
+		    "arrow", rank_arrow(k), "range", rank_metrics[k].range));
+	return a;
+}
+
+int
+eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
+{
+	struct eval_ctx c;
+	struct eval_set *sets = NULL;
+	int nsets = 0, i, rc = -1;
+	char sha_tr[65], sha_te[65], *p, *dump;
+	json_t *metrics = NULL, *jsets = json_array();
+	double t0 = util_now();
+
+	memset(&c, 0, sizeof c);
+	c.s = s;
+	c.o = o;
+	c.cause = cause;
+	if (prep_load_layout(s, &c.l, cause) != 0)
+		goto out;
+	if (prep_load_split(s, c.l, &c.R, &c.T, cause) != 0)
+		goto out;
+	if (c.R->n < 2 || c.T->n < 2) {
+		util_fail(cause, "the real split is too small (%zu train, %zu test rows)", c.R->n, c.T->n);
+		goto out;
+	}
+	mtx_unscale(c.R, c.l);
+	mtx_unscale(c.T, c.l);
+	c.ncont = layout_count(c.l, MCOL_CONT);
+	p = study_path(s, "prep/train.mtx");
+	rc = util_sha256_file(p, sha_tr, cause);
+	free(p);
+	if (rc != 0)
+		goto out;
+	p = study_path(s, "prep/test.mtx");
+	rc = util_sha256_file(p, sha_te, cause);
+	free(p);
+	if (rc != 0)
+		goto out;
+	rc = -1;
+	c.settings = settings_json(o);
+	dump = json_dumps(c.settings, JSON_SORT_KEYS | JSON_COMPACT);
+	snprintf(c.key, sizeof c.key, "%.16s-%.16s-%016llx", sha_tr, sha_te,
+	    (unsigned long long)util_hash64(dump, strlen(dump), 0));
+	free(dump);
+	if (study_mkdir(s, "eval", cause) != 0)
+		goto out;
+	if (eval_list_sets(s, &sets, &nsets, cause) != 0)
+		goto out;
+	if (nsets == 0) {
+		util_fail(cause, "%s: no synthetic sets (runs/*/synthetic.mtx or eval/external/*/synthetic.mtx); "
+		    "run `synthehr generate` or `synthehr evaluate --synthetic FILE`", s->dir);
+		goto out;
+	}
+	c.nsets = nsets + (o->real_baseline ? 1 : 0);
+	for (i = 0; i < nsets; i++) {
+		json_t *res;
+
+		c.set = i;
+		c.set_name = sets[i].name;
+		if (eval_set_cached(&c, sets[i].name, sets[i].kind, sets[i].path, &res) != 0)
+			goto out;
+		json_array_append_new(jsets, res);
+	}
+	if (o->real_baseline && (o->only & (EVAL_F_MI | EVAL_F_AI | EVAL_F_NNAA))) {
+		json_t *res;
+
+		c.set = nsets;
+		c.set_name = "real";
+		if (eval_set_cached(&c, "real", "real", NULL, &res) != 0)
+			goto out;
+		json_array_append_new(jsets, res);
+	}
+	metrics = json_pack("{s:i,s:s,s:O,s:o,s:{s:I,s:I,s:i,s:s,s:s}}", "synthehr_metrics", EVAL_FORMAT,
+	    "key", c.key, "settings", c.settings, "metrics", metric_table_json(),
+	    "real", "train_rows", (json_int_t)c.R->n, "test_rows", (json_int_t)c.T->n, "columns", c.l->D,
+	    "train_sha256", sha_tr, "test_sha256", sha_te);
+	if (c.have_trtr)
+		json_object_set_new(metrics, "trtr", json_pack("{s:o,s:o}", "auroc", jnum(c.trtr.auroc),
+		    "prauc", jnum(c.trtr.prauc)));
+	else {
+		/* keep TRTR from the cache when no set needed it this time */
+		json_t *j = NULL;
+
+		p = study_path(s, "eval/trtr.json");
+		if (js_read_file(p, &j, NULL) == 0 && strcmp(js_str(j, "key", ""), c.key) == 0)
+			json_object_set_new(metrics, "trtr", json_pack("{s:o,s:o}", "auroc", jnum(jget(j, "auroc")),
+			    "prauc", jnum(jget(j, "prauc"))));
+		json_decref(j);
+		free(p);
+	}
+	eval_finish(&c, jsets, metrics);
+	json_object_set(metrics, "sets", jsets);
+	json_object_set_new(metrics, "seconds", json_real(util_now() - t0));
+	json_object_set_new(metrics, "peak_rss_mb", json_real((double)util_peak_rss() / 1048576.0));
+	p = study_path(s, "eval/metrics.json");
+	rc = js_write_file(p, metrics, cause);
+	free(p);
+	if (rc == 0 && out != NULL) {
+		*out = metrics;
+		metrics = NULL;
+	}
+out:
+	json_decref(metrics);
+	json_decref(jsets);
+	json_decref(c.settings);
+	eval_sets_free(sets, nsets);
+	free(c.corr_r);
+	if (c.have_trtr)
+		predict_result_done(&c.trtr);
+	predict_model_free(c.trts);
+	mtx_free(c.R);
+	mtx_free(c.T);
+	layout_free(c.l);
+	return rc;
+}
+
+int
+eval_metrics_table(json_t *metrics, double **values, const char ***names, int *nsets, char **cause)
+{
+	json_t *sets = json_object_get(metrics, "sets");
+	size_t i;
+	int n = 0, k;
+
+	if (!json_is_array(sets))
+		return util_fail(cause, "metrics.json: no \"sets\" array (run `synthehr evaluate` first)");
+	*values = xmalloc((json_array_size(sets) + 1) * RANK_COUNT * sizeof **values);
+	*names = xmalloc((json_array_size(sets) + 1) * sizeof **names);
+	for (i = 0; i < json_array_size(sets); i++) {
+		json_t *s = json_array_get(sets, i), *vals = json_object_get(s, "values");
+
+		if (strcmp(js_str(s, "kind", ""), "real") == 0)
+			continue;
+		(*names)[n] = js_str(s, "name", "?");
+		for (k = 0; k < RANK_COUNT; k++)
+			(*values)[(size_t)n * RANK_COUNT + k] = jget(vals, rank_metrics[k].key);
+		n++;
+	}
+	*nsets = n;
+	return 0;
+}
+
+int
+eval_metrics_boot(json_t *metrics, int nsets, double **values, int *boot)
+{
+	json_t *bt = json_object_get(metrics, "bootstrap"), *tab = json_object_get(bt, "values");
+	size_t b, s;
+	int k;
+
+	*boot = 0;
+	*values = NULL;
+	if (!json_is_array(tab) || json_array_size(tab) == 0)
+		return 0;
+	for (b = 0; b < json_array_size(tab); b++)
+		if ((int)json_array_size(json_array_get(tab, b)) != nsets)
+			return 0;
+	*values = xmalloc(json_array_size(tab) * (size_t)nsets * RANK_COUNT * sizeof **values);
+	for (b = 0; b < json_array_size(tab); b++)
+		for (s = 0; s < (size_t)nsets; s++) {
+			json_t *row = json_array_get(json_array_get(tab, b), s);
+
+			for (k = 0; k < RANK_COUNT; k++) {
+				json_t *v = json_array_get(row, (size_t)k);
+
+				(*values)[(b * nsets + s) * RANK_COUNT + k] = json_is_number(v) ? json_number_value(v) : NAN;
+			}
+		}
+	*boot = (int)json_array_size(tab);
+	return 0;
+}
