@@ -1,0 +1,410 @@
+/* synthehr — GPL-3.0-or-later.
+ * Screen 5, Evaluate: runs the evaluation ('synthehr evaluate' as a child
+ * job, its progress lines shown live) and shows eval/metrics.json as
+ * side-by-side panels, one per metric: a bar per run and baseline, the
+ * direction (↓ lower is better, ↑ higher), the best set highlighted.  f
+ * shows the paper's Figure 4 for the selected set: real versus synthetic
+ * prevalence of every concept as a text scatter (from prep/train.mtx and
+ * the set's synthetic.mtx); Enter drills into one set's metrics. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synthehr/eval.h"
+#include "synthehr/mtx.h"
+#include "synthehr/prep.h"
+#include "synthehr/rank.h"
+#include "synthehr/util.h"
+#include "tui/tui.h"
+
+static struct {
+	json_t *metrics;
+	double *values;        /* [nsets × RANK_COUNT] */
+	const char **names;    /* [nsets] */
+	int nsets;
+	int loaded;
+	int sel;               /* selected set */
+	int page;
+	int view;              /* 0 panels, 1 figure 4, 2 drill-down */
+	double *px, *py;       /* figure 4 points: real, synthetic prevalence */
+	int npts, pts_set;     /* for which set */
+	char *pts_err;
+} ev;
+
+static const char *const eval_keys[] = {
+	"e\trun the evaluation (every run and baseline)",
+	"Up/Down\tselect a run or baseline",
+	"Left/Right\tpage through the metric panels",
+	"f\tFigure 4: real vs synthetic concept prevalence",
+	"Enter\tdrill down: every metric of the selected set",
+	"Esc\tback to the panels",
+	":export F\twrite a Markdown report",
+	NULL,
+};
+
+static void
+eval_reset(struct app *a)
+{
+	(void)a;
+	json_decref(ev.metrics);
+	free(ev.values);
+	free(ev.names);
+	free(ev.px);
+	free(ev.py);
+	free(ev.pts_err);
+	ev.metrics = NULL;
+	ev.values = NULL;
+	ev.names = NULL;
+	ev.px = ev.py = NULL;
+	ev.pts_err = NULL;
+	ev.nsets = 0;
+	ev.npts = 0;
+	ev.pts_set = -1;
+	ev.loaded = 0;
+}
+
+static void
+eval_load(struct app *a)
+{
+	char *p, *cause = NULL;
+
+	eval_reset(a);
+	ev.loaded = 1;
+	if (a->st == NULL)
+		return;
+	p = app_path(a, "eval/metrics.json");
+	if (util_file_exists(p) && js_read_file(p, &ev.metrics, &cause) == 0 &&
+	    eval_metrics_table(ev.metrics, &ev.values, &ev.names, &ev.nsets, &cause) != 0)
+		app_error(a, cause);
+	else
+		free(cause);
+	free(p);
+}
+
+/* Public for rank: the table (loads it when needed). */
+int screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics);
+int
+screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics)
+{
+	if (!ev.loaded)
+		eval_load(a);
+	*values = ev.values;
+	*names = ev.names;
+	*metrics = ev.metrics;
+	return ev.nsets;
+}
+
+static void
+eval_enter(struct app *a)
+{
+	eval_load(a);
+}
+
+/* Concept prevalences of prep/train.mtx and the set's synthetic.mtx. */
+static void
+load_points(struct app *a, int set)
+{
+	struct layout *l = NULL;
+	struct mtx *r = NULL, *s = NULL;
+	char *cause = NULL, *rel, *p;
+	int j, n = 0;
+
+	free(ev.px);
+	free(ev.py);
+	free(ev.pts_err);
+	ev.px = ev.py = NULL;
+	ev.pts_err = NULL;
+	ev.npts = 0;
+	ev.pts_set = set;
+	if (prep_load_layout(a->st, &l, &cause) != 0)
+		goto fail;
+	p = app_path(a, "prep/train.mtx");
+	if (mtx_read(p, l, &r, &cause) != 0) {
+		free(p);
+		goto fail;
+	}
+	free(p);
+	rel = xsprintf("runs/%s/synthetic.mtx", ev.names[set]);
+	p = app_path(a, rel);
+	free(rel);
+	if (!util_file_exists(p)) {
+		free(p);
+		rel = xsprintf("eval/external/%s/synthetic.mtx", ev.names[set]);
+		p = app_path(a, rel);
+		free(rel);
+	}
+	if (mtx_read(p, l, &s, &cause) != 0) {
+		free(p);
+		goto fail;
+	}
+	free(p);
+	ev.px = xcalloc(l->D + 1, sizeof *ev.px);
+	ev.py = xcalloc(l->D + 1, sizeof *ev.py);
+	for (j = 0; j < l->D; j++) {
+		double sr = 0, ss = 0;
+		size_t i;
+
+		if (!l->concept[j])
+			continue;
+		for (i = 0; i < r->n; i++)
+			sr += mtx_get(r, i, j) >= 0.5f;
+		for (i = 0; i < s->n; i++)
+			ss += mtx_get(s, i, j) >= 0.5f;
+		ev.px[n] = r->n ? sr / r->n : 0;
+		ev.py[n] = s->n ? ss / s->n : 0;
+		n++;
+	}
+	ev.npts = n;
+	mtx_free(r);
+	mtx_free(s);
+	layout_free(l);
+	return;
+fail:
+	ev.pts_err = cause;
+	mtx_free(r);
+	mtx_free(s);
+	layout_free(l);
+}
+
+/* Best set of a metric (index), -1 if none. */
+static int
+best_of(int m)
+{
+	int s, b = -1;
+
+	for (s = 0; s < ev.nsets; s++) {
+		double v = ev.values[(size_t)s * RANK_COUNT + m];
+
+		if (v != v)
+			continue;
+		if (b < 0 || (rank_metrics[m].higher_better ? v > ev.values[(size_t)b * RANK_COUNT + m] :
+		    v < ev.values[(size_t)b * RANK_COUNT + m]))
+			b = s;
+	}
+	return b;
+}
+
+static void
+draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
+{
+	char title[48], b[32];
+	int s, best = best_of(m), nw = 12;
+	double mx = 0;
+
+	snprintf(title, sizeof title, "%s %s", rank_metrics[m].label, cv->ascii ?
+	    (rank_metrics[m].higher_better ? "(higher)" : "(lower)") : rank_arrow(m));
+	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
+	for (s = 0; s < ev.nsets; s++) {
+		double v = ev.values[(size_t)s * RANK_COUNT + m];
+
+		if (v == v && fabs(v) > mx)
+			mx = fabs(v);
+	}
+	for (s = 0; s < ev.nsets && s < h - 2; s++) {
+		double v = ev.values[(size_t)s * RANK_COUNT + m];
+		int role = s == best ? THEME_BEST : THEME_NORMAL, bw = w - nw - 11;
+
+		canvas_printf(cv, x + 1, y + 1 + s, nw, s == ev.sel ? THEME_SELECTED : THEME_NORMAL, "%-*.*s",
+		    nw, nw, ev.names[s]);
+		if (v == v && mx > 0 && bw > 0)
+			canvas_bar(cv, x + 1 + nw, y + 1 + s, bw, fabs(v) / mx, s == best ? THEME_GOOD : THEME_HIST_BAR);
+		canvas_text_right(cv, x + w - 10, y + 1 + s, 9, role, tui_fmt(b, sizeof b, v));
+	}
+}
+
+static void
+draw_fig4(struct app *a, struct canvas *cv, int x, int y, int w, int h)
+{
+	double mx = 0;
+	int i, pw, ph;
+	char title[96], b[32];
+
+	if (ev.pts_set != ev.sel)
+		load_points(a, ev.sel);
+	snprintf(title, sizeof title, "Figure 4: concept prevalence, real (x) vs %s (y)", ev.names[ev.sel]);
+	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
+	if (ev.pts_err != NULL) {
+		canvas_text(cv, x + 2, y + 2, w - 4, THEME_ERROR, ev.pts_err);
+		return;
+	}
+	for (i = 0; i < ev.npts; i++)
+		mx = SH_MAX(mx, SH_MAX(ev.px[i], ev.py[i]));
+	if (mx <= 0)
+		mx = 1;
+	pw = w - 11;
+	ph = h - 3;
+	/* the diagonal y = x, dimmed, under the points */
+	{
+		double d[2] = { 0, mx };
+		struct canvas_series s = { d, 2, THEME_DIM };
+
+		canvas_plot(cv, x + 9, y + 1, pw, ph, &s, 1, 2, 0, mx);
+	}
+	canvas_scatter(cv, x + 9, y + 1, pw, ph, ev.px, ev.py, ev.npts, 0, mx, 0, mx, THEME_PLOT_1);
+	canvas_text_right(cv, x + 1, y + 1, 7, THEME_DIM, tui_fmt(b, sizeof b, mx));
+	canvas_text_right(cv, x + 1, y + ph, 7, THEME_DIM, "0");
+	canvas_printf(cv, x + 9, y + h - 2, pw, THEME_DIM, "0   %d concepts; on the diagonal = same prevalence",
+	    ev.npts);
+	canvas_text_right(cv, x + 9, y + h - 2, pw, THEME_DIM, tui_fmt(b, sizeof b, mx));
+}
+
+static void
+draw_drill(struct canvas *cv, int x, int y, int w, int h)
+{
+	int m, yy = y + 1;
+	char b[32], title[64];
+
+	snprintf(title, sizeof title, "%s: every metric", ev.names[ev.sel]);
+	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
+	for (m = 0; m < RANK_COUNT && yy < y + h - 1; m++, yy++) {
+		double v = ev.values[(size_t)ev.sel * RANK_COUNT + m];
+		int better = 0, s;
+
+		for (s = 0; s < ev.nsets; s++) {
+			double o = ev.values[(size_t)s * RANK_COUNT + m];
+
+			if (o == o && v == v && (rank_metrics[m].higher_better ? o > v : o < v))
+				better++;
+		}
+		canvas_printf(cv, x + 2, yy, w - 4, best_of(m) == ev.sel ? THEME_BEST : THEME_NORMAL,
+		    "%-7s %s %10s  %s  %-26.26s", rank_metrics[m].label, cv->ascii ?
+		    (rank_metrics[m].higher_better ? "^" : "v") : rank_arrow(m), tui_fmt(b, sizeof b, v),
+		    v == v ? (better == 0 ? "best " : "     ") : "     ", rank_metrics[m].title);
+		if (v == v)
+			canvas_printf(cv, x + w - 14, yy, 12, THEME_DIM, "place %d/%d", better + 1, ev.nsets);
+	}
+}
+
+static void
+eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
+{
+	int shown[RANK_COUNT], nm = 0, m, pw, ph, per_row, per_page, i;
+
+	if (!ev.loaded)
+		eval_load(a);
+	if (a->st == NULL) {
+		canvas_text(cv, x + 2, y + 1, w - 4, THEME_DIM, "No study open: start on screen 1 (Load).");
+		return;
+	}
+	if (job_running(a) && strcmp(a->job.label, "evaluating") == 0) {
+		char *tail = job_log_tail(a);
+
+		canvas_printf(cv, x + 1, y, w - 2, THEME_KEY, "evaluating: %s", tail ? tail : "starting");
+		free(tail);
+		y++;
+		h--;
+	}
+	if (ev.nsets == 0) {
+		canvas_text(cv, x + 2, y + 1, w - 4, THEME_DIM, "No metrics yet: e evaluates every trained run "
+		    "and the baselines.");
+		return;
+	}
+	if (ev.sel >= ev.nsets) ev.sel = ev.nsets - 1;
+	if (ev.sel < 0) ev.sel = 0;
+	if (ev.view == 1) {
+		draw_fig4(a, cv, x, y, w, h);
+		return;
+	}
+	if (ev.view == 2) {
+		draw_drill(cv, x, y, w, h);
+		return;
+	}
+	for (m = 0; m < RANK_COUNT; m++) {
+		int s, any = 0;
+
+		for (s = 0; s < ev.nsets; s++)
+			any |= ev.values[(size_t)s * RANK_COUNT + m] == ev.values[(size_t)s * RANK_COUNT + m];
+		if (any)
+			shown[nm++] = m;
+	}
+	ph = ev.nsets + 2;
+	per_row = SH_MAX(1, w / 26);
+	pw = w / per_row;
+	per_page = per_row * SH_MAX(1, (h - 1) / ph);
+	if (ev.page * per_page >= nm) ev.page = 0;
+	for (i = 0; i < per_page && ev.page * per_page + i < nm; i++)
+		draw_panel(cv, x + (i % per_row) * pw, y + (i / per_row) * ph, pw, ph, shown[ev.page * per_page + i]);
+	canvas_printf(cv, x + 1, y + h - 1, w - 2, THEME_DIM, "metrics %d-%d of %d (Left/Right)   "
+	    "selected: %s   f Figure 4   Enter details", ev.page * per_page + 1,
+	    SH_MIN(nm, (ev.page + 1) * per_page), nm, ev.names[ev.sel]);
+}
+
+static void
+eval_done(struct app *a, int rc)
+{
+	eval_load(a);
+	if (rc == 0)
+		app_status(a, "evaluation done: %d sets; 6 Rank weighs them", ev.nsets);
+}
+
+int
+screen_eval_start(struct app *a)
+{
+	char **steps[1], *cause = NULL;
+	const char *preset;
+
+	if (a->st == NULL) {
+		app_error(a, xstrdup("no study is open (screen 1)"));
+		return -1;
+	}
+	preset = js_str(json_object_get(a->st->cfg, "eval"), "preset", "fast");
+	steps[0] = job_argv("evaluate", a->st->dir, "--preset", preset, (char *)NULL);
+	if (job_start(a, "evaluating", eval_done, steps, 1, &cause) != 0) {
+		app_error(a, cause);
+		return -1;
+	}
+	app_status(a, "evaluating (preset %s) ...", preset);
+	return 0;
+}
+
+static void
+export_done(struct app *a, int rc)
+{
+	if (rc == 0)
+		app_status(a, "report written");
+}
+
+int
+screen_eval_export(struct app *a, const char *path)
+{
+	char **steps[1], *cause = NULL;
+
+	if (a->st == NULL) {
+		app_error(a, xstrdup("no study is open (screen 1)"));
+		return -1;
+	}
+	steps[0] = job_argv("report", a->st->dir, "-o", path, (char *)NULL);
+	if (job_start(a, "report", export_done, steps, 1, &cause) != 0) {
+		app_error(a, cause);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+eval_key(struct app *a, int key)
+{
+	switch (key) {
+	case 'e': screen_eval_start(a); return TUI_REDRAW;
+	case TKEY_UP: case 'k': ev.sel--; return TUI_REDRAW;
+	case TKEY_DOWN: case 'j': ev.sel++; return TUI_REDRAW;
+	case TKEY_RIGHT: case 'l': ev.page++; return TUI_REDRAW;
+	case TKEY_LEFT: case 'h': if (ev.page > 0) ev.page--; return TUI_REDRAW;
+	case 'f': ev.view = ev.view == 1 ? 0 : 1; return TUI_REDRAW;
+	case TKEY_ENTER: ev.view = ev.view == 2 ? 0 : 2; return TUI_REDRAW;
+	case TKEY_ESC: case TKEY_BACKSPACE: ev.view = 0; return TUI_REDRAW;
+	case 'r': eval_load(a); return TUI_REDRAW;
+	}
+	return TUI_UNHANDLED;
+}
+
+const struct screen screen_eval = {
+	.name = "Evaluate",
+	.keys = eval_keys,
+	.enter = eval_enter,
+	.draw = eval_draw,
+	.key = eval_key,
+	.reset = eval_reset,
+};

@@ -1,0 +1,360 @@
+/* synthehr — GPL-3.0-or-later.
+ * Screen 1, Load: pick a source (the built-in demo cohort, a CSV/CSV.gz
+ * file, a MIMIC-IV hosp folder, or an existing study), create the study,
+ * then review and edit the schema: each column's role and type.  Role
+ * edits go to study.json "schema" → "roles" and the cohort is re-read. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "synthehr/util.h"
+#include "tui/tui.h"
+
+static struct {
+	int sel, top;
+	char *pending_src;    /* CSV path or MIMIC folder waiting for a study dir */
+	int pending_kind;     /* 'c' csv, 'm' mimic, 'd' demo */
+} ld;
+
+static const char *const load_keys[] = {
+	"d\tnew study from the built-in demo cohort",
+	"c\tnew study from a CSV or CSV.gz file (Tab completes paths)",
+	"m\tnew study from a MIMIC-IV folder (hosp/*.csv.gz)",
+	"o\topen an existing study directory",
+	"Up/Down\tselect a column of the schema",
+	"r / R\tcycle the column's role forwards / backwards",
+	"l\tmake the column the label (outcome)",
+	"s\tmake the column the sex column",
+	"g\ttreat the column as a categorical group",
+	"i\tignore the column (kept, not modelled)",
+	NULL,
+};
+
+static void
+load_reset(struct app *a)
+{
+	(void)a;
+	ld.sel = ld.top = 0;
+	free(ld.pending_src);
+	ld.pending_src = NULL;
+}
+
+static void
+created(struct app *a, int rc)
+{
+	char *cause = NULL, *dir;
+
+	if (rc != 0 || ld.pending_src == NULL)
+		return;
+	dir = ld.pending_src;
+	ld.pending_src = NULL;
+	if (app_open_study(a, dir, &cause) != 0)
+		app_error(a, cause);
+	else if (a->cohort_err != NULL)
+		app_error(a, xstrdup(a->cohort_err));
+	else {
+		app_switch(a, SCREEN_LOAD);
+		app_status(a, "study %s created: %zu patients, %d columns; check the roles, then 2 Review",
+		    dir, a->cohort ? a->cohort->nrows : 0, a->cohort ? a->cohort->ncols : 0);
+	}
+	free(dir);
+}
+
+static int
+start_create(struct app *a, const char *dir, const char *src, int kind)
+{
+	char **steps[2], *cause = NULL, *cohort, nbuf[32], cbuf[32];
+	int n = 0;
+
+	if (util_file_exists(dir) && !util_dir_exists(dir)) {
+		app_error(a, xsprintf("%s exists and is not a directory", dir));
+		return -1;
+	}
+	if (util_file_exists(dir) && util_dir_exists(dir)) {
+		char *sj = util_path_join(dir, "study.json");
+		int exists = util_file_exists(sj);
+
+		free(sj);
+		if (exists) {
+			if (app_open_study(a, dir, &cause) != 0) {
+				app_error(a, cause);
+				return -1;
+			}
+			app_status(a, "%s already holds a study; opened it", dir);
+			return 0;
+		}
+	}
+	if (kind == 'd') {
+		cohort = xsprintf("%s-demo.csv.gz", dir);
+		snprintf(nbuf, sizeof nbuf, "%d", a->demo_rows);
+		snprintf(cbuf, sizeof cbuf, "%d", a->demo_concepts);
+		steps[n++] = job_argv("demo", "-o", cohort, "--rows", nbuf, "--concepts", cbuf, (char *)NULL);
+	} else if (kind == 'm') {
+		cohort = xsprintf("%s-mimic.csv.gz", dir);
+		steps[n++] = job_argv("import-mimic", src, "-o", cohort, (char *)NULL);
+	} else
+		cohort = xstrdup(src);
+	steps[n++] = job_argv("init", dir, "--data", cohort, (char *)NULL);
+	free(ld.pending_src);
+	ld.pending_src = xstrdup(dir);
+	free(cohort);
+	if (job_start(a, kind == 'd' ? "demo cohort" : kind == 'm' ? "MIMIC-IV import" : "loading",
+	    created, steps, n, &cause) != 0) {
+		app_error(a, cause);
+		return -1;
+	}
+	app_status(a, "creating the study in %s ...", dir);
+	return 0;
+}
+
+static void
+got_dir(struct app *a, char *line)
+{
+	const char *dir;
+
+	if (line == NULL) {
+		app_status(a, "cancelled");
+		return;
+	}
+	dir = *line != '\0' ? line : a->study_default;
+	start_create(a, dir, ld.pending_src, ld.pending_kind);
+	free(line);
+}
+
+static void
+ask_dir(struct app *a, int kind)
+{
+	ld.pending_kind = kind;
+	cmdline_open(a, "Study directory: ", CMDLINE_PATH, a->study_default, got_dir);
+}
+
+int
+screen_load_start_demo(struct app *a)
+{
+	free(ld.pending_src);
+	ld.pending_src = NULL;
+	ask_dir(a, 'd');
+	return 0;
+}
+
+static void
+got_src(struct app *a, char *line)
+{
+	if (line == NULL || *line == '\0') {
+		free(line);
+		app_status(a, "cancelled");
+		return;
+	}
+	if (ld.pending_kind == 'c' && !util_file_exists(line)) {
+		app_error(a, xsprintf("%s: no such file", line));
+		free(line);
+		return;
+	}
+	if (ld.pending_kind == 'm' && !util_dir_exists(line)) {
+		app_error(a, xsprintf("%s: not a directory (expected MIMIC-IV's folder with hosp/)", line));
+		free(line);
+		return;
+	}
+	free(ld.pending_src);
+	ld.pending_src = line;
+	ask_dir(a, ld.pending_kind);
+}
+
+int
+screen_load_start_csv(struct app *a, const char *path)
+{
+	ld.pending_kind = 'c';
+	got_src(a, xstrdup(path));
+	return 0;
+}
+
+static void
+got_open(struct app *a, char *line)
+{
+	char *cause = NULL;
+
+	if (line != NULL && *line != '\0') {
+		if (app_open_study(a, line, &cause) != 0)
+			app_error(a, cause);
+		else
+			app_status(a, "opened %s", line);
+	}
+	free(line);
+}
+
+/* Write one column's role into study.json and re-read the cohort. */
+static void
+set_role(struct app *a, int col, int role)
+{
+	json_t *schema, *roles;
+	char *cause = NULL;
+	const char *name;
+	int i;
+
+	if (a->cohort == NULL || col < 0 || col >= a->cohort->ncols)
+		return;
+	name = a->cohort->cols[col].name;
+	app_study_reload(a);
+	schema = study_section(a->st, "schema");
+	roles = json_object_get(schema, "roles");
+	if (!json_is_object(roles)) {
+		roles = json_object();
+		json_object_set_new(schema, "roles", roles);
+	}
+	/* only one label and one sex column */
+	if (role == ROLE_LABEL || role == ROLE_SEX)
+		for (i = 0; i < a->cohort->ncols; i++)
+			if (i != col && (int)a->cohort->cols[i].role == role)
+				json_object_set_new(roles, a->cohort->cols[i].name,
+				    json_string(cohort_role_name(a->cohort->cols[i].kind == KIND_NUMERIC ?
+				    ROLE_CONTINUOUS : ROLE_BINARY)));
+	json_object_set_new(roles, name, json_string(cohort_role_name(role)));
+	if (app_study_save(a) != 0)
+		return;
+	if (app_load_cohort(a, &cause) != 0) {
+		app_error(a, cause);
+		return;
+	}
+	for (i = 0; i < SCREEN_COUNT; i++)
+		if (i != SCREEN_LOAD && tui_screens[i]->reset != NULL)
+			tui_screens[i]->reset(a);
+	if ((int)a->cohort->cols[col].role != role)
+		app_error(a, xsprintf("%s: role %s does not fit its values; it stays %s", name,
+		    cohort_role_name(role), cohort_role_name(a->cohort->cols[col].role)));
+	else
+		app_status(a, "%s is now %s (saved in study.json)", name, cohort_role_name(role));
+}
+
+static void
+draw_menu(struct app *a, struct canvas *cv, int x, int y, int w)
+{
+	char buf[128];
+
+	canvas_text(cv, x + 2, y + 1, w - 4, THEME_TITLE, "Load a cohort");
+	snprintf(buf, sizeof buf, "the built-in demo cohort (%d patients, %d concepts; :set demo_rows N)",
+	    a->demo_rows, a->demo_concepts);
+	canvas_text(cv, x + 4, y + 3, 1, THEME_KEY, "d");
+	canvas_text(cv, x + 7, y + 3, w - 9, THEME_NORMAL, buf);
+	canvas_text(cv, x + 4, y + 4, 1, THEME_KEY, "c");
+	canvas_text(cv, x + 7, y + 4, w - 9, THEME_NORMAL, "a CSV or CSV.gz file");
+	canvas_text(cv, x + 4, y + 5, 1, THEME_KEY, "m");
+	canvas_text(cv, x + 7, y + 5, w - 9, THEME_NORMAL, "a MIMIC-IV folder (hosp/*.csv.gz)");
+	canvas_text(cv, x + 4, y + 6, 1, THEME_KEY, "o");
+	canvas_text(cv, x + 7, y + 6, w - 9, THEME_NORMAL, "open an existing study directory");
+	canvas_text(cv, x + 2, y + 8, w - 4, THEME_DIM,
+	    "A study is a directory (mode 0700) holding every setting and result;");
+	canvas_text(cv, x + 2, y + 9, w - 4, THEME_DIM,
+	    "'synthehr STUDY' reopens it where you left off.");
+}
+
+static void
+load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
+{
+	struct cohort *c = a->cohort;
+	int rows, i, yy, nmiss = 0;
+	char buf[160];
+
+	if (a->st == NULL || c == NULL) {
+		draw_menu(a, cv, x, y, w);
+		if (a->st != NULL && a->cohort_err != NULL)
+			canvas_text(cv, x + 2, y + 11, w - 4, THEME_ERROR, a->cohort_err);
+		return;
+	}
+	for (i = 0; i < c->ncols; i++)
+		nmiss += c->cols[i].nmissing > 0;
+	snprintf(buf, sizeof buf, "Schema: %zu patients, %d columns, %d with missing values", c->nrows,
+	    c->ncols, nmiss);
+	canvas_text(cv, x + 1, y, w - 2, THEME_TITLE, buf);
+	canvas_printf(cv, x + 1, y + 1, w - 2, THEME_DIM, "%-24s %-12s %-12s %8s  %s", "column", "role",
+	    "type", "missing", "levels");
+	rows = h - 3;
+	if (ld.sel >= c->ncols) ld.sel = c->ncols - 1;
+	if (ld.sel < 0) ld.sel = 0;
+	if (ld.sel < ld.top) ld.top = ld.sel;
+	if (ld.sel >= ld.top + rows) ld.top = ld.sel - rows + 1;
+	for (i = ld.top, yy = y + 2; i < c->ncols && yy < y + 2 + rows; i++, yy++) {
+		struct column *col = &c->cols[i];
+		char lv[64] = "";
+		int role = i == ld.sel ? THEME_SELECTED : THEME_NORMAL;
+
+		if (col->kind == KIND_CATEGORICAL || (col->levels != NULL && col->nlevels > 0)) {
+			int k, off = 0;
+
+			for (k = 0; k < col->nlevels && off < (int)sizeof lv - 8; k++)
+				off += snprintf(lv + off, sizeof lv - off, "%s%s", k ? "," : "",
+				    col->levels[k] ? col->levels[k] : "?");
+		}
+		snprintf(buf, sizeof buf, "%-24.24s %-12s %-12s %7.1f%%  %s", col->name,
+		    cohort_role_name(col->role), cohort_kind_name(col->kind),
+		    c->nrows ? 100.0 * col->nmissing / c->nrows : 0.0, lv);
+		canvas_fill(cv, x, yy, w, 1, ' ', role);
+		canvas_text(cv, x + 1, yy, w - 2, role, buf);
+		if (col->role == ROLE_LABEL || col->role == ROLE_SEX)
+			canvas_set_role(cv, x + 26, yy, 12, i == ld.sel ? THEME_SELECTED : THEME_KEY);
+	}
+	canvas_printf(cv, x + 1, y + h - 1, w - 2, THEME_DIM, "column %d of %d   r role  l label  "
+	    "s sex  g group  i ignore   ? keys", ld.sel + 1, c->ncols);
+}
+
+static int
+load_key(struct app *a, int key)
+{
+	struct cohort *c = a->cohort;
+
+	switch (key) {
+	case 'd':
+		screen_load_start_demo(a);
+		return TUI_REDRAW;
+	case 'c':
+		ld.pending_kind = 'c';
+		cmdline_open(a, "CSV file: ", CMDLINE_PATH, NULL, got_src);
+		return TUI_REDRAW;
+	case 'm':
+		ld.pending_kind = 'm';
+		cmdline_open(a, "MIMIC-IV folder: ", CMDLINE_PATH, NULL, got_src);
+		return TUI_REDRAW;
+	case 'o':
+		cmdline_open(a, "Open study: ", CMDLINE_PATH, a->study_default, got_open);
+		return TUI_REDRAW;
+	}
+	if (c == NULL)
+		return TUI_UNHANDLED;
+	switch (key) {
+	case TKEY_UP: case 'k': ld.sel--; break;
+	case TKEY_DOWN: case 'j': ld.sel++; break;
+	case TKEY_PGUP: ld.sel -= 10; break;
+	case TKEY_PGDN: ld.sel += 10; break;
+	case TKEY_HOME: ld.sel = 0; break;
+	case TKEY_END: ld.sel = c->ncols - 1; break;
+	case 'r': case 'R': {
+		static const int cyc[] = { ROLE_CONTINUOUS, ROLE_BINARY, ROLE_CATEGORICAL, ROLE_CONCEPT,
+		    ROLE_LABEL, ROLE_SEX, ROLE_ID, ROLE_IGNORE };
+		int n = (int)SH_NELEM(cyc), k, cur = c->cols[ld.sel].role;
+
+		for (k = 0; k < n; k++)
+			if (cyc[k] == cur)
+				break;
+		k = key == 'r' ? (k + 1) % n : (k + n - 1) % n;
+		set_role(a, ld.sel, cyc[k]);
+		break;
+	}
+	case 'l': set_role(a, ld.sel, ROLE_LABEL); break;
+	case 's': set_role(a, ld.sel, ROLE_SEX); break;
+	case 'g': set_role(a, ld.sel, ROLE_CATEGORICAL); break;
+	case 'i': set_role(a, ld.sel, ROLE_IGNORE); break;
+	default:
+		return TUI_UNHANDLED;
+	}
+	if (ld.sel >= c->ncols) ld.sel = c->ncols - 1;
+	if (ld.sel < 0) ld.sel = 0;
+	return TUI_REDRAW;
+}
+
+const struct screen screen_load = {
+	.name = "Load",
+	.keys = load_keys,
+	.draw = load_draw,
+	.key = load_key,
+	.reset = load_reset,
+};

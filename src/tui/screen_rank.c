@@ -1,0 +1,255 @@
+/* synthehr — GPL-3.0-or-later.
+ * Screen 6, Rank: the weight profile as an editable list (arrows, + and -,
+ * typed values; the sum shown and normalisation offered), switching between
+ * the tutorial's profiles A (ML development) and B (education) and a custom
+ * one, the ranking table recomputed on every keystroke (rank_compute is a
+ * pure function of the metrics table and the weights) and, beside it, the
+ * rank stability: how often each set came out best over the bootstrap
+ * resamples in eval/metrics.json.  S saves the custom profile in
+ * study.json "rank". */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synthehr/eval.h"
+#include "synthehr/rank.h"
+#include "synthehr/util.h"
+#include "tui/tui.h"
+
+int screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics);
+
+static struct {
+	struct rank_profile prof;
+	int have;
+	int sel;
+} rk;
+
+static const char *const rank_keys[] = {
+	"Up/Down\tselect a metric's weight",
+	"+ / -\traise / lower the weight by 0.05",
+	"Enter\ttype a weight",
+	"0\tset the weight to 0",
+	"a / b\tload profile A (ML development) / B (education)",
+	"c\tload the saved custom profile",
+	"n\tnormalise the weights to sum to 1",
+	"S\tsave the weights as the custom profile (study.json)",
+	NULL,
+};
+
+static void
+rank_reset(struct app *a)
+{
+	(void)a;
+	rk.have = 0;
+}
+
+static void
+load_profile(struct app *a, const char *name)
+{
+	char *cause = NULL;
+	json_t *cfg = a->st != NULL ? json_object_get(a->st->cfg, "rank") : NULL;
+
+	if (rank_profile_resolve(name, cfg, &rk.prof, &cause) != 0) {
+		app_error(a, cause);
+		rank_profile_builtin("A", &rk.prof);
+	}
+	rk.have = 1;
+}
+
+static void
+rank_enter(struct app *a)
+{
+	if (!rk.have) {
+		json_t *cfg = a->st != NULL ? json_object_get(a->st->cfg, "rank") : NULL;
+
+		load_profile(a, js_str(cfg, "profile", "A"));
+	}
+}
+
+/* Sort indices by overall score (ascending; ties by index). */
+static const double *sort_overall;
+static int
+cmp_overall(const void *pa, const void *pb)
+{
+	int x = *(const int *)pa, y = *(const int *)pb;
+
+	if (sort_overall[x] != sort_overall[y])
+		return sort_overall[x] < sort_overall[y] ? -1 : 1;
+	return x - y;
+}
+
+static void
+rank_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
+{
+	const double *values;
+	const char *const *names;
+	json_t *metrics;
+	int nsets, m, s, lw = 36, yy;
+	double sum = 0, *ranks, *overall, *boot = NULL;
+	int *order, *bestc = NULL, nboot = 0;
+	char b[32];
+
+	if (a->st == NULL) {
+		canvas_text(cv, x + 2, y + 1, w - 4, THEME_DIM, "No study open: start on screen 1 (Load).");
+		return;
+	}
+	if (!rk.have)
+		rank_enter(a);
+	nsets = screen_eval_table(a, &values, &names, &metrics);
+	canvas_printf(cv, x + 1, y, lw, THEME_TITLE, "Weights: profile %s", rk.prof.name);
+	for (m = 0; m < RANK_COUNT; m++) {
+		int role = m == rk.sel ? THEME_SELECTED : rk.prof.w[m] > 0 ? THEME_NORMAL : THEME_DIM;
+
+		sum += rk.prof.w[m];
+		canvas_fill(cv, x, y + 1 + m, lw, 1, ' ', role);
+		canvas_printf(cv, x + 1, y + 1 + m, lw - 1, role, "%-7s %s %5.2f ", rank_metrics[m].label,
+		    cv->ascii ? (rank_metrics[m].higher_better ? "^" : "v") : rank_arrow(m), rk.prof.w[m]);
+		canvas_bar(cv, x + 17, y + 1 + m, lw - 18, rk.prof.w[m], role == THEME_SELECTED ?
+		    THEME_SELECTED : THEME_HIST_BAR);
+	}
+	yy = y + 2 + RANK_COUNT;
+	canvas_printf(cv, x + 1, yy, lw - 1, fabs(sum - 1) < 1e-9 ? THEME_GOOD : THEME_BAD, "sum %.2f%s", sum,
+	    fabs(sum - 1) < 1e-9 ? "" : "  (n normalises)");
+	canvas_text(cv, x + 1, yy + 1, lw - 1, THEME_DIM, "a/b/c profiles  S save");
+	canvas_box(cv, x + lw, y, w - lw, h, THEME_BORDER, "Ranking (lower overall is better)");
+	if (nsets == 0) {
+		canvas_text(cv, x + lw + 2, y + 2, w - lw - 4, THEME_DIM, "No metrics yet: evaluate on screen 5.");
+		return;
+	}
+	ranks = xcalloc((size_t)nsets * RANK_COUNT, sizeof *ranks);
+	overall = xcalloc(nsets, sizeof *overall);
+	order = xcalloc(nsets, sizeof *order);
+	rank_compute(values, nsets, &rk.prof, 0, ranks, overall);
+	if (eval_metrics_boot(metrics, nsets, &boot, &nboot) == 1 || nboot > 0) {
+		bestc = xcalloc(nsets, sizeof *bestc);
+		rank_stability(boot, nboot, nsets, &rk.prof, 0, bestc);
+	}
+	for (s = 0; s < nsets; s++)
+		order[s] = s;
+	sort_overall = overall;
+	qsort(order, nsets, sizeof *order, cmp_overall);
+	canvas_printf(cv, x + lw + 2, y + 1, w - lw - 4, THEME_DIM, "%-4s %-16s %8s  %s", "#", "set", "overall",
+	    nboot > 0 ? "best in resamples" : "stability");
+	for (s = 0; s < nsets && y + 2 + s < y + h - 1; s++) {
+		int k = order[s], role = s == 0 ? THEME_BEST : THEME_NORMAL;
+
+		canvas_printf(cv, x + lw + 2, y + 2 + s, w - lw - 4, role, "%-4d %-16.16s %8s", s + 1, names[k],
+		    tui_fmt(b, sizeof b, overall[k]));
+		if (bestc != NULL) {
+			double f = (double)bestc[k] / nboot;
+
+			canvas_printf(cv, x + lw + 33, y + 2 + s, 5, THEME_NORMAL, "%3.0f%%", 100 * f);
+			canvas_bar(cv, x + lw + 38, y + 2 + s, w - lw - 40, f, THEME_HIST_BAR);
+		} else
+			canvas_text(cv, x + lw + 33, y + 2 + s, w - lw - 35, THEME_DIM, "-");
+	}
+	if (bestc == NULL && y + 3 + nsets < y + h - 1)
+		canvas_text(cv, x + lw + 2, y + 3 + nsets, w - lw - 4, THEME_DIM,
+		    "no bootstrap in metrics.json (eval boot > 0)");
+	free(ranks);
+	free(overall);
+	free(order);
+	free(bestc);
+	free(boot);
+}
+
+static void
+to_custom(void)
+{
+	if (strcmp(rk.prof.name, "custom") != 0)
+		snprintf(rk.prof.name, sizeof rk.prof.name, "custom");
+}
+
+static void
+got_weight(struct app *a, char *line)
+{
+	double d;
+
+	if (line == NULL)
+		return;
+	if (util_parse_double(line, strlen(line), &d) != 0 || d < 0)
+		app_error(a, xsprintf("'%s': expected a weight >= 0", line));
+	else {
+		rk.prof.w[rk.sel] = d;
+		to_custom();
+	}
+	free(line);
+}
+
+static void
+save_profile(struct app *a)
+{
+	json_t *sec, *profs;
+
+	app_study_reload(a);
+	sec = study_section(a->st, "rank");
+	profs = json_object_get(sec, "profiles");
+	if (!json_is_object(profs)) {
+		profs = json_object();
+		json_object_set_new(sec, "profiles", profs);
+	}
+	to_custom();
+	json_object_set_new(profs, "custom", rank_profile_to_json(&rk.prof));
+	json_object_set_new(sec, "profile", json_string("custom"));
+	if (app_study_save(a) == 0)
+		app_status(a, "saved as profile 'custom' (synthehr rank STUDY --profile custom)");
+}
+
+static int
+rank_key(struct app *a, int key)
+{
+	double sum = 0;
+	int m;
+
+	if (a->st == NULL)
+		return TUI_UNHANDLED;
+	if (!rk.have)
+		rank_enter(a);
+	switch (key) {
+	case TKEY_UP: case 'k': rk.sel = (rk.sel + RANK_COUNT - 1) % RANK_COUNT; return TUI_REDRAW;
+	case TKEY_DOWN: case 'j': rk.sel = (rk.sel + 1) % RANK_COUNT; return TUI_REDRAW;
+	case '+': case '=': case TKEY_RIGHT:
+		rk.prof.w[rk.sel] = floor((rk.prof.w[rk.sel] + 0.05) * 100 + 0.5) / 100;
+		to_custom();
+		return TUI_REDRAW;
+	case '-': case '_': case TKEY_LEFT:
+		rk.prof.w[rk.sel] = SH_MAX(0, floor((rk.prof.w[rk.sel] - 0.05) * 100 + 0.5) / 100);
+		to_custom();
+		return TUI_REDRAW;
+	case '0':
+		rk.prof.w[rk.sel] = 0;
+		to_custom();
+		return TUI_REDRAW;
+	case TKEY_ENTER: {
+		char b[32];
+
+		snprintf(b, sizeof b, "%g", rk.prof.w[rk.sel]);
+		cmdline_open(a, "Weight: ", CMDLINE_VALUE, b, got_weight);
+		return TUI_REDRAW;
+	}
+	case 'a': load_profile(a, "A"); return TUI_REDRAW;
+	case 'b': load_profile(a, "B"); return TUI_REDRAW;
+	case 'c': load_profile(a, "custom"); return TUI_REDRAW;
+	case 'n':
+		for (m = 0; m < RANK_COUNT; m++)
+			sum += rk.prof.w[m];
+		if (sum > 0)
+			for (m = 0; m < RANK_COUNT; m++)
+				rk.prof.w[m] /= sum;
+		to_custom();
+		return TUI_REDRAW;
+	case 'S': save_profile(a); return TUI_REDRAW;
+	}
+	return TUI_UNHANDLED;
+}
+
+const struct screen screen_rank = {
+	.name = "Rank",
+	.keys = rank_keys,
+	.enter = rank_enter,
+	.draw = rank_draw,
+	.key = rank_key,
+	.reset = rank_reset,
+};

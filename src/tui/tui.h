@@ -1,0 +1,134 @@
+/* synthehr — GPL-3.0-or-later.
+ * The TUI's shared state and the screen interface (htop's components):
+ * each screen is a small table of functions; key handlers return flags
+ * instead of drawing, and drawing goes only into a canvas. */
+#ifndef SYNTHEHR_TUI_TUI_H
+#define SYNTHEHR_TUI_TUI_H
+
+#include <sys/types.h>
+
+#include "synthehr/cohort.h"
+#include "synthehr/study.h"
+#include "tui/canvas.h"
+#include "tui/term.h"
+#include "tui/theme.h"
+
+/* Key handler results. */
+#define TUI_REDRAW 0x1
+#define TUI_QUIT 0x2
+#define TUI_UNHANDLED 0x4
+
+struct app;
+
+struct screen {
+	const char *name;
+	const char *const *keys;   /* "KEY\tdescription" lines, NULL-terminated */
+	void (*enter)(struct app *a);             /* on becoming the current screen */
+	void (*draw)(struct app *a, struct canvas *cv, int x, int y, int w, int h);
+	int (*key)(struct app *a, int key);       /* TUI_* flags */
+	void (*tick)(struct app *a);              /* every loop turn (~10/s) */
+	void (*reset)(struct app *a);             /* the study or cohort changed */
+};
+
+enum { SCREEN_LOAD, SCREEN_REVIEW, SCREEN_PREP, SCREEN_TRAIN, SCREEN_EVAL, SCREEN_RANK, SCREEN_COUNT };
+extern const struct screen screen_load, screen_review, screen_prep, screen_train, screen_eval,
+    screen_rank;
+extern const struct screen *const tui_screens[SCREEN_COUNT];
+
+/* A background job: a chain of synthehr subcommands run as child processes
+ * (in their own process group, output to STUDY/ui-job.log). */
+#define JOB_MAX_STEPS 6
+struct job {
+	pid_t pid;                   /* 0: none running */
+	char label[64];
+	char **steps[JOB_MAX_STEPS]; /* argv of each step, without the program */
+	int nsteps, step;
+	double t0, step_t0;          /* util_now() at start of the job / the step */
+	double paused_at, paused_total;
+	int paused;
+	char *log;
+	void (*done)(struct app *a, int rc);
+};
+
+struct app {
+	char *exe;                   /* path of this binary, for jobs */
+	struct study *st;            /* NULL until a study is open */
+	struct cohort *cohort;       /* the study's source cohort (may be NULL) */
+	char *cohort_err;
+	int cur;                     /* current screen */
+	char *status;
+	int status_role;
+	int help;                    /* '?' overlay shown */
+	char *confirm_q;             /* a y/n question shown, or NULL */
+	void (*confirm_yes)(struct app *a);
+	struct job job;
+	struct theme theme;
+	int ascii, colour;
+	int headless;                /* no terminal (tests) */
+	int quit;
+	/* the ':' line or a value prompt */
+	int prompt_on;
+	char *prompt;
+	int prompt_kind;             /* CMDLINE_* */
+	void (*prompt_done)(struct app *a, char *line);   /* line NULL on cancel; callee frees */
+	char *line;                  /* what readline shows */
+	int line_point;
+	char *study_default;         /* where a new study goes */
+	int demo_rows, demo_concepts;
+};
+
+/* tui.c */
+void app_status(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void app_error(struct app *a, char *cause);     /* takes cause */
+void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a));
+/* Re-read study.json from disk (after a job wrote it). */
+void app_study_reload(struct app *a);
+/* Save study.json; errors go to the status line.  Returns 0 on success. */
+int app_study_save(struct app *a);
+int app_open_study(struct app *a, const char *dir, char **cause);
+/* (Re)load the study's source cohort with the schema's roles. */
+int app_load_cohort(struct app *a, char **cause);
+void app_switch(struct app *a, int screen);
+int app_command(struct app *a, const char *line);
+void app_draw(struct app *a, struct canvas *cv);
+int app_key(struct app *a, int key);
+void app_tick(struct app *a);
+struct app *app_new(void);
+void app_free(struct app *a);
+/* Path inside the study (caller frees), or NULL without a study. */
+char *app_path(const struct app *a, const char *rel);
+
+/* job.c */
+int job_start(struct app *a, const char *label, void (*done)(struct app *, int), char **const *steps,
+    int nsteps, char **cause);
+void job_poll(struct app *a);
+int job_running(const struct app *a);
+void job_pause(struct app *a);
+void job_resume(struct app *a);
+void job_stop(struct app *a);
+/* Elapsed running seconds (without pauses). */
+double job_elapsed(const struct app *a);
+/* Last non-empty line of the job log (caller frees), or NULL. */
+char *job_log_tail(const struct app *a);
+/* A NULL-terminated argv from a format list (strings copied). */
+char **job_argv(const char *first, ...);
+
+/* cmdline.c: readline's callback interface inside curses. */
+enum { CMDLINE_COMMAND, CMDLINE_PATH, CMDLINE_VALUE };
+void cmdline_open(struct app *a, const char *prompt, int kind, const char *initial,
+    void (*done)(struct app *a, char *line));
+int cmdline_key(struct app *a, int key);
+void cmdline_close(struct app *a);
+/* Words the ':' line completes (commands, settings, themes, columns). */
+extern const char *const tui_commands[];
+extern const char *const tui_set_keys[];
+
+/* Small helpers shared by the screens (tui.c). */
+int tui_is_plot_role(int r);
+const char *tui_fmt(char *buf, size_t n, double v);   /* compact number */
+/* Read a CSV of numbers with a header into columns: returns row count,
+ * *names[ncols], *cols[ncols][nrows]; -1 if unreadable. */
+int tui_read_numeric_csv(const char *path, int *ncols, char ***names, double ***cols);
+void tui_free_numeric_csv(int ncols, char **names, double **cols);
+
+#endif

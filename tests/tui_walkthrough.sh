@@ -1,0 +1,3 @@
+#!/bin/sh
+. "$SRCDIR/tests/tap.sh"
+skip_all "not yet"
