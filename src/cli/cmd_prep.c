@@ -1,18 +1,513 @@
-/* synthehr — GPL-3.0-or-later. Placeholder until its module lands. */
+/* synthehr — GPL-3.0-or-later.
+ * `synthehr review STUDY [COLUMN...]`: the cohort's profile in 80 columns
+ * (a table of every column, outlier flags, and named columns in detail with
+ * their histograms).  `synthehr prep STUDY`: apply the preprocessing plan
+ * and print a before/after table shaped like the tutorial's Table 1. */
 #include "config.h"
+
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "cli/cli.h"
+#include "synthehr/cohort.h"
+#include "synthehr/hist.h"
+#include "synthehr/prep.h"
+#include "synthehr/profile.h"
+#include "synthehr/study.h"
+#include "synthehr/util.h"
+
+static const char review_usage[] =
+    "usage: synthehr review [--ascii] [--width N] [--all] [--refresh] STUDY [COLUMN...]\n"
+    "  Profile the study's cohort: one table row per column (concept columns are\n"
+    "  summarised unless --all), outlier flags, and each named COLUMN in detail\n"
+    "  with its histogram.  The profile is cached in STUDY/prep/profile.json.\n"
+    "  --ascii      ASCII histograms (default: UTF-8 block characters)\n"
+    "  --width N    output width (default 80, at least 60)\n"
+    "  --all        list every concept column in the table\n"
+    "  --refresh    recompute the profile even when the cache is current\n";
+
+static const char prep_usage[] =
+    "usage: synthehr prep [--quiet] STUDY\n"
+    "  Apply the preprocessing plan in study.json \"prep\" (see doc/prep.md) and\n"
+    "  write STUDY/prep/: layout.json, train.mtx, test.mtx, train.csv, test.csv,\n"
+    "  log.json.  Prints a before/after table shaped like the tutorial's Table 1.\n"
+    "  --quiet      print nothing but errors\n";
+
+static void
+fmt_num(char *buf, size_t size, double v)
+{
+	if (isnan(v))
+		snprintf(buf, size, "-");
+	else if (fabs(v) >= 1e6 || (v != 0 && fabs(v) < 1e-3))
+		snprintf(buf, size, "%.3g", v);
+	else if (v == floor(v))
+		snprintf(buf, size, "%.0f", v);
+	else
+		snprintf(buf, size, "%.4g", v);
+}
+
+/* 181294 → "181,294" */
+static const char *
+fmt_count(char *buf, size_t size, size_t n)
+{
+	char t[32];
+	int len, i, o = 0;
+
+	len = snprintf(t, sizeof t, "%zu", n);
+	for (i = 0; i < len && o + 2 < (int)size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = t[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Names longer than w are cut with '~'. */
+static void
+print_name(const char *s, int w)
+{
+	if ((int)strlen(s) <= w)
+		printf("%-*s", w, s);
+	else
+		printf("%.*s~", w - 1, s);
+}
+
+extern int study_load_cohort(struct study *s, struct cohort **out, char **cause) __attribute__((weak));
+
+static int
+load_cohort_for(struct study *s, struct cohort **c, char **cause)
+{
+	if (study_load_cohort == NULL)
+		return util_fail(cause, "this build cannot load cohorts yet");
+	return study_load_cohort(s, c, cause);
+}
+
+static void
+print_flags(const struct col_profile *cp, int width)
+{
+	int i;
+	char b[32], a[32];
+
+	for (i = 0; i < cp->nflags; i++) {
+		const struct profile_flag *f = &cp->flags[i];
+		const char *st = f->enabled ? "on" : strcmp(f->origin, "plan") == 0 ? "off" :
+		    strcmp(f->origin, "builtin") == 0 ? "suggested" : "info";
+
+		printf("  %-*.*s %9s", width - 42 > 20 ? width - 42 : 20, width - 42 > 20 ? width - 42 : 20, f->rule,
+		    fmt_count(b, sizeof b, f->affected));
+		printf(" (%s below, %s above) [%s]\n", fmt_count(a, sizeof a, f->below),
+		    fmt_count(b, sizeof b, f->above), st);
+	}
+}
+
+static void
+review_table(const struct profile *p, int all, int width)
+{
+	int j, nconcept = 0, nw = width >= 80 ? 16 : 12;
+	size_t rare = 0;
+	double pmin = INFINITY, pmax = -INFINITY;
+	char b[7][32];
+
+	printf("%-*s %-10s %6s %8s %8s %8s %8s %8s\n", nw, "column", "role", "miss%", "mean", "sd", "min",
+	    "median", "max");
+	for (j = 0; j < p->ncols; j++) {
+		const struct col_profile *cp = &p->cols[j];
+
+		if (cp->role == ROLE_CONCEPT && !all) {
+			nconcept++;
+			if (cp->binary) {
+				pmin = SH_MIN(pmin, cp->prevalence);
+				pmax = SH_MAX(pmax, cp->prevalence);
+				rare += cp->prevalence < 5e-5;
+			}
+			continue;
+		}
+		print_name(cp->name, nw);
+		printf(" %-10s %6.1f", cohort_role_name(cp->role), cp->pmissing);
+		if (cp->kind == KIND_CATEGORICAL && !cp->binary) {
+			printf(" %d levels", cp->nlevels);
+			for (int l = 0, o = 0; l < cp->nlevels && o < width - nw - 30; l++) {
+				o += printf(" %s:%zu", cp->levels[l], cp->level_count[l]);
+				if (l + 1 < cp->nlevels && o >= width - nw - 34)
+					printf(" ...");
+			}
+			printf("\n");
+		} else if (cp->binary && cp->role != ROLE_CONTINUOUS) {
+			printf(" %7.2f%% positive (%s)\n", 100 * cp->prevalence, fmt_count(b[0], 32, cp->npos));
+		} else if (cp->numeric) {
+			fmt_num(b[0], 32, cp->mean);
+			fmt_num(b[1], 32, cp->sd);
+			fmt_num(b[2], 32, cp->min);
+			fmt_num(b[3], 32, cp->median);
+			fmt_num(b[4], 32, cp->max);
+			printf(" %8.8s %8.8s %8.8s %8.8s %8.8s\n", b[0], b[1], b[2], b[3], b[4]);
+		} else
+			printf(" %zu distinct\n", cp->distinct);
+	}
+	if (nconcept > 0)
+		printf("%d concept columns: prevalence %.2g%% to %.2g%%; %zu below 5e-5 (--all lists them)\n",
+		    nconcept, 100 * pmin, 100 * pmax, rare);
+}
+
+static void
+review_detail(const struct profile *p, int j, int ascii, int width)
+{
+	const struct col_profile *cp = &p->cols[j];
+	char b[9][32];
+	int i;
+
+	printf("\n== %s (%s, %s) ==\n", cp->name, cohort_role_name(cp->role), cohort_kind_name(cp->kind));
+	printf("n %s   missing %s (%.1f%%)   distinct %zu\n", fmt_count(b[0], 32, cp->n),
+	    fmt_count(b[1], 32, cp->nmissing), cp->pmissing, cp->distinct);
+	if (cp->numeric) {
+		fmt_num(b[0], 32, cp->mean); fmt_num(b[1], 32, cp->sd);
+		printf("mean %s   sd %s\n", b[0], b[1]);
+		fmt_num(b[0], 32, cp->min); fmt_num(b[1], 32, cp->p1); fmt_num(b[2], 32, cp->p5);
+		fmt_num(b[3], 32, cp->median); fmt_num(b[4], 32, cp->p95); fmt_num(b[5], 32, cp->p99);
+		fmt_num(b[6], 32, cp->max);
+		printf("min %s  p1 %s  p5 %s  median %s  p95 %s  p99 %s  max %s\n",
+		    b[0], b[1], b[2], b[3], b[4], b[5], b[6]);
+	}
+	if (cp->binary)
+		printf("prevalence %.4f%% (%s positive)\n", 100 * cp->prevalence, fmt_count(b[0], 32, cp->npos));
+	if (cp->nlevels > 0) {
+		struct hist h;
+		struct hist_style st = { .width = width, .ascii = ascii, .horizontal = 1, .height = 40 };
+		struct hist_lines hl;
+
+		/* a level histogram: one unit-wide integer bin per level */
+		memset(&h, 0, sizeof h);
+		h.nbins = cp->nlevels;
+		h.lo = -0.5;
+		h.width = 1;
+		h.integer = 1;
+		h.count = cp->level_count;
+		for (i = 0; i < cp->nlevels; i++)
+			h.total += cp->level_count[i];
+		hist_render(&h, &st, &hl);
+		for (i = 0; i < hl.n; i++) {
+			/* replace the integer labels with the level names */
+			printf("  %-14.14s %s\n", cp->levels[i], hl.text[i] + (strchr(hl.text[i], ' ') ?
+			    strspn(hl.text[i], " 0123456789") : 0));
+		}
+		hist_lines_free(&hl);
+	}
+	if (cp->has_hist) {
+		uint8_t *out = xcalloc(cp->hist.nbins, 1);
+		struct hist_style st = { .width = width, .height = 8, .ascii = ascii, .bin_out = out };
+		struct hist_lines hl;
+		int k;
+
+		for (k = 0; k < cp->nflags; k++) {
+			const struct profile_flag *f = &cp->flags[k];
+
+			if (!f->enabled)
+				continue;
+			for (i = 0; i < cp->hist.nbins; i++)
+				if (hist_edge(&cp->hist, i) < f->lo || hist_edge(&cp->hist, i + 1) > f->hi)
+					out[i] |= (f->below && hist_edge(&cp->hist, i) < f->lo) ||
+					    (f->above && hist_edge(&cp->hist, i + 1) > f->hi);
+		}
+		fmt_num(b[0], 32, cp->hist.width);
+		printf("histogram: %d bins of width %s%s\n", cp->hist.nbins, b[0],
+		    memchr(out, 1, cp->hist.nbins) ? (ascii ? " (bins touched by enabled rules: see flags)" :
+		    " (bins touched by enabled rules: see flags)") : "");
+		hist_render(&cp->hist, &st, &hl);
+		for (i = 0; i < hl.n; i++)
+			printf("%s\n", hl.text[i]);
+		hist_lines_free(&hl);
+		free(out);
+	}
+	if (cp->nflags > 0) {
+		printf("outlier flags (patients affected):\n");
+		print_flags(cp, width);
+	}
+}
+
 int
 cmd_review(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "synthehr %s: not built yet\n", argv[0]);
-	return EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "ascii", no_argument, NULL, 'a' },
+		{ "width", required_argument, NULL, 'w' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "refresh", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct study *s = NULL;
+	struct profile *p = NULL;
+	struct cohort *c = NULL;
+	char *cause = NULL, key[65];
+	int ch, ascii = 0, width = 80, all = 0, refresh = 0, i, rc = EXIT_OK, any;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "aw:Ar", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a': ascii = 1; break;
+		case 'A': all = 1; break;
+		case 'r': refresh = 1; break;
+		case 'w':
+			width = atoi(optarg);
+			if (width < 60 || width > 400) {
+				fprintf(stderr, "synthehr review: --width must be from 60 to 400\n");
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			fputs(review_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(review_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (study_open(argv[optind], &s, &cause) != 0)
+		return cli_fail("review", cause, EXIT_USAGE);
+	if (profile_study_key(s, key, &cause) != 0) {
+		study_free(s);
+		return cli_fail("review", cause, EXIT_FAIL);
+	}
+	if (!refresh && profile_load_cached(s, key, &p, &cause) < 0) {
+		fprintf(stderr, "synthehr review: ignoring the cached profile: %s\n", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (p == NULL) {
+		struct prep_plan plan;
+
+		if (load_cohort_for(s, &c, &cause) != 0) {
+			study_free(s);
+			return cli_fail("review", cause, EXIT_FAIL);
+		}
+		if (prep_plan_load(s, c, &plan, &cause) != 0) {
+			cohort_free(c);
+			study_free(s);
+			return cli_fail("review", cause, EXIT_USAGE);
+		}
+		p = profile_compute(c, &plan);
+		memcpy(p->key, key, sizeof p->key);
+		prep_plan_done(&plan);
+		cohort_free(c);
+		if (profile_save(s, p, &cause) != 0) {
+			fprintf(stderr, "synthehr review: cannot cache the profile: %s\n", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	{
+		char b[32];
+
+		printf("%s: %s patients, %d columns\n\n", s->dir, fmt_count(b, sizeof b, p->nrows), p->ncols);
+	}
+	review_table(p, all, width);
+	any = 0;
+	for (i = 0; i < p->ncols; i++)
+		if (p->cols[i].nflags > 0) {
+			int k, shown = 0;
+
+			for (k = 0; k < p->cols[i].nflags; k++)
+				shown += p->cols[i].flags[k].affected > 0 || p->cols[i].flags[k].enabled;
+			if (!shown)
+				continue;
+			if (!any)
+				printf("\noutlier flags (patients affected; [on] = applied by 'synthehr prep'):\n");
+			any = 1;
+			print_flags(&p->cols[i], width);
+		}
+	for (i = optind + 1; i < argc; i++) {
+		int j = profile_find(p, argv[i]);
+
+		if (j < 0) {
+			fprintf(stderr, "synthehr review: no column \"%s\" in the cohort\n", argv[i]);
+			rc = EXIT_USAGE;
+			continue;
+		}
+		review_detail(p, j, ascii, width);
+	}
+	profile_free(p);
+	study_free(s);
+	return rc;
 }
+
+/* ---- prep ---- */
+
+static void
+row2(const char *label, const char *a, const char *b)
+{
+	printf("%-30.30s %-22s %-22s\n", label, a, b);
+}
+
+static void
+mean_sd_text(char *buf, size_t size, double m, double sd)
+{
+	if (isnan(m))
+		snprintf(buf, size, "-");
+	else if (fabs(sd) >= 100)
+		snprintf(buf, size, "%.1f (%.2f)", m, sd);
+	else
+		snprintf(buf, size, "%.1f (%.1f)", m, sd);
+}
+
+static void
+print_table1(const struct prep_report *r)
+{
+	const struct prep_summary *a = &r->before, *b = &r->after;
+	char x[64], y[64], c1[32], c2[32];
+	int i, k;
+
+	row2("", "before", "after");
+	row2("patients", fmt_count(x, sizeof x, a->n), fmt_count(y, sizeof y, b->n));
+	if (a->has_age) {
+		mean_sd_text(x, sizeof x, a->age_mean, a->age_sd);
+		mean_sd_text(y, sizeof y, b->age_mean, b->age_sd);
+		row2("age, mean (SD)", x, y);
+	}
+	if (a->has_sex) {
+		snprintf(x, sizeof x, "%.1f %%", a->female_pct);
+		snprintf(y, sizeof y, "%.1f %%", b->female_pct);
+		row2("female", x, y);
+	}
+	if (a->race_name) {
+		printf("%s\n", a->race_name);
+		for (i = 0; i < a->nrace; i++) {
+			char lab[64];
+			size_t after = 0;
+
+			for (k = 0; k < b->nrace; k++)
+				if (strcmp(b->race_level[k], a->race_level[i]) == 0)
+					after = b->race_count[k];
+			snprintf(lab, sizeof lab, "  %s", a->race_level[i]);
+			snprintf(x, sizeof x, "%s (%.1f %%)", fmt_count(c1, sizeof c1, a->race_count[i]),
+			    a->n ? 100.0 * a->race_count[i] / a->n : 0);
+			snprintf(y, sizeof y, "%s (%.1f %%)", fmt_count(c2, sizeof c2, after),
+			    b->n ? 100.0 * after / b->n : 0);
+			row2(lab, x, y);
+		}
+	}
+	if (a->label_name) {
+		snprintf(x, sizeof x, "%s (%.1f %%)", fmt_count(c1, sizeof c1, a->label_count), a->label_pct);
+		snprintf(y, sizeof y, "%s (%.1f %%)", fmt_count(c2, sizeof c2, b->label_count), b->label_pct);
+		row2(a->label_name, x, y);
+	}
+	for (i = 0; i < a->ncont; i++) {
+		char lab[64];
+
+		snprintf(lab, sizeof lab, "%s, mean (SD)", a->cont_name[i]);
+		mean_sd_text(x, sizeof x, a->cont_mean[i], a->cont_sd[i]);
+		snprintf(y, sizeof y, "(dropped)");
+		for (k = 0; k < b->ncont; k++)
+			if (strcmp(b->cont_name[k], a->cont_name[i]) == 0)
+				mean_sd_text(y, sizeof y, b->cont_mean[k], b->cont_sd[k]);
+		if (a->cont_missing[i] > 0) {
+			size_t l = strlen(x);
+
+			snprintf(x + l, sizeof x - l, " %.1f%% miss", 100.0 * a->cont_missing[i] / a->n);
+		}
+		row2(lab, x, y);
+	}
+	if (b->ntop > 0) {
+		printf("most prevalent concepts (after)\n");
+		for (i = 0; i < b->ntop; i++) {
+			char lab[64];
+
+			snprintf(lab, sizeof lab, "  %s", b->top_name[i]);
+			snprintf(x, sizeof x, "-");
+			for (k = 0; k < a->ntop; k++)
+				if (strcmp(a->top_name[k], b->top_name[i]) == 0)
+					snprintf(x, sizeof x, "%.1f %%", 100 * a->top_prev[k]);
+			snprintf(y, sizeof y, "%.1f %%", 100 * b->top_prev[i]);
+			row2(lab, x, y);
+		}
+	}
+	snprintf(x, sizeof x, "%d", a->ncols);
+	snprintf(y, sizeof y, "%d", b->ncols);
+	row2("columns", x, y);
+}
+
+static void
+print_log(const struct prep_report *r)
+{
+	json_t *o, *e;
+	size_t i;
+	char b[32];
+
+	o = json_object_get(r->log, "outliers");
+	json_array_foreach(o, i, e) {
+		int on = json_is_true(json_object_get(e, "enabled"));
+
+		printf("rule %-40.40s %s %s\n", js_str(e, "description", "?"),
+		    on ? (json_object_get(e, "clipped") ? "clipped" : "removed") : "off, would affect",
+		    fmt_count(b, sizeof b, (size_t)js_int(e, on ? (json_object_get(e, "clipped") ? "clipped" :
+		    "removed") : "affected", 0)));
+	}
+	o = json_object_get(r->log, "missing");
+	json_array_foreach(json_object_get(o, "columns_dropped"), i, e)
+		printf("dropped column %s: %.1f%% missing\n", js_str(e, "column", "?"), 100 * js_num(e, "fraction", 0));
+	json_array_foreach(json_object_get(o, "imputed"), i, e)
+		printf("imputed %s values of %s (%s)\n", fmt_count(b, sizeof b, (size_t)js_int(e, "count", 0)),
+		    js_str(e, "column", "?"), js_str(e, "method", "?"));
+	o = json_object_get(r->log, "low_prevalence");
+	if (js_int(o, "dropped_count", 0) > 0) {
+		printf("dropped %lld low-prevalence column(s) (< %g):", js_int(o, "dropped_count", 0),
+		    js_num(o, "threshold", 0));
+		json_array_foreach(json_object_get(o, "dropped"), i, e) {
+			if (i == 8) {
+				printf(" ... (see prep/log.json)");
+				break;
+			}
+			printf(" %s(%lld)", js_str(e, "column", "?"), js_int(e, "count", 0));
+		}
+		printf("\n");
+	}
+}
+
 int
 cmd_prep(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "synthehr %s: not built yet\n", argv[0]);
-	return EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct study *s = NULL;
+	struct prep_report rep;
+	char *cause = NULL, b1[32], b2[32];
+	int ch, quiet = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		if (ch == 'q')
+			quiet = 1;
+		else {
+			fputs(prep_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs(prep_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (study_open(argv[optind], &s, &cause) != 0)
+		return cli_fail("prep", cause, EXIT_USAGE);
+	if (prep_run(s, &rep, &cause) != 0) {
+		prep_report_done(&rep);
+		study_free(s);
+		return cli_fail("prep", cause, EXIT_FAIL);
+	}
+	if (!quiet) {
+		print_log(&rep);
+		printf("\n");
+		print_table1(&rep);
+		printf("\ntrain %s rows, test %s rows; wrote %s/prep/ in %.1f s\n",
+		    fmt_count(b1, sizeof b1, rep.ntrain), fmt_count(b2, sizeof b2, rep.ntest), s->dir,
+		    rep.seconds);
+	}
+	prep_report_done(&rep);
+	study_free(s);
+	return EXIT_OK;
 }

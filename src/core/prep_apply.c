@@ -1,0 +1,1299 @@
+/* synthehr — GPL-3.0-or-later.
+ * Applying the preprocessing plan in the tutorial's order (SPEC §2.2–2.6):
+ * outlier rules → missingness (drop columns, impute on the full cohort) →
+ * low prevalence → split (seeded shuffle) → layout with min–max ranges
+ * (fitted on the full cohort, or the training part) → scaled model rows.
+ * Also the layout builder, encode/decode between cohorts and model rows,
+ * the decoded CSV writer, and the prep/ files of a study. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synthehr/csvio.h"
+#include "synthehr/prep.h"
+#include "synthehr/rng.h"
+#include "synthehr/util.h"
+#include "prep_int.h"
+
+/* ---- cohort normalisation ---- */
+
+/* Numeric columns with role categorical become categorical columns whose
+ * levels are the distinct values (sorted numerically, written shortest). */
+static void
+numeric_to_categorical(struct cohort *c, int j)
+{
+	struct column *k = &c->cols[j];
+	double *s;
+	size_t m = prep_sorted_values(k, c->nrows, &s), d = 0, i;
+	char **names, buf[64];
+	int32_t *cat;
+
+	for (i = 0; i < m; i++)
+		if (i == 0 || s[i] != s[i - 1])
+			s[d++] = s[i];
+	names = xcalloc(d + 1, sizeof(char *));
+	for (i = 0; i < d; i++) {
+		util_format_double(buf, sizeof buf, s[i]);
+		names[i] = xstrdup(buf);
+	}
+	cat = xcalloc(c->nrows + 1, sizeof *cat);
+	for (i = 0; i < c->nrows; i++) {
+		double v = prep_num(k, i);
+		size_t lo = 0, hi = d;
+
+		if (isnan(v))
+			continue;
+		while (hi - lo > 1) {   /* binary search in the distinct values */
+			size_t mid = (lo + hi) / 2;
+
+			if (s[mid] <= v)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		cat[i] = (int32_t)lo;
+	}
+	free(k->num);
+	k->num = NULL;
+	k->cat = cat;
+	k->kind = KIND_CATEGORICAL;
+	cohort_set_levels(c, j, (int)d, (const char *const *)names);
+	for (i = 0; i < d; i++)
+		free(names[i]);
+	free(names);
+	free(s);
+}
+
+static int
+normalise(struct cohort *c, json_t *log, char **cause)
+{
+	json_t *ign = json_array();
+	int j;
+	size_t r;
+
+	for (j = 0; j < c->ncols; j++) {
+		struct column *k = &c->cols[j];
+
+		if (k->role == ROLE_ID || k->role == ROLE_IGNORE)
+			continue;
+		if (k->kind == KIND_TEXT) {
+			json_array_append_new(ign, json_string(k->name));
+			continue;
+		}
+		if (k->role == ROLE_CATEGORICAL && k->kind != KIND_CATEGORICAL && k->group == NULL)
+			numeric_to_categorical(c, j);
+		if ((k->role == ROLE_LABEL || k->role == ROLE_SEX) && k->kind == KIND_CATEGORICAL &&
+		    k->nlevels > 2) {
+			json_decref(ign);
+			return util_fail(cause, "column \"%s\" (role %s) has %d levels; expected two", k->name,
+			    cohort_role_name(k->role), k->nlevels);
+		}
+		if (k->role == ROLE_CONTINUOUS && k->kind == KIND_CATEGORICAL) {
+			json_decref(ign);
+			return util_fail(cause, "column \"%s\" is marked continuous but holds categories; "
+			    "give it the role categorical in study.json", k->name);
+		}
+		if ((prep_is_binary_col(k) || k->group != NULL) && k->kind == KIND_NUMERIC) {
+			for (r = 0; r < c->nrows; r++) {
+				double v = prep_num(k, r);
+
+				if (!isnan(v) && v != 0 && v != 1) {
+					json_decref(ign);
+					return util_fail(cause, "column \"%s\" (role %s), data row %zu: expected 0 or 1; "
+					    "give the column the role continuous or categorical in study.json",
+					    k->name, cohort_role_name(k->role), r + 1);
+				}
+			}
+		}
+	}
+	if (json_array_size(ign) > 0)
+		json_object_set_new(log, "text_columns_ignored", ign);
+	else
+		json_decref(ign);
+	return 0;
+}
+
+/* ---- outliers ---- */
+
+static int
+apply_outliers(struct cohort *c, const struct prep_plan *p, json_t *log, char **cause)
+{
+	json_t *arr = json_array();
+	uint8_t *keep = NULL;
+	int i;
+
+	for (i = 0; i < p->nrules; i++) {
+		const struct prep_rule *r = &p->rules[i];
+		struct prep_count cnt;
+		json_t *e = prep_rule_to_json(r);
+		char desc[256];
+		size_t removed = 0, clipped = 0, row;
+
+		prep_rule_describe(r, desc, sizeof desc);
+		json_object_set_new(e, "description", json_string(desc));
+		if (prep_rule_count(c, r, &cnt, cause) != 0) {
+			json_decref(e);
+			json_decref(arr);
+			return -1;
+		}
+		json_object_set_new(e, "affected", json_integer((json_int_t)cnt.affected));
+		if (r->type != PREP_RULE_CROSS) {
+			json_object_set_new(e, "below", json_integer((json_int_t)cnt.below));
+			json_object_set_new(e, "above", json_integer((json_int_t)cnt.above));
+			if (isfinite(cnt.lo))
+				json_object_set_new(e, "lo", json_real(cnt.lo));
+			if (isfinite(cnt.hi))
+				json_object_set_new(e, "hi", json_real(cnt.hi));
+		}
+		if (r->enabled && cnt.affected > 0) {
+			int col = prep_find_col(c, r->column);
+			struct column *k = &c->cols[col];
+
+			if (r->action == PREP_ACTION_DROP) {
+				int col2 = r->type == PREP_RULE_CROSS ? prep_find_col(c, r->right) : -1;
+
+				keep = xrealloc(keep, c->nrows + 1);
+				for (row = 0; row < c->nrows; row++) {
+					double v = prep_num(k, row);
+					int hit;
+
+					if (col2 >= 0) {
+						double y = prep_num(&c->cols[col2], row);
+
+						hit = !isnan(v) && !isnan(y) &&
+						    !((r->op == PREP_CMP_LT && v < y) || (r->op == PREP_CMP_LE && v <= y) ||
+						      (r->op == PREP_CMP_GT && v > y) || (r->op == PREP_CMP_GE && v >= y));
+					} else
+						hit = v < cnt.lo || v > cnt.hi;
+					keep[row] = !hit;
+					removed += hit;
+				}
+				cohort_filter_rows(c, keep);
+			} else {
+				for (row = 0; row < c->nrows; row++) {
+					double v = prep_num(k, row), w = v;
+
+					if (v < cnt.lo)
+						w = cnt.lo;
+					else if (v > cnt.hi)
+						w = cnt.hi;
+					if (isnan(v) || w == v)
+						continue;
+					clipped++;
+					if (k->kind == KIND_NUMERIC)
+						k->num[row] = w;
+				}
+			}
+		}
+		json_object_set_new(e, "removed", json_integer((json_int_t)removed));
+		if (r->action == PREP_ACTION_CLIP)
+			json_object_set_new(e, "clipped", json_integer((json_int_t)clipped));
+		json_object_set_new(e, "rows_after", json_integer((json_int_t)c->nrows));
+		json_array_append_new(arr, e);
+	}
+	free(keep);
+	json_object_set_new(log, "outliers", arr);
+	return 0;
+}
+
+/* ---- missingness ---- */
+
+static enum prep_impute
+method_for(const struct prep_plan *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nimp; i++)
+		if (strcmp(p->imp_col[i], name) == 0)
+			return p->imp_method[i];
+	return p->impute;
+}
+
+static int
+is_modelled(const struct column *k)
+{
+	return k->role != ROLE_ID && k->role != ROLE_IGNORE && k->kind != KIND_TEXT;
+}
+
+static void
+clear_missing(struct column *k)
+{
+	free(k->missing);
+	k->missing = NULL;
+	k->nmissing = 0;
+}
+
+static void
+copy_cell(struct column *k, size_t to, size_t from)
+{
+	if (k->num) k->num[to] = k->num[from];
+	if (k->bin) k->bin[to] = k->bin[from];
+	if (k->cat) k->cat[to] = k->cat[from];
+}
+
+static int
+apply_missing(struct cohort *c, const struct prep_plan *p, json_t *log, char **cause)
+{
+	json_t *m = json_object(), *dropped = json_array(), *imputed = json_array(), *dr = json_array();
+	struct rng rng;
+	uint8_t *keep;
+	size_t r, removed;
+	int j, lab = -1;
+
+	/* Patients without a label cannot be used. */
+	for (j = 0; j < c->ncols; j++)
+		if (c->cols[j].role == ROLE_LABEL && lab < 0)
+			lab = j;
+	keep = xmalloc(c->nrows + 1);
+	removed = 0;
+	if (lab >= 0 && c->cols[lab].nmissing > 0) {
+		for (r = 0; r < c->nrows; r++) {
+			keep[r] = !cohort_is_missing(&c->cols[lab], r);
+			removed += !keep[r];
+		}
+		cohort_filter_rows(c, keep);
+	}
+	json_object_set_new(m, "label_missing_removed", json_integer((json_int_t)removed));
+	json_object_set_new(m, "drop_above", json_real(p->drop_above));
+	for (j = 0; j < c->ncols; j++) {
+		struct column *k = &c->cols[j];
+		double frac = c->nrows ? (double)k->nmissing / c->nrows : 0;
+
+		if (!is_modelled(k) || k->role == ROLE_LABEL || !(frac > p->drop_above))
+			continue;
+		json_array_append_new(dropped, json_pack("{s:s,s:I,s:f}", "column", k->name,
+		    "missing", (json_int_t)k->nmissing, "fraction", frac));
+		cohort_remove_column(c, j);
+		j--;
+	}
+	json_object_set_new(m, "columns_dropped", dropped);
+	/* Rows dropped for missing values in "drop" columns, before imputing. */
+	for (j = 0; j < c->ncols; j++) {
+		struct column *k = &c->cols[j];
+
+		if (!is_modelled(k) || k->nmissing == 0 || method_for(p, k->name) != PREP_IMPUTE_DROP)
+			continue;
+		for (r = 0, removed = 0; r < c->nrows; r++) {
+			keep[r] = !cohort_is_missing(k, r);
+			removed += !keep[r];
+		}
+		cohort_filter_rows(c, keep);
+		clear_missing(k);
+		json_array_append_new(dr, json_pack("{s:s,s:I}", "column", k->name, "removed", (json_int_t)removed));
+	}
+	json_object_set_new(m, "rows_dropped", dr);
+	free(keep);
+	/* Impute, columns in source order, one generator (the tutorial's
+	 * random.seed(4) then BMI, DIASTOLIC, SYSTOLIC in turn). */
+	rng_seed(&rng, p->impute_seed);
+	for (j = 0; j < c->ncols; j++) {
+		struct column *k = &c->cols[j];
+		enum prep_impute meth = method_for(p, k->name);
+		size_t *obs, nobs = 0, filled = 0, from = 0;
+
+		if (!is_modelled(k) || k->nmissing == 0)
+			continue;
+		obs = xmalloc((c->nrows + 1) * sizeof *obs);
+		for (r = 0; r < c->nrows; r++)
+			if (!k->missing[r])
+				obs[nobs++] = r;
+		if (nobs == 0) {
+			free(obs);
+			json_decref(m);
+			json_decref(imputed);
+			return util_fail(cause, "column \"%s\" has no observed values to impute from; "
+			    "lower prep.missing.drop_above or give it the role ignore", k->name);
+		}
+		if (meth != PREP_IMPUTE_SAMPLE) {
+			/* a fixed value: median/mean for numbers, most frequent level otherwise */
+			if (k->kind == KIND_NUMERIC && k->role == ROLE_CONTINUOUS) {
+				double *s, v;
+				size_t ns = prep_sorted_values(k, c->nrows, &s), i;
+
+				if (meth == PREP_IMPUTE_MEDIAN)
+					v = prep_quantile(s, ns, 0.5);
+				else {
+					for (i = 0, v = 0; i < ns; i++)
+						v += s[i];
+					v /= ns;
+				}
+				free(s);
+				for (r = 0; r < c->nrows; r++)
+					if (k->missing[r]) {
+						k->num[r] = v;
+						filled++;
+					}
+				json_array_append_new(imputed, json_pack("{s:s,s:s,s:I,s:f}", "column", k->name,
+				    "method", prep_impute_name(meth), "count", (json_int_t)filled, "value", v));
+			} else {
+				size_t *cnt, best = 0;
+				int nl = k->kind == KIND_CATEGORICAL ? k->nlevels : 2, l;
+
+				cnt = xcalloc(nl + 1, sizeof *cnt);
+				for (r = 0; r < nobs; r++) {
+					double v = prep_num(k, obs[r]);
+
+					if (v >= 0 && v < nl)
+						cnt[(int)v]++;
+				}
+				for (l = 1; l < nl; l++)
+					if (cnt[l] > cnt[best])
+						best = l;
+				for (r = 0; r < nobs; r++)
+					if (prep_num(k, obs[r]) == (double)best) {
+						from = obs[r];
+						break;
+					}
+				for (r = 0; r < c->nrows; r++)
+					if (k->missing[r]) {
+						copy_cell(k, r, from);
+						filled++;
+					}
+				free(cnt);
+				json_array_append_new(imputed, json_pack("{s:s,s:s,s:I}", "column", k->name,
+				    "method", "mode", "count", (json_int_t)filled));
+			}
+		} else {
+			for (r = 0; r < c->nrows; r++) {
+				if (!k->missing[r])
+					continue;
+				copy_cell(k, r, obs[rng_below(&rng, nobs)]);
+				filled++;
+			}
+			json_array_append_new(imputed, json_pack("{s:s,s:s,s:I,s:I}", "column", k->name,
+			    "method", "sample", "count", (json_int_t)filled, "observed", (json_int_t)nobs));
+		}
+		free(obs);
+		clear_missing(k);
+	}
+	json_object_set_new(m, "imputed", imputed);
+	json_object_set_new(m, "seed", json_integer((json_int_t)p->impute_seed));
+	json_object_set_new(m, "rows_after", json_integer((json_int_t)c->nrows));
+	json_object_set_new(log, "missing", m);
+	return 0;
+}
+
+/* ---- low prevalence ---- */
+
+static void
+apply_low_prevalence(struct cohort *c, const struct prep_plan *p, json_t *log)
+{
+	json_t *o = json_object(), *arr = json_array();
+	int j;
+
+	for (j = 0; j < c->ncols; j++) {
+		struct column *k = &c->cols[j];
+		size_t ones = 0, r;
+		double prev;
+
+		if (!prep_is_binary_col(k) || (k->role != ROLE_BINARY && k->role != ROLE_CONCEPT))
+			continue;
+		for (r = 0; r < c->nrows; r++)
+			ones += prep_num(k, r) >= 0.5;
+		prev = c->nrows ? (double)ones / c->nrows : 0;
+		if (!(prev < p->low_prevalence))
+			continue;
+		json_array_append_new(arr, json_pack("{s:s,s:I,s:f}", "column", k->name,
+		    "count", (json_int_t)ones, "prevalence", prev));
+		cohort_remove_column(c, j);
+		j--;
+	}
+	json_object_set_new(o, "threshold", json_real(p->low_prevalence));
+	json_object_set_new(o, "dropped_count", json_integer((json_int_t)json_array_size(arr)));
+	json_object_set_new(o, "dropped", arr);
+	json_object_set_new(log, "low_prevalence", o);
+}
+
+/* ---- split ---- */
+
+static void
+split_rows(const struct cohort *c, const struct prep_plan *p, size_t **tr, size_t *ntr,
+    size_t **te, size_t *nte)
+{
+	size_t n = c->nrows, i, a = 0, b = 0;
+	size_t *idx = xmalloc((n + 1) * sizeof *idx);
+	struct rng rng;
+	int lab = -1, j;
+
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	rng_seed(&rng, p->split_seed);
+	rng_shuffle(&rng, idx, n);
+	*tr = xmalloc((n + 1) * sizeof(size_t));
+	*te = xmalloc((n + 1) * sizeof(size_t));
+	for (j = 0; j < c->ncols && p->stratify; j++)
+		if (c->cols[j].role == ROLE_LABEL && prep_is_binary_col(&c->cols[j])) {
+			lab = j;
+			break;
+		}
+	if (lab < 0) {
+		size_t k = (size_t)floor(p->train_frac * n);
+
+		for (i = 0; i < n; i++) {
+			if (i < k)
+				(*tr)[a++] = idx[i];
+			else
+				(*te)[b++] = idx[i];
+		}
+	} else {
+		/* Per class, the first floor(frac·n_class) rows in shuffled order. */
+		size_t cnt[2] = { 0, 0 }, take[2], seen[2] = { 0, 0 };
+
+		for (i = 0; i < n; i++)
+			cnt[prep_num(&c->cols[lab], i) >= 0.5]++;
+		take[0] = (size_t)floor(p->train_frac * cnt[0]);
+		take[1] = (size_t)floor(p->train_frac * cnt[1]);
+		for (i = 0; i < n; i++) {
+			int y = prep_num(&c->cols[lab], idx[i]) >= 0.5;
+
+			if (seen[y]++ < take[y])
+				(*tr)[a++] = idx[i];
+			else
+				(*te)[b++] = idx[i];
+		}
+	}
+	*ntr = a;
+	*nte = b;
+	free(idx);
+}
+
+/* ---- layout ---- */
+
+struct lcol {
+	enum mcol_kind kind;
+	const char *name;      /* cohort column name or level label */
+	const char *source;
+	const char *level, *level0;
+	int group;
+	int concept;
+	int col;               /* cohort column */
+	int qualify;           /* use SOURCE=LEVEL */
+};
+
+static void
+lcol_push(struct lcol **v, int *n, const struct lcol *e)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = *e;
+}
+
+static void
+binary_levels(const struct column *k, const char **l0, const char **l1)
+{
+	*l0 = *l1 = NULL;
+	if (k->levels != NULL && k->nlevels == 2) {
+		*l0 = k->levels[0];
+		*l1 = k->levels[1];
+	}
+}
+
+int
+prep_layout_build(const struct cohort *c, const size_t *fit, size_t nfit,
+    struct layout **out, char **cause)
+{
+	struct lcol *v = NULL, e;
+	char **gnames = NULL;
+	int nv = 0, ng = 0, j, i, pass, lab = -1, sex = -1;
+	struct layout *l;
+
+	/* groups first, in source order */
+	for (j = 0; j < c->ncols; j++) {
+		const struct column *k = &c->cols[j];
+
+		if (!is_modelled(k))
+			continue;
+		if (prep_is_group_col(k)) {
+			if (k->kind != KIND_CATEGORICAL)
+				return util_fail(cause, "column \"%s\": a categorical column must hold levels", k->name);
+			for (i = 0; i < k->nlevels; i++) {
+				memset(&e, 0, sizeof e);
+				e.kind = MCOL_GROUP;
+				e.name = k->levels[i];
+				e.source = k->name;
+				e.level = k->levels[i];
+				e.group = ng;
+				e.col = j;
+				lcol_push(&v, &nv, &e);
+			}
+			gnames = xreallocarray(gnames, ng + 1, sizeof(char *));
+			gnames[ng++] = xstrdup(k->name);
+		} else if (k->group != NULL) {
+			int seen = 0, jj;
+
+			for (i = 0; i < ng; i++)
+				seen |= strcmp(gnames[i], k->group) == 0;
+			if (seen)
+				continue;
+			for (jj = j; jj < c->ncols; jj++) {
+				const struct column *g = &c->cols[jj];
+
+				if (g->group == NULL || strcmp(g->group, k->group) != 0 || !is_modelled(g))
+					continue;
+				memset(&e, 0, sizeof e);
+				e.kind = MCOL_GROUP;
+				e.name = g->name;
+				e.source = g->name;
+				e.group = ng;
+				e.col = jj;
+				lcol_push(&v, &nv, &e);
+			}
+			gnames = xreallocarray(gnames, ng + 1, sizeof(char *));
+			gnames[ng++] = xstrdup(k->group);
+		}
+	}
+	/* then label, sex, other binary, concepts, continuous */
+	for (pass = 0; pass < 5; pass++) {
+		for (j = 0; j < c->ncols; j++) {
+			const struct column *k = &c->cols[j];
+			int take;
+
+			if (!is_modelled(k))
+				continue;
+			switch (pass) {
+			case 0: take = prep_is_binary_col(k) && k->role == ROLE_LABEL && lab < 0; break;
+			case 1: take = prep_is_binary_col(k) && k->role == ROLE_SEX && sex < 0; break;
+			case 2: take = prep_is_binary_col(k) && (k->role == ROLE_BINARY ||
+			    (k->role == ROLE_LABEL && j != lab) || (k->role == ROLE_SEX && j != sex)); break;
+			case 3: take = prep_is_binary_col(k) && k->role == ROLE_CONCEPT; break;
+			default: take = k->role == ROLE_CONTINUOUS && k->group == NULL; break;
+			}
+			if (!take)
+				continue;
+			memset(&e, 0, sizeof e);
+			e.kind = pass == 4 ? MCOL_CONT : MCOL_BINARY;
+			e.name = e.source = k->name;
+			e.group = -1;
+			e.col = j;
+			e.concept = pass == 3;
+			if (pass < 4)
+				binary_levels(k, &e.level0, &e.level);
+			if (pass == 0)
+				lab = j;
+			if (pass == 1)
+				sex = j;
+			lcol_push(&v, &nv, &e);
+		}
+	}
+	/* Group level names: the label unless it collides with another name. */
+	for (i = 0; i < nv; i++) {
+		int cnt = 0, q;
+
+		if (v[i].kind != MCOL_GROUP || v[i].level == NULL)
+			continue;
+		if (v[i].name[0] == '\0')
+			cnt = 2;
+		for (q = 0; q < nv && cnt < 2; q++)
+			cnt += strcmp(v[q].name, v[i].name) == 0;
+		for (q = 0; q < c->ncols && cnt < 2; q++)
+			if (q != v[i].col && strcmp(c->cols[q].name, v[i].name) == 0)
+				cnt++;
+		v[i].qualify = cnt > 1;
+	}
+	l = layout_new(nv);
+	for (i = 0; i < nv; i++) {
+		l->kind[i] = v[i].kind;
+		l->name[i] = v[i].qualify ? xsprintf("%s=%s", v[i].source, v[i].level) : xstrdup(v[i].name);
+		l->source[i] = xstrdup(v[i].source);
+		l->level[i] = v[i].level ? xstrdup(v[i].level) : NULL;
+		l->level0[i] = v[i].level0 ? xstrdup(v[i].level0) : NULL;
+		l->group_of[i] = v[i].group;
+		l->concept[i] = (uint8_t)v[i].concept;
+		if (v[i].col == lab && v[i].kind == MCOL_BINARY)
+			l->label = i;
+		if (v[i].col == sex && v[i].kind == MCOL_BINARY)
+			l->sex = i;
+		if (v[i].kind == MCOL_CONT) {
+			const struct column *k = &c->cols[v[i].col];
+			double lo = INFINITY, hi = -INFINITY;
+			size_t r, n = fit ? nfit : c->nrows;
+
+			for (r = 0; r < n; r++) {
+				double x = prep_num(k, fit ? fit[r] : r);
+
+				if (isnan(x))
+					continue;
+				lo = x < lo ? x : lo;
+				hi = x > hi ? x : hi;
+			}
+			if (lo > hi)
+				lo = hi = 0;
+			l->lo[i] = lo;
+			l->hi[i] = hi;
+		}
+	}
+	layout_finish(l, ng, gnames);
+	free(v);
+	*out = l;
+	return 0;
+}
+
+/* ---- encode ---- */
+
+struct encmap {
+	int col;              /* cohort column, -1 absent */
+	int first;            /* first model column of a categorical group (others: -1) */
+	int nmap;
+	int *map;             /* group: cohort level → model column (−1 unknown);
+	                         binary with labels: cohort level → 0/1 (−1 unknown) */
+};
+
+static void
+encmap_free(struct encmap *em, int D)
+{
+	int j;
+
+	for (j = 0; j < D; j++)
+		free(em[j].map);
+	free(em);
+}
+
+/* Group columns that all decode to one categorical column. */
+static int
+group_is_categorical(const struct layout *l, int g)
+{
+	int s = l->group_start[g], w = l->group_width[g], j;
+
+	for (j = s + 1; j < s + w; j++)
+		if (strcmp(l->source[j], l->source[s]) != 0)
+			return 0;
+	return l->level[s] != NULL;
+}
+
+static void
+append(char **s, const char *fmt, const char *a)
+{
+	char *t = xsprintf("%s%s", *s ? *s : "", *s ? ", " : "");
+	char *u = xsprintf(fmt, a);
+
+	free(*s);
+	*s = xsprintf("%s%s", t, u);
+	free(t);
+	free(u);
+}
+
+static int
+encmap_build(const struct layout *l, const struct cohort *c, struct encmap **out, char **cause)
+{
+	struct encmap *em = xcalloc(l->D + 1, sizeof *em);
+	uint8_t *used = xcalloc(c->ncols + 1, 1);
+	char *diff = NULL;
+	int j, i, nmiss = 0, nextra = 0;
+
+	for (j = 0; j < l->D; j++) {
+		int g = l->group_of[j], col = prep_find_col(c, l->source[j]);
+
+		em[j].col = col;
+		em[j].first = -1;
+		if (col < 0) {
+			if (g < 0 || !group_is_categorical(l, g) || j == l->group_start[g]) {
+				if (nmiss++ < 10)
+					append(&diff, "missing column \"%s\"", l->source[j]);
+			}
+			continue;
+		}
+		used[col] = 1;
+		if (g >= 0 && group_is_categorical(l, g)) {
+			const struct column *k = &c->cols[col];
+
+			if (j != l->group_start[g])
+				continue;
+			em[j].first = j;
+			if (k->kind == KIND_CATEGORICAL) {
+				em[j].nmap = k->nlevels;
+				em[j].map = xmalloc((k->nlevels + 1) * sizeof(int));
+				for (i = 0; i < k->nlevels; i++) {
+					int q;
+
+					em[j].map[i] = -1;
+					for (q = 0; q < l->group_width[g]; q++)
+						if (strcmp(k->levels[i], l->level[j + q]) == 0)
+							em[j].map[i] = j + q;
+				}
+			} else if (k->kind != KIND_NUMERIC) {
+				util_fail(cause, "column \"%s\": expected the levels of a categorical column", k->name);
+				goto fail;
+			}
+		} else if (l->kind[j] != MCOL_CONT) {
+			const struct column *k = &c->cols[col];
+
+			if (k->kind == KIND_CATEGORICAL || (k->kind == KIND_BINARY && k->levels != NULL)) {
+				em[j].nmap = k->nlevels;
+				em[j].map = xmalloc((k->nlevels + 1) * sizeof(int));
+				for (i = 0; i < k->nlevels; i++) {
+					const char *s = k->levels[i];
+
+					em[j].map[i] = -1;
+					if ((l->level[j] && strcmp(s, l->level[j]) == 0) || strcmp(s, "1") == 0)
+						em[j].map[i] = 1;
+					else if ((l->level0[j] && strcmp(s, l->level0[j]) == 0) || strcmp(s, "0") == 0)
+						em[j].map[i] = 0;
+				}
+			} else if (k->kind == KIND_TEXT) {
+				util_fail(cause, "column \"%s\": expected 0/1 values, found text", k->name);
+				goto fail;
+			}
+		} else if (c->cols[col].kind == KIND_TEXT || c->cols[col].kind == KIND_CATEGORICAL) {
+			util_fail(cause, "column \"%s\": expected numbers for a continuous column", c->cols[col].name);
+			goto fail;
+		}
+	}
+	for (j = 0; j < c->ncols; j++) {
+		const struct column *k = &c->cols[j];
+
+		if (used[j] || k->role == ROLE_ID || k->role == ROLE_IGNORE)
+			continue;
+		if (nextra++ < 10)
+			append(&diff, "unexpected column \"%s\"", k->name);
+	}
+	if (nmiss || nextra) {
+		util_fail(cause, "columns do not match the study's layout (%d missing, %d unexpected): %s%s",
+		    nmiss, nextra, diff, (nmiss > 10 || nextra > 10) ? ", ..." : "");
+		goto fail;
+	}
+	free(diff);
+	free(used);
+	*out = em;
+	return 0;
+fail:
+	free(diff);
+	free(used);
+	encmap_free(em, l->D);
+	return -1;
+}
+
+/* Rows idx[0..nr-1] (all rows when idx is NULL) into m (unscaled). */
+static int
+encode_rows(const struct layout *l, const struct cohort *c, const struct encmap *em,
+    const size_t *idx, size_t nr, struct mtx *m, char **cause)
+{
+	int j;
+	size_t i;
+
+	for (j = 0; j < l->D; j++) {
+		const struct encmap *e = &em[j];
+		const struct column *k;
+		int g = l->group_of[j];
+
+		if (e->col < 0 || (g >= 0 && e->first < 0 && group_is_categorical(l, g)))
+			continue;
+		k = &c->cols[e->col];
+		for (i = 0; i < nr; i++) {
+			size_t r = idx ? idx[i] : i;
+			double v = prep_num(k, r);
+
+			if (isnan(v))
+				return util_fail(cause, "data row %zu, column \"%s\": missing value "
+				    "(every value must be present)", r + 1, k->name);
+			if (e->first >= 0) {    /* categorical group */
+				int target = -1, q;
+
+				if (k->kind == KIND_CATEGORICAL) {
+					int lv = k->cat[r];
+
+					target = lv >= 0 && lv < e->nmap ? e->map[lv] : -1;
+				} else {
+					char buf[64];
+
+					util_format_double(buf, sizeof buf, v);
+					for (q = 0; q < l->group_width[g]; q++)
+						if (strcmp(buf, l->level[j + q]) == 0)
+							target = j + q;
+				}
+				if (target < 0)
+					return util_fail(cause, "data row %zu, column \"%s\": a level the study's layout "
+					    "does not know", r + 1, k->name);
+				for (q = 0; q < l->group_width[g]; q++)
+					mtx_set(m, i, j + q, j + q == target);
+			} else if (l->kind[j] == MCOL_CONT)
+				mtx_set(m, i, j, (float)v);
+			else {
+				double b = v;
+
+				if (e->map != NULL) {
+					int lv = (int)v;
+
+					b = lv >= 0 && lv < e->nmap ? e->map[lv] : -1;
+				}
+				if (!(b >= 0 && b <= 1))
+					return util_fail(cause, "data row %zu, column \"%s\": expected 0 or 1%s%s%s",
+					    r + 1, k->name, l->level[j] ? " (or \"" : "", l->level[j] ? l->level[j] : "",
+					    l->level[j] ? "\")" : "");
+				mtx_set(m, i, j, (float)(b >= 0.5));
+			}
+		}
+	}
+	return 0;
+}
+
+int
+prep_encode(const struct layout *l, const struct cohort *c, struct mtx **out, char **cause)
+{
+	struct encmap *em;
+	struct mtx *m;
+
+	if (encmap_build(l, c, &em, cause) != 0)
+		return -1;
+	m = mtx_new(c->nrows, l);
+	if (encode_rows(l, c, em, NULL, c->nrows, m, cause) != 0) {
+		mtx_free(m);
+		encmap_free(em, l->D);
+		return -1;
+	}
+	encmap_free(em, l->D);
+	m->scaled = 0;
+	*out = m;
+	return 0;
+}
+
+/* ---- decode ---- */
+
+static double
+cont_value(const struct layout *l, const struct mtx *m, size_t r, int j)
+{
+	double s = mtx_get(m, r, j);
+
+	return m->scaled ? (1.0 - s) * l->lo[j] + s * l->hi[j] : s;
+}
+
+static int
+argmax_group(const struct layout *l, const struct mtx *m, size_t r, int g)
+{
+	int s = l->group_start[g], w = l->group_width[g], q, best = 0;
+	float bv = -INFINITY;
+
+	for (q = 0; q < w; q++) {
+		float v = mtx_get(m, r, s + q);
+
+		if (v > bv) {
+			bv = v;
+			best = q;
+		}
+	}
+	return best;
+}
+
+static enum col_role
+binary_role(const struct layout *l, int j)
+{
+	if (j == l->label)
+		return ROLE_LABEL;
+	if (j == l->sex)
+		return ROLE_SEX;
+	return l->concept[j] ? ROLE_CONCEPT : ROLE_BINARY;
+}
+
+struct cohort *
+prep_decode(const struct layout *l, const struct mtx *m)
+{
+	struct cohort *c = cohort_new(m->n);
+	size_t r;
+	int j;
+
+	for (j = 0; j < l->D; j++) {
+		int g = l->group_of[j], col, q;
+
+		if (g >= 0 && group_is_categorical(l, g)) {
+			if (j != l->group_start[g])
+				continue;
+			col = cohort_add_column(c, l->source[j], ROLE_CATEGORICAL, KIND_CATEGORICAL);
+			cohort_set_levels(c, col, l->group_width[g], (const char *const *)&l->level[j]);
+			for (r = 0; r < m->n; r++)
+				c->cols[col].cat[r] = argmax_group(l, m, r, g);
+		} else if (g >= 0) {
+			col = cohort_add_column(c, l->source[j], ROLE_BINARY, KIND_BINARY);
+			c->cols[col].group = xstrdup(l->group_name[g]);
+			for (r = 0; r < m->n; r++)
+				c->cols[col].bin[r] = argmax_group(l, m, r, g) == j - l->group_start[g];
+		} else if (l->kind[j] == MCOL_CONT) {
+			col = cohort_add_column(c, l->source[j], ROLE_CONTINUOUS, KIND_NUMERIC);
+			for (r = 0; r < m->n; r++)
+				c->cols[col].num[r] = cont_value(l, m, r, j);
+		} else {
+			col = cohort_add_column(c, l->source[j], binary_role(l, j), KIND_BINARY);
+			if (l->level[j] || l->level0[j]) {
+				const char *lv[2] = { l->level0[j] ? l->level0[j] : "0", l->level[j] ? l->level[j] : "1" };
+
+				cohort_set_levels(c, col, 2, lv);
+			}
+			for (r = 0; r < m->n; r++)
+				c->cols[col].bin[r] = mtx_get(m, r, j) >= 0.5f;
+		}
+		(void)q;
+	}
+	return c;
+}
+
+/* ---- decoded CSV ---- */
+
+static void
+put_field(FILE *fp, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL && *s != '\0') {
+		fputs(s, fp);
+		return;
+	}
+	if (*s == '\0')
+		return;
+	putc('"', fp);
+	for (; *s; s++) {
+		if (*s == '"')
+			putc('"', fp);
+		putc(*s, fp);
+	}
+	putc('"', fp);
+}
+
+int
+prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, char **cause)
+{
+	struct atomic_file af;
+	char buf[64];
+	size_t r;
+	int j, first;
+
+	if (atomic_open(&af, path, cause) != 0)
+		return -1;
+	setvbuf(af.fp, NULL, _IOFBF, 1 << 20);
+	for (j = 0, first = 1; j < l->D; j++) {
+		int g = l->group_of[j];
+
+		if (g >= 0 && group_is_categorical(l, g) && j != l->group_start[g])
+			continue;
+		if (!first)
+			putc(',', af.fp);
+		first = 0;
+		put_field(af.fp, l->source[j]);
+	}
+	putc('\n', af.fp);
+	for (r = 0; r < m->n; r++) {
+		for (j = 0, first = 1; j < l->D; j++) {
+			int g = l->group_of[j];
+
+			if (g >= 0 && group_is_categorical(l, g) && j != l->group_start[g])
+				continue;
+			if (!first)
+				putc(',', af.fp);
+			first = 0;
+			if (g >= 0 && group_is_categorical(l, g))
+				put_field(af.fp, l->level[j + argmax_group(l, m, r, g)]);
+			else if (g >= 0)
+				putc(argmax_group(l, m, r, g) == j - l->group_start[g] ? '1' : '0', af.fp);
+			else if (l->kind[j] == MCOL_CONT) {
+				double v = cont_value(l, m, r, j);
+
+				if (fabs(v) < 5e-13)
+					v = 0;
+				snprintf(buf, sizeof buf, "%.7g", v);
+				fputs(buf, af.fp);
+			} else {
+				int b = mtx_get(m, r, j) >= 0.5f;
+				const char *lab = b ? l->level[j] : l->level0[j];
+
+				if (lab)
+					put_field(af.fp, lab);
+				else
+					putc(b ? '1' : '0', af.fp);
+			}
+		}
+		putc('\n', af.fp);
+	}
+	if (ferror(af.fp)) {
+		atomic_abort(&af);
+		return util_fail(cause, "%s: write failed", path);
+	}
+	return atomic_commit(&af, cause);
+}
+
+/* ---- the whole plan ---- */
+
+int
+prep_apply(struct cohort *c, const struct prep_plan *p, struct layout **lout,
+    struct mtx **train, struct mtx **test, json_t *log, char **cause)
+{
+	size_t *tr = NULL, *te = NULL, ntr, nte;
+	struct layout *l = NULL;
+	struct encmap *em = NULL;
+	struct mtx *a = NULL, *b = NULL;
+	json_t *o, *ranges;
+	int j;
+
+	json_object_set_new(log, "rows_in", json_integer((json_int_t)c->nrows));
+	if (normalise(c, log, cause) != 0 || apply_outliers(c, p, log, cause) != 0 ||
+	    apply_missing(c, p, log, cause) != 0)
+		return -1;
+	apply_low_prevalence(c, p, log);
+	if (c->nrows < 2)
+		return util_fail(cause, "only %zu patient(s) left after the rules; nothing to split", c->nrows);
+	split_rows(c, p, &tr, &ntr, &te, &nte);
+	if (prep_layout_build(c, p->scale_fit_train ? tr : NULL, ntr, &l, cause) != 0)
+		goto fail;
+	if (l->D == 0) {
+		util_fail(cause, "no modelled columns left after the rules");
+		goto fail;
+	}
+	if (encmap_build(l, c, &em, cause) != 0)
+		goto fail;
+	a = mtx_new(ntr, l);
+	b = mtx_new(nte, l);
+	if (encode_rows(l, c, em, tr, ntr, a, cause) != 0 || encode_rows(l, c, em, te, nte, b, cause) != 0)
+		goto fail;
+	mtx_scale(a, l);
+	mtx_scale(b, l);
+	/* record */
+	o = json_object();
+	ranges = json_object();
+	json_object_set_new(o, "fit", json_string(p->scale_fit_train ? "train" : "full"));
+	for (j = 0; j < l->D; j++)
+		if (l->kind[j] == MCOL_CONT)
+			json_object_set_new(ranges, l->name[j], json_pack("[f,f]", l->lo[j], l->hi[j]));
+	json_object_set_new(o, "ranges", ranges);
+	json_object_set_new(log, "scaling", o);
+	o = json_object();
+	json_object_set_new(o, "train_fraction", json_real(p->train_frac));
+	json_object_set_new(o, "seed", json_integer((json_int_t)p->split_seed));
+	json_object_set_new(o, "stratify", json_boolean(p->stratify));
+	json_object_set_new(o, "train", json_integer((json_int_t)ntr));
+	json_object_set_new(o, "test", json_integer((json_int_t)nte));
+	if (l->label >= 0) {
+		size_t pa = 0, pb = 0, r;
+
+		for (r = 0; r < ntr; r++)
+			pa += mtx_get(a, r, l->label) >= 0.5f;
+		for (r = 0; r < nte; r++)
+			pb += mtx_get(b, r, l->label) >= 0.5f;
+		json_object_set_new(o, "train_positives", json_integer((json_int_t)pa));
+		json_object_set_new(o, "test_positives", json_integer((json_int_t)pb));
+	}
+	json_object_set_new(log, "split", o);
+	json_object_set_new(log, "columns_out", json_integer(l->D));
+	json_object_set_new(log, "groups", json_integer(l->ngroups));
+	encmap_free(em, l->D);
+	free(tr);
+	free(te);
+	*lout = l;
+	*train = a;
+	*test = b;
+	return 0;
+fail:
+	if (em && l)
+		encmap_free(em, l->D);
+	mtx_free(a);
+	mtx_free(b);
+	layout_free(l);
+	free(tr);
+	free(te);
+	return -1;
+}
+
+/* ---- study files ---- */
+
+int
+prep_source_key(const struct study *s, char out[65], char **cause)
+{
+	json_t *src = json_object_get(s->cfg, "source"), *k = json_object();
+	const char *path = js_str(src, "path", NULL);
+	char *text, *p = NULL;
+	uint8_t h[32];
+	int i;
+
+	if (path != NULL) {
+		char sha[65];
+
+		p = path[0] == '/' ? xstrdup(path) : study_path(s, path);
+		if (!util_file_exists(p)) {
+			free(p);
+			p = xstrdup(path);
+		}
+		if (util_sha256_file(p, sha, cause) != 0) {
+			free(p);
+			json_decref(k);
+			return -1;
+		}
+		json_object_set_new(k, "file", json_string(sha));
+		free(p);
+	}
+	if (src)
+		json_object_set(k, "source", src);
+	if (json_object_get(s->cfg, "schema"))
+		json_object_set(k, "schema", json_object_get(s->cfg, "schema"));
+	text = json_dumps(k, JSON_SORT_KEYS | JSON_COMPACT);
+	util_sha256(text, strlen(text), h);
+	free(text);
+	json_decref(k);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	return 0;
+}
+
+void
+prep_report_done(struct prep_report *r)
+{
+	prep_summary_done(&r->before);
+	prep_summary_done(&r->after);
+	json_decref(r->log);
+	r->log = NULL;
+}
+
+static int
+write_in_prep(const struct study *s, const char *name, json_t *j, char **cause)
+{
+	char *rel = xsprintf("prep/%s", name), *p = study_path(s, rel);
+	int rc = js_write_file(p, j, cause);
+
+	free(rel);
+	free(p);
+	return rc;
+}
+
+int
+prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char **cause)
+{
+	struct prep_plan plan;
+	struct layout *l = NULL;
+	struct mtx *a = NULL, *b = NULL;
+	char key[65], *p;
+	double t0 = util_now();
+	int rc = -1;
+	json_t *log;
+
+	memset(rep, 0, sizeof *rep);
+	if (prep_plan_load(s, c, &plan, cause) != 0)
+		return -1;
+	if (prep_source_key(s, key, cause) != 0) {
+		prep_plan_done(&plan);
+		return -1;
+	}
+	rep->rows_in = c->nrows;
+	prep_summary(c, &rep->before);
+	rep->cols_in = rep->before.ncols;
+	log = json_object();
+	json_object_set_new(log, "synthehr_prep_log", json_integer(1));
+	json_object_set_new(log, "source_key", json_string(key));
+	json_object_set_new(log, "plan", prep_plan_to_json(&plan));
+	rep->log = log;
+	if (prep_apply(c, &plan, &l, &a, &b, log, cause) != 0)
+		goto out;
+	prep_summary(c, &rep->after);
+	rep->rows_out = c->nrows;
+	rep->cols_out = l->D;
+	rep->ntrain = a->n;
+	rep->ntest = b->n;
+	json_object_set_new(log, "before", prep_summary_to_json(&rep->before));
+	json_object_set_new(log, "after", prep_summary_to_json(&rep->after));
+	if (study_mkdir(s, "prep", cause) != 0)
+		goto out;
+	{
+		json_t *lj = layout_to_json(l);
+
+		rc = write_in_prep(s, "layout.json", lj, cause);
+		json_decref(lj);
+		if (rc != 0)
+			goto out;
+		rc = -1;
+	}
+	p = study_path(s, "prep/train.mtx");
+	if (mtx_write(p, a, cause) != 0) {
+		free(p);
+		goto out;
+	}
+	free(p);
+	p = study_path(s, "prep/test.mtx");
+	if (mtx_write(p, b, cause) != 0) {
+		free(p);
+		goto out;
+	}
+	free(p);
+	p = study_path(s, "prep/train.csv");
+	if (prep_write_csv(p, l, a, cause) != 0) {
+		free(p);
+		goto out;
+	}
+	free(p);
+	p = study_path(s, "prep/test.csv");
+	if (prep_write_csv(p, l, b, cause) != 0) {
+		free(p);
+		goto out;
+	}
+	free(p);
+	if (write_in_prep(s, "log.json", log, cause) != 0)
+		goto out;
+	rc = 0;
+out:
+	rep->seconds = util_now() - t0;
+	prep_plan_done(&plan);
+	layout_free(l);
+	mtx_free(a);
+	mtx_free(b);
+	return rc;
+}
+
+int
+prep_load_layout(const struct study *s, struct layout **out, char **cause)
+{
+	char *p = study_path(s, "prep/layout.json");
+	json_t *j;
+	int rc;
+
+	if (!util_file_exists(p)) {
+		util_fail(cause, "%s: no prepared data yet (run 'synthehr prep %s')", p, s->dir);
+		free(p);
+		return -1;
+	}
+	if (js_read_file(p, &j, cause) != 0) {
+		free(p);
+		return -1;
+	}
+	rc = layout_from_json(j, out, cause);
+	if (rc != 0 && cause && *cause) {
+		char *t = xsprintf("%s: %s", p, *cause);
+
+		free(*cause);
+		*cause = t;
+	}
+	json_decref(j);
+	free(p);
+	return rc;
+}
+
+int
+prep_load_split(const struct study *s, const struct layout *l, struct mtx **train,
+    struct mtx **test, char **cause)
+{
+	char *p = study_path(s, "prep/train.mtx");
+	int rc = mtx_read(p, l, train, cause);
+
+	free(p);
+	if (rc != 0)
+		return -1;
+	p = study_path(s, "prep/test.mtx");
+	rc = mtx_read(p, l, test, cause);
+	free(p);
+	if (rc != 0) {
+		mtx_free(*train);
+		*train = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The foundation's loader (study.h); weak until it lands in every build. */
+extern int study_load_cohort(struct study *s, struct cohort **out, char **cause) __attribute__((weak));
+
+int
+prep_run(struct study *s, struct prep_report *rep, char **cause)
+{
+	struct cohort *c = NULL;
+	int rc;
+
+	memset(rep, 0, sizeof *rep);
+	if (study_load_cohort == NULL)
+		return util_fail(cause, "this build cannot load cohorts yet");
+	if (study_load_cohort(s, &c, cause) != 0)
+		return -1;
+	rc = prep_run_cohort(s, c, rep, cause);
+	cohort_free(c);
+	return rc;
+}
