@@ -81,6 +81,11 @@ size_t cohort_filter_rows(struct cohort *c, const uint8_t *keep);
 void cohort_remove_column(struct cohort *c, int col);
 /* Set a categorical column's levels (copies names). */
 void cohort_set_levels(struct cohort *c, int col, int nlevels, const char *const *names);
+/* Put a categorical column's levels in the order of names (levels not
+ * named keep their order after them; names not present are skipped); for
+ * a two-level binary column, make names[0] the level coded 0 (flipping the
+ * cells if needed). */
+void cohort_order_levels(struct cohort *c, int col, const char *const *names, int n);
 /* Bytes used by the value storage (for memory estimates and reports). */
 size_t cohort_bytes(const struct cohort *c);
 

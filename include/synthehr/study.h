@@ -25,6 +25,39 @@ char *study_path(const struct study *s, const char *rel);
 /* mkdir -p DIR/rel with 0700. */
 int study_mkdir(const struct study *s, const char *rel, char **cause);
 
+/* Creating a study from a cohort (study_init.c). */
+struct cohort;
+struct study_role {
+	const char *column;
+	int role;                 /* enum col_role */
+};
+struct study_init_opts {
+	const char *data;         /* cohort CSV/CSV.gz; NULL with demo */
+	int demo;                 /* the built-in demo cohort, written to STUDY/source/demo.csv.gz */
+	size_t demo_rows;         /* 0: demo default */
+	int demo_concepts;        /* 0: demo default */
+	unsigned long long demo_seed;
+	const char *label;        /* --label COL */
+	const char *sex;          /* --sex COL */
+	const struct study_role *roles;   /* --role COL=ROLE, applied last */
+	int nroles;
+};
+/* Validate and load the cohort (the FILE.schema.json sidecar's roles, then
+ * --label/--sex/--role), and only then create DIR with study.json: "source"
+ * (path, sha256, size, rows, cols), "schema" ("roles" for every column,
+ * "sex_female", "columns": name/role/kind/missing/levels) and the
+ * sidecar's "prep".  On error nothing is written.  *out may be NULL. */
+int study_init(const char *dir, const struct study_init_opts *o, struct study **out, char **cause);
+/* Re-read the study's source cohort applying the stored schema (roles, the
+ * female level, level order).  Refuses a source whose size changed. */
+int study_load_cohort(struct study *s, struct cohort **out, char **cause);
+/* Caller-freed absolute (or study-relative resolved) path of the source. */
+char *study_source_path(const struct study *s);
+/* Recompute the source's SHA-256 and compare with study.json. */
+int study_check_source(struct study *s, char **cause);
+/* The schema object for a cohort: {"roles", "sex_female"?, "columns"}. */
+json_t *study_schema_from_cohort(const struct cohort *c, const char *sex_female);
+
 /* Settings access with defaults; a key present with the wrong type is an
  * error reported through *cause by the _chk variants. */
 double js_num(json_t *obj, const char *key, double dflt);

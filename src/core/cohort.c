@@ -265,6 +265,54 @@ cohort_set_levels(struct cohort *c, int col, int nlevels, const char *const *nam
 		k->levels[i] = xstrdup(names[i]);
 }
 
+void
+cohort_order_levels(struct cohort *c, int col, const char *const *names, int n)
+{
+	struct column *k = &c->cols[col];
+	int *pos, i, j, m = 0;
+	char **lv;
+	size_t r;
+
+	if (k->levels == NULL || k->nlevels == 0)
+		return;
+	if (k->kind == KIND_BINARY) {
+		if (n >= 2 && k->nlevels == 2 && strcmp(k->levels[0], names[1]) == 0 &&
+		    strcmp(k->levels[1], names[0]) == 0) {
+			char *t = k->levels[0];
+
+			k->levels[0] = k->levels[1];
+			k->levels[1] = t;
+			for (r = 0; r < c->nrows; r++)
+				k->bin[r] = !k->bin[r] && !cohort_is_missing(k, r);
+		}
+		return;
+	}
+	if (k->kind != KIND_CATEGORICAL)
+		return;
+	/* pos[old level] = new index */
+	pos = xcalloc(k->nlevels, sizeof(int));
+	for (i = 0; i < k->nlevels; i++)
+		pos[i] = -1;
+	lv = xcalloc(k->nlevels, sizeof(char *));
+	for (j = 0; j < n; j++)
+		for (i = 0; i < k->nlevels; i++)
+			if (pos[i] < 0 && strcmp(k->levels[i], names[j]) == 0) {
+				pos[i] = m;
+				lv[m++] = k->levels[i];
+			}
+	for (i = 0; i < k->nlevels; i++)
+		if (pos[i] < 0) {
+			pos[i] = m;
+			lv[m++] = k->levels[i];
+		}
+	for (r = 0; r < c->nrows; r++)
+		if (!cohort_is_missing(k, r) && k->cat[r] >= 0 && k->cat[r] < k->nlevels)
+			k->cat[r] = pos[k->cat[r]];
+	free(k->levels);
+	k->levels = lv;
+	free(pos);
+}
+
 size_t
 cohort_bytes(const struct cohort *c)
 {

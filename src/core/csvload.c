@@ -507,6 +507,8 @@ finish_numeric(struct ld *L, struct ld_col *k, struct cohort *c, double *num, ui
 	int force = k->force, nd = k->ndist, i, j;
 	double d[LD_NDIST];
 
+	if (force == ROLE_CATEGORICAL && nd > LD_NDIST)
+		force = -1;   /* too many numbers to be levels: stays continuous */
 	if (force == ROLE_CONTINUOUS || force == ROLE_ID || force == ROLE_IGNORE ||
 	    (force < 0 && nd == 1 && k->dist[0] != 0 && k->dist[0] != 1) ||
 	    (force < 0 && (nd > LD_NDIST || (nd > 2 && (!k->all_int ||
