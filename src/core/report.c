@@ -100,7 +100,8 @@ report_ranking(json_t *metrics, json_t *rank_cfg, const struct rank_profile *p, 
 			json_array_append_new(vv, rnum(values[(size_t)i * RANK_COUNT + k]));
 			json_array_append_new(rr, rnum(ranks[(size_t)i * RANK_COUNT + k]));
 		}
-		json_array_append_new(jm, json_pack("{s:s,s:s,s:s,s:s,s:f,s:o,s:o}", "key", rank_metrics[k].key,
+		json_array_append_new(jm, json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:o,s:o}", "key", rank_metrics[k].key,
+		    "label", rank_metrics[k].label,
 		    "direction", rank_metrics[k].higher_better ? "higher" : "lower", "arrow", rank_arrow(k),
 		    "range", rank_metrics[k].range, "weight", p->w[k], "values", vv, "ranks", rr));
 	}
@@ -181,11 +182,16 @@ report_ranking_text(json_t *rk)
 		for (k = 0; k < json_array_size(mets); k++) {
 			json_t *m = json_array_get(mets, k);
 
-			fprintf(fp, "%-12.12s %-3s %5.2f", js_str(m, "key", "?"), js_str(m, "arrow", "?"),
+			fprintf(fp, "%-12.12s %-3s %5.2f", js_str(m, "label", "?"), js_str(m, "arrow", "?"),
 			    json_number_value(json_object_get(m, "weight")));
 			for (i = s0; i < s1; i++) {
-				fmt_val(v, sizeof v, json_array_get(json_object_get(m, "values"), i));
+				json_t *jv = json_array_get(json_object_get(m, "values"), i);
+				int prec;
+
 				fmt_rank(r, sizeof r, json_array_get(json_object_get(m, "ranks"), i));
+				fmt_val(v, sizeof v, jv);
+				for (prec = 3; prec >= 1 && strlen(v) + strlen(r) + 3 > CW && json_is_number(jv); prec--)
+					snprintf(v, sizeof v, "%.*g", prec, json_number_value(jv));
 				snprintf(cell, sizeof cell, "%s (%s)", v, r);
 				fprintf(fp, " %*s", CW, cell);
 			}
