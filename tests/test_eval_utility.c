@@ -458,6 +458,18 @@ test_ckv(void)
 	tap_near(o.female_viol, (0.2 + 0) / 2, 1e-12, "female violation by hand");
 	tap_near(o.ckv, (0.25 + 0.5) / 3 + 0.1, 1e-12, "CKV is the sum");
 	tap_ok(eval_ckv(l, R, R, NULL, &o, &cause) == 0 && o.ckv == 0, "CKV of the real set itself is 0");
+	{
+		int mc[4] = { 2, 3, 4, 5 }, fc[1] = { 6 };
+
+		/* given codes 100..103 (103: 5/5 female → 1) and 104 */
+		tap_ok(eval_ckv_with(l, S, mc, 4, fc, 1, &o, &cause) == 0, "CKV with given codes");
+		tap_near(o.ckv, (0.25 + 0 + 0.5 + 1) / 4 + 0.2, 1e-12, "CKV with given codes by hand");
+		mc[0] = -1;
+		i = eval_ckv_with(l, S, mc, 4, fc, 1, &o, &cause);
+		tap_ok(i == -1 && cause != NULL, "CKV with a bad column: %s", cause ? cause : "");
+		free(cause);
+		cause = NULL;
+	}
 
 	fd = mkstemp(path);
 	fp = fdopen(fd, "w");

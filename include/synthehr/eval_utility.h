@@ -48,9 +48,11 @@ double eval_dwd_abs(const struct layout *l, double sd2d, const double *wd);
 
 /* CWC = ‖C_R − C_S‖_F / D / D · 1e6 (SPEC 4.2) over all D columns, with the
  * tutorial's constant-column handling: S gets the seeded noise
- * (U[0,1) − 1)·1e-8 per cell (seed 0 stream, identical for every S); the
- * correlations of a column that is constant in R (after which the tutorial
- * would produce NaN) are defined as 0 off the diagonal and 1 on it.
+ * (U[0,1) − 1)·1e-8 (stream EVAL_CWC_NOISE, identical for every S) in its
+ * constant columns, which then correlate like noise (elsewhere the noise
+ * moves a correlation by ~1e-8 and is left out); a column that is constant
+ * in R (the tutorial would produce NaN) is defined to correlate 0 with
+ * every other column and 1 with itself.
  * *paper_mae (if not NULL) = mean |C_R − C_S| over all D² cells, the paper's
  * stated variant.  Lower is better, both ≥ 0. */
 double eval_cwc(const struct layout *l, const struct mtx *R, const struct mtx *S, double *paper_mae);
@@ -82,6 +84,7 @@ struct eval_lca_info {
 	double rho[64];        /* [k] real share per cluster (k ≤ 64) */
 	size_t size[64];       /* [k] cluster sizes */
 	int k;
+	int iters;             /* Lloyd iterations over all restarts */
 };
 double eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, uint64_t seed,
     int k, int restarts, struct eval_lca_info *info);
@@ -116,5 +119,11 @@ struct eval_ckv {
  * *cause when the layout has no sex column or the CSV is unreadable. */
 int eval_ckv(const struct layout *l, const struct mtx *R, const struct mtx *S,
     const char *sex_restriction_csv, struct eval_ckv *out, char **cause);
+/* CKV with the codes given (e.g. from a rules file) instead of found in R:
+ * male_cols[nmale], female_cols[nfemale] model columns (≤ 3 each are
+ * named in out; all count).  broad_* are left empty. -1 without a sex
+ * column or with a column that is not a binary one. */
+int eval_ckv_with(const struct layout *l, const struct mtx *S, const int *male_cols, int nmale,
+    const int *female_cols, int nfemale, struct eval_ckv *out, char **cause);
 
 #endif

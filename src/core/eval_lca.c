@@ -243,9 +243,10 @@ lca_init(const float *Z, const float *zsq, size_t n, int p, int k, struct rng *g
 	free(best_d);
 }
 
-/* Assign labels; returns inertia. */
+/* Assign labels; returns inertia; *changed (if not NULL) += labels that
+ * moved. */
 static double
-lca_assign(const float *dist, size_t n, int k, int *lab)
+lca_assign_ch(const float *dist, size_t n, int k, int *lab, size_t *changed)
 {
 	double inertia = 0;
 	size_t i;
@@ -258,37 +259,57 @@ lca_assign(const float *dist, size_t n, int k, int *lab)
 		for (c = 1; c < k; c++)
 			if (d[c] < d[b])
 				b = c;
+		if (changed && lab[i] != b)
+			(*changed)++;
 		lab[i] = b;
 		inertia += d[b];
 	}
 	return inertia;
 }
 
-/* Lloyd iterations from C; returns the final inertia, labels in lab. */
+static double
+lca_assign(const float *dist, size_t n, int k, int *lab)
+{
+	return lca_assign_ch(dist, n, k, lab, NULL);
+}
+
+/* Lloyd iterations from C; returns the final inertia, labels in lab.  Each
+ * iteration is one pass over Z in row blocks: SGEMM distances, assignment
+ * and the sums for the new centres while the block is still in cache. */
 static double
 lca_lloyd(const float *Z, const float *zsq, size_t n, int p, int k, double tol, float *C,
-    int *lab, float *dist)
+    int *lab, float *dist, int *iters)
 {
 	double *sum = xmalloc((size_t)k * p * sizeof *sum);
-	size_t cnt[64], i;
+	size_t cnt[64], i, bs = SH_MAX((size_t)256, ((size_t)1 << 20) / (size_t)p), r0;
 	double inertia = 0;
 	int it, c, q;
 
+	for (i = 0; i < n; i++)
+		lab[i] = -1;
 	for (it = 0; it < 300; it++) {
 		double shift = 0;
+		size_t changed = 0;
 
-		lca_dist(Z, zsq, n, p, C, k, dist);
-		lca_assign(dist, n, k, lab);
 		memset(sum, 0, (size_t)k * p * sizeof *sum);
 		memset(cnt, 0, sizeof cnt);
-		for (i = 0; i < n; i++) {
-			double *s = sum + (size_t)lab[i] * p;
-			const float *z = Z + i * (size_t)p;
+		for (r0 = 0; r0 < n; r0 += bs) {
+			size_t nb = SH_MIN(bs, n - r0);
 
-			cnt[lab[i]]++;
-			for (q = 0; q < p; q++)
-				s[q] += z[q];
+			lca_dist(Z + r0 * (size_t)p, zsq + r0, nb, p, C, k, dist + r0 * (size_t)k);
+			lca_assign_ch(dist + r0 * (size_t)k, nb, k, lab + r0, &changed);
+			for (i = r0; i < r0 + nb; i++) {
+				double *s = sum + (size_t)lab[i] * p;
+				const float *z = Z + i * (size_t)p;
+
+				cnt[lab[i]]++;
+				for (q = 0; q < p; q++)
+					s[q] += z[q];
+			}
 		}
+		(*iters)++;
+		if (changed == 0)          /* strict convergence: centres are final */
+			break;
 		for (c = 0; c < k; c++) {
 			float *cc = C + (size_t)c * p;
 
@@ -342,7 +363,7 @@ eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, ui
 	float *V, *Z, *zsq, *C, *bestC, *dist;
 	int *lab;
 	size_t real[64] = { 0 }, size[64] = { 0 };
-	int used = 0;
+	int used = 0, iters = 0;
 
 	if (k <= 0)
 		k = 5;
@@ -462,7 +483,7 @@ eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, ui
 
 		rng_seed_stream(&g, seed, (uint64_t)rs);
 		lca_init(Z, zsq, n, p, k, &g, C);
-		in = lca_lloyd(Z, zsq, n, p, k, tol, C, lab, dist);
+		in = lca_lloyd(Z, zsq, n, p, k, tol, C, lab, dist, &iters);
 		if (in < best_in) {
 			best_in = in;
 			memcpy(bestC, C, (size_t)k * p * sizeof *C);
@@ -492,6 +513,7 @@ eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, ui
 		info->explained = total > 0 ? cum / total : 0;
 		info->inertia = best_in;
 		info->k = k;
+		info->iters = iters;
 		memcpy(info->size, size, sizeof size);
 	}
 	free(Z);

@@ -313,52 +313,56 @@ predict_contribs(struct predict_model *pm, const struct mtx *m, size_t r0, size_
 	return pr_predict(pm, m, NULL, r0, nr, 2, out, (size_t)pm->nf + 1, cause);
 }
 
-/* Score order helper: indices sorted by descending score. */
-static const float *pr_sort_key;
+/* Scores with their labels, sorted by descending score. */
+struct pr_pair {
+	float s;
+	uint8_t y;
+};
 
 static int
 pr_cmp_desc(const void *a, const void *b)
 {
-	float x = pr_sort_key[*(const size_t *)a], y = pr_sort_key[*(const size_t *)b];
+	float x = ((const struct pr_pair *)a)->s, y = ((const struct pr_pair *)b)->s;
 
 	return (x < y) - (x > y);
 }
 
-static size_t *
-pr_order(const float *score, size_t n)
+static struct pr_pair *
+pr_order(const float *score, const uint8_t *y, size_t n)
 {
-	size_t *o = xmalloc((n ? n : 1) * sizeof *o), i;
+	struct pr_pair *o = xmalloc((n ? n : 1) * sizeof *o);
+	size_t i;
 
-	for (i = 0; i < n; i++)
-		o[i] = i;
-	pr_sort_key = score;
+	for (i = 0; i < n; i++) {
+		o[i].s = score[i];
+		o[i].y = y[i] != 0;
+	}
 	qsort(o, n, sizeof *o, pr_cmp_desc);
-	pr_sort_key = NULL;
 	return o;
 }
 
 double
 eval_auroc(const float *score, const uint8_t *y, size_t n)
 {
-	size_t *o = pr_order(score, n), i = 0, P = 0, N = 0;
-	double auc = 0;
+	struct pr_pair *o = pr_order(score, y, n);
+	size_t i = 0, P = 0, N = 0, neg_above = 0;
+	double below = 0;
 
-	/* Walk tie groups from the top: each positive scores the negatives
-	 * below it, plus half the negatives tied with it. */
-	size_t neg_above = 0;
-
+	/* Walk tie groups from the top.  A positive beats the negatives below
+	 * it and half the negatives tied with it; summed over a group of gp
+	 * positives and gn negatives: gp·(N − above − gn) + ½·gp·gn, i.e.
+	 * P·N − Σ gp·(above + ½ gn) in total. */
 	while (i < n) {
 		size_t j = i, gp = 0, gn = 0;
 
-		while (j < n && score[o[j]] == score[o[i]]) {
-			if (y[o[j]])
+		while (j < n && o[j].s == o[i].s) {
+			if (o[j].y)
 				gp++;
 			else
 				gn++;
 			j++;
 		}
-		/* Positives in this group outrank the negatives not yet seen. */
-		auc -= (double)gp * (double)neg_above + 0.5 * (double)gp * (double)gn;
+		below += (double)gp * (double)neg_above + 0.5 * (double)gp * (double)gn;
 		neg_above += gn;
 		P += gp;
 		N += gn;
@@ -367,40 +371,37 @@ eval_auroc(const float *score, const uint8_t *y, size_t n)
 	free(o);
 	if (P == 0 || N == 0)
 		return NAN;
-	/* Σ over positives of (#negatives ranked below + ½ ties)
-	 * = P·N − Σ (negatives above + ½ ties). */
-	return ((double)P * (double)N + auc) / ((double)P * (double)N);
+	return ((double)P * (double)N - below) / ((double)P * (double)N);
 }
 
 double
 eval_prauc(const float *score, const uint8_t *y, size_t n)
 {
-	size_t *o = pr_order(score, n), i = 0, P = 0, tp = 0, seen = 0;
+	struct pr_pair *o = pr_order(score, y, n);
+	size_t i = 0, P = 0, tp = 0;
 	double ap = 0, prev_recall = 0;
 
 	for (i = 0; i < n; i++)
-		P += y[i] != 0;
+		P += o[i].y;
 	if (P == 0) {
 		free(o);
 		return NAN;
 	}
-	/* average_precision_score: Σ (R_t − R_{t−1}) · P_t over distinct
+	/* average_precision_score: Σ (R_t − R_{t−1}) · P_t over the distinct
 	 * thresholds from the top. */
 	i = 0;
 	while (i < n) {
 		size_t j = i;
+		double recall, prec;
 
-		while (j < n && score[o[j]] == score[o[i]]) {
-			tp += y[o[j]] != 0;
+		while (j < n && o[j].s == o[i].s) {
+			tp += o[j].y;
 			j++;
 		}
-		seen = j;
-		{
-			double recall = (double)tp / (double)P, prec = (double)tp / (double)seen;
-
-			ap += (recall - prev_recall) * prec;
-			prev_recall = recall;
-		}
+		recall = (double)tp / (double)P;
+		prec = (double)tp / (double)j;
+		ap += (recall - prev_recall) * prec;
+		prev_recall = recall;
 		i = j;
 	}
 	free(o);

@@ -455,3 +455,48 @@ eval_ckv(const struct layout *l, const struct mtx *R, const struct mtx *S,
 	free(cs);
 	return 0;
 }
+
+int
+eval_ckv_with(const struct layout *l, const struct mtx *S, const int *male_cols, int nmale,
+    const int *female_cols, int nfemale, struct eval_ckv *out, char **cause)
+{
+	uint64_t *cs;
+	int s, q;
+
+	memset(out, 0, sizeof *out);
+	out->broad_viol = NAN;
+	if (l->sex < 0 || l->kind[l->sex] == MCOL_CONT)
+		return util_fail(cause, "clinical knowledge violation: the study has no sex column");
+	for (s = 0; s < 2; s++) {
+		const int *cols = s ? female_cols : male_cols;
+		int nc = s ? nfemale : nmale;
+
+		for (q = 0; q < nc; q++)
+			if (cols[q] < 0 || cols[q] >= l->D || l->kind[cols[q]] == MCOL_CONT)
+				return util_fail(cause, "clinical knowledge violation: column %d is not a binary "
+				    "model column", cols[q]);
+	}
+	cs = xcalloc(2 * (size_t)l->D, sizeof *cs);
+	eu_sex_counts(l, S, cs);
+	for (s = 0; s < 2; s++) {
+		const int *cols = s ? female_cols : male_cols;
+		int nc = s ? nfemale : nmale;
+		double sum = 0;
+
+		for (q = 0; q < nc; q++) {
+			if (q < 3)
+				snprintf(s ? out->female_codes[q] : out->male_codes[q], 32, "%s", l->name[cols[q]]);
+			sum += eu_wrong_share(cs, l->D, cols[q], s == 0);
+		}
+		if (s == 0) {
+			out->nmale = nc;
+			out->male_viol = nc ? sum / nc : 0;
+		} else {
+			out->nfemale = nc;
+			out->female_viol = nc ? sum / nc : 0;
+		}
+	}
+	out->ckv = out->male_viol + out->female_viol;
+	free(cs);
+	return 0;
+}
