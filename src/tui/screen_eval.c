@@ -190,8 +190,12 @@ static void
 draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 {
 	char title[48], b[32];
-	int s, best = best_of(m), nw = 12;
+	int s, best = best_of(m), nw = 5;
 	double mx = 0;
+
+	for (s = 0; s < ev.nsets; s++)
+		nw = SH_MAX(nw, (int)strlen(ev.names[s]));
+	nw = SH_MIN(nw, 10);
 
 	snprintf(title, sizeof title, "%s %s", rank_metrics[m].label, cv->ascii ?
 	    (rank_metrics[m].higher_better ? "(higher)" : "(lower)") : rank_arrow(m));
@@ -204,13 +208,15 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 	}
 	for (s = 0; s < ev.nsets && s < h - 2; s++) {
 		double v = ev.values[(size_t)s * RANK_COUNT + m];
-		int role = s == best ? THEME_BEST : THEME_NORMAL, bw = w - nw - 11;
+		int role = s == best ? THEME_BEST : THEME_NORMAL, bw = w - nw - 12;
 
-		canvas_printf(cv, x + 1, y + 1 + s, nw, s == ev.sel ? THEME_SELECTED : THEME_NORMAL, "%-*.*s",
+		/* '*' marks the best set, so it shows without colour too */
+		canvas_put(cv, x + 1, y + 1 + s, s == best ? '*' : ' ', THEME_BEST);
+		canvas_printf(cv, x + 2, y + 1 + s, nw, s == ev.sel ? THEME_SELECTED : THEME_NORMAL, "%-*.*s",
 		    nw, nw, ev.names[s]);
 		if (v == v && mx > 0 && bw > 0)
-			canvas_bar(cv, x + 1 + nw, y + 1 + s, bw, fabs(v) / mx, s == best ? THEME_GOOD : THEME_HIST_BAR);
-		canvas_text_right(cv, x + w - 10, y + 1 + s, 9, role, tui_fmt(b, sizeof b, v));
+			canvas_bar(cv, x + 3 + nw, y + 1 + s, bw, fabs(v) / mx, s == best ? THEME_GOOD : THEME_HIST_BAR);
+		canvas_text_right(cv, x + w - 9, y + 1 + s, 8, role, tui_fmt(b, sizeof b, v));
 	}
 }
 

@@ -15,6 +15,7 @@
 
 #include "synthehr/eval.h"
 #include "synthehr/rank.h"
+#include "synthehr/rng.h"
 #include "synthehr/util.h"
 #include "tui/tui.h"
 
@@ -68,6 +69,32 @@ rank_enter(struct app *a)
 	}
 }
 
+/* Rank stability without bootstrap values: how often each set is best when
+ * every weight is scaled by a seeded uniform factor in [0.8, 1.2]. */
+#define JITTER_DRAWS 200
+static int
+jitter_stability(const double *values, int nsets, const struct rank_profile *p, int *best)
+{
+	struct rank_profile q = *p;
+	struct rng r;
+	double *ranks = xcalloc((size_t)nsets * RANK_COUNT, sizeof *ranks);
+	double *overall = xcalloc(nsets, sizeof *overall);
+	int d, m, b;
+
+	rng_seed(&r, 1);
+	memset(best, 0, nsets * sizeof *best);
+	for (d = 0; d < JITTER_DRAWS; d++) {
+		for (m = 0; m < RANK_COUNT; m++)
+			q.w[m] = p->w[m] * (0.8 + 0.4 * rng_uniform(&r));
+		b = rank_compute(values, nsets, &q, 0, ranks, overall);
+		if (b >= 0)
+			best[b]++;
+	}
+	free(ranks);
+	free(overall);
+	return JITTER_DRAWS;
+}
+
 /* Sort indices by overall score (ascending; ties by index). */
 static const double *sort_overall;
 static int
@@ -75,7 +102,8 @@ cmp_overall(const void *pa, const void *pb)
 {
 	int x = *(const int *)pa, y = *(const int *)pb;
 
-	if (sort_overall[x] != sort_overall[y])
+	/* sums of weights x ranks: equal up to rounding counts as a tie */
+	if (fabs(sort_overall[x] - sort_overall[y]) > 1e-9)
 		return sort_overall[x] < sort_overall[y] ? -1 : 1;
 	return x - y;
 }
@@ -88,7 +116,7 @@ rank_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	json_t *metrics;
 	int nsets, m, s, lw = 36, yy;
 	double sum = 0, *ranks, *overall, *boot = NULL;
-	int *order, *bestc = NULL, nboot = 0;
+	int *order, *bestc = NULL, nboot = 0, bootn;
 	char b[32];
 
 	if (a->st == NULL) {
@@ -122,32 +150,31 @@ rank_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	overall = xcalloc(nsets, sizeof *overall);
 	order = xcalloc(nsets, sizeof *order);
 	rank_compute(values, nsets, &rk.prof, 0, ranks, overall);
-	if (eval_metrics_boot(metrics, nsets, &boot, &nboot) == 1 || nboot > 0) {
-		bestc = xcalloc(nsets, sizeof *bestc);
+	bestc = xcalloc(nsets, sizeof *bestc);
+	eval_metrics_boot(metrics, nsets, &boot, &nboot);
+	if (nboot > 0)
 		rank_stability(boot, nboot, nsets, &rk.prof, 0, bestc);
-	}
+	bootn = nboot;
+	if (nboot == 0)
+		nboot = jitter_stability(values, nsets, &rk.prof, bestc);
 	for (s = 0; s < nsets; s++)
 		order[s] = s;
 	sort_overall = overall;
 	qsort(order, nsets, sizeof *order, cmp_overall);
-	canvas_printf(cv, x + lw + 2, y + 1, w - lw - 4, THEME_DIM, "%-4s %-16s %8s  %s", "#", "set", "overall",
-	    nboot > 0 ? "best in resamples" : "stability");
-	for (s = 0; s < nsets && y + 2 + s < y + h - 1; s++) {
+	canvas_printf(cv, x + lw + 2, y + 1, w - lw - 4, THEME_DIM, "%-3s %-12s %8s  %s", "#", "set", "overall",
+	    "best in");
+	for (s = 0; s < nsets && y + 2 + s < y + h - 3; s++) {
 		int k = order[s], role = s == 0 ? THEME_BEST : THEME_NORMAL;
+		double f = nboot > 0 ? (double)bestc[k] / nboot : 0;
 
-		canvas_printf(cv, x + lw + 2, y + 2 + s, w - lw - 4, role, "%-4d %-16.16s %8s", s + 1, names[k],
+		canvas_printf(cv, x + lw + 2, y + 2 + s, w - lw - 4, role, "%-3d %-12.12s %8s", s + 1, names[k],
 		    tui_fmt(b, sizeof b, overall[k]));
-		if (bestc != NULL) {
-			double f = (double)bestc[k] / nboot;
-
-			canvas_printf(cv, x + lw + 33, y + 2 + s, 5, THEME_NORMAL, "%3.0f%%", 100 * f);
-			canvas_bar(cv, x + lw + 38, y + 2 + s, w - lw - 40, f, THEME_HIST_BAR);
-		} else
-			canvas_text(cv, x + lw + 33, y + 2 + s, w - lw - 35, THEME_DIM, "-");
+		canvas_printf(cv, x + lw + 28, y + 2 + s, 5, THEME_NORMAL, "%3.0f%%", 100 * f);
+		canvas_bar(cv, x + lw + 33, y + 2 + s, w - lw - 34, f, THEME_HIST_BAR);
 	}
-	if (bestc == NULL && y + 3 + nsets < y + h - 1)
-		canvas_text(cv, x + lw + 2, y + 3 + nsets, w - lw - 4, THEME_DIM,
-		    "no bootstrap in metrics.json (eval boot > 0)");
+	canvas_printf(cv, x + lw + 2, y + h - 2, w - lw - 4, THEME_DIM, bootn > 0 ?
+	    "stability: best in %d bootstrap resamples" : "stability: best under %d weight jitters (+-20%%)",
+	    nboot);
 	free(ranks);
 	free(overall);
 	free(order);

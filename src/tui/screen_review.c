@@ -248,7 +248,7 @@ draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, int h, int c)
 	char b1[32], b2[32], b3[32];
 
 	canvas_box(cv, x, y, w, h, THEME_BORDER, col->name);
-	canvas_printf(cv, x + 2, y + 1, w - 4, THEME_NORMAL, "%s, %s; %zu of %zu missing (%.1f%%)",
+	canvas_printf(cv, x + 2, y + 1, w - 4, THEME_NORMAL, "%s %s, %zu/%zu missing (%.1f%%)",
 	    cohort_role_name(col->role), cohort_kind_name(col->kind), col->nmissing, co->nrows,
 	    co->nrows ? 100.0 * col->nmissing / co->nrows : 0);
 	for (i = 0; i < co->nrows; i++)

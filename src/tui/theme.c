@@ -144,8 +144,9 @@ theme_parse(const char *text, const char *path, struct theme *t, char **cause)
 		if (*line == '\0')
 			continue;
 		if ((eq = strchr(line, '=')) == NULL) {
+			util_fail(cause, "%s:%d: expected 'role = fg bg [attrs]'", path, lineno);
 			free(copy);
-			return util_fail(cause, "%s:%d: expected 'role = fg bg [attrs]'", path, lineno);
+			return -1;
 		}
 		*eq = '\0';
 		for (i = (int)strlen(line) - 1; i >= 0 && isspace((unsigned char)line[i]); i--)
@@ -154,23 +155,26 @@ theme_parse(const char *text, const char *path, struct theme *t, char **cause)
 			if (strcmp(line, role_names[role]) == 0)
 				break;
 		if (role == THEME_ROLE_COUNT) {
-			free(copy);
-			return util_fail(cause, "%s:%d: unknown role '%s' (expected one of normal, title, tab, "
+			util_fail(cause, "%s:%d: unknown role '%s' (expected one of normal, title, tab, "
 			    "tab_active, status, error, good, bad, hist_bar, plot_1..plot_6, best, selected, "
 			    "border, dim, key, cmdline)", path, lineno, line);
+			free(copy);
+			return -1;
 		}
 		for (tok = strtok_r(eq + 1, " \t\r", &sp); tok != NULL && nw < 8; tok = strtok_r(NULL, " \t\r", &sp))
 			w[nw++] = tok;
 		if (nw < 2 || parse_colour(w[0], &st.fg) != 0 || parse_colour(w[1], &st.bg) != 0) {
-			free(copy);
-			return util_fail(cause, "%s:%d: expected two colours (a name, bright-NAME, "
+			util_fail(cause, "%s:%d: expected two colours (a name, bright-NAME, "
 			    "default or 0-255) after '='", path, lineno);
+			free(copy);
+			return -1;
 		}
 		for (i = 2; i < nw; i++)
 			if (parse_attr(w[i], &attrs) != 0) {
-				free(copy);
-				return util_fail(cause, "%s:%d: unknown attribute '%s' (expected bold, reverse, "
+				util_fail(cause, "%s:%d: unknown attribute '%s' (expected bold, reverse, "
 				    "underline, dim or none)", path, lineno, w[i]);
+				free(copy);
+				return -1;
 			}
 		st.attrs = attrs;
 		t->st[role] = st;

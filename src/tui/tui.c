@@ -475,7 +475,7 @@ draw_help(struct app *a, struct canvas *cv)
 {
 	const struct screen *s = tui_screens[a->cur];
 	const char *const *k;
-	int n = 0, w = 58, h, x0, y0, y;
+	int n = 0, w = 66, h, x0, y0, y;
 
 	for (k = s->keys; k != NULL && *k != NULL; k++)
 		n++;
