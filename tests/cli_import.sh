@@ -102,7 +102,8 @@ grep_ok "demo: $died died in hospital at the last admission" "$died died in hosp
 # admissions: four WHITE admissions, the last discharged 2180-08-07 17:50:00, no deathtime
 # omr: 2180-08-06 BMI 18.2 (latest), 2180-07-09 Blood Pressure 98/66 (latest)
 grep_ok "demo: patient 10000032 by hand" "^10000032,1,52,1,WHITE,18.2,66,98," "$TMPD/demo.csv"
-# 10014729,F,21,2125,2011 - 2013,(no dod): last admission 2125 → AGE 21
+# 10014729,F,21,2125,2011 - 2013,(no dod): two WHITE - OTHER EUROPEAN admissions, the
+# last discharged 2125-03-28 13:37:00 without deathtime → DIE_1y 0, AGE 21 + 2125 - 2125
 grep_ok "demo: patient 10014729 by hand (AGE 21, alive)" "^10014729,0,21,1," "$TMPD/demo.csv"
 
 # Reference phecode sets: dot repair, exact match, truncation retry
