@@ -235,7 +235,7 @@ gen_write_set(struct study *s, const char *rel, const struct layout *l, const st
 	free(p);
 	if (rc == 0) {
 		p = util_path_join(dir, "synthetic.csv");
-		rc = mtx_write_csv(p, m, l, cause);   /* TODO: prep_write_csv once it lands */
+		rc = prep_write_csv(p, l, m, cause);
 		free(p);
 	}
 	free(dir);
