@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "synthehr/eval_predict.h"
 #include "synthehr/eval_utility.h"
@@ -106,6 +107,35 @@ bench_gen(const struct layout *l, size_t n, const double *prev, double pert, uin
 	return m;
 }
 
+/* Process CPU seconds (all threads). */
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Wall and CPU seconds of one metric, accumulated. */
+struct tm2 {
+	double wall, cpu, w0, c0;
+};
+
+static void
+tm_start(struct tm2 *t)
+{
+	t->w0 = util_now();
+	t->c0 = cpu_now();
+}
+
+static void
+tm_stop(struct tm2 *t)
+{
+	t->wall += util_now() - t->w0;
+	t->cpu += cpu_now() - t->c0;
+}
+
 static int
 skipped(const char *skip, const char *name)
 {
@@ -124,8 +154,11 @@ main(int argc, char **argv)
 	struct rng g;
 	struct predict_opts o;
 	struct predict_result trtr = { 0 };
-	double t_sd2d = 0, t_wd = 0, t_cwc = 0, t_cwcr = 0, t_lca = 0, t_mca = 0, t_ckv = 0;
-	double t_trtr = 0, t_tstr = 0, t_trts = 0;
+	enum { T_SD2D, T_WD, T_CWCR, T_CWC, T_LCA, T_MCA, T_CKV, T_TRTR, T_TSTR, T_TRTS, T_N };
+	static const char *tname[T_N] = { "sd2d", "wd", "real-corr", "cwc", "lca", "mca", "ckv",
+	    "TRTR+shap", "TSTR+shap", "TRTS" };
+	struct tm2 tm[T_N];
+	double tw = 0, tc = 0;
 	char *cause = NULL;
 
 	if (argc < 5) {
@@ -148,6 +181,7 @@ main(int argc, char **argv)
 
 		prev[j] = 0.0008 + 0.12 * u * u * u * u;
 	}
+	memset(tm, 0, sizeof tm);
 	t0 = util_now();
 	R = bench_gen(l, ntr, prev, 0, 11);
 	T = bench_gen(l, nte, prev, 0, 12);
@@ -159,18 +193,18 @@ main(int argc, char **argv)
 	predict_opts_preset(&o, preset);
 	if (!skipped(skip, "cwc")) {
 		corr_r = xmalloc((size_t)l->D * l->D * sizeof *corr_r);
-		t0 = util_now();
+		tm_start(&tm[T_CWCR]);
 		eval_corr(l, R, 0, corr_r);
-		t_cwcr = util_now() - t0;
+		tm_stop(&tm[T_CWCR]);
 	}
 	if (!skipped(skip, "predict")) {
-		t0 = util_now();
+		tm_start(&tm[T_TRTR]);
 		if (eval_predict(l, R, T, &o, 1, &trtr, &cause) != 0) {
 			fprintf(stderr, "TRTR: %s\n", cause);
 			return 1;
 		}
-		t_trtr = util_now() - t0;
-		printf("TRTR AUROC %.4f PRAUC %.4f (%.1f s)\n", trtr.auroc, trtr.prauc, t_trtr);
+		tm_stop(&tm[T_TRTR]);
+		printf("TRTR AUROC %.4f PRAUC %.4f (%.1f s)\n", trtr.auroc, trtr.prauc, tm[T_TRTR].wall);
 	}
 	for (r = 0; r < nruns; r++) {
 		double sd2d = 0, wd[8] = { 0 }, cwc = 0, mae = 0, lca = 0, mca = 0;
@@ -178,53 +212,54 @@ main(int argc, char **argv)
 		struct predict_result tstr = { 0 }, trts = { 0 };
 
 		if (!skipped(skip, "sd2d")) {
-			t0 = util_now();
+			tm_start(&tm[T_SD2D]);
 			sd2d = eval_sd2d(l, R, S[r]);
-			t_sd2d += util_now() - t0;
+			tm_stop(&tm[T_SD2D]);
 		}
 		if (!skipped(skip, "wd")) {
-			t0 = util_now();
+			tm_start(&tm[T_WD]);
 			eval_wd(l, R, S[r], wd);
-			t_wd += util_now() - t0;
+			tm_stop(&tm[T_WD]);
 		}
 		if (!skipped(skip, "cwc")) {
-			t0 = util_now();
+			tm_start(&tm[T_CWC]);
 			cwc = eval_cwc_from(l, corr_r, S[r], &mae);
-			t_cwc += util_now() - t0;
+			tm_stop(&tm[T_CWC]);
 		}
 		if (!skipped(skip, "lca")) {
 			struct eval_lca_info info;
 
-			t0 = util_now();
+			tm_start(&tm[T_LCA]);
 			lca = eval_lca_ex(l, R, S[r], 42, 5, restarts, &info);
-			t_lca += util_now() - t0;
-			printf("  LCA: %d components (%.3f), inertia %.1f\n", info.ncomp, info.explained, info.inertia);
+			tm_stop(&tm[T_LCA]);
+			printf("  LCA: %d components (%.3f), inertia %.1f, %d Lloyd iterations\n", info.ncomp,
+			    info.explained, info.inertia, info.iters);
 		}
 		if (!skipped(skip, "mca")) {
-			t0 = util_now();
+			tm_start(&tm[T_MCA]);
 			mca = eval_mca(l, R, S[r]);
-			t_mca += util_now() - t0;
+			tm_stop(&tm[T_MCA]);
 		}
 		if (!skipped(skip, "ckv")) {
-			t0 = util_now();
+			tm_start(&tm[T_CKV]);
 			eval_ckv(l, R, S[r], NULL, &ck, &cause);
-			t_ckv += util_now() - t0;
+			tm_stop(&tm[T_CKV]);
 		}
 		printf("run %d: sd2d %.4f WD %.3f %.3f %.3f %.3f CWC %.4f (mae %.5f) LD %.3f MCA %.4f CKV %.4f",
 		    r + 1, sd2d, wd[0], wd[1], wd[2], wd[3], cwc, mae, lca, mca, ck.ckv);
 		if (!skipped(skip, "predict")) {
-			t0 = util_now();
+			tm_start(&tm[T_TSTR]);
 			if (eval_predict(l, S[r], T, &o, 1, &tstr, &cause) != 0) {
 				fprintf(stderr, "TSTR: %s\n", cause);
 				return 1;
 			}
-			t_tstr += util_now() - t0;
-			t0 = util_now();
+			tm_stop(&tm[T_TSTR]);
+			tm_start(&tm[T_TRTS]);
 			if (eval_predict(l, T, S[r], &o, 0, &trts, &cause) != 0) {
 				fprintf(stderr, "TRTS: %s\n", cause);
 				return 1;
 			}
-			t_trts += util_now() - t0;
+			tm_stop(&tm[T_TRTS]);
 			printf(" TSTR %.4f TRTS %.4f FI %.2f", tstr.auroc, trts.auroc, eval_fi_overlap(&trtr, &tstr, 20));
 			predict_result_done(&tstr);
 			predict_result_done(&trts);
@@ -233,11 +268,14 @@ main(int argc, char **argv)
 		fflush(stdout);
 	}
 	(void)ncont;
-	printf("seconds (total over %d runs): sd2d %.2f  wd %.2f  cwc %.2f (+ real corr %.2f)  lca %.2f  "
-	    "mca %.2f  ckv %.2f  TRTR %.2f  TSTR %.2f  TRTS %.2f\n", nruns, t_sd2d, t_wd, t_cwc, t_cwcr,
-	    t_lca, t_mca, t_ckv, t_trtr, t_tstr, t_trts);
-	printf("total metric time %.1f s; peak RSS %.0f MiB\n", t_sd2d + t_wd + t_cwc + t_cwcr + t_lca +
-	    t_mca + t_ckv + t_trtr + t_tstr + t_trts, util_peak_rss() / 1048576.0);
+	printf("%-10s %10s %10s   (totals over %d runs; CPU = all threads)\n", "metric", "wall s", "CPU s", nruns);
+	for (j = 0; j < T_N; j++) {
+		printf("%-10s %10.2f %10.2f\n", tname[j], tm[j].wall, tm[j].cpu);
+		tw += tm[j].wall;
+		tc += tm[j].cpu;
+	}
+	printf("%-10s %10.2f %10.2f\n", "total", tw, tc);
+	printf("peak RSS %.0f MiB\n", util_peak_rss() / 1048576.0);
 	predict_result_done(&trtr);
 	free(corr_r);
 	for (r = 0; r < nruns; r++)

@@ -49,7 +49,7 @@ predict_opts_preset(struct predict_opts *o, const char *preset)
 	} else {
 		o->trees = 300;
 		o->eta = 0.08;
-		o->shap_rows = 5000;
+		o->shap_rows = 2000;
 	}
 }
 
