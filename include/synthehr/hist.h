@@ -51,6 +51,7 @@ struct hist_style {
 	int horizontal;        /* 1: one line per bin "[lo, hi)  ████ count" */
 	const uint8_t *bin_out;/* [nbins] or NULL: 1 = bin affected by a rule (HIST_ROLE_BAR_OUT) */
 	const char *unit;      /* appended to the axis labels, may be NULL */
+	int mark_row;          /* vertical: add a line with '^' under bins flagged in bin_out */
 };
 
 struct hist_lines {

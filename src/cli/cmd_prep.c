@@ -42,9 +42,9 @@ fmt_num(char *buf, size_t size, double v)
 {
 	if (isnan(v))
 		snprintf(buf, size, "-");
-	else if (fabs(v) >= 1e6 || (v != 0 && fabs(v) < 1e-3))
-		snprintf(buf, size, "%.3g", v);
-	else if (v == floor(v))
+	else if (fabs(v) >= 1e8 || (v != 0 && fabs(v) < 1e-3))
+		snprintf(buf, size, "%.2e", v);
+	else if (v == floor(v) || fabs(v) >= 1000)
 		snprintf(buf, size, "%.0f", v);
 	else
 		snprintf(buf, size, "%.4g", v);
@@ -100,20 +100,23 @@ print_flags(const struct col_profile *cp, int width)
 
 		printf("  %-*.*s %9s", width - 42 > 20 ? width - 42 : 20, width - 42 > 20 ? width - 42 : 20, f->rule,
 		    fmt_count(b, sizeof b, f->affected));
-		printf(" (%s below, %s above) [%s]\n", fmt_count(a, sizeof a, f->below),
-		    fmt_count(b, sizeof b, f->above), st);
+		if (strncmp(f->rule, "not ", 4) == 0)   /* cross rule: no sides */
+			printf(" [%s]\n", st);
+		else
+			printf(" (%s below, %s above) [%s]\n", fmt_count(a, sizeof a, f->below),
+			    fmt_count(b, sizeof b, f->above), st);
 	}
 }
 
 static void
 review_table(const struct profile *p, int all, int width)
 {
-	int j, nconcept = 0, nw = width >= 80 ? 16 : 12;
+	int j, nconcept = 0, nw = width >= 80 ? 15 : 12;
 	size_t rare = 0;
 	double pmin = INFINITY, pmax = -INFINITY;
 	char b[7][32];
 
-	printf("%-*s %-10s %6s %8s %8s %8s %8s %8s\n", nw, "column", "role", "miss%", "mean", "sd", "min",
+	printf("%-*s %-11s %6s %8s %8s %8s %8s %8s\n", nw, "column", "role", "miss%", "mean", "sd", "min",
 	    "median", "max");
 	for (j = 0; j < p->ncols; j++) {
 		const struct col_profile *cp = &p->cols[j];
@@ -128,13 +131,19 @@ review_table(const struct profile *p, int all, int width)
 			continue;
 		}
 		print_name(cp->name, nw);
-		printf(" %-10s %6.1f", cohort_role_name(cp->role), cp->pmissing);
+		printf(" %-11s %6.1f", cohort_role_name(cp->role), cp->pmissing);
 		if (cp->kind == KIND_CATEGORICAL && !cp->binary) {
-			printf(" %d levels", cp->nlevels);
-			for (int l = 0, o = 0; l < cp->nlevels && o < width - nw - 30; l++) {
-				o += printf(" %s:%zu", cp->levels[l], cp->level_count[l]);
-				if (l + 1 < cp->nlevels && o >= width - nw - 34)
+			int o = printf(" %d levels", cp->nlevels), room = width - nw - 20, l;
+
+			for (l = 0; l < cp->nlevels; l++) {
+				char t[64];
+				int len = snprintf(t, sizeof t, " %s:%zu", cp->levels[l], cp->level_count[l]);
+
+				if (o + len + (l + 1 < cp->nlevels ? 4 : 0) > room) {
 					printf(" ...");
+					break;
+				}
+				o += printf("%s", t);
 			}
 			printf("\n");
 		} else if (cp->binary && cp->role != ROLE_CONTINUOUS) {
@@ -177,7 +186,7 @@ review_detail(const struct profile *p, int j, int ascii, int width)
 		printf("prevalence %.4f%% (%s positive)\n", 100 * cp->prevalence, fmt_count(b[0], 32, cp->npos));
 	if (cp->nlevels > 0) {
 		struct hist h;
-		struct hist_style st = { .width = width, .ascii = ascii, .horizontal = 1, .height = 40 };
+		struct hist_style st = { .width = width - 17, .ascii = ascii, .horizontal = 1, .height = 40 };
 		struct hist_lines hl;
 
 		/* a level histogram: one unit-wide integer bin per level */
@@ -199,7 +208,7 @@ review_detail(const struct profile *p, int j, int ascii, int width)
 	}
 	if (cp->has_hist) {
 		uint8_t *out = xcalloc(cp->hist.nbins, 1);
-		struct hist_style st = { .width = width, .height = 8, .ascii = ascii, .bin_out = out };
+		struct hist_style st = { .width = width, .height = 8, .ascii = ascii, .bin_out = out, .mark_row = 1 };
 		struct hist_lines hl;
 		int k;
 
@@ -209,14 +218,13 @@ review_detail(const struct profile *p, int j, int ascii, int width)
 			if (!f->enabled)
 				continue;
 			for (i = 0; i < cp->hist.nbins; i++)
-				if (hist_edge(&cp->hist, i) < f->lo || hist_edge(&cp->hist, i + 1) > f->hi)
+				if (cp->hist.count[i] > 0)
 					out[i] |= (f->below && hist_edge(&cp->hist, i) < f->lo) ||
 					    (f->above && hist_edge(&cp->hist, i + 1) > f->hi);
 		}
 		fmt_num(b[0], 32, cp->hist.width);
 		printf("histogram: %d bins of width %s%s\n", cp->hist.nbins, b[0],
-		    memchr(out, 1, cp->hist.nbins) ? (ascii ? " (bins touched by enabled rules: see flags)" :
-		    " (bins touched by enabled rules: see flags)") : "");
+		    memchr(out, 1, cp->hist.nbins) ? "; ^ marks bins touched by enabled rules" : "");
 		hist_render(&cp->hist, &st, &hl);
 		for (i = 0; i < hl.n; i++)
 			printf("%s\n", hl.text[i]);
@@ -340,7 +348,7 @@ cmd_review(int argc, char **argv)
 static void
 row2(const char *label, const char *a, const char *b)
 {
-	printf("%-30.30s %-22s %-22s\n", label, a, b);
+	printf("%-28.28s %-24s %s\n", label, a, b);
 }
 
 static void

@@ -415,6 +415,14 @@ hist_render(const struct hist *h, const struct hist_style *st, struct hist_lines
 		for (j = 0; j < used; j++)
 			lb_glyph(&b, ascii ? "-" : "─", HIST_ROLE_AXIS);
 		lines_push(out, &b, width);
+		if (st && st->mark_row && bout) {
+			lb_pad(&b, ylw + 2, HIST_ROLE_BLANK);
+			for (i = 0; i < nd; i++)
+				for (j = 0; j < cw; j++)
+					lb_glyph(&b, dout[i] && j < bar ? "^" : " ",
+					    dout[i] && j < bar ? HIST_ROLE_BAR_OUT : HIST_ROLE_BLANK);
+			lines_push(out, &b, width);
+		}
 		/* labels: first bin, middle, last bin (centres for integer bins) */
 		{
 			double lv, rv, mv;

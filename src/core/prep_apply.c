@@ -1095,18 +1095,15 @@ prep_source_key(const struct study *s, char out[65], char **cause)
 {
 	json_t *src = json_object_get(s->cfg, "source"), *k = json_object();
 	const char *path = js_str(src, "path", NULL);
-	char *text, *p = NULL;
+	char *text;
 	uint8_t h[32];
 	int i;
 
-	if (path != NULL) {
-		char sha[65];
+	/* The file's SHA-256 as init recorded it; hash the file only when the
+	 * study does not record one. */
+	if (path != NULL && js_str(src, "sha256", NULL) == NULL) {
+		char sha[65], *p = path[0] == '/' ? xstrdup(path) : study_path(s, path);
 
-		p = path[0] == '/' ? xstrdup(path) : study_path(s, path);
-		if (!util_file_exists(p)) {
-			free(p);
-			p = xstrdup(path);
-		}
 		if (util_sha256_file(p, sha, cause) != 0) {
 			free(p);
 			json_decref(k);
