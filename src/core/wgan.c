@@ -79,7 +79,6 @@ struct wgan {
 	float **gmean, **grstd;    /* [depth][width] BN batch statistics */
 	float *gy, *gdy;           /* [cap x D] generator output, its gradient */
 	float *gdx0, *gdx1, *gda;  /* [cap x H] */
-	float *fake;               /* [cap x D] */
 	float *z1, *z2, *eps;      /* [cap x zdim] x2, [cap] */
 	float *scratch;            /* [2 width] */
 };
@@ -210,7 +209,6 @@ wgan_reserve(struct wgan *w, int B)
 	w->gdx0 = wgan_buf(w, c * H);
 	w->gdx1 = wgan_buf(w, c * H);
 	w->gda = wgan_buf(w, c * H);
-	w->fake = wgan_buf(w, c * D);
 	w->z1 = wgan_buf(w, c * Z);
 	w->z2 = wgan_buf(w, c * Z);
 	w->eps = wgan_buf(w, c);
@@ -471,7 +469,8 @@ wgan_critic_grad(struct wgan *w, const float *real, const float *fake,
 	wgan_reserve(w, B);
 	/* Inputs [real; fake; xhat]. */
 	memcpy(w->cin, real, (size_t)B * D * sizeof(float));
-	memcpy(w->cin + (size_t)B * D, fake, (size_t)B * D * sizeof(float));
+	if (fake != w->cin + (size_t)B * D)   /* the step generates in place */
+		memcpy(w->cin + (size_t)B * D, fake, (size_t)B * D * sizeof(float));
 	for (r = 0; r < B; r++) {
 		const float *a = real + (size_t)r * D, *b = fake + (size_t)r * D;
 		float *x = w->cin + (o2 + r) * D, e = eps[r];
@@ -666,12 +665,14 @@ wgan_train_step_given(struct wgan *w, const float *real, int B, const float *z1,
     const float *z2, const float *eps, struct wgan_stats *st)
 {
 	struct wgan_stats tmp;
+	float *fake;
 
 	if (st == NULL)
 		st = &tmp;
 	wgan_reserve(w, B);
-	wgan_gen_forward(w, z1, B, 0, w->fake);
-	wgan_critic_grad(w, real, w->fake, eps, B, st);
+	fake = w->cin + (size_t)B * w->cfg.D;   /* critic input rows [B, 2B) */
+	wgan_gen_forward(w, z1, B, 0, fake);
+	wgan_critic_grad(w, real, fake, eps, B, st);
 	wgan_update(w, w->npg, w->np, w->cfg.lr_d);
 	wgan_generator_grad(w, z2, B, st);
 	wgan_update(w, 0, w->npg, w->cfg.lr_g);
