@@ -32,9 +32,11 @@ run_stage(const char *title, int (*fn)(int, char **), struct run_argv *a)
 {
 	int rc;
 
+	fflush(stdout);
 	fprintf(stderr, "\n== %s ==\n", title);
 	optind = 0;   /* GNU getopt: full re-initialisation for the next subcommand */
 	rc = fn(a->argc, a->argv);
+	fflush(stdout);
 	if (rc != EXIT_OK)
 		fprintf(stderr, "synthehr run: stage '%s' stopped (exit %d); run the same command again to resume\n",
 		    title, rc);
