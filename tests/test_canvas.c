@@ -332,11 +332,11 @@ test_screens(void)
 	app_key(a, 'a');
 	app_draw(a, cv);
 	golden(cv, "rank-A");
-	tap_ok(has(cv, "1   run-2          1.8000") && has(cv, "2   run-1          2.3000") &&
-	    has(cv, "5   run-5          4.0000"), "profile A: run 2 best (1.8), run 5 last (4.0) as SPEC §5");
+	tap_ok(has(cv, "1   run-2               1.8000") && has(cv, "2   run-1               2.3000") &&
+	    has(cv, "5   run-5               4.0000"), "profile A: run 2 best (1.8), run 5 last (4.0) as SPEC §5");
 	app_key(a, 'b');
 	app_draw(a, cv);
-	tap_ok(has(cv, "1   run-3          2.4000") && has(cv, "5   run-5          4.4000"),
+	tap_ok(has(cv, "1   run-3               2.4000") && has(cv, "5   run-5               4.4000"),
 	    "profile B: run 3 best (2.4), run 5 last (4.4) as SPEC §5");
 	/* A, then MI 0.1 -> 0.6: by hand, run 1 becomes best with 2.3 + 0.5*3 = 3.8 */
 	app_key(a, 'a');
@@ -346,11 +346,11 @@ test_screens(void)
 		app_key(a, '+');
 	app_draw(a, cv);
 	golden(cv, "rank-edited");
-	tap_ok(has(cv, "1   run-1          3.8000") && has(cv, "sum 1.50"),
+	tap_ok(has(cv, "1   run-1               3.8000") && has(cv, "sum 1.50"),
 	    "MI weight 0.6: run 1 best with 3.8, sum 1.50 shown");
 	app_key(a, 'n');
 	app_draw(a, cv);
-	tap_ok(has(cv, "sum 1.00") && has(cv, "1   run-1          2.5333"),
+	tap_ok(has(cv, "sum 1.00") && has(cv, "1   run-1               2.5333"),
 	    "normalised: sum 1, overall 3.8/1.5 = 2.5333");
 
 	a->help = 1;

@@ -55,7 +55,7 @@ created(struct app *a, int rc)
 		app_error(a, xstrdup(a->cohort_err));
 	else {
 		app_switch(a, SCREEN_LOAD);
-		app_status(a, "study %s created: %zu patients, %d columns; check the roles, then 2 Review",
+		app_status(a, "created %s: %zu patients, %d columns; check roles, then 2",
 		    dir, a->cohort ? a->cohort->nrows : 0, a->cohort ? a->cohort->ncols : 0);
 	}
 	free(dir);
@@ -86,16 +86,18 @@ start_create(struct app *a, const char *dir, const char *src, int kind)
 		}
 	}
 	if (kind == 'd') {
-		cohort = xsprintf("%s-demo.csv.gz", dir);
+		/* the demo cohort is written inside the study (source/demo.csv.gz) */
 		snprintf(nbuf, sizeof nbuf, "%d", a->demo_rows);
 		snprintf(cbuf, sizeof cbuf, "%d", a->demo_concepts);
-		steps[n++] = job_argv("demo", "-o", cohort, "--rows", nbuf, "--concepts", cbuf, (char *)NULL);
+		cohort = NULL;
+		steps[n++] = job_argv("init", dir, "--demo", "--rows", nbuf, "--concepts", cbuf, (char *)NULL);
 	} else if (kind == 'm') {
 		cohort = xsprintf("%s-mimic.csv.gz", dir);
 		steps[n++] = job_argv("import-mimic", src, "-o", cohort, (char *)NULL);
 	} else
 		cohort = xstrdup(src);
-	steps[n++] = job_argv("init", dir, "--data", cohort, (char *)NULL);
+	if (cohort != NULL)
+		steps[n++] = job_argv("init", dir, "--data", cohort, (char *)NULL);
 	free(ld.pending_src);
 	ld.pending_src = xstrdup(dir);
 	free(cohort);

@@ -161,19 +161,19 @@ rank_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		order[s] = s;
 	sort_overall = overall;
 	qsort(order, nsets, sizeof *order, cmp_overall);
-	canvas_printf(cv, x + lw + 2, y + 1, w - lw - 4, THEME_DIM, "%-3s %-12s %8s  %s", "#", "set", "overall",
+	canvas_printf(cv, x + lw + 2, y + 1, w - lw - 4, THEME_DIM, "%-3s %-18s %7s  %s", "#", "set", "overall",
 	    "best in");
 	for (s = 0; s < nsets && y + 2 + s < y + h - 3; s++) {
 		int k = order[s], role = s == 0 ? THEME_BEST : THEME_NORMAL;
 		double f = nboot > 0 ? (double)bestc[k] / nboot : 0;
 
-		canvas_printf(cv, x + lw + 2, y + 2 + s, w - lw - 4, role, "%-3d %-12.12s %8s", s + 1, names[k],
+		canvas_printf(cv, x + lw + 2, y + 2 + s, w - lw - 4, role, "%-3d %-18.18s %7s", s + 1, names[k],
 		    tui_fmt(b, sizeof b, overall[k]));
-		canvas_printf(cv, x + lw + 28, y + 2 + s, 5, THEME_NORMAL, "%3.0f%%", 100 * f);
-		canvas_bar(cv, x + lw + 33, y + 2 + s, w - lw - 34, f, THEME_HIST_BAR);
+		canvas_printf(cv, x + lw + 33, y + 2 + s, 5, THEME_NORMAL, "%3.0f%%", 100 * f);
+		canvas_bar(cv, x + lw + 38, y + 2 + s, w - lw - 39, f, THEME_HIST_BAR);
 	}
 	canvas_printf(cv, x + lw + 2, y + h - 2, w - lw - 4, THEME_DIM, bootn > 0 ?
-	    "stability: best in %d bootstrap resamples" : "stability: best under %d weight jitters (+-20%%)",
+	    "best in: share of %d bootstrap resamples" : "best in: share of %d weight jitters (+-20%%)",
 	    nboot);
 	free(ranks);
 	free(overall);

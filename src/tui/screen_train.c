@@ -140,6 +140,8 @@ load_files(struct app *a)
 			tr.run[r].epochs = (int)js_int(st, "epochs", tr.ts.epochs);
 			tr.run[r].epoch = (int)js_int(st, "epoch", tr.run[r].epoch);
 			tr.run[r].done = strcmp(js_str(st, "status", ""), "done") == 0;
+			if (js_num(st, "seconds", 0) > 0)
+				tr.run[r].sps = js_num(st, "steps", 0) / js_num(st, "seconds", 1);
 			json_decref(st);
 		}
 		tui_free_numeric_csv(nc, names, cols);

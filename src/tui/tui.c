@@ -48,8 +48,8 @@ const char *const tui_commands[] = {
 };
 
 const char *const tui_set_keys[] = {
-	"batch", "checkpoint", "demo_concepts", "demo_rows", "epochs", "eval_preset", "lr_d",
-	"lr_g", "preset", "runs", "seed", "study", NULL,
+	"batch", "ckpt_after", "ckpt_every", "ckpt_rule", "demo_concepts", "demo_rows", "epochs",
+	"eval_preset", "lr_d", "lr_g", "preset", "runs", "seed", "study", NULL,
 };
 
 struct app *
@@ -616,7 +616,7 @@ command_set(struct app *a, const char *key, const char *val)
 
 	if (key == NULL || val == NULL) {
 		app_error(a, xstrdup("usage: :set KEY VALUE (keys: preset runs epochs batch lr_g lr_d "
-		    "seed checkpoint eval_preset demo_rows demo_concepts study)"));
+		    "seed ckpt_every ckpt_after ckpt_rule eval_preset demo_rows demo_concepts study)"));
 		return -1;
 	}
 	if (strcmp(key, "demo_rows") == 0 || strcmp(key, "demo_concepts") == 0) {
@@ -644,7 +644,7 @@ command_set(struct app *a, const char *key, const char *val)
 	if (strcmp(key, "eval_preset") == 0) {
 		sec = study_section(a->st, "eval");
 		json_object_set_new(sec, "preset", json_string(val));
-	} else if (strcmp(key, "preset") == 0 || strcmp(key, "checkpoint") == 0) {
+	} else if (strcmp(key, "preset") == 0 || strcmp(key, "ckpt_rule") == 0) {
 		sec = study_section(a->st, "train");
 		json_object_set_new(sec, key, json_string(val));
 	} else {
