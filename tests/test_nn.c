@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,13 +412,19 @@ struct dmodel {
 
 static struct dmodel dm;
 
+static double *dp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The double copy of a parameter by (formatted) name. */
 static double *
-dp(const char *fmt, int i)
+dp(const char *fmt, ...)
 {
 	char nm[32];
+	va_list ap;
 	int k;
 
-	snprintf(nm, sizeof nm, fmt, i);
+	va_start(ap, fmt);
+	vsnprintf(nm, sizeof nm, fmt, ap);
+	va_end(ap);
 	for (k = 0; k < dm.np; k++)
 		if (strcmp(dm.name[k], nm) == 0)
 			return dm.v[k];
@@ -427,8 +434,9 @@ dp(const char *fmt, int i)
 static void
 dm_load(struct wgan *w, const char *prefix)
 {
-	static const char *gn[] = { "G.dense%d.W", "G.dense%d.b", "G.bn%d.gamma", "G.bn%d.beta" };
-	static const char *dn[] = { "D.dense%d.W", "D.dense%d.b", "D.ln%d.gamma", "D.ln%d.beta" };
+	static const char *gn[] = { "G.dense", "G.dense", "G.bn", "G.bn" };
+	static const char *dn[] = { "D.dense", "D.dense", "D.ln", "D.ln" };
+	static const char *field[] = { "W", "b", "gamma", "beta" };
 	const char **names = prefix[0] == 'G' ? gn : dn;
 	int i, k;
 
@@ -436,7 +444,7 @@ dm_load(struct wgan *w, const char *prefix)
 		for (k = 0; k < 4; k++) {
 			float *t;
 
-			snprintf(dm.name[dm.np], 32, names[k], i);
+			snprintf(dm.name[dm.np], 32, "%s%d.%s", names[k], i, field[k]);
 			dm.n[dm.np] = wgan_param_size(w, dm.name[dm.np]);
 			t = xcalloc(dm.n[dm.np], sizeof *t);
 			wgan_param_get(w, dm.name[dm.np], t);
@@ -481,13 +489,13 @@ dm_critic_row(const double *x, double *gin)
 		for (j = 0; j < H; j++)
 			xs[i][j] = (i ? in[j] : 0) + g[j] * xh[i][j] + be[j];
 	}
-	out = dp("D.out.b", 0)[0];
+	out = dp("D.out.b")[0];
 	for (j = 0; j < H; j++)
-		out += xs[dm.L - 1][j] * dp("D.out.W", 0)[j];
+		out += xs[dm.L - 1][j] * dp("D.out.W")[j];
 	if (gin == NULL)
 		return out;
 	for (j = 0; j < H; j++)
-		gx[j] = dp("D.out.W", 0)[j];
+		gx[j] = dp("D.out.W")[j];
 	for (i = dm.L - 1; i >= 0; i--) {
 		const double *W = dp("D.dense%d.W", i), *g = dp("D.ln%d.gamma", i);
 		double mu = 0, mux = 0, ga[MAXW];
@@ -569,9 +577,9 @@ dm_gen_loss(struct fd_ctx *unused)
 		int grp[64] = { 0 };
 
 		for (j = 0; j < D; j++) {
-			y[j] = dp("G.head.b", 0)[j];
+			y[j] = dp("G.head.b")[j];
 			for (k = 0; k < H; k++)
-				y[j] += x[r * MAXW + k] * dp("G.head.W", 0)[k * D + j];
+				y[j] += x[r * MAXW + k] * dp("G.head.W")[k * D + j];
 		}
 		for (g = 0; g < dm.ng; g++) {
 			double s = 0;
