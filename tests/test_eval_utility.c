@@ -286,6 +286,39 @@ test_cwc(void)
 	tap_near(eval_cwc(l, R, R, &got_mae), 0, 0, "CWC of identical sets is 0");
 	tap_ok(got_mae == 0, "paper variant of identical sets is 0");
 
+	/* Baselines: independent marginals (each column permuted on its own)
+	 * keep every prevalence and distribution exactly but lose the
+	 * correlations; a lightly perturbed copy keeps them. */
+	{
+		struct mtx *M = mtx_new((size_t)n, l), *P = mtx_new((size_t)n, l);
+		size_t *perm = xmalloc((size_t)n * sizeof *perm);
+		double wdm[2], cm, cp;
+
+		for (j = 0; j < D; j++) {
+			for (i = 0; i < n; i++)
+				perm[i] = (size_t)i;
+			rng_shuffle(&g, perm, (size_t)n);
+			for (i = 0; i < n; i++) {
+				float v = mtx_get(R, (size_t)i, j);
+
+				mtx_set(M, perm[i], j, v);
+				if (l->kind[j] == MCOL_CONT)
+					mtx_set(P, (size_t)i, j, (float)(v + rng_normal(&g)));
+				else
+					mtx_set(P, (size_t)i, j, rng_uniform(&g) < 0.02 ? 1 - v : v);
+			}
+		}
+		eval_wd(l, R, M, wdm);
+		tap_ok(eval_sd2d(l, R, M) == 0 && wdm[0] == 0 && wdm[1] == 0,
+		    "independent marginals: prevalence and WD error exactly 0");
+		cm = eval_cwc(l, R, M, NULL);
+		cp = eval_cwc(l, R, P, NULL);
+		tap_ok(cm > 2 * cp, "independent marginals: CWC %.0f much worse than a perturbed copy's %.0f", cm, cp);
+		free(perm);
+		mtx_free(M);
+		mtx_free(P);
+	}
+
 	/* Constant columns: real → 0 off the diagonal; synthetic → noise
 	 * correlations (small, finite). */
 	for (i = 0; i < n; i++) {
