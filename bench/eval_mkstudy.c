@@ -184,6 +184,16 @@ main(int argc, char **argv)
 		snprintf(name, sizeof name, "run-%d", k);
 		if (write_set(s, name, S) != 0)
 			return 1;
+		if (k == 1) {
+			/* a CSV copy of run-1 for the external-set tests */
+			char *csv = xsprintf("%s/runs/run-1/synthetic.csv", s->dir);
+
+			if (mtx_write_csv(csv, S, l, &cause) != 0) {
+				fprintf(stderr, "%s\n", cause);
+				return 1;
+			}
+			free(csv);
+		}
 		mtx_free(S);
 	}
 	{

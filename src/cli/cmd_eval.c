@@ -51,9 +51,13 @@ eval_cli_progress(void *arg, const struct eval_progress *p)
 static int
 print_ranking(struct study *s, const char *profile, int fractional)
 {
-	json_t *rk = NULL;
+	json_t *rk = NULL, *cfg = study_section(s, "rank");
 	char *cause = NULL, *text;
+	struct rank_profile p;
 
+	/* A profile that does not resolve is bad input (exit 2). */
+	if (rank_profile_resolve(profile != NULL ? profile : js_str(cfg, "profile", "A"), cfg, &p, &cause) != 0)
+		return cli_fail("rank", cause, EXIT_USAGE);
 	if (report_rank_study(s, profile, fractional, &rk, &cause) != 0)
 		return cli_fail("rank", cause, EXIT_FAIL);
 	text = report_ranking_text(rk);

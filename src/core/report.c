@@ -169,7 +169,7 @@ report_ranking_text(json_t *rk)
 	size_t len = 0, n = json_array_size(sets), s0, i, k;
 	FILE *fp = open_memstream(&buf, &len);
 
-	fprintf(fp, "Ranking under profile %s (%s ties); rank 1 = best, overall: lower is better\n",
+	fprintf(fp, "Ranking, profile %s, %s ties (rank 1 = best; overall: lower is better)\n",
 	    js_str(json_object_get(rk, "profile"), "name", "?"),
 	    json_is_true(json_object_get(rk, "fractional_ties")) ? "fractional" : "truncated");
 	for (s0 = 0; s0 < n; s0 += PER) {

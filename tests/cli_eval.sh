@@ -1,0 +1,107 @@
+#!/bin/sh
+# synthehr — GPL-3.0-or-later.
+# evaluate / rank / report end to end on a small simulated study
+# (bench/eval_mkstudy: real split + 2 runs + the independent-marginals
+# baseline), external CSV sets, per-set caching, bad input; then the whole
+# pipeline (demo, init, prep, train, generate, evaluate, rank, report) when
+# those stages are built.
+. "$SRCDIR/tests/tap.sh"
+
+MK="$BUILDDIR/bench/eval_mkstudy"
+[ -x "$MK" ] || skip_all "bench/eval_mkstudy not built"
+export OMP_WAIT_POLICY=PASSIVE
+ST="$TMPD/st"
+"$MK" "$ST" 600 260 40 2 7 >/dev/null 2>&1 || skip_all "eval_mkstudy failed"
+have_jq=0
+command -v jq >/dev/null 2>&1 && have_jq=1
+
+check "evaluate --preset fast" "$SYNTHEHR" evaluate "$ST" --preset fast --boot 3
+cp "$TMPD/out" "$TMPD/eval.out"
+grep_ok "evaluate prints the ranking table" "overall" "$TMPD/eval.out"
+grep_ok "every metric shows its direction" "TSTR *↑" "$TMPD/eval.out"
+grep_ok "ranges are printed" "MI ↓ \[0, 1\]" "$TMPD/eval.out"
+if [ -s "$ST/eval/metrics.json" ]; then ok "eval/metrics.json written"; else not_ok "eval/metrics.json written"; fi
+grep_ok "metrics.json records directions" '"direction": "higher"' "$ST/eval/metrics.json"
+grep_ok "metrics.json holds the real-data baseline" '"kind": "real"' "$ST/eval/metrics.json"
+grep_ok "metrics.json holds the settings" '"preset": "fast"' "$ST/eval/metrics.json"
+grep_ok "marginals baseline evaluated" '"baseline-marginals"' "$ST/eval/metrics.json"
+awk 'NR==1' "$TMPD/eval.out" >/dev/null
+
+# Cache: a second run recomputes nothing (the cache files are not rewritten).
+before=$(ls -l --time-style=+%s.%N "$ST/eval/sets/run-1.json" 2>/dev/null | awk '{print $6}')
+check "evaluate again (cached)" "$SYNTHEHR" evaluate "$ST" --preset fast --boot 3
+after=$(ls -l --time-style=+%s.%N "$ST/eval/sets/run-1.json" 2>/dev/null | awk '{print $6}')
+if [ -n "$before" ] && [ "$before" = "$after" ]; then ok "per-set cache reused"; else not_ok "per-set cache reused ($before vs $after)"; fi
+
+# Ranking.
+check "rank --profile B" "$SYNTHEHR" rank "$ST" --profile B
+grep_ok "rank names the profile" "profile B" "$TMPD/out"
+grep_ok "rank reports stability" "bootstrap resamples" "$TMPD/out"
+if [ -s "$ST/eval/ranking.json" ]; then ok "eval/ranking.json written"; else not_ok "eval/ranking.json written"; fi
+check "rank --fractional-ties" "$SYNTHEHR" rank "$ST" --fractional-ties
+grep_ok "fractional ties announced" "fractional ties" "$TMPD/out"
+sed 's/↓/x/g; s/↑/x/g' "$TMPD/out" | awk 'length > 80 { bad = 1 } END { exit bad }' && ok "ranking table fits 80 columns" || not_ok "ranking table fits 80 columns"
+check_fails "unknown profile is a usage error" 2 "$SYNTHEHR" rank "$ST" --profile nonesuch
+grep_ok "unknown profile named" "nonesuch" "$TMPD/err"
+printf '{"name": "privacy", "weights": {"MI": 0.5, "AI": 0.5}}\n' >"$TMPD/prof.json"
+check "rank --profile FILE --save" "$SYNTHEHR" rank "$ST" --profile "$TMPD/prof.json" --save privacy
+grep_ok "custom profile saved in study.json" '"privacy"' "$ST/study.json"
+check "rank --profile saved-name" "$SYNTHEHR" rank "$ST" --profile privacy
+grep_ok "saved profile used" "profile privacy" "$TMPD/out"
+printf '{"MX": 1}\n' >"$TMPD/bad.json"
+check_fails "profile with an unknown metric" 2 "$SYNTHEHR" rank "$ST" --profile "$TMPD/bad.json"
+grep_ok "unknown metric named" "MX" "$TMPD/err"
+
+# Report.
+check "report -o" "$SYNTHEHR" report "$ST" -o "$TMPD/report.md"
+grep_ok "report has the ranking" "## Ranking" "$TMPD/report.md"
+grep_ok "report has directions" "lower is better" "$TMPD/report.md"
+grep_ok "report has best per profile" "## Best set per profile" "$TMPD/report.md"
+grep_ok "report has rank stability" "## Rank stability" "$TMPD/report.md"
+
+# External sets: run-1's own CSV imported under another name gives run-1's numbers.
+check "evaluate --synthetic FILE --name ext1" "$SYNTHEHR" evaluate "$ST" --preset fast --boot 3 \
+	--synthetic "$ST/runs/run-1/synthetic.csv" --name ext1
+if [ -f "$ST/eval/external/ext1/synthetic.mtx" ]; then ok "external set stored"; else not_ok "external set stored"; fi
+grep_ok "external set ranked" "ext1" "$TMPD/out"
+if [ $have_jq -eq 1 ]; then
+	a=$(jq -c '.sets[] | select(.name=="run-1") | .values | {MCA, CKV, DWD_abs, MI, AI}' "$ST/eval/metrics.json")
+	b=$(jq -c '.sets[] | select(.name=="ext1") | .values | {MCA, CKV, DWD_abs, MI, AI}' "$ST/eval/metrics.json")
+	if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "external copy of run-1 scores as run-1"; else
+		not_ok "external copy of run-1 scores as run-1"; echo "#   $a"; echo "#   $b"; fi
+fi
+cut -d, -f1-5,7- "$ST/runs/run-1/synthetic.csv" >"$TMPD/missing.csv"
+check_fails "CSV with a missing column is rejected" 2 "$SYNTHEHR" evaluate "$ST" --synthetic "$TMPD/missing.csv"
+grep_ok "difference listed" "OTHER" "$TMPD/err"
+check_fails "missing CSV file" 2 "$SYNTHEHR" evaluate "$ST" --synthetic "$TMPD/nonesuch.csv"
+check_fails "bad --only" 2 "$SYNTHEHR" evaluate "$ST" --only dwd,bogus
+grep_ok "bad --only named" "bogus" "$TMPD/err"
+check_fails "bad preset" 2 "$SYNTHEHR" evaluate "$ST" --preset slow
+check_fails "missing study" 2 "$SYNTHEHR" evaluate "$TMPD/nope"
+check_fails "evaluate without STUDY" 2 "$SYNTHEHR" evaluate
+
+# --only on a fresh study.
+"$MK" "$TMPD/st2" 400 200 30 1 3 >/dev/null 2>&1
+check_fails "report without metrics" 1 "$SYNTHEHR" report "$TMPD/st2" -o "$TMPD/x.md"
+grep_ok "report says to evaluate first" "synthehr evaluate" "$TMPD/err"
+check "evaluate --only dwd,mi" "$SYNTHEHR" evaluate "$TMPD/st2" --only dwd,mi --boot 0 --no-real
+if [ $have_jq -eq 1 ]; then
+	k=$(jq -c '.sets[0].values | keys' "$TMPD/st2/eval/metrics.json")
+	if [ "$k" = '["DWD","DWD_abs","MI"]' ]; then ok "--only computed just DWD and MI"; else not_ok "--only computed just DWD and MI ($k)"; fi
+fi
+
+# The whole pipeline, when its stages are built.
+P="$TMPD/pipe"
+if "$SYNTHEHR" demo -o "$TMPD/demo.csv" --rows 1500 --concepts 60 >/dev/null 2>&1 &&
+   "$SYNTHEHR" init "$P" --data "$TMPD/demo.csv" >/dev/null 2>&1 &&
+   "$SYNTHEHR" prep "$P" >/dev/null 2>&1 &&
+   "$SYNTHEHR" train "$P" --preset quick --runs 2 --epochs 2 >/dev/null 2>&1 &&
+   "$SYNTHEHR" generate "$P" >/dev/null 2>&1; then
+	check "pipeline: evaluate --preset fast" "$SYNTHEHR" evaluate "$P" --preset fast --boot 2
+	check "pipeline: rank" "$SYNTHEHR" rank "$P"
+	check "pipeline: report" "$SYNTHEHR" report "$P" -o "$TMPD/pipe.md"
+	grep_ok "pipeline report has the cohort" "## Cohort" "$TMPD/pipe.md"
+else
+	tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP pipeline stages (init/prep/train/generate) not all built yet"
+fi
+done_testing
