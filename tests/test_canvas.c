@@ -356,6 +356,7 @@ test_screens(void)
 	a->help = 1;
 	app_draw(a, cv);
 	golden(cv, "rank-help");
+	a->help = 0;
 
 	/* ASCII at 80x24 */
 	canvas_free(cv);
@@ -379,6 +380,41 @@ test_screens(void)
 	app_switch(a, SCREEN_REVIEW);
 	app_draw(a, cv);
 	tap_ok(cv->w == 40 && cv->h == 12, "draws into a 40x12 canvas");
+
+	/* the ':' line: commands run, errors go to the status line */
+	i = app_command(a, "column SYSTOLIC");
+	tap_ok(i == 0 && a->cur == SCREEN_REVIEW, ":column jumps to Review (%s)", a->status ? a->status : "");
+	canvas_resize(cv, 80, 24);
+	app_draw(a, cv);
+	tap_ok(has(cv, "┌ SYSTOLIC "), ":column shows the column's detail");
+	tap_ok(app_command(a, "set epochs 7") == 0, ":set epochs 7");
+	{
+		struct study *s;
+
+		study_open(dir, &s, NULL);
+		tap_ok(js_int(json_object_get(s->cfg, "train"), "epochs", 0) == 7, ":set writes study.json train.epochs");
+		study_free(s);
+	}
+	tap_ok(app_command(a, "set epochs lots") == -1 && a->status_role == THEME_ERROR &&
+	    strstr(a->status, "expected a non-negative number") != NULL, ":set with a bad value explains");
+	tap_ok(app_command(a, "frobnicate") == -1 && strstr(a->status, "unknown command ':frobnicate'") != NULL,
+	    "an unknown command is reported");
+	tap_ok(app_command(a, "theme no-such") == -1 && strstr(a->status, "not found") != NULL,
+	    ":theme with an unknown name is reported");
+
+	/* an interrupted run is offered for resumption */
+	{
+		extern int screen_train_interrupted(struct app *);
+		char *p = util_path_join(dir, "runs/run-1/state.json");
+		json_t *st = json_pack("{s:i,s:s,s:i,s:i}", "run", 1, "status", "running", "epoch", 4, "epochs", 10);
+
+		tap_ok(screen_train_interrupted(a) == 0, "no state.json: nothing to resume");
+		js_write_file(p, st, NULL);
+		tap_ok(screen_train_interrupted(a) == 1, "a run with status 'running' is offered for resumption");
+		json_decref(st);
+		free(p);
+	}
+
 
 	canvas_free(cv);
 	app_free(a);

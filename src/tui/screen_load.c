@@ -14,6 +14,7 @@
 static struct {
 	int sel, top;
 	char *pending_src;    /* CSV path or MIMIC folder waiting for a study dir */
+	char *pending_map;    /* MIMIC: the phecode map folder */
 	int pending_kind;     /* 'c' csv, 'm' mimic, 'd' demo */
 } ld;
 
@@ -38,6 +39,8 @@ load_reset(struct app *a)
 	ld.sel = ld.top = 0;
 	free(ld.pending_src);
 	ld.pending_src = NULL;
+	free(ld.pending_map);
+	ld.pending_map = NULL;
 }
 
 static void
@@ -93,7 +96,8 @@ start_create(struct app *a, const char *dir, const char *src, int kind)
 		steps[n++] = job_argv("init", dir, "--demo", "--rows", nbuf, "--concepts", cbuf, (char *)NULL);
 	} else if (kind == 'm') {
 		cohort = xsprintf("%s-mimic.csv.gz", dir);
-		steps[n++] = job_argv("import-mimic", src, "-o", cohort, (char *)NULL);
+		steps[n++] = job_argv("import-mimic", src, "--phecodes", ld.pending_map ? ld.pending_map : ".",
+		    "-o", cohort, (char *)NULL);
 	} else
 		cohort = xstrdup(src);
 	if (cohort != NULL)
@@ -140,6 +144,22 @@ screen_load_start_demo(struct app *a)
 	return 0;
 }
 
+static void ask_dir(struct app *a, int kind);
+
+static void
+got_map(struct app *a, char *line)
+{
+	if (line == NULL || !util_dir_exists(line)) {
+		app_error(a, line == NULL ? xstrdup("cancelled") : xsprintf("%s: not a directory "
+		    "(expected the phecode map 1.2 files)", line));
+		free(line);
+		return;
+	}
+	free(ld.pending_map);
+	ld.pending_map = line;
+	ask_dir(a, 'm');
+}
+
 static void
 got_src(struct app *a, char *line)
 {
@@ -160,6 +180,10 @@ got_src(struct app *a, char *line)
 	}
 	free(ld.pending_src);
 	ld.pending_src = line;
+	if (ld.pending_kind == 'm') {
+		cmdline_open(a, "Phecode map folder: ", CMDLINE_PATH, NULL, got_map);
+		return;
+	}
 	ask_dir(a, ld.pending_kind);
 }
 

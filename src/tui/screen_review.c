@@ -698,6 +698,28 @@ review_key(struct app *a, int key)
 	return TUI_UNHANDLED;
 }
 
+/* ':column NAME': show a column in the columns pane. */
+int screen_review_show(struct app *a, const char *name);
+int
+screen_review_show(struct app *a, const char *name)
+{
+	int i;
+
+	if (a->cohort == NULL || ensure(a) != 0) {
+		app_error(a, xstrdup("no cohort loaded (screen 1)"));
+		return -1;
+	}
+	for (i = 0; i < rv.ncols; i++)
+		if (strcmp(a->cohort->cols[rv.order[i]].name, name) == 0) {
+			rv.csel = i;
+			rv.pane = PANE_COLUMNS;
+			app_switch(a, SCREEN_REVIEW);
+			return 0;
+		}
+	app_error(a, xsprintf("no column '%s' (Tab completes names)", name));
+	return -1;
+}
+
 const struct screen screen_review = {
 	.name = "Review",
 	.keys = review_keys,

@@ -43,7 +43,7 @@ static const char *const screen_keys_global[] = {
 };
 
 const char *const tui_commands[] = {
-	"demo", "evaluate", "export", "generate", "help", "load", "open", "prep", "q", "quit",
+	"column", "demo", "evaluate", "export", "generate", "help", "load", "open", "prep", "q", "quit",
 	"rank", "screen", "set", "theme", "train", NULL,
 };
 
@@ -678,6 +678,7 @@ extern int screen_train_start(struct app *a);
 extern int screen_prep_start(struct app *a);
 extern int screen_eval_start(struct app *a);
 extern int screen_eval_export(struct app *a, const char *path);
+extern int screen_review_show(struct app *a, const char *name);
 
 int
 app_command(struct app *a, const char *line)
@@ -728,7 +729,9 @@ app_command(struct app *a, const char *line)
 			rc = -1;
 		} else
 			app_status(a, "opened %s", w[1]);
-	} else if (strcmp(w[0], "demo") == 0)
+	} else if ((strcmp(w[0], "column") == 0 || strcmp(w[0], "col") == 0) && w[1] != NULL)
+		rc = screen_review_show(a, w[1]);
+	else if (strcmp(w[0], "demo") == 0)
 		rc = screen_load_start_demo(a);
 	else if (strcmp(w[0], "load") == 0 && w[1] != NULL)
 		rc = screen_load_start_csv(a, w[1]);
@@ -742,7 +745,7 @@ app_command(struct app *a, const char *line)
 		rc = screen_eval_export(a, w[1] != NULL ? w[1] : "report.md");
 	else if (strcmp(w[0], "help") == 0)
 		app_status(a, "commands: set KEY VALUE, train, prep, evaluate, export FILE, theme NAME, "
-		    "open DIR, load FILE, demo, screen N, q");
+		    "column NAME, open DIR, load FILE, demo, screen N, q");
 	else {
 		app_error(a, xsprintf("unknown command ':%s' (:help lists them; Tab completes)", w[0]));
 		rc = -1;
