@@ -239,11 +239,12 @@ progress(struct mimic_state *st, const char *stage, size_t rows, int done)
 static char *
 table_path(const char *dir, const char *name, char **cause)
 {
-	static const char *const fmt[] = { "%s/hosp/%s.csv.gz", "%s/hosp/%s.csv", "%s/%s.csv.gz", "%s/%s.csv" };
+	static const char *const sub[] = { "/hosp/", "/hosp/", "/", "/" };
+	static const char *const ext[] = { ".csv.gz", ".csv", ".csv.gz", ".csv" };
 	size_t i;
 
-	for (i = 0; i < SH_NELEM(fmt); i++) {
-		char *p = xsprintf(fmt[i], dir, name);
+	for (i = 0; i < SH_NELEM(sub); i++) {
+		char *p = xsprintf("%s%s%s%s", dir, sub[i], name, ext[i]);
 
 		if (util_file_exists(p))
 			return p;
