@@ -40,6 +40,10 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --runs N, --epochs E, --seed S   override the preset\n"
 	  "  --eval-preset P      evaluation preset: fast (default) or tutorial\n"
 	  "Each stage writes into the study; running the same command again resumes.\n" },
+	{ "check", cmd_check, "STUDY [--clean]",
+	  "verify every file of a study (JSON, matrices, checkpoints, CSV, permissions)",
+	  "  --clean    remove leftover temporary files of interrupted writes\n"
+	  "Exit status 0 when every file is sound, 1 when a problem was found.\n" },
 	{ "import-mimic", cmd_import_mimic, "MIMIC_DIR --phecodes MAP_DIR -o cohort.csv.gz",
 	  "build the tutorial's cohort from MIMIC-IV hosp tables", NULL },
 	{ "import-events", cmd_import_events, "--patients FILE --events FILE -o cohort.csv.gz [--phecodes MAP_DIR]",

@@ -50,6 +50,7 @@ int cmd_report(int argc, char **argv);
 int cmd_import_mimic(int argc, char **argv);
 int cmd_import_events(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* The TUI (src/tui/): study_dir may be NULL. */
 int tui_main(const char *study_dir, int argc, char **argv);
