@@ -44,10 +44,31 @@ const struct cli_cmd cli_cmds[] = {
 	  "verify every file of a study (JSON, matrices, checkpoints, CSV, permissions)",
 	  "  --clean    remove leftover temporary files of interrupted writes\n"
 	  "Exit status 0 when every file is sound, 1 when a problem was found.\n" },
-	{ "import-mimic", cmd_import_mimic, "MIMIC_DIR --phecodes MAP_DIR -o cohort.csv.gz",
-	  "build the tutorial's cohort from MIMIC-IV hosp tables", NULL },
-	{ "import-events", cmd_import_events, "--patients FILE --events FILE -o cohort.csv.gz [--phecodes MAP_DIR]",
-	  "build a cohort from a patient table and a long-format events table", NULL },
+	{ "import-mimic", cmd_import_mimic, "MIMIC_DIR --phecodes MAP_DIR -o cohort.csv.gz [--no-rollup] [--icd10-ranges] [--quiet]",
+	  "build the tutorial's cohort from MIMIC-IV hosp tables",
+	  "  MIMIC_DIR        MIMIC-IV root (with hosp/) or its hosp/ directory; reads\n"
+	  "                   patients, admissions, diagnoses_icd, omr (.csv.gz or .csv)\n"
+	  "  --phecodes DIR   phecode map 1.2 directory (phecode_map_icd9cm.csv,\n"
+	  "                   phecode_map_icd10cm.csv, phecode_rollup_map.csv)\n"
+	  "  -o FILE          cohort to write (.gz compresses); FILE.schema.json beside it\n"
+	  "  --no-rollup      keep only the phecodes the ICD codes map to directly\n"
+	  "  --icd10-ranges   match ICD-10 range rows (A00-A09) when nothing else matches\n"
+	  "  --quiet          no progress, summary only\n" },
+	{ "import-events", cmd_import_events, "--patients FILE --events FILE -o cohort.csv.gz [options]",
+	  "build a cohort from a patient table and a long-format events table",
+	  "  --patients FILE  one row per patient: an id column and any attributes (copied)\n"
+	  "  --events FILE    one row per event: patient id, code, optional vocabulary\n"
+	  "  --id COL         id column in both tables (default: subject_id, person_id,\n"
+	  "                   patient_id, id, else the patient table's first column)\n"
+	  "  --code COL       code column (default: icd_code, code, condition_source_value,\n"
+	  "                   condition_concept_id, concept_id)\n"
+	  "  --vocab COL      vocabulary column, 9/10 or ICD9CM/ICD10CM (default: icd_version,\n"
+	  "                   vocabulary_id, vocabulary, vocab when present)\n"
+	  "  --icd 9|10       vocabulary of every code when there is no vocabulary column\n"
+	  "  --phecodes DIR   map ICD codes to phecodes; without it codes are concept columns\n"
+	  "                   as they are (VOCAB:CODE when there is a vocabulary column)\n"
+	  "  --label COL      patient column to preset as the label; --sex COL as sex\n"
+	  "  --female VALUE   the sex column's value for female (e.g. F or 1)\n" },
 	{ "bench", cmd_bench, "train [--batch B] [--cols D] [--width W] [--depth L] [--steps N]",
 	  "time training steps on random data; one JSON line", NULL },
 	{ NULL, NULL, NULL, NULL, NULL }
