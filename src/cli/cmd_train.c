@@ -218,16 +218,16 @@ cmd_train(int argc, char **argv)
 		return cli_fail(argv[0], cause, EXIT_FAIL);
 	}
 	to.only_run = (int)only;
+	fprintf(stderr, "training %d run%s, preset %s: %d epochs, batch %d, width %d, depth %d, %s,"
+	    " checkpoint rule %s\n", only ? 1 : ts.runs, (only || ts.runs == 1) ? "" : "s",
+	    ts.preset, ts.epochs, ts.batch, ts.width, ts.depth,
+	    ts.optimizer == WGAN_OPT_ADAM ? "Adam" : "RMSprop", train_rule_name(ts.rule));
 	util_cancel_aware = 1;
 	if ((job = train_start(s, &to, train_progress, NULL, &cause)) == NULL) {
 		util_cancel_aware = 0;
 		study_free(s);
 		return cli_fail(argv[0], cause, EXIT_USAGE);
 	}
-	fprintf(stderr, "training %d run%s, preset %s: %d epochs, batch %d, width %d, depth %d, %s,"
-	    " checkpoint rule %s\n", to.only_run ? 1 : ts.runs, (to.only_run || ts.runs == 1) ? "" : "s",
-	    ts.preset, ts.epochs, ts.batch, ts.width, ts.depth,
-	    ts.optimizer == WGAN_OPT_ADAM ? "Adam" : "RMSprop", train_rule_name(ts.rule));
 	rc = train_wait(job, &cause);
 	util_cancel_aware = 0;
 	study_free(s);
