@@ -19,6 +19,17 @@
 
 #include "synthehr/nn.h"
 
+/* The elementwise layers are also built for AVX2 (chosen at load time
+ * through an ifunc); the explicit 16-lane reductions make the results the
+ * same bit for bit as the baseline build.  No FMA: contraction would change
+ * rounding between the two. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__OPTIMIZE__) && \
+    defined(__ELF__)
+#define NN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NN_CLONES
+#endif
+
 /* Row reductions with 16 independent partial sums, so that they vectorise
  * without reassociating floating-point additions behind the compiler's back. */
 #define NN_LANES 16
@@ -132,7 +143,7 @@ nn_linear_backward(float *dinp, float *dW, float *db, const float *dout,
 	}
 }
 
-void
+NN_CLONES void
 nn_relu_forward(float *out, const float *inp, size_t n)
 {
 	size_t i;
@@ -141,7 +152,7 @@ nn_relu_forward(float *out, const float *inp, size_t n)
 		out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
 }
 
-void
+NN_CLONES void
 nn_relu_backward(float *dinp, const float *dout, const float *out, size_t n)
 {
 	size_t i;
@@ -162,7 +173,7 @@ nn_sigmoid_forward(float *out, const float *inp, size_t n)
 		out[i] = 1.0f / (1.0f + expf(-inp[i]));
 }
 
-void
+NN_CLONES void
 nn_sigmoid_backward(float *dinp, const float *dout, const float *out, size_t n)
 {
 	size_t i;
@@ -259,7 +270,7 @@ nn_head_backward(float *dinp, const float *dout, const float *out, int B, int D,
 	}
 }
 
-void
+NN_CLONES void
 nn_batchnorm_forward_train(float *out, float *xhat, float *mean, float *rstd,
     float *mov_mean, float *mov_var, const float *inp, const float *gamma,
     const float *beta, float eps, float momentum, int B, int H)
@@ -308,7 +319,7 @@ nn_batchnorm_forward_train(float *out, float *xhat, float *mean, float *rstd,
 	}
 }
 
-void
+NN_CLONES void
 nn_batchnorm_forward_infer(float *out, const float *inp, const float *gamma,
     const float *beta, const float *mov_mean, const float *mov_var, float eps, int B, int H)
 {
@@ -323,7 +334,7 @@ nn_batchnorm_forward_infer(float *out, const float *inp, const float *gamma,
 	}
 }
 
-void
+NN_CLONES void
 nn_batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
     const float *mask, const float *xhat, const float *rstd, const float *gamma,
     float *scratch, int B, int H)
@@ -386,7 +397,7 @@ nn_batchnorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dou
 	}
 }
 
-void
+NN_CLONES void
 nn_layernorm_forward(float *out, float *xhat, float *rstd, const float *inp,
     const float *res, const float *gamma, const float *beta, float eps, int B, int H)
 {
@@ -415,7 +426,7 @@ nn_layernorm_forward(float *out, float *xhat, float *rstd, const float *inp,
 	}
 }
 
-void
+NN_CLONES void
 nn_layernorm_backward(float *dinp, float *dgamma, float *dbeta, const float *dout,
     const float *dxhat_extra, const float *drstd_extra, const float *mask,
     const float *xhat, const float *rstd, const float *gamma, int B, int H)
@@ -474,7 +485,7 @@ nn_lnbb_row(float *restrict dg, float *restrict dx, float *restrict dgamma,
 	}
 }
 
-void
+NN_CLONES void
 nn_layernorm_backward_backward(float *dgn, float *dxhat, float *drstd, float *dgamma,
     const float *dgr, const float *gn, const float *gr, const float *xhat,
     const float *rstd, const float *gamma, int B, int H)
@@ -496,7 +507,7 @@ nn_layernorm_backward_backward(float *dgn, float *dxhat, float *drstd, float *dg
 	}
 }
 
-void
+NN_CLONES void
 nn_rmsprop_update(float *p, float *ms, const float *g, size_t n,
     float lr, float rho, float eps)
 {
