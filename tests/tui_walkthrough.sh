@@ -200,7 +200,7 @@ keys q
 n=0; while [ ! -s "$TMPD/exit.txt" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
 if [ "$(cat "$TMPD/exit.txt" 2>/dev/null)" = "0" ]; then ok "q quits with status 0"; else
 	not_ok "q quits with status 0 (got '$(cat "$TMPD/exit.txt" 2>/dev/null)')"; fi
-$TM kill-server >/dev/null 2>&1
+$TM kill-server >/dev/null 2>&1; sleep 0.5
 
 # ---- reopen: back where the user was
 start synthehr-study
@@ -208,5 +208,29 @@ expect "reopening the study returns to the Rank screen" "Weights: profile custom
 keys q
 n=0; while [ ! -s "$TMPD/exit.txt" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
 grep_ok "the study remembers the screen" '"screen": "Rank"' "$TMPD/synthehr-study/study.json"
+$TM kill-server >/dev/null 2>&1; sleep 0.5
+
+# ---- LANG=C: ASCII fallback; NO_COLOR: no colour escapes
+rm -f "$TMPD/exit.txt"
+$TM -f /dev/null new-session -d -x 80 -y 24 -c "$TMPD" \
+    "env LANG=C LC_ALL=C TERM=xterm-256color '$SYNTHEHR' synthehr-study; echo \$? > '$TMPD/exit.txt'; sleep 600"
+expect "under LANG=C the frames are ASCII" "+ Ranking (lower overall is better) -" 15
+if LC_ALL=C grep -q "$(printf '\342')" "$SCREEN"; then not_ok "no UTF-8 under LANG=C"; else ok "no UTF-8 under LANG=C"; fi
+keys q
+$TM kill-server >/dev/null 2>&1; sleep 0.5
+colours() { $TM capture-pane -e -p | grep -c "$(printf '\033')\[[0-9;]*3[0-7]m\|$(printf '\033')\[[0-9;]*38;5"; }
+start --theme dark synthehr-study   # the study remembers monochrome from above
+wait_for "Ranking" 15 >/dev/null
+with=$(colours)
+keys q
+$TM kill-server >/dev/null 2>&1; sleep 0.5
+rm -f "$TMPD/exit.txt"
+$TM -f /dev/null new-session -d -x 80 -y 24 -c "$TMPD" \
+    "env NO_COLOR=1 LANG=$UTF LC_ALL=$UTF TERM=xterm-256color '$SYNTHEHR' --theme dark synthehr-study; sleep 600"
+wait_for "Ranking" 15 >/dev/null
+without=$(colours)
+if [ "$with" -gt 0 ] && [ "$without" -eq 0 ]; then ok "NO_COLOR: no colour ($with coloured lines without it)"; else
+	not_ok "NO_COLOR: no colour (with: $with, NO_COLOR: $without)"; fi
+keys q
 
 done_testing
