@@ -558,7 +558,7 @@ util_format_double(char *buf, size_t size, double v)
 			buf[0] = '\0';
 		return 0;
 	}
-	if (v == (double)(long long)v && fabs(v) < 1e15)
+	if (fabs(v) < 1e15 && v == (double)(long long)v)   /* range first: the cast is UB outside it */
 		return snprintf(buf, size, "%lld", (long long)v);
 	for (prec = 6; prec < 17; prec++) {
 		snprintf(buf, size, "%.*g", prec, v);
