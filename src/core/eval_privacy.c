@@ -451,10 +451,11 @@ near_run(const struct layout *l, const struct pw_side *X, const struct pw_side *
 	struct near_ctx c;
 	int nsel, rc;
 	int *sel = all_byte_slots(l, X->m, &nsel);
+	double *xc = cscale_side(cs, l, X), *sc = cscale_side(cs, l, S);
 	size_t i;
 
-	c.xc = cscale_side(cs, l, X);
-	c.sc = cscale_side(cs, l, S);
+	c.xc = xc;
+	c.sc = sc;
 	c.nc = cs->nc;
 	c.rowmin = rowmin;
 	c.colmin = colmin;
@@ -465,8 +466,8 @@ near_run(const struct layout *l, const struct pw_side *X, const struct pw_side *
 		for (i = 0; i < S->n; i++)
 			colmin[i] = INFINITY;
 	rc = pw_run(X, S, sel, nsel, be, near_block, &c, pg, cause);
-	free((void *)c.xc);
-	free((void *)c.sc);
+	free(xc);
+	free(sc);
 	free(sel);
 	return rc;
 }
