@@ -404,7 +404,6 @@ test_screens(void)
 
 	/* an interrupted run is offered for resumption */
 	{
-		extern int screen_train_interrupted(struct app *);
 		char *p = util_path_join(dir, "runs/run-1/state.json");
 		json_t *st = json_pack("{s:i,s:s,s:i,s:i}", "run", 1, "status", "running", "epoch", 4, "epochs", 10);
 

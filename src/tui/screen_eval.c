@@ -84,7 +84,6 @@ eval_load(struct app *a)
 }
 
 /* Public for rank: the table (loads it when needed). */
-int screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics);
 int
 screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics)
 {

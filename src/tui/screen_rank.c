@@ -19,7 +19,6 @@
 #include "synthehr/util.h"
 #include "tui/tui.h"
 
-int screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics);
 
 static struct {
 	struct rank_profile prof;

@@ -699,7 +699,6 @@ review_key(struct app *a, int key)
 }
 
 /* ':column NAME': show a column in the columns pane. */
-int screen_review_show(struct app *a, const char *name);
 int
 screen_review_show(struct app *a, const char *name)
 {

@@ -599,7 +599,6 @@ train_key(struct app *a, int key)
 	return TUI_UNHANDLED;
 }
 
-int screen_train_busy(void);
 int
 screen_train_busy(void)
 {
@@ -607,7 +606,6 @@ screen_train_busy(void)
 }
 
 /* Stop a live training (quit path): cancel and join. */
-void screen_train_stop_wait(void);
 void
 screen_train_stop_wait(void)
 {

@@ -24,8 +24,6 @@ const struct screen *const tui_screens[SCREEN_COUNT] = {
 	&screen_load, &screen_review, &screen_prep, &screen_train, &screen_eval, &screen_rank,
 };
 
-extern int screen_train_busy(void);
-extern void screen_train_stop_wait(void);
 
 /* A job or a training is running. */
 static int
@@ -672,13 +670,6 @@ command_set(struct app *a, const char *key, const char *val)
 	return 0;
 }
 
-extern int screen_load_start_demo(struct app *a);
-extern int screen_load_start_csv(struct app *a, const char *path);
-extern int screen_train_start(struct app *a);
-extern int screen_prep_start(struct app *a);
-extern int screen_eval_start(struct app *a);
-extern int screen_eval_export(struct app *a, const char *path);
-extern int screen_review_show(struct app *a, const char *name);
 
 int
 app_command(struct app *a, const char *line)
@@ -708,18 +699,18 @@ app_command(struct app *a, const char *line)
 			if (strcasecmp(w[1], tui_screens[i]->name) == 0 || atoi(w[1]) == i + 1)
 				app_switch(a, i);
 	} else if (strcmp(w[0], "theme") == 0 && w[1] != NULL) {
-		struct theme t;
+		struct theme th;
 		char *cause = NULL;
 
-		if (theme_load(w[1], &t, &cause) != 0) {
+		if (theme_load(w[1], &th, &cause) != 0) {
 			app_error(a, cause);
 			rc = -1;
 		} else {
-			a->theme = t;
+			a->theme = th;
 			if (term_active())
 				term_set_theme(&a->theme, a->colour);
 			save_ui(a);
-			app_status(a, "theme %s", t.name);
+			app_status(a, "theme %s", th.name);
 		}
 	} else if (strcmp(w[0], "open") == 0 && w[1] != NULL) {
 		char *cause = NULL;
@@ -756,7 +747,6 @@ out:
 }
 
 /* Offer to resume an interrupted training when a study opens. */
-extern int screen_train_interrupted(struct app *a);
 static void
 resume_yes(struct app *a)
 {

@@ -98,6 +98,20 @@ void app_free(struct app *a);
 /* Path inside the study (caller frees), or NULL without a study. */
 char *app_path(const struct app *a, const char *rel);
 
+/* Screen actions that the ':' commands and other screens call. */
+int screen_load_start_demo(struct app *a);
+int screen_load_start_csv(struct app *a, const char *path);
+int screen_review_show(struct app *a, const char *name);
+int screen_prep_start(struct app *a);
+int screen_train_start(struct app *a);
+int screen_train_interrupted(struct app *a);   /* a run's state.json is not "done" */
+int screen_train_busy(void);                   /* a training job is live */
+void screen_train_stop_wait(void);             /* cancel a live training and join it */
+int screen_eval_start(struct app *a);
+int screen_eval_export(struct app *a, const char *path);
+/* eval/metrics.json as a table: values [nsets × RANK_COUNT], names [nsets]. */
+int screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics);
+
 /* job.c */
 int job_start(struct app *a, const char *label, void (*done)(struct app *, int), char **const *steps,
     int nsteps, char **cause);
