@@ -14,6 +14,7 @@
 
 #include "synthehr/csvio.h"
 #include "synthehr/prep.h"
+#include "synthehr/profile.h"
 #include "synthehr/rng.h"
 #include "synthehr/util.h"
 #include "prep_int.h"
@@ -118,82 +119,114 @@ normalise(struct cohort *c, json_t *log, char **cause)
 
 /* ---- outliers ---- */
 
+/* Does row r fail one-column bounds or a cross relation? */
+static int
+rule_hits(const struct column *k, const struct column *k2, enum prep_cmp op, double lo, double hi,
+    size_t r, int *side)
+{
+	double v = prep_num(k, r);
+
+	*side = 0;
+	if (isnan(v))
+		return 0;
+	if (k2 != NULL) {
+		double y = prep_num(k2, r);
+
+		if (isnan(y))
+			return 0;
+		switch (op) {
+		case PREP_CMP_LT: return !(v < y);
+		case PREP_CMP_LE: return !(v <= y);
+		case PREP_CMP_GT: return !(v > y);
+		default: return !(v >= y);
+		}
+	}
+	if (v < lo) {
+		*side = -1;
+		return 1;
+	}
+	if (v > hi) {
+		*side = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Rules in order.  Consecutive drop rules share one row mask and one
+ * filtering pass (each counts only rows the earlier rules kept); the mask is
+ * applied before a statistical rule computes its bounds and before a clip. */
 static int
 apply_outliers(struct cohort *c, const struct prep_plan *p, json_t *log, char **cause)
 {
 	json_t *arr = json_array();
-	uint8_t *keep = NULL;
-	int i;
+	uint8_t *keep = xmalloc(c->nrows + 1);
+	size_t nkeep = c->nrows;
+	int i, pending = 0;
 
+	memset(keep, 1, c->nrows + 1);
 	for (i = 0; i < p->nrules; i++) {
 		const struct prep_rule *r = &p->rules[i];
+		const struct column *k, *k2 = NULL;
 		struct prep_count cnt;
-		json_t *e = prep_rule_to_json(r);
+		json_t *e;
 		char desc[256];
-		size_t removed = 0, clipped = 0, row;
+		size_t removed = 0, clipped = 0, row, below = 0, above = 0, hits = 0;
+		int col, side;
 
-		prep_rule_describe(r, desc, sizeof desc);
-		json_object_set_new(e, "description", json_string(desc));
+		if (pending && (r->type == PREP_RULE_IQR || r->type == PREP_RULE_PERCENTILE ||
+		    r->action == PREP_ACTION_CLIP)) {
+			cohort_filter_rows(c, keep);
+			memset(keep, 1, c->nrows + 1);
+			pending = 0;
+		}
+		/* bounds (statistical rules see the rows kept so far) and errors */
 		if (prep_rule_count(c, r, &cnt, cause) != 0) {
-			json_decref(e);
 			json_decref(arr);
+			free(keep);
 			return -1;
 		}
-		json_object_set_new(e, "affected", json_integer((json_int_t)cnt.affected));
+		col = prep_find_col(c, r->column);
+		k = &c->cols[col];
+		if (r->type == PREP_RULE_CROSS)
+			k2 = &c->cols[prep_find_col(c, r->right)];
+		for (row = 0; row < c->nrows; row++) {
+			if (!keep[row] || !rule_hits(k, k2, r->op, cnt.lo, cnt.hi, row, &side))
+				continue;
+			hits++;
+			below += side < 0;
+			above += side > 0;
+			if (!r->enabled)
+				continue;
+			if (r->action == PREP_ACTION_DROP) {
+				keep[row] = 0;
+				removed++;
+				pending = 1;
+			} else if (k->kind == KIND_NUMERIC) {
+				c->cols[col].num[row] = side < 0 ? cnt.lo : cnt.hi;
+				clipped++;
+			}
+		}
+		nkeep -= removed;
+		e = prep_rule_to_json(r);
+		prep_rule_describe(r, desc, sizeof desc);
+		json_object_set_new(e, "description", json_string(desc));
+		json_object_set_new(e, "affected", json_integer((json_int_t)hits));
 		if (r->type != PREP_RULE_CROSS) {
-			json_object_set_new(e, "below", json_integer((json_int_t)cnt.below));
-			json_object_set_new(e, "above", json_integer((json_int_t)cnt.above));
+			json_object_set_new(e, "below", json_integer((json_int_t)below));
+			json_object_set_new(e, "above", json_integer((json_int_t)above));
 			if (isfinite(cnt.lo))
 				json_object_set_new(e, "lo", json_real(cnt.lo));
 			if (isfinite(cnt.hi))
 				json_object_set_new(e, "hi", json_real(cnt.hi));
 		}
-		if (r->enabled && cnt.affected > 0) {
-			int col = prep_find_col(c, r->column);
-			struct column *k = &c->cols[col];
-
-			if (r->action == PREP_ACTION_DROP) {
-				int col2 = r->type == PREP_RULE_CROSS ? prep_find_col(c, r->right) : -1;
-
-				keep = xrealloc(keep, c->nrows + 1);
-				for (row = 0; row < c->nrows; row++) {
-					double v = prep_num(k, row);
-					int hit;
-
-					if (col2 >= 0) {
-						double y = prep_num(&c->cols[col2], row);
-
-						hit = !isnan(v) && !isnan(y) &&
-						    !((r->op == PREP_CMP_LT && v < y) || (r->op == PREP_CMP_LE && v <= y) ||
-						      (r->op == PREP_CMP_GT && v > y) || (r->op == PREP_CMP_GE && v >= y));
-					} else
-						hit = v < cnt.lo || v > cnt.hi;
-					keep[row] = !hit;
-					removed += hit;
-				}
-				cohort_filter_rows(c, keep);
-			} else {
-				for (row = 0; row < c->nrows; row++) {
-					double v = prep_num(k, row), w = v;
-
-					if (v < cnt.lo)
-						w = cnt.lo;
-					else if (v > cnt.hi)
-						w = cnt.hi;
-					if (isnan(v) || w == v)
-						continue;
-					clipped++;
-					if (k->kind == KIND_NUMERIC)
-						k->num[row] = w;
-				}
-			}
-		}
 		json_object_set_new(e, "removed", json_integer((json_int_t)removed));
 		if (r->action == PREP_ACTION_CLIP)
 			json_object_set_new(e, "clipped", json_integer((json_int_t)clipped));
-		json_object_set_new(e, "rows_after", json_integer((json_int_t)c->nrows));
+		json_object_set_new(e, "rows_after", json_integer((json_int_t)nkeep));
 		json_array_append_new(arr, e);
 	}
+	if (pending)
+		cohort_filter_rows(c, keep);
 	free(keep);
 	json_object_set_new(log, "outliers", arr);
 	return 0;
@@ -770,8 +803,12 @@ encode_rows(const struct layout *l, const struct cohort *c, const struct encmap 
     const size_t *idx, size_t nr, struct mtx *m, char **cause)
 {
 	int j;
-	size_t i;
+	size_t i, b0, b1;
 
+	/* Blocks of rows, so the destination rows stay in cache while every
+	 * column is written into them. */
+	for (b0 = 0; b0 < nr; b0 = b1) {
+	b1 = SH_MIN(nr, b0 + 256);
 	for (j = 0; j < l->D; j++) {
 		const struct encmap *e = &em[j];
 		const struct column *k;
@@ -780,7 +817,15 @@ encode_rows(const struct layout *l, const struct cohort *c, const struct encmap 
 		if (e->col < 0 || (g >= 0 && e->first < 0 && group_is_categorical(l, g)))
 			continue;
 		k = &c->cols[e->col];
-		for (i = 0; i < nr; i++) {
+		if (g < 0 && l->kind[j] != MCOL_CONT && k->kind == KIND_BINARY && k->missing == NULL &&
+		    e->map == NULL) {
+			uint8_t *dst = m->b + m->slot[j];
+
+			for (i = b0; i < b1; i++)
+				dst[i * m->nb] = k->bin[idx ? idx[i] : i] != 0;
+			continue;
+		}
+		for (i = b0; i < b1; i++) {
 			size_t r = idx ? idx[i] : i;
 			double v = prep_num(k, r);
 
@@ -808,7 +853,7 @@ encode_rows(const struct layout *l, const struct cohort *c, const struct encmap 
 				for (q = 0; q < l->group_width[g]; q++)
 					mtx_set(m, i, j + q, j + q == target);
 			} else if (l->kind[j] == MCOL_CONT)
-				mtx_set(m, i, j, (float)v);
+				m->c[i * m->nc + m->slot[j]] = (float)v;
 			else {
 				double b = v;
 
@@ -821,11 +866,70 @@ encode_rows(const struct layout *l, const struct cohort *c, const struct encmap 
 					return util_fail(cause, "data row %zu, column \"%s\": expected 0 or 1%s%s%s",
 					    r + 1, k->name, l->level[j] ? " (or \"" : "", l->level[j] ? l->level[j] : "",
 					    l->level[j] ? "\")" : "");
-				mtx_set(m, i, j, (float)(b >= 0.5));
+				m->b[i * m->nb + m->slot[j]] = b >= 0.5;
 			}
 		}
 	}
+	}
 	return 0;
+}
+
+/* Move row pos[i] of m to row i for every i (a permutation), following
+ * cycles with one spare row. */
+static void
+permute_rows(struct mtx *m, const size_t *pos)
+{
+	size_t n = m->n, i, j, k;
+	uint8_t *done = xcalloc(n + 1, 1), *tb = xmalloc(m->nb + 1);
+	float *tc = xmalloc((m->nc + 1) * sizeof(float));
+
+	for (i = 0; i < n; i++) {
+		if (done[i] || pos[i] == i)
+			continue;
+		memcpy(tb, m->b + i * m->nb, m->nb);
+		memcpy(tc, m->c + i * m->nc, m->nc * sizeof(float));
+		for (j = i;; j = k) {
+			k = pos[j];
+			done[j] = 1;
+			if (k == i) {
+				memcpy(m->b + j * m->nb, tb, m->nb);
+				memcpy(m->c + j * m->nc, tc, m->nc * sizeof(float));
+				break;
+			}
+			memcpy(m->b + j * m->nb, m->b + k * m->nb, m->nb);
+			memcpy(m->c + j * m->nc, m->c + k * m->nc, m->nc * sizeof(float));
+		}
+	}
+	free(done);
+	free(tb);
+	free(tc);
+}
+
+/* Rows idx[0..nr-1] of c (distinct, any order) into m in that order:
+ * encoded in increasing source order (so the column reads stream), then
+ * permuted into place. */
+static int
+encode_rows_at(const struct layout *l, const struct cohort *c, const struct encmap *em,
+    const size_t *idx, size_t nr, struct mtx *m, char **cause)
+{
+	size_t *where = xcalloc(c->nrows + 1, sizeof(size_t)), *sidx = xmalloc((nr + 1) * sizeof(size_t));
+	size_t *pos = xmalloc((nr + 1) * sizeof(size_t)), i, r, k = 0;
+	int rc;
+
+	for (i = 0; i < nr; i++)
+		where[idx[i]] = i + 1;
+	for (r = 0; r < c->nrows; r++)
+		if (where[r]) {
+			sidx[k] = r;
+			pos[where[r] - 1] = k++;
+		}
+	rc = encode_rows(l, c, em, sidx, nr, m, cause);
+	if (rc == 0)
+		permute_rows(m, pos);
+	free(where);
+	free(sidx);
+	free(pos);
+	return rc;
 }
 
 int
@@ -928,79 +1032,119 @@ prep_decode(const struct layout *l, const struct mtx *m)
 
 /* ---- decoded CSV ---- */
 
+/* A growing line buffer: rows are built in memory and written whole. */
+struct rowbuf {
+	char *s;
+	size_t len, cap;
+};
+
 static void
-put_field(FILE *fp, const char *s)
+rb_need(struct rowbuf *b, size_t n)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL && *s != '\0') {
-		fputs(s, fp);
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+}
+
+static void
+rb_char(struct rowbuf *b, char ch)
+{
+	rb_need(b, 1);
+	b->s[b->len++] = ch;
+}
+
+/* RFC 4180 field; empty labels are written quoted so they read back as "". */
+static void
+rb_field(struct rowbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 0 && strpbrk(s, ",\"\r\n") == NULL) {
+		rb_need(b, n);
+		memcpy(b->s + b->len, s, n);
+		b->len += n;
 		return;
 	}
-	if (*s == '\0')
-		return;
-	putc('"', fp);
+	rb_char(b, '"');
 	for (; *s; s++) {
 		if (*s == '"')
-			putc('"', fp);
-		putc(*s, fp);
+			rb_char(b, '"');
+		rb_char(b, *s);
 	}
-	putc('"', fp);
+	rb_char(b, '"');
 }
 
 int
 prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, char **cause)
 {
 	struct atomic_file af;
+	struct rowbuf b = { NULL, 0, 0 };
+	uint8_t *cat = xcalloc(l->D + 1, 1), *skip = xcalloc(l->D + 1, 1);
 	char buf[64];
 	size_t r;
-	int j, first;
+	int j, ok = 1;
 
-	if (atomic_open(&af, path, cause) != 0)
+	if (atomic_open(&af, path, cause) != 0) {
+		free(cat);
+		free(skip);
 		return -1;
-	setvbuf(af.fp, NULL, _IOFBF, 1 << 20);
-	for (j = 0, first = 1; j < l->D; j++) {
+	}
+	for (j = 0; j < l->D; j++) {
 		int g = l->group_of[j];
 
-		if (g >= 0 && group_is_categorical(l, g) && j != l->group_start[g])
+		cat[j] = g >= 0 && group_is_categorical(l, g);
+		skip[j] = cat[j] && j != l->group_start[g];
+	}
+	for (j = 0; j < l->D; j++) {
+		if (skip[j])
 			continue;
-		if (!first)
-			putc(',', af.fp);
-		first = 0;
-		put_field(af.fp, l->source[j]);
+		if (b.len > 0)
+			rb_char(&b, ',');
+		rb_field(&b, l->source[j]);
 	}
-	putc('\n', af.fp);
-	for (r = 0; r < m->n; r++) {
-		for (j = 0, first = 1; j < l->D; j++) {
-			int g = l->group_of[j];
+	rb_char(&b, '\n');
+	for (r = 0; r <= m->n && ok; r++) {
+		if (r > 0) {
+			const uint8_t *row = m->b + (r - 1) * m->nb;
 
-			if (g >= 0 && group_is_categorical(l, g) && j != l->group_start[g])
-				continue;
-			if (!first)
-				putc(',', af.fp);
-			first = 0;
-			if (g >= 0 && group_is_categorical(l, g))
-				put_field(af.fp, l->level[j + argmax_group(l, m, r, g)]);
-			else if (g >= 0)
-				putc(argmax_group(l, m, r, g) == j - l->group_start[g] ? '1' : '0', af.fp);
-			else if (l->kind[j] == MCOL_CONT) {
-				double v = cont_value(l, m, r, j);
+			b.len = 0;
+			for (j = 0; j < l->D; j++) {
+				int g = l->group_of[j];
 
-				if (fabs(v) < 5e-13)
-					v = 0;
-				snprintf(buf, sizeof buf, "%.7g", v);
-				fputs(buf, af.fp);
-			} else {
-				int b = mtx_get(m, r, j) >= 0.5f;
-				const char *lab = b ? l->level[j] : l->level0[j];
+				if (skip[j])
+					continue;
+				if (b.len > 0)
+					rb_char(&b, ',');
+				if (cat[j])
+					rb_field(&b, l->level[j + argmax_group(l, m, r - 1, g)]);
+				else if (g >= 0)
+					rb_char(&b, argmax_group(l, m, r - 1, g) == j - l->group_start[g] ? '1' : '0');
+				else if (l->kind[j] == MCOL_CONT) {
+					double v = cont_value(l, m, r - 1, j);
 
-				if (lab)
-					put_field(af.fp, lab);
-				else
-					putc(b ? '1' : '0', af.fp);
+					if (fabs(v) < 5e-13)
+						v = 0;
+					snprintf(buf, sizeof buf, "%.7g", v);
+					rb_field(&b, buf);
+				} else {
+					int one = row[m->slot[j]] != 0;
+					const char *lab = one ? l->level[j] : l->level0[j];
+
+					if (lab)
+						rb_field(&b, lab);
+					else
+						rb_char(&b, one ? '1' : '0');
+				}
 			}
+			rb_char(&b, '\n');
 		}
-		putc('\n', af.fp);
+		ok = fwrite(b.s, 1, b.len, af.fp) == b.len;
 	}
-	if (ferror(af.fp)) {
+	free(b.s);
+	free(cat);
+	free(skip);
+	if (!ok || ferror(af.fp)) {
 		atomic_abort(&af);
 		return util_fail(cause, "%s: write failed", path);
 	}
@@ -1038,7 +1182,7 @@ prep_apply(struct cohort *c, const struct prep_plan *p, struct layout **lout,
 		goto fail;
 	a = mtx_new(ntr, l);
 	b = mtx_new(nte, l);
-	if (encode_rows(l, c, em, tr, ntr, a, cause) != 0 || encode_rows(l, c, em, te, nte, b, cause) != 0)
+	if (encode_rows_at(l, c, em, tr, ntr, a, cause) != 0 || encode_rows_at(l, c, em, te, nte, b, cause) != 0)
 		goto fail;
 	mtx_scale(a, l);
 	mtx_scale(b, l);
@@ -1162,6 +1306,22 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 	if (prep_source_key(s, key, cause) != 0) {
 		prep_plan_done(&plan);
 		return -1;
+	}
+	/* The source profile is cached on the way (review then needs no load). */
+	{
+		char pkey[65];
+		struct profile *pr = NULL;
+
+		if (profile_study_key(s, pkey, NULL) == 0 && profile_load_cached(s, pkey, &pr, NULL) == 0) {
+			pr = profile_compute(c, &plan);
+			memcpy(pr->key, pkey, sizeof pr->key);
+			if (profile_save(s, pr, cause) != 0) {
+				profile_free(pr);
+				prep_plan_done(&plan);
+				return -1;
+			}
+		}
+		profile_free(pr);
 	}
 	rep->rows_in = c->nrows;
 	prep_summary(c, &rep->before);
