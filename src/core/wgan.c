@@ -69,7 +69,7 @@ struct wgan {
 	float *cin;                /* [3cap x D] critic input rows */
 	float **cr, **cxh, **crs, **cx; /* [depth]: relu out, LN xhat [3cap x H]; rstd [3cap]; out [3cap x H] */
 	float *cout, *cdout;       /* [3cap] critic scores, their adjoints */
-	float *cdx0, *cdx1, *cda;  /* [3cap x H] backward temporaries */
+	float *cdx0, *cda;         /* [3cap x H] backward temporaries */
 	float **pga, **pgx;        /* [depth][cap x H] first-order backward on xhat */
 	float **pinjx, **pinjr;    /* [depth] injected adjoints [cap x H], [cap] */
 	float *pg;                 /* [cap x D] dD/dxhat, then its adjoint */
@@ -78,7 +78,7 @@ struct wgan {
 	float **gh, **gxh, **gx;   /* [depth][cap x H]: relu(BN) out, BN xhat, layer out */
 	float **gmean, **grstd;    /* [depth][width] BN batch statistics */
 	float *gy, *gdy;           /* [cap x D] generator output, its gradient */
-	float *gdx0, *gdx1, *gda;  /* [cap x H] */
+	float *gdx0, *gda;         /* [cap x H] */
 	float *z1, *z2, *eps;      /* [cap x zdim] x2, [cap] */
 	float *scratch;            /* [2 width] */
 };
@@ -188,7 +188,6 @@ wgan_reserve(struct wgan *w, int B)
 	w->cout = wgan_buf(w, 3 * c);
 	w->cdout = wgan_buf(w, 3 * c);
 	w->cdx0 = wgan_buf(w, 3 * c * H);
-	w->cdx1 = wgan_buf(w, 3 * c * H);
 	w->cda = wgan_buf(w, 3 * c * H);
 	w->pga = wgan_bufs(w, c * H);
 	w->pgx = wgan_bufs(w, c * H);
@@ -207,7 +206,6 @@ wgan_reserve(struct wgan *w, int B)
 	w->gy = wgan_buf(w, c * D);
 	w->gdy = wgan_buf(w, c * D);
 	w->gdx0 = wgan_buf(w, c * H);
-	w->gdx1 = wgan_buf(w, c * H);
 	w->gda = wgan_buf(w, c * H);
 	w->z1 = wgan_buf(w, c * Z);
 	w->z2 = wgan_buf(w, c * Z);
@@ -557,22 +555,19 @@ wgan_critic_grad(struct wgan *w, const float *real, const float *fake,
 			prev[(size_t)r * H + j] = w->cdout[r] * p[w->out_W + j];
 	for (i = L - 1; i >= 0; i--) {
 		const struct wgan_layer *l = &w->dl[i];
-		float *nx = prev == w->cdx0 ? w->cdx1 : w->cdx0;
 
 		nn_layernorm_backward(w->cda, g + l->gamma, g + l->beta, prev, NULL, NULL,
 		    w->cr[i], w->cxh[i], w->crs[i], p + l->gamma, 2 * B, (int)H);
 		nn_layernorm_backward(w->cda + o2 * H, g + l->gamma, g + l->beta, prev + o2 * H,
 		    w->pinjx[i], w->pinjr[i], w->cr[i] + o2 * H, w->cxh[i] + o2 * H,
 		    w->crs[i] + o2, p + l->gamma, B, (int)H);
-		if (i > 0) {
-			memcpy(nx, prev, (size_t)N * H * sizeof(float));
-			nn_linear_backward(nx, g + l->W, g + l->b, w->cda, w->cx[i - 1], p + l->W,
+		/* dx_{i-1} = dx_i (residual) + da V^T, accumulated in place */
+		if (i > 0)
+			nn_linear_backward(prev, g + l->W, g + l->b, w->cda, w->cx[i - 1], p + l->W,
 			    N, l->in, (int)H, 1);
-		} else {
+		else
 			nn_linear_backward(NULL, g + l->W, g + l->b, w->cda, w->cin, p + l->W,
 			    N, l->in, (int)H, 0);
-		}
-		prev = nx;
 	}
 	if (st != NULL) {
 		st->d_real = sr / B;
@@ -588,8 +583,8 @@ wgan_generator_grad(struct wgan *w, const float *z, int B, struct wgan_stats *st
 {
 	const struct wgan_config *c = &w->cfg;
 	const float *p = w->p;
-	float *g = w->g, *prev, *nx;
-	size_t H = (size_t)c->width, n = (size_t)B * H;
+	float *g = w->g, *prev;
+	size_t H = (size_t)c->width;
 	int L = c->depth, i, r, j;
 	double s = 0;
 
@@ -609,17 +604,13 @@ wgan_generator_grad(struct wgan *w, const float *z, int B, struct wgan_stats *st
 	for (i = L - 1; i >= 0; i--) {
 		const struct wgan_layer *l = &w->dl[i];
 
-		nx = prev == w->cdx0 ? w->cdx1 : w->cdx0;
 		nn_layernorm_backward(w->cda, NULL, NULL, prev, NULL, NULL, w->cr[i], w->cxh[i],
 		    w->crs[i], p + l->gamma, B, (int)H);
-		if (i > 0) {
-			memcpy(nx, prev, n * sizeof(float));
-			nn_linear_backward(nx, NULL, NULL, w->cda, NULL, p + l->W, B, l->in, (int)H, 1);
-		} else {
+		if (i > 0)
+			nn_linear_backward(prev, NULL, NULL, w->cda, NULL, p + l->W, B, l->in, (int)H, 1);
+		else
 			nn_linear_backward(w->gdy, NULL, NULL, w->cda, NULL, p + l->W, B, l->in,
 			    (int)H, 0);
-		}
-		prev = nx;
 	}
 
 	/* Generator backward. */
@@ -631,18 +622,14 @@ wgan_generator_grad(struct wgan *w, const float *z, int B, struct wgan_stats *st
 	for (i = L - 1; i >= 0; i--) {
 		const struct wgan_layer *l = &w->gl[i];
 
-		nx = prev == w->gdx0 ? w->gdx1 : w->gdx0;
 		nn_batchnorm_backward(w->gda, g + l->gamma, g + l->beta, prev, w->gh[i], w->gxh[i],
 		    w->grstd[i], p + l->gamma, w->scratch, B, (int)H);
-		if (i > 0) {
-			memcpy(nx, prev, n * sizeof(float));
-			nn_linear_backward(nx, g + l->W, g + l->b, w->gda, w->gx[i - 1], p + l->W,
+		if (i > 0)
+			nn_linear_backward(prev, g + l->W, g + l->b, w->gda, w->gx[i - 1], p + l->W,
 			    B, l->in, (int)H, 1);
-		} else {
+		else
 			nn_linear_backward(NULL, g + l->W, g + l->b, w->gda, z, p + l->W,
 			    B, l->in, (int)H, 0);
-		}
-		prev = nx;
 	}
 }
 
