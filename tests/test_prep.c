@@ -14,6 +14,7 @@
 
 #include "synthehr/demo.h"
 #include "synthehr/prep.h"
+#include "synthehr/profile.h"
 #include "synthehr/rng.h"
 #include "synthehr/study.h"
 #include "synthehr/util.h"
@@ -90,7 +91,7 @@ mkrule(enum prep_rule_type t, const char *col, double a, double b, enum prep_act
 
 	memset(&r, 0, sizeof r);
 	r.type = t;
-	r.column = (char *)col;
+	memcpy(&r.column, &col, sizeof col);   /* the rule only reads it */
 	r.min = r.lo = a;
 	r.max = r.hi = b;
 	r.k = a;
@@ -118,7 +119,11 @@ test_rule_counts(void)
 	/* cross DIASTOLIC < SYSTOLIC fails where both present and dbp ≥ sbp:
 	 * row 4 (85 ≥ 80), row 7 (140 ≥ 135), row 11 (65 ≥ 65); rows with a NaN never */
 	r = mkrule(PREP_RULE_CROSS, "DIASTOLIC", 0, 0, PREP_ACTION_DROP);
-	r.right = "SYSTOLIC";
+	{
+		const char *right = "SYSTOLIC";
+
+		memcpy(&r.right, &right, sizeof right);
+	}
 	r.op = PREP_CMP_LT;
 	tap_ok(prep_rule_count(c, &r, &n, &cause) == 0 && n.affected == 3, "cross DIASTOLIC < SYSTOLIC: 3 (%zu)",
 	    n.affected);
@@ -622,6 +627,46 @@ test_run_twice(void)
 		tap_ok(strstr(text, "WHITE") != NULL, "train.csv has category labels");
 		free(text);
 		free(p);
+	}
+	/* the TUI's edit cycle: load the plan, change a rule, save, re-open */
+	{
+		struct prep_plan p, q;
+		struct study *s3;
+		json_t *j1, *j2;
+		char pk[65], pk2[65];
+
+		tap_ok(profile_study_key(s1, pk, NULL) == 0, "profile key");
+		tap_ok(prep_plan_load(s1, NULL, &p, &cause) == 0, "plan loads from study.json");
+		{
+			struct prep_rule r = mkrule(PREP_RULE_PERCENTILE, "AGE", 1, 99, PREP_ACTION_CLIP);
+
+			prep_plan_add_rule(&p, &r);
+		}
+		p.rules[0].enabled = 0;
+		p.stratify = 1;
+		tap_ok(prep_plan_save(s1, &p, &cause) == 0, "plan saved into study.json");
+		tap_ok(study_open(s1->dir, &s3, &cause) == 0 && prep_plan_load(s3, NULL, &q, &cause) == 0,
+		    "saved plan re-read");
+		j1 = prep_plan_to_json(&p);
+		j2 = prep_plan_to_json(&q);
+		tap_ok(json_equal(j1, j2) && !q.rules[0].enabled && q.stratify, "saved plan equals the edited one");
+		tap_ok(profile_study_key(s3, pk2, NULL) == 0 && strcmp(pk, pk2) != 0,
+		    "changing the rules invalidates the cached profile");
+		json_decref(j1);
+		json_decref(j2);
+		prep_plan_done(&p);
+		prep_plan_done(&q);
+		study_free(s3);
+	}
+	{
+		struct profile *pr = NULL;
+		char pk[65];
+
+		profile_study_key(s2, pk, NULL);
+		tap_ok(profile_load_cached(s2, pk, &pr, &cause) == 1 && pr->nrows == 12,
+		    "prep cached the source profile (12 rows)");
+		profile_free(pr);
+		tap_ok(profile_load_cached(s2, "0000", &pr, &cause) == 0 && pr == NULL, "stale key: cache miss");
 	}
 	layout_free(l);
 	mtx_free(a);

@@ -77,13 +77,9 @@ print_name(const char *s, int w)
 		printf("%.*s~", w - 1, s);
 }
 
-extern int study_load_cohort(struct study *s, struct cohort **out, char **cause) __attribute__((weak));
-
 static int
 load_cohort_for(struct study *s, struct cohort **c, char **cause)
 {
-	if (study_load_cohort == NULL)
-		return util_fail(cause, "this build cannot load cohorts yet");
 	return study_load_cohort(s, c, cause);
 }
 

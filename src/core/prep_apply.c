@@ -695,16 +695,14 @@ group_is_categorical(const struct layout *l, int g)
 	return l->level[s] != NULL;
 }
 
+/* Append 'what "name"' to a comma-separated list. */
 static void
-append(char **s, const char *fmt, const char *a)
+append(char **s, const char *what, const char *name)
 {
-	char *t = xsprintf("%s%s", *s ? *s : "", *s ? ", " : "");
-	char *u = xsprintf(fmt, a);
+	char *t = xsprintf("%s%s%s \"%s\"", *s ? *s : "", *s ? ", " : "", what, name);
 
 	free(*s);
-	*s = xsprintf("%s%s", t, u);
-	free(t);
-	free(u);
+	*s = t;
 }
 
 static int
@@ -723,7 +721,7 @@ encmap_build(const struct layout *l, const struct cohort *c, struct encmap **out
 		if (col < 0) {
 			if (g < 0 || !group_is_categorical(l, g) || j == l->group_start[g]) {
 				if (nmiss++ < 10)
-					append(&diff, "missing column \"%s\"", l->source[j]);
+					append(&diff, "missing column", l->source[j]);
 			}
 			continue;
 		}
@@ -779,7 +777,7 @@ encmap_build(const struct layout *l, const struct cohort *c, struct encmap **out
 		if (used[j] || k->role == ROLE_ID || k->role == ROLE_IGNORE)
 			continue;
 		if (nextra++ < 10)
-			append(&diff, "unexpected column \"%s\"", k->name);
+			append(&diff, "unexpected column", k->name);
 	}
 	if (nmiss || nextra) {
 		util_fail(cause, "columns do not match the study's layout (%d missing, %d unexpected): %s%s",
@@ -1436,9 +1434,6 @@ prep_load_split(const struct study *s, const struct layout *l, struct mtx **trai
 	return 0;
 }
 
-/* The foundation's loader (study.h); weak until it lands in every build. */
-extern int study_load_cohort(struct study *s, struct cohort **out, char **cause) __attribute__((weak));
-
 int
 prep_run(struct study *s, struct prep_report *rep, char **cause)
 {
@@ -1446,8 +1441,6 @@ prep_run(struct study *s, struct prep_report *rep, char **cause)
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
-	if (study_load_cohort == NULL)
-		return util_fail(cause, "this build cannot load cohorts yet");
 	if (study_load_cohort(s, &c, cause) != 0)
 		return -1;
 	rc = prep_run_cohort(s, c, rep, cause);
