@@ -121,6 +121,61 @@ test_reader(void)
 	free(p);
 }
 
+/* Many quoted records with line breaks, mixed with plain ones, and a few
+ * fields far longer than a read chunk: records straddle chunk ends and the
+ * field arena grows while a record is half parsed. */
+static void
+test_reader_stress(void)
+{
+	char *p = tmp("stress.csv"), *cause = NULL, **f, *big = xmalloc(300001);
+	FILE *fp = fopen(p, "w");
+	struct csv_reader *r;
+	size_t *len, line = 2;
+	int nf, i, bad = 0, n = 0;
+
+	memset(big, 'z', 300000);
+	big[300000] = '\0';
+	fprintf(fp, "a,b,c\n");
+	for (i = 0; i < 30000; i++) {
+		if (i % 3 == 0)
+			fprintf(fp, "%d,\"x, \"\"%d\"\"\ny\",%d\n", i, i, 2 * i);
+		else if (i % 5000 == 1)
+			fprintf(fp, "%d,\"%s\",%d\r\n", i, big, 2 * i);
+		else
+			fprintf(fp, " %d ,plain%d,%d\n", i, i, 2 * i);
+	}
+	fclose(fp);
+	r = csvr_open(p, &cause);
+	csvr_next(r, &f, &len, &nf, &cause);
+	for (i = 0; csvr_next(r, &f, &len, &nf, &cause) == 1; i++) {
+		char want[64];
+
+		n++;
+		if (nf != 3 || atoi(f[0]) != i || atoi(f[2]) != 2 * i || csvr_line(r) != line) {
+			bad++;
+			continue;
+		}
+		if (i % 3 == 0) {
+			snprintf(want, sizeof want, "x, \"%d\"\ny", i);
+			bad += strcmp(f[1], want) != 0;
+			line += 2;
+		} else if (i % 5000 == 1) {
+			bad += len[1] != 300000 || f[1][299999] != 'z';
+			line++;
+		} else {
+			snprintf(want, sizeof want, "plain%d", i);
+			bad += strcmp(f[1], want) != 0 || len[0] != strlen(f[0]);
+			line++;
+		}
+	}
+	tap_ok(n == 30000 && bad == 0, "30,000 mixed quoted/plain/long records parse with right lines "
+	    "(%d read, %d wrong)", n, bad);
+	csvr_close(r);
+	free(big);
+	free(p);
+	free(cause);
+}
+
 static void
 test_errors(void)
 {
@@ -454,6 +509,7 @@ main(void)
 	if (mkdtemp(tmpdir) == NULL)
 		fatalx("mkdtemp");
 	test_reader();
+	test_reader_stress();
 	test_errors();
 	test_inference();
 	test_shared();

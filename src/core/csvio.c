@@ -16,6 +16,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,17 +25,19 @@
 #include "synthehr/csvio.h"
 #include "synthehr/util.h"
 
-/* A completed record in the queue: fields f0..f0+nf-1 of the arena. */
+/* A completed record in the queue: fields f0..f0+nf-1. */
 struct csv_rec {
 	size_t f0;
 	int nf;
 	size_t line;
 };
 
-/* Records completed while parsing one chunk are queued; their field bytes
- * live in one arena (each NUL-terminated) so a field costs no allocation.
- * The arena is reset once the queue is drained, keeping the fields of a
- * record that straddles the chunk boundary. */
+/* Records completed while parsing one chunk are queued.  A field is a
+ * pointer and a length: a quote-free line is cut in place in the input
+ * buffer (commas become NULs), a field libcsv parsed is copied into the
+ * arena.  Both stay put until the queue is drained and more input is read,
+ * which is after the caller has moved past every queued record; the arena
+ * then keeps only the fields of a record that straddles the chunk end. */
 struct csv_reader {
 	char *path;
 	gzFile gz;
@@ -44,16 +47,14 @@ struct csv_reader {
 	size_t bytes;
 	size_t lines_done;        /* '\n' seen in completed records and blank lines */
 	size_t pending_nl;        /* '\n' inside fields of the record being built */
-	int cur_n;                /* fields of the record being built */
-	char *arena;              /* field bytes */
+	int cur_n;                /* fields of the record being built (libcsv) */
+	char *arena;              /* bytes of libcsv fields, NUL-terminated */
 	size_t alen, acap;
-	size_t *foff, *flen;      /* [nfields_total] offset into arena, length */
+	char **fptr;              /* [fn] field text (in ib or the arena), NUL-terminated */
+	size_t *flen;             /* [fn] field length */
 	size_t fn, fcap;
 	struct csv_rec *q;        /* queue of completed records */
 	size_t qhead, qlen, qcap;
-	char **out_f;             /* the record returned last: pointers into arena */
-	size_t *out_l;
-	int out_cap;
 	size_t out_line;
 	char *err;
 	char *ib;                 /* input buffer: [ibstart, ibend) not yet parsed */
@@ -61,29 +62,55 @@ struct csv_reader {
 };
 
 static void
+field_push(struct csv_reader *r, char *s, size_t len)
+{
+	if (r->fn == r->fcap) {
+		r->fcap = r->fcap ? r->fcap * 2 : 4096;
+		r->fptr = xreallocarray(r->fptr, r->fcap, sizeof(char *));
+		r->flen = xreallocarray(r->flen, r->fcap, sizeof(size_t));
+	}
+	r->fptr[r->fn] = s;
+	r->flen[r->fn] = len;
+	r->fn++;
+}
+
+/* Room for n more arena bytes; fields already in the arena move with it. */
+static void
+arena_reserve(struct csv_reader *r, size_t n)
+{
+	char *old = r->arena;
+	size_t i;
+
+	if (r->alen + n <= r->acap)
+		return;
+	while (r->alen + n > r->acap)
+		r->acap = r->acap ? r->acap * 2 : 1 << 16;
+	r->arena = xrealloc(r->arena, r->acap);
+	if (old == NULL || old == r->arena)
+		return;
+	for (i = 0; i < r->fn; i++) {
+		uintptr_t f = (uintptr_t)r->fptr[i], o = (uintptr_t)old;
+
+		if (f >= o && f <= o + r->alen)
+			r->fptr[i] = r->arena + (f - o);
+	}
+}
+
+static void
 on_field(void *s, size_t len, void *data)
 {
 	struct csv_reader *r = data;
 	const char *src = s ? s : "";
+	char *dst;
 
 	if (s == NULL)
 		len = 0;
-	if (r->fn == r->fcap) {
-		r->fcap = r->fcap ? r->fcap * 2 : 4096;
-		r->foff = xreallocarray(r->foff, r->fcap, sizeof(size_t));
-		r->flen = xreallocarray(r->flen, r->fcap, sizeof(size_t));
-	}
-	if (r->alen + len + 1 > r->acap) {
-		while (r->alen + len + 1 > r->acap)
-			r->acap = r->acap ? r->acap * 2 : 1 << 16;
-		r->arena = xrealloc(r->arena, r->acap);
-	}
-	memcpy(r->arena + r->alen, src, len);
-	r->arena[r->alen + len] = '\0';
-	r->foff[r->fn] = r->alen;
-	r->flen[r->fn] = len;
-	r->fn++;
+	arena_reserve(r, len + 1);
+	dst = r->arena + r->alen;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
 	r->alen += len + 1;
+	field_push(r, dst, len);
 	r->cur_n++;
 	if (len > 0 && memchr(src, '\n', len) != NULL) {
 		for (size_t i = 0; i < len; i++)
@@ -92,24 +119,31 @@ on_field(void *s, size_t len, void *data)
 }
 
 static void
+rec_push(struct csv_reader *r, int nf, size_t line)
+{
+	struct csv_rec *rec;
+
+	if (r->qhead + r->qlen == r->qcap) {
+		r->qcap = r->qcap ? r->qcap * 2 : 256;
+		r->q = xreallocarray(r->q, r->qcap, sizeof *r->q);
+	}
+	rec = &r->q[r->qhead + r->qlen++];
+	rec->f0 = r->fn - nf;
+	rec->nf = nf;
+	rec->line = line;
+}
+
+static void
 on_row(int c, void *data)
 {
 	struct csv_reader *r = data;
-	struct csv_rec *rec;
 	size_t start = r->lines_done + 1;
 
 	r->lines_done += r->pending_nl + (c == '\n');
 	r->pending_nl = 0;
 	if (r->cur_n == 0)
 		return;   /* a blank line (or the '\n' of a CRLF) */
-	if (r->qhead + r->qlen == r->qcap) {
-		r->qcap = r->qcap ? r->qcap * 2 : 256;
-		r->q = xreallocarray(r->q, r->qcap, sizeof *r->q);
-	}
-	rec = &r->q[r->qhead + r->qlen++];
-	rec->f0 = r->fn - r->cur_n;
-	rec->nf = r->cur_n;
-	rec->line = start;
+	rec_push(r, r->cur_n, start);
 	r->cur_n = 0;
 }
 
@@ -139,15 +173,14 @@ csvr_open(const char *path, char **cause)
 	return r;
 }
 
-/* A line with no quote and no CR inside: split on commas.  The line is
- * copied into the arena once and cut in place. */
+/* A line with no quote and no CR inside: cut in place on commas.  The byte
+ * after the line's text (its CR or LF, or spare room at the end of the
+ * buffer) becomes a comma sentinel, then every comma a NUL. */
 static void
-split_line(struct csv_reader *r, const char *p, size_t len)
+split_line(struct csv_reader *r, char *p, size_t len)
 {
-	const char *end = p + len;
-	struct csv_rec *rec;
-	char *a, *q, *stop;
-	size_t base, n = 0;
+	char *end = p + len, *q;
+	int n = 0;
 
 	if (len > 0 && end[-1] == '\n')
 		end--;
@@ -156,18 +189,8 @@ split_line(struct csv_reader *r, const char *p, size_t len)
 	r->lines_done++;
 	if (end == p)
 		return;   /* a blank line */
-	len = (size_t)(end - p);
-	if (r->alen + len + 1 > r->acap) {
-		while (r->alen + len + 1 > r->acap)
-			r->acap = r->acap ? r->acap * 2 : 1 << 16;
-		r->arena = xrealloc(r->arena, r->acap);
-	}
-	base = r->alen;
-	a = r->arena + base;
-	memcpy(a, p, len);
-	a[len] = ',';              /* sentinel: every field ends at a comma */
-	stop = a + len;
-	for (q = a;; q++) {
+	*end = ',';
+	for (q = p;; q++) {
 		char *f = q, *b;
 
 		while (*q != ',')
@@ -180,32 +203,17 @@ split_line(struct csv_reader *r, const char *p, size_t len)
 			while (b > f && (b[-1] == ' ' || b[-1] == '\t'))
 				*--b = '\0';
 		}
-		if (r->fn == r->fcap) {
-			r->fcap = r->fcap ? r->fcap * 2 : 4096;
-			r->foff = xreallocarray(r->foff, r->fcap, sizeof(size_t));
-			r->flen = xreallocarray(r->flen, r->fcap, sizeof(size_t));
-		}
-		r->foff[r->fn] = (size_t)(f - r->arena);
-		r->flen[r->fn] = (size_t)(b - f);
-		r->fn++;
+		field_push(r, f, (size_t)(b - f));
 		n++;
-		if (q == stop)
+		if (q == end)
 			break;
 	}
-	r->alen = base + len + 1;
-	if (r->qhead + r->qlen == r->qcap) {
-		r->qcap = r->qcap ? r->qcap * 2 : 256;
-		r->q = xreallocarray(r->q, r->qcap, sizeof *r->q);
-	}
-	rec = &r->q[r->qhead + r->qlen++];
-	rec->f0 = r->fn - n;
-	rec->nf = (int)n;
-	rec->line = r->lines_done;
+	rec_push(r, n, r->lines_done);
 }
 
 /* Parse one physical line (with its '\n' unless it ends the file). */
 static int
-parse_line(struct csv_reader *r, const char *p, size_t len)
+parse_line(struct csv_reader *r, char *p, size_t len)
 {
 	const char *cr;
 
@@ -225,7 +233,7 @@ parse_line(struct csv_reader *r, const char *p, size_t len)
 }
 
 /* Read more input and parse the complete lines in it; -1 with r->err set
- * on a parse or read error. */
+ * on a parse or read error.  Called only when no queued record is left. */
 static int
 feed(struct csv_reader *r)
 {
@@ -237,11 +245,12 @@ feed(struct csv_reader *r)
 		r->ibend -= r->ibstart;
 		r->ibstart = 0;
 	}
-	if (r->ibend + (1 << 16) > r->ibcap) {
+	/* keep 64 KiB free: a read's worth, and room for the last line's sentinel */
+	if (r->ibend + (1 << 16) + 1 > r->ibcap) {
 		r->ibcap = r->ibcap ? r->ibcap * 2 : 1 << 20;
 		r->ib = xrealloc(r->ib, r->ibcap);
 	}
-	n = gzread(r->gz, r->ib + r->ibend, (unsigned)(r->ibcap - r->ibend));
+	n = gzread(r->gz, r->ib + r->ibend, (unsigned)(r->ibcap - r->ibend - 1));
 	if (n < 0) {
 		const char *msg = gzerror(r->gz, &errnum);
 
@@ -295,7 +304,8 @@ feed(struct csv_reader *r)
 	return 0;
 }
 
-/* Drop the consumed records' bytes; keep the partial record's fields. */
+/* Drop the consumed records; keep the partial (libcsv) record's fields,
+ * which are the last cur_n fields, all in the arena. */
 static void
 arena_reset(struct csv_reader *r)
 {
@@ -307,11 +317,11 @@ arena_reset(struct csv_reader *r)
 		r->alen = 0;
 		return;
 	}
-	base = r->foff[first];
+	base = (size_t)(r->fptr[first] - r->arena);
 	memmove(r->arena, r->arena + base, r->alen - base);
 	r->alen -= base;
 	for (i = 0; i < (size_t)r->cur_n; i++) {
-		r->foff[i] = r->foff[first + i] - base;
+		r->fptr[i] = r->fptr[first + i] - base;
 		r->flen[i] = r->flen[first + i];
 	}
 	r->fn = r->cur_n;
@@ -321,7 +331,6 @@ int
 csvr_next(struct csv_reader *r, char ***fields, size_t **lens, int *nfields, char **cause)
 {
 	struct csv_rec *rec;
-	int i;
 
 	while (r->qlen == 0) {
 		if (r->err != NULL)
@@ -334,18 +343,9 @@ csvr_next(struct csv_reader *r, char ***fields, size_t **lens, int *nfields, cha
 	}
 	rec = &r->q[r->qhead++];
 	r->qlen--;
-	if (rec->nf > r->out_cap) {
-		r->out_cap = rec->nf * 2;
-		r->out_f = xreallocarray(r->out_f, r->out_cap, sizeof(char *));
-		r->out_l = xreallocarray(r->out_l, r->out_cap, sizeof(size_t));
-	}
-	for (i = 0; i < rec->nf; i++) {
-		r->out_f[i] = r->arena + r->foff[rec->f0 + i];
-		r->out_l[i] = r->flen[rec->f0 + i];
-	}
 	r->out_line = rec->line;
-	*fields = r->out_f;
-	*lens = r->out_l;
+	*fields = r->fptr + rec->f0;
+	*lens = r->flen + rec->f0;
 	*nfields = rec->nf;
 	return 1;
 }
@@ -375,11 +375,9 @@ csvr_close(struct csv_reader *r)
 		return;
 	free(r->arena);
 	free(r->ib);
-	free(r->foff);
+	free(r->fptr);
 	free(r->flen);
 	free(r->q);
-	free(r->out_f);
-	free(r->out_l);
 	csv_free(&r->p);
 	gzclose(r->gz);
 	free(r->err);
