@@ -375,6 +375,33 @@ test_screens(void)
 		tap_ok(ascii, "ASCII mode draws only 7-bit characters");
 		free(t);
 	}
+	/* every screen and view at sizes from tiny to large: nothing is drawn
+	 * outside the canvas (cells are bounds-checked) and nothing crashes */
+	{
+		static const int sizes[][2] = { { 1, 1 }, { 10, 4 }, { 20, 6 }, { 40, 12 }, { 80, 24 }, { 132, 43 },
+		    { 240, 70 } };
+		static const int views[] = { 0, 'o', 'm', 'v', 'f', TKEY_ENTER };
+		size_t z, v;
+		int scr, drawn = 0;
+
+		for (z = 0; z < SH_NELEM(sizes); z++) {
+			canvas_resize(cv, sizes[z][0], sizes[z][1]);
+			for (scr = 0; scr < SCREEN_COUNT; scr++) {
+				app_switch(a, scr);
+				for (v = 0; v < SH_NELEM(views); v++) {
+					if (views[v] != 0 && scr != SCREEN_LOAD)
+						app_key(a, views[v]);
+					a->help = v == 3;
+					app_draw(a, cv);
+					drawn++;
+				}
+				app_key(a, TKEY_ESC);
+			}
+		}
+		a->help = 0;
+		tap_ok(drawn == (int)(SH_NELEM(sizes) * SCREEN_COUNT * SH_NELEM(views)),
+		    "%d frames of every screen at 1x1 to 240x70", drawn);
+	}
 	/* resize: a small canvas redraws without overflow */
 	canvas_resize(cv, 40, 12);
 	app_switch(a, SCREEN_REVIEW);
