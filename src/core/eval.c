@@ -771,7 +771,10 @@ eval_set_cached(struct eval_ctx *c, const char *name, const char *kind, const ch
 	if (json_object_get(res, "seconds") == NULL)
 		json_object_set_new(res, "seconds", json_object());
 	todo = want & ~families_present(res);
-	boot_needed = !real && c->o->boot > 0 && json_object_get(res, "boot") == NULL;
+	boot_needed = !real && c->o->boot > 0 &&
+	    json_integer_value(json_object_get(json_object_get(res, "boot"), "n")) != c->o->boot;
+	if (!real && c->o->boot == 0)
+		json_object_del(res, "boot");
 	if (todo != 0 || boot_needed) {
 		if (real)
 			S = c->R;
@@ -966,7 +969,15 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 		goto out;
 	rc = -1;
 	c.settings = settings_json(o);
-	dump = json_dumps(c.settings, JSON_SORT_KEYS | JSON_COMPACT);
+	{
+		/* The bootstrap count is not part of the key: changing it
+		 * recomputes only the bootstrap, not the metrics. */
+		json_t *k = json_deep_copy(c.settings);
+
+		json_object_del(k, "boot");
+		dump = json_dumps(k, JSON_SORT_KEYS | JSON_COMPACT);
+		json_decref(k);
+	}
 	snprintf(c.key, sizeof c.key, "%.16s-%.16s-%016llx", sha_tr, sha_te,
 	    (unsigned long long)util_hash64(dump, strlen(dump), 0));
 	free(dump);
