@@ -522,6 +522,28 @@ determinism_test(void)
 		    gen2[i * D + 3] == gen1[i * D + 3];
 	tap_ok(same, "soft generation: group softmax sums to 1, same noise as hard");
 	{
+		/* internal batching: 2500 rows in chunks give the same rows as 40 */
+		float *big = xcalloc((size_t)2500 * D, sizeof *big), *sc = xcalloc(2500, sizeof *sc);
+		float sc1[3];
+
+		float maxd = 0;
+
+		rng_seed(&ra, 1);
+		wgan_generate(a, 2500, &ra, 1, big);
+		/* equal up to BLAS blocking differences between batch sizes */
+		for (i = 0; i < 40 * D; i++)
+			maxd = fmaxf(maxd, fabsf(big[i] - gen1[i]));
+		tap_ok(maxd <= 1e-5f, "generation in internal batches: the first rows do not "
+		    "depend on n (max diff %g)", maxd);
+		wgan_critic(a, big, 2500, sc);
+		wgan_critic(a, big + (size_t)2497 * D, 3, sc1);
+		tap_ok(fabsf(sc[2497] - sc1[0]) <= 1e-5f * (1 + fabsf(sc1[0])) &&
+		    fabsf(sc[2499] - sc1[2]) <= 1e-5f * (1 + fabsf(sc1[2])),
+		    "critic scores in internal batches match a small call");
+		free(big);
+		free(sc);
+	}
+	{
 		char *cause = NULL;
 		int bgs[2] = { 0, 2 }, bgw[2] = { 3, 2 };
 		struct wgan_config bad = cfg;
