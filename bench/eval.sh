@@ -24,7 +24,7 @@ one() {   # one NAME TRAIN TEST COLS
 	"$MK" "$T/$1" "$2" "$3" "$4" 4 1
 	/usr/bin/time -v "$SYNTHEHR" evaluate "$T/$1" --preset fast >"$T/$1.out" 2>"$T/$1.err" || {
 		tail -20 "$T/$1.err"; exit 1; }
-	grep -E 'Elapsed|Maximum resident' "$T/$1.err"
+	grep -E 'Elapsed|Maximum resident|User time|System time' "$T/$1.err"
 	if command -v jq >/dev/null 2>&1; then
 		jq -r '"total seconds (driver): \(.seconds|floor), peak RSS (driver) MB: \(.peak_rss_mb|floor)",
 		  ([.sets[].seconds | to_entries[]] | group_by(.key) |
