@@ -249,6 +249,12 @@ test_errors(void)
 		    c->cols[1].kind == KIND_NUMERIC && c->cols[1].num[19999] == 19999 % 7,
 		    "gzip file read (%s)", cause ? cause : "20000 rows");
 		cohort_free(c);
+		c = NULL;
+		memset(&o, 0, sizeof o);
+		o.header_only = 1;
+		tap_ok(csv_read_cohort(p, &o, &c, &cause) == 0 && c->nrows == 1000 && c->ncols == 2 &&
+		    c->cols[1].kind == KIND_NUMERIC, "header_only: a 1000-row preview (7 integer values: numeric)");
+		cohort_free(c);
 		free(cause);
 	}
 	{
