@@ -122,7 +122,19 @@ else
 fi
 if ! cmp -s "$TMPD/plot1.txt" "$SCREEN"; then ok "the loss plot redraws as epochs arrive"; else
 	not_ok "the loss plot redraws as epochs arrive"; fi
-expect "both runs train, then the synthetic sets are generated" "synthetic sets generated" 120
+# pause: the epochs stop moving; resume; stop (state saved); resume to the end
+total_epochs() { echo $(( $(epoch_of 1 || echo 0) + $(epoch_of 2 || echo 0) )); }
+keys p
+expect "p pauses the training" "state: paused" 10
+sleep 0.5; p1=$(total_epochs); sleep 1.5; p2=$(total_epochs)
+if [ "$p1" = "$p2" ]; then ok "no epoch completes while paused ($p1)"; else
+	not_ok "no epoch completes while paused ($p1 -> $p2)"; fi
+keys p
+expect "p resumes" "state: training" 10
+keys x
+expect "x stops the training, state saved" "training stopped; state saved" 60
+keys s
+expect "s resumes; both runs finish, then the synthetic sets are generated" "synthetic sets generated" 180
 grep_ok "run 2 completed" "^ run 2 .* 60/60 " "$SCREEN"
 keys v
 expect "v shows small multiples" "┌ run 2 " 5

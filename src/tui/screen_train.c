@@ -243,6 +243,15 @@ screen_train_start(struct app *a)
 	}
 	tr.state = TRAIN_RUNNING;
 	tr.nruns = tr.ts.runs;
+	{
+		int r;
+
+		/* runs already complete report RUN_DONE again; extended ones train on */
+		for (r = 1; r <= TRAIN_MAX_RUNS; r++) {
+			tr.run[r].done = 0;
+			tr.run[r].sps = 0;
+		}
+	}
 	app_status(a, "training %d run%s of %d epochs ...", tr.ts.runs, tr.ts.runs == 1 ? "" : "s",
 	    tr.ts.epochs);
 	return 0;
@@ -446,20 +455,21 @@ train_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	draw_plots(cv, x + fw, y, w - fw, h - nbar);
 	for (r = 1, py = y + h - nbar; r <= nbar; r++, py++) {
 		struct tr_run *ru = &tr.run[r];
-		double frac = ru->epochs > 0 ? (double)ru->epoch / ru->epochs : 0;
+		double frac;
+
+		if (ru->epochs == 0)
+			ru->epochs = tr.ts.epochs;   /* not started yet */
+		frac = ru->epochs > 0 ? (double)ru->epoch / ru->epochs : 0;
 		char left[32] = "";
 		int bx;
 
 		bx = x + 1 + canvas_printf(cv, x + 1, py, -1, THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT,
 		    "run %d ", r);
 		canvas_progress(cv, bx, py, 26, frac, ru->done ? THEME_GOOD : THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT);
-		if (tr.job != NULL && !ru->done && ru->sps > 0 && r == tr.run[0].epoch)
-			(void)0;
 		if (tr.job != NULL && tr.eta > 0 && !ru->done && ru->epoch > 0)
 			snprintf(left, sizeof left, "%d:%02d left", (int)tr.eta / 60, (int)tr.eta % 60);
-		canvas_printf(cv, bx + 27, py, x + w - bx - 28, THEME_NORMAL, "%5d/%-5d %7.1f st/s %s%s",
-		    ru->epoch, ru->epochs, ru->sps, ru->done ? "done" : left,
-		    ru->n > 0 && ru->y[0][ru->n - 1] == ru->y[0][ru->n - 1] ? "" : "");
+		canvas_printf(cv, bx + 27, py, x + w - bx - 28, THEME_NORMAL, "%5d/%-5d %7.1f st/s %s",
+		    ru->epoch, ru->epochs, ru->sps, ru->done ? "done" : left);
 		if (ru->n > 0) {
 			char b[32];
 
