@@ -492,6 +492,43 @@ test_roundtrip(void)
 	cohort_free(c);
 }
 
+/* Two-level and numeric columns given the role categorical become groups. */
+static void
+test_categorical_kinds(void)
+{
+	struct cohort *c = cohort_new(10);
+	struct prep_plan p;
+	struct layout *l;
+	struct mtx *tr, *te;
+	json_t *log = json_object();
+	const char *yn[2] = { "no", "yes" };
+	char *cause = NULL;
+	size_t r;
+	int a, b, y;
+
+	y = cohort_add_column(c, "Y", ROLE_LABEL, KIND_BINARY);
+	a = cohort_add_column(c, "SMOKER", ROLE_CATEGORICAL, KIND_BINARY);
+	cohort_set_levels(c, a, 2, yn);
+	b = cohort_add_column(c, "STAGE", ROLE_CATEGORICAL, KIND_NUMERIC);
+	for (r = 0; r < 10; r++) {
+		c->cols[y].bin[r] = r % 2;
+		c->cols[a].bin[r] = r % 3 == 0;
+		c->cols[b].num[r] = 1 + r % 4;
+	}
+	prep_plan_default(&p, NULL);
+	tap_ok(prep_apply(c, &p, &l, &tr, &te, log, &cause) == 0, "apply with categorical binary/numeric: %s",
+	    cause ? cause : "ok");
+	tap_ok(l->ngroups == 2 && l->group_width[0] == 2 && l->group_width[1] == 4 &&
+	    strcmp(l->name[0], "no") == 0 && strcmp(l->name[2], "STAGE=1") != 0 && strcmp(l->level[2], "1") == 0 &&
+	    strcmp(l->name[6], "Y") == 0, "SMOKER (no/yes) and STAGE (1..4) become groups, label after");
+	layout_free(l);
+	mtx_free(tr);
+	mtx_free(te);
+	json_decref(log);
+	prep_plan_done(&p);
+	cohort_free(c);
+}
+
 static void
 test_plan_json(void)
 {
@@ -751,6 +788,7 @@ main(void)
 	test_missing();
 	test_split_stratified();
 	test_roundtrip();
+	test_categorical_kinds();
 	test_plan_json();
 	test_run_twice();
 	test_demo_table1();

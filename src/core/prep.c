@@ -187,19 +187,17 @@ int
 prep_model_width(const struct cohort *c)
 {
 	int j, w = 0;
-	char **seen = NULL;
-	int nseen = 0;
 
 	for (j = 0; j < c->ncols; j++) {
 		const struct column *k = &c->cols[j];
 
 		if (k->role == ROLE_ID || k->role == ROLE_IGNORE || k->kind == KIND_TEXT)
 			continue;
-		if (k->group != NULL) {   /* separate 0/1 columns of one group */
+		if (k->group != NULL)     /* one of the separate 0/1 columns of a group */
 			w++;
-			(void)seen;
-			(void)nseen;
-		} else if (prep_is_group_col(k))
+		else if (prep_is_group_col(k) && k->kind == KIND_BINARY)
+			w += 2;
+		else if (prep_is_group_col(k))
 			w += k->kind == KIND_CATEGORICAL ? k->nlevels : (int)count_distinct_num(k, c->nrows);
 		else
 			w++;

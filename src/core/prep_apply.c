@@ -68,6 +68,34 @@ numeric_to_categorical(struct cohort *c, int j)
 	free(s);
 }
 
+/* A two-level column with role categorical becomes a two-level group. */
+static void
+binary_to_categorical(struct cohort *c, int j)
+{
+	struct column *k = &c->cols[j];
+	static const char *const plain[2] = { "0", "1" };
+	const char *names[2];
+	size_t r;
+
+	names[0] = k->levels && k->nlevels == 2 ? k->levels[0] : plain[0];
+	names[1] = k->levels && k->nlevels == 2 ? k->levels[1] : plain[1];
+	k->cat = xcalloc(c->nrows + 1, sizeof(int32_t));
+	for (r = 0; r < c->nrows; r++)
+		k->cat[r] = k->bin[r] != 0;
+	/* names may point into k->levels: copy before replacing */
+	{
+		char *a = xstrdup(names[0]), *b = xstrdup(names[1]);
+		const char *nn[2] = { a, b };
+
+		cohort_set_levels(c, j, 2, nn);
+		free(a);
+		free(b);
+	}
+	free(k->bin);
+	k->bin = NULL;
+	k->kind = KIND_CATEGORICAL;
+}
+
 static int
 normalise(struct cohort *c, json_t *log, char **cause)
 {
@@ -84,7 +112,9 @@ normalise(struct cohort *c, json_t *log, char **cause)
 			json_array_append_new(ign, json_string(k->name));
 			continue;
 		}
-		if (k->role == ROLE_CATEGORICAL && k->kind != KIND_CATEGORICAL && k->group == NULL)
+		if (k->role == ROLE_CATEGORICAL && k->kind == KIND_BINARY && k->group == NULL)
+			binary_to_categorical(c, j);
+		else if (k->role == ROLE_CATEGORICAL && k->kind != KIND_CATEGORICAL && k->group == NULL)
 			numeric_to_categorical(c, j);
 		if ((k->role == ROLE_LABEL || k->role == ROLE_SEX) && k->kind == KIND_CATEGORICAL &&
 		    k->nlevels > 2) {
