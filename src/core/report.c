@@ -333,8 +333,9 @@ report_markdown(struct study *s, const char *profile, int fractional, const char
 		a = json_object_get(log, "outliers");
 		for (i = 0; i < json_array_size(a); i++) {
 			v = json_array_get(a, i);
-			fprintf(fp, "- outlier rule %s: %lld removed, %lld rows after\n",
-			    js_str(v, "rule", js_str(v, "column", "?")),
+			fprintf(fp, "- %s%s: %lld removed, %lld rows after\n",
+			    js_str(v, "description", js_str(v, "column", js_str(v, "left", "?"))),
+			    json_is_false(json_object_get(v, "enabled")) ? " (disabled)" : "",
 			    (long long)json_integer_value(json_object_get(v, "removed")),
 			    (long long)json_integer_value(json_object_get(v, "rows_after")));
 		}
