@@ -244,5 +244,16 @@ without=$(colours)
 if [ "$with" -gt 0 ] && [ "$without" -eq 0 ]; then ok "NO_COLOR: no colour ($with coloured lines without it)"; else
 	not_ok "NO_COLOR: no colour (with: $with, NO_COLOR: $without)"; fi
 keys q
+$TM kill-server >/dev/null 2>&1; sleep 0.5
+
+# ---- unattended: exit after N frames, the last frame dumped as text
+rm -f "$TMPD/exit.txt" "$TMPD/frame.txt"
+$TM -f /dev/null new-session -d -x 80 -y 24 -c "$TMPD" \
+    "env LANG=$UTF LC_ALL=$UTF SYNTHEHR_TUI_EXIT_AFTER=3 SYNTHEHR_TUI_DUMP='$TMPD/frame.txt' \
+     '$SYNTHEHR' synthehr-study; echo \$? > '$TMPD/exit.txt'; sleep 600"
+n=0; while [ ! -s "$TMPD/exit.txt" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+if [ "$(cat "$TMPD/exit.txt" 2>/dev/null)" = "0" ]; then ok "SYNTHEHR_TUI_EXIT_AFTER=3 exits by itself"; else
+	not_ok "SYNTHEHR_TUI_EXIT_AFTER=3 exits by itself"; fi
+grep_ok "SYNTHEHR_TUI_DUMP holds the last frame" "Ranking (lower overall is better)" "$TMPD/frame.txt"
 
 done_testing

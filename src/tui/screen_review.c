@@ -35,7 +35,10 @@ static struct {
 	int rsel, field;           /* outliers pane: rule, field */
 	int msel, mtop;            /* missing pane */
 	int *mcols, nm;            /* columns with missing values */
-} rv;
+	int vcol;                  /* column whose sorted observed values are cached, -1 */
+	double *vals;              /* [nvals] sorted observed values of vcol */
+	size_t nvals;
+} rv = { .vcol = -1 };
 
 static const char *const review_keys[] = {
 	"c o m\tpanes: columns, outlier rules, missingness",
@@ -68,6 +71,9 @@ review_reset(struct app *a)
 	rv.order = NULL;
 	rv.mcols = NULL;
 	rv.loaded = 0;
+	free(rv.vals);
+	rv.vals = NULL;
+	rv.vcol = -1;
 	rv.csel = rv.ctop = rv.rsel = rv.field = rv.msel = rv.mtop = 0;
 }
 
@@ -243,21 +249,31 @@ draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, int h, int c)
 {
 	const struct cohort *co = a->cohort;
 	const struct column *col = &co->cols[c];
-	double *v = col_values(co, c), sum = 0, ss = 0, mean, sd;
+	double *v, sum = 0, ss = 0, mean, sd;
 	size_t n = 0, i;
 	char b1[32], b2[32], b3[32];
+
+	/* the observed values, sorted once per column (frames redraw often) */
+	if (rv.vcol != c) {
+		free(rv.vals);
+		rv.vals = col_values(co, c);
+		for (i = 0; i < co->nrows; i++)
+			if (rv.vals[i] == rv.vals[i])
+				rv.vals[n++] = rv.vals[i];
+		qsort(rv.vals, n, sizeof *rv.vals, cmp_dbl);
+		rv.nvals = n;
+		rv.vcol = c;
+	}
+	v = rv.vals;
+	n = rv.nvals;
 
 	canvas_box(cv, x, y, w, h, THEME_BORDER, col->name);
 	canvas_printf(cv, x + 2, y + 1, w - 4, THEME_NORMAL, "%s %s, %zu/%zu missing (%.1f%%)",
 	    cohort_role_name(col->role), cohort_kind_name(col->kind), col->nmissing, co->nrows,
 	    co->nrows ? 100.0 * col->nmissing / co->nrows : 0);
-	for (i = 0; i < co->nrows; i++)
-		if (v[i] == v[i])
-			v[n++] = v[i];
 	if (n == 0 || col->kind == KIND_TEXT) {
 		canvas_text(cv, x + 2, y + 3, w - 4, THEME_DIM, col->kind == KIND_TEXT ?
 		    "identifiers: no statistics" : "no observed values");
-		free(v);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -269,7 +285,6 @@ draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, int h, int c)
 	if (col->kind == KIND_BINARY) {
 		canvas_printf(cv, x + 2, y + 2, w - 4, THEME_NORMAL, "prevalence %.2f%% (%.0f of %zu)",
 		    100 * mean, sum, n);
-		free(v);
 		return;
 	}
 	if (col->kind == KIND_CATEGORICAL) {
@@ -285,10 +300,8 @@ draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, int h, int c)
 			canvas_bar(cv, x + 26, y + 2 + k, w - 28, (double)cnt[k] / n, THEME_HIST_BAR);
 		}
 		free(cnt);
-		free(v);
 		return;
 	}
-	qsort(v, n, sizeof *v, cmp_dbl);
 	canvas_printf(cv, x + 2, y + 2, w - 4, THEME_NORMAL, "mean %s  sd %s  median %s",
 	    tui_fmt(b1, sizeof b1, mean), tui_fmt(b2, sizeof b2, sd), tui_fmt(b3, sizeof b3, v[n / 2]));
 	canvas_printf(cv, x + 2, y + 3, w - 4, THEME_NORMAL, "min %s  p1 %s  max %s",
@@ -301,7 +314,6 @@ draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, int h, int c)
 		draw_hist(cv, x + 1, y + 4, w - 2, h - 5, &hg, NULL, NULL);
 		hist_done(&hg);
 	}
-	free(v);
 }
 
 static void

@@ -874,9 +874,13 @@ tui_main(const char *study_dir, int argc, char **argv)
 		}
 		now = util_now();
 		if (now - last_tick >= 0.2 || frames > 0) {
+			int busy = app_busy(a);
+
 			app_tick(a);
 			last_tick = now;
-			redraw = 1;
+			/* idle screens are not redrawn on the clock; live ones are,
+			 * and once more when a job has just ended */
+			redraw = busy || app_busy(a) || frames > 0;
 		}
 	}
 	if (a->prompt_on)
