@@ -231,11 +231,36 @@ test_profile(void)
 	cohort_free(c);
 }
 
+static void
+test_core_hist(void)
+{
+	struct cohort *c = cohort_new(200);
+	struct profile *p, *q;
+	json_t *j;
+	int k, i;
+
+	k = cohort_add_column(c, "W", ROLE_CONTINUOUS, KIND_NUMERIC);
+	for (i = 0; i < 200; i++)
+		c->cols[k].num[i] = i < 198 ? 50 + i % 20 : 5000;   /* two wild values */
+	p = profile_compute(c, NULL);
+	tap_ok(p->cols[0].has_core && p->cols[0].core.total <= 200 && p->cols[0].core.total >= 190,
+	    "outlier-stretched range gets a p1-p99 zoom histogram (%zu values)", p->cols[0].core.total);
+	tap_ok(hist_edge(&p->cols[0].core, p->cols[0].core.nbins) < 100, "zoom excludes the outliers");
+	j = profile_to_json(p);
+	tap_ok(profile_from_json(j, &q, NULL) == 0 && q->cols[0].has_core &&
+	    q->cols[0].core.nbins == p->cols[0].core.nbins, "zoom histogram cached");
+	json_decref(j);
+	profile_free(q);
+	profile_free(p);
+	cohort_free(c);
+}
+
 int
 main(void)
 {
 	test_binning();
 	test_render();
 	test_profile();
+	test_core_hist();
 	return tap_done();
 }

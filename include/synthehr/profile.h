@@ -41,6 +41,9 @@ struct col_profile {
 	size_t *level_count;     /* [nlevels] */
 	int has_hist;
 	struct hist hist;        /* numeric, non-binary columns */
+	int has_core;
+	struct hist core;        /* values within [p1, p99] when outliers stretch the range
+	                            more than 5-fold (a zoomed view) */
 	int nflags;
 	struct profile_flag *flags;
 };

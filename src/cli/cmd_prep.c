@@ -227,6 +227,20 @@ review_detail(const struct profile *p, int j, int ascii, int width)
 		hist_lines_free(&hl);
 		free(out);
 	}
+	if (cp->has_core) {
+		struct hist_style st = { .width = width, .height = 6, .ascii = ascii };
+		struct hist_lines hl;
+		char lo[32], hi[32];
+
+		fmt_num(lo, sizeof lo, cp->p1);
+		fmt_num(hi, sizeof hi, cp->p99);
+		fmt_num(b[0], 32, cp->core.width);
+		printf("zoom on p1-p99 [%s, %s] (%zu values; bins of width %s):\n", lo, hi, cp->core.total, b[0]);
+		hist_render(&cp->core, &st, &hl);
+		for (i = 0; i < hl.n; i++)
+			printf("%s\n", hl.text[i]);
+		hist_lines_free(&hl);
+	}
 	if (cp->nflags > 0) {
 		printf("outlier flags (patients affected):\n");
 		print_flags(cp, width);

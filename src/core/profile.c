@@ -93,6 +93,21 @@ profile_numeric(const struct cohort *c, int j, struct col_profile *cp)
 		cp->hist.count = xcalloc(cp->hist.nbins, sizeof(size_t));
 		for (i = 0; i < m; i++)
 			hist_add(&cp->hist, s[i]);
+		if (cp->max - cp->min > 5 * (cp->p99 - cp->p1) && cp->p99 > cp->p1) {
+			size_t a = 0, b = m, cnt;
+
+			while (a < m && s[a] < cp->p1)
+				a++;
+			while (b > a && s[b - 1] > cp->p99)
+				b--;
+			cnt = b - a;
+			cp->has_core = 1;
+			hist_layout(&cp->core, s[a], s[b - 1], prep_quantile(s + a, cnt, 0.25),
+			    prep_quantile(s + a, cnt, 0.75), cnt, integer, HIST_MAX_BINS);
+			cp->core.count = xcalloc(cp->core.nbins, sizeof(size_t));
+			for (i = a; i < b; i++)
+				hist_add(&cp->core, s[i]);
+		}
 	}
 	free(s);
 }
@@ -282,6 +297,8 @@ profile_free(struct profile *p)
 		free(cp->level_count);
 		if (cp->has_hist)
 			hist_done(&cp->hist);
+		if (cp->has_core)
+			hist_done(&cp->core);
 		for (i = 0; i < cp->nflags; i++) {
 			free(cp->flags[i].rule);
 			free(cp->flags[i].origin);
@@ -334,6 +351,44 @@ jbound(double v)
 	return pjnum(v);
 }
 
+static json_t *
+hist_json(const struct hist *h)
+{
+	json_t *o = json_object(), *cnt = json_array();
+	int i;
+
+	json_object_set_new(o, "lo", json_real(h->lo));
+	json_object_set_new(o, "width", json_real(h->width));
+	json_object_set_new(o, "integer", json_boolean(h->integer));
+	for (i = 0; i < h->nbins; i++)
+		json_array_append_new(cnt, json_integer((json_int_t)h->count[i]));
+	json_object_set_new(o, "counts", cnt);
+	return o;
+}
+
+static int
+hist_from_json(json_t *v, struct hist *h)
+{
+	json_t *cnt = json_object_get(v, "counts"), *e;
+	size_t q;
+
+	memset(h, 0, sizeof *h);
+	h->lo = nj(v, "lo");
+	h->width = nj(v, "width");
+	h->integer = json_is_true(json_object_get(v, "integer"));
+	h->nbins = (int)json_array_size(cnt);
+	if (h->nbins < 1 || !(h->width > 0) || !isfinite(h->lo)) {
+		h->nbins = 0;
+		return -1;
+	}
+	h->count = xcalloc(h->nbins, sizeof(size_t));
+	json_array_foreach(cnt, q, e) {
+		h->count[q] = (size_t)json_integer_value(e);
+		h->total += h->count[q];
+	}
+	return 0;
+}
+
 json_t *
 profile_to_json(const struct profile *p)
 {
@@ -376,17 +431,10 @@ profile_to_json(const struct profile *p)
 				json_array_append_new(lv, json_pack("[s,I]", cp->levels[i], (json_int_t)cp->level_count[i]));
 			json_object_set_new(c, "levels", lv);
 		}
-		if (cp->has_hist) {
-			json_t *h = json_object(), *cnt = json_array();
-
-			json_object_set_new(h, "lo", json_real(cp->hist.lo));
-			json_object_set_new(h, "width", json_real(cp->hist.width));
-			json_object_set_new(h, "integer", json_boolean(cp->hist.integer));
-			for (i = 0; i < cp->hist.nbins; i++)
-				json_array_append_new(cnt, json_integer((json_int_t)cp->hist.count[i]));
-			json_object_set_new(h, "counts", cnt);
-			json_object_set_new(c, "hist", h);
-		}
+		if (cp->has_hist)
+			json_object_set_new(c, "hist", hist_json(&cp->hist));
+		if (cp->has_core)
+			json_object_set_new(c, "hist_core", hist_json(&cp->core));
 		if (cp->nflags > 0) {
 			json_t *fl = json_array();
 
@@ -463,21 +511,17 @@ profile_from_json(json_t *j, struct profile **out, char **cause)
 			}
 		}
 		if (json_is_object(v = json_object_get(c, "hist"))) {
-			json_t *cnt = json_object_get(v, "counts");
-
 			cp->has_hist = 1;
-			cp->hist.lo = nj(v, "lo");
-			cp->hist.width = nj(v, "width");
-			cp->hist.integer = json_is_true(json_object_get(v, "integer"));
-			cp->hist.nbins = (int)json_array_size(cnt);
-			if (cp->hist.nbins < 1 || !(cp->hist.width > 0)) {
+			if (hist_from_json(v, &cp->hist) != 0) {
 				profile_free(p);
 				return util_fail(cause, "profile.json: column %zu: bad histogram", i);
 			}
-			cp->hist.count = xcalloc(cp->hist.nbins, sizeof(size_t));
-			json_array_foreach(cnt, q, e) {
-				cp->hist.count[q] = (size_t)json_integer_value(e);
-				cp->hist.total += cp->hist.count[q];
+		}
+		if (json_is_object(v = json_object_get(c, "hist_core"))) {
+			cp->has_core = 1;
+			if (hist_from_json(v, &cp->core) != 0) {
+				profile_free(p);
+				return util_fail(cause, "profile.json: column %zu: bad histogram", i);
 			}
 		}
 		if (json_is_array(v = json_object_get(c, "flags"))) {
