@@ -16,7 +16,7 @@ STEPS=${STEPS:-3}
 CORES=${CORES:-"SKYLAKEX Haswell"}
 QUICK=${QUICK:-"--batch 512 --width 128 --depth 3"}
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 field() { sed -n "s/.*\"$1\":\([0-9.eE+-]*\).*/\1/p"; }
 
 run() {  # label, args...
@@ -24,8 +24,9 @@ run() {  # label, args...
 	out=$(for r in $(seq "$REPS"); do "$SYN" bench "$@"; done)
 	echo "$out"
 	g=$(echo "$out" | field gflops | median)
+	c=$(echo "$out" | field gflops_per_cpu_s | median)
 	s=$(echo "$out" | field s_per_step | median)
-	echo "# $label: median ${g} GFLOP/s${s:+, ${s} s/step} over $REPS runs (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+	echo "# $label: median ${g} GFLOP/s wall, ${c} GFLOP per CPU-second${s:+, ${s} s/step} over $REPS runs (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 }
 
 for core in $CORES; do
