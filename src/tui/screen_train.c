@@ -41,6 +41,7 @@ static struct {
 	int nruns;
 	double eta;
 	int state;                    /* enum train_state of the live job */
+	int pause_req;                /* p pressed: paused from the UI's point of view */
 	int loaded;
 } tr;
 
@@ -216,6 +217,7 @@ screen_train_start(struct app *a)
 		if (tr.state == TRAIN_PAUSED) {
 			train_resume(tr.job);
 			tr.state = TRAIN_RUNNING;
+			tr.pause_req = 0;
 			return 0;
 		}
 		app_error(a, xstrdup("training is already running (x stops it)"));
@@ -242,6 +244,7 @@ screen_train_start(struct app *a)
 		return -1;
 	}
 	tr.state = TRAIN_RUNNING;
+	tr.pause_req = 0;
 	tr.nruns = tr.ts.runs;
 	{
 		int r;
@@ -316,7 +319,8 @@ train_tick(struct app *a)
 		}
 		free(cause);
 	} else
-		tr.state = sn.state;
+		/* the worker pauses at its next step; until then it still says running */
+		tr.state = tr.pause_req && sn.state == TRAIN_RUNNING ? TRAIN_PAUSED : sn.state;
 }
 
 static void
@@ -573,10 +577,12 @@ train_key(struct app *a, int key)
 			if (tr.state == TRAIN_PAUSED) {
 				train_resume(tr.job);
 				tr.state = TRAIN_RUNNING;
+				tr.pause_req = 0;
 				app_status(a, "training resumed");
 			} else {
 				train_pause(tr.job);
 				tr.state = TRAIN_PAUSED;
+				tr.pause_req = 1;
 				app_status(a, "training paused (p resumes)");
 			}
 		} else if (job_running(a)) {
@@ -621,9 +627,9 @@ screen_train_stop_wait(void)
 {
 	if (tr.job == NULL)
 		return;
+	train_cancel(tr.job);
 	if (tr.state == TRAIN_PAUSED)
 		train_resume(tr.job);
-	train_cancel(tr.job);
 	train_wait(tr.job, NULL);
 	tr.job = NULL;
 	study_free(tr.jst);
