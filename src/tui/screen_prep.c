@@ -349,7 +349,7 @@ prep_key(struct app *a, int key)
 }
 
 const struct screen screen_prep = {
-	.name = "Prep",
+	.name = "Preprocess",
 	.keys = prep_keys,
 	.enter = prep_enter,
 	.draw = prep_draw,
