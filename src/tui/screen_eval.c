@@ -294,9 +294,26 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		return;
 	}
 	if (job_running(a) && strcmp(a->job.label, "evaluating") == 0) {
-		char *tail = job_log_tail(a);
+		char *tail = job_log_tail(a), *pct;
+		double frac = -1;
 
-		canvas_printf(cv, x + 1, y, w - 2, THEME_KEY, "evaluating: %s", tail ? tail : "starting");
+		/* progress lines read "SET METRIC  NN%": the percentage is the whole job's */
+		if (tail != NULL && (pct = strrchr(tail, '%')) != NULL) {
+			char *b = pct;
+
+			while (b > tail && (b[-1] == '.' || (b[-1] >= '0' && b[-1] <= '9')))
+				b--;
+			if (b < pct)
+				frac = atof(b) / 100;
+			while (b > tail && b[-1] == ' ')
+				b--;
+			*b = '\0';
+		}
+		canvas_printf(cv, x + 1, y, 40, THEME_KEY, "evaluating %s", tail ? tail : "...");
+		if (frac >= 0) {
+			canvas_progress(cv, x + 42, y, w - 50, frac, THEME_GOOD);
+			canvas_printf(cv, x + w - 7, y, 6, THEME_NORMAL, "%3.0f%%", 100 * frac);
+		}
 		free(tail);
 		y++;
 		h--;
