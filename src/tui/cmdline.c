@@ -94,6 +94,13 @@ cl_line(char *line)
 	struct app *a = cl_app;
 	void (*done)(struct app *, char *) = a->prompt_done;
 
+	if (line != NULL && a->prompt_kind != CMDLINE_COMMAND) {
+		/* a completed file name ends in a space; paths and values never do */
+		size_t n = strlen(line);
+
+		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+			line[--n] = '\0';
+	}
 	if (line != NULL && *line != '\0' && a->prompt_kind == CMDLINE_COMMAND)
 		add_history(line);
 	rl_callback_handler_remove();
@@ -147,8 +154,10 @@ cl_complete(const char *text, int start, int end)
 		rl_attempted_completion_over = 1;
 		return NULL;
 	}
-	if (cl_app->prompt_kind == CMDLINE_PATH)
+	if (cl_app->prompt_kind == CMDLINE_PATH) {
+		rl_completion_append_character = '\0';
 		return NULL;   /* readline's file names */
+	}
 	if (start == 0) {
 		cl_words = tui_commands;
 		cl_word_cols = 0;
