@@ -52,7 +52,7 @@ cmd_demo(int argc, char **argv)
 	char *cause = NULL;
 	double t0 = util_now();
 
-	optind = 1;
+	optind = 0;   /* GNU getopt: start afresh (other subcommands may have parsed before) */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -92,7 +92,7 @@ cmd_init(int argc, char **argv)
 
 	memset(&o, 0, sizeof o);
 	o.demo_seed = 1;
-	optind = 1;
+	optind = 0;   /* GNU getopt: start afresh (other subcommands may have parsed before) */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -249,7 +249,7 @@ cmd_info(int argc, char **argv)
 	size_t i, ncols, nconc = 0, collapse;
 	int ch, all = 0, count[ROLE_COUNT] = { 0 }, r, first;
 
-	optind = 1;
+	optind = 0;   /* GNU getopt: start afresh (other subcommands may have parsed before) */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch == 'a')
