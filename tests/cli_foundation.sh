@@ -62,6 +62,12 @@ if [ -f "$SHARED_DATA/cohorts/pima2.csv" ]; then
 else
 	ok "# SKIP no SHARED_DATA ($SHARED_DATA)"
 fi
+LONG="$TMPD/a-rather-long-directory-name-to-check-the-eighty-column-limit/study-with-a-long-name"
+mkdir -p "$(dirname "$LONG")"
+check "init in a long path" "$SYNTHEHR" init "$LONG" --data "$FX/types.csv"
+check "info of it" "$SYNTHEHR" info "$LONG"
+awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$TMPD/out" && ok "long paths are cut to 80 columns" || not_ok "long paths are cut to 80 columns"
+grep_ok "text-coded sex shows its female label" "sex sex (F = female)" "$TMPD/out"
 check_fails "ragged CSV: 2" 2 "$SYNTHEHR" init "$TMPD/s5" --data "$FX/ragged.csv"
 grep_ok "ragged: file:line and counts" "ragged.csv:3: expected 3 fields (as in the header), found 2" "$TMPD/err"
 [ ! -e "$TMPD/s5" ] && ok "nothing written for a ragged CSV" || not_ok "nothing written for a ragged CSV"

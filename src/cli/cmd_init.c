@@ -225,6 +225,18 @@ format_levels(json_t *col, char *buf, int w)
 	}
 }
 
+/* A path in at most w characters: "...tail" when longer. */
+static void
+print_path(const char *s, int w)
+{
+	size_t n = strlen(s);
+
+	if ((int)n <= w)
+		printf("%s", s);
+	else
+		printf("...%s", s + n - (size_t)(w - 3));
+}
+
 static void
 print_name(const char *s, int w)
 {
@@ -293,13 +305,24 @@ cmd_info(int argc, char **argv)
 	collapse = !all && nconc > INFO_COLLAPSE;
 	print_thousands(n1, sizeof n1, (unsigned long long)nrows);
 	print_thousands(n2, sizeof n2, ncols);
-	printf("study    %s\n", s->dir);
-	printf("source   %s\n", js_str(src, "path", "?"));
+	printf("study    ");
+	print_path(s->dir, INFO_WIDTH - 9);
+	printf("\nsource   ");
+	print_path(js_str(src, "path", "?"), INFO_WIDTH - 9);
+	printf("\n");
 	printf("         %s rows x %s columns, sha256 %.16s...\n", n1, n2, js_str(src, "sha256", "?"));
 	sf = js_str(schema, "sex_female", NULL);
 	printf("label    %s", label ? label : "(none: set one with --label or the TUI)");
-	if (sexcol)
+	if (sexcol) {
+		/* the level coded 1 is female: its label when the column has labels */
+		for (i = 0; i < ncols; i++) {
+			col = json_array_get(cols, i);
+			if (strcmp(js_str(col, "name", ""), sexcol) == 0 &&
+			    json_array_size(json_object_get(col, "levels")) == 2)
+				sf = json_string_value(json_array_get(json_object_get(col, "levels"), 1));
+		}
 		printf("    sex %s (%s = female)", sexcol, sf ? sf : "1");
+	}
 	printf("\nroles   ");
 	for (r = 0, first = 1; r < ROLE_COUNT; r++) {
 		if (count[r] == 0)
