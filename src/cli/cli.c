@@ -69,8 +69,16 @@ const struct cli_cmd cli_cmds[] = {
 	  "                   as they are (VOCAB:CODE when there is a vocabulary column)\n"
 	  "  --label COL      patient column to preset as the label; --sex COL as sex\n"
 	  "  --female VALUE   the sex column's value for female (e.g. F or 1)\n" },
-	{ "bench", cmd_bench, "train [--batch B] [--cols D] [--width W] [--depth L] [--steps N]",
-	  "time training steps on random data; one JSON line", NULL },
+	{ "bench", cmd_bench, "train|sgemm [OPTIONS]",
+	  "time EMR-WGAN training steps or one sgemm on random data; one JSON line",
+	  "  train [--batch B] [--cols D] [--width W] [--depth L] [--zdim Z] [--steps N]\n"
+	  "        [--warmup K] [--threads T] [--seed S]\n"
+	  "      times N full training steps (critic step with the gradient penalty, then\n"
+	  "      generator step) after K warm-up steps; defaults are the tutorial geometry\n"
+	  "      4096/1460/384/5/128, 3 steps, 1 warm-up.\n"
+	  "  sgemm [--m M] [--n N] [--k K] [--reps R] [--threads T]\n"
+	  "      times C[MxN] = A[MxK] B[KxN] (default 4096x384x1460).\n"
+	  "Set OPENBLAS_CORETYPE (e.g. SKYLAKEX) to choose the kernels.\n" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
