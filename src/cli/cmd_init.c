@@ -259,7 +259,7 @@ cmd_info(int argc, char **argv)
 	const char *label = NULL, *sexcol = NULL, *sf;
 	long long nrows;
 	size_t i, ncols, nconc = 0, collapse;
-	int ch, all = 0, count[ROLE_COUNT] = { 0 }, r, first;
+	int ch, all = 0, count[ROLE_COUNT] = { 0 }, r, first, width;
 
 	optind = 0;   /* GNU getopt: start afresh (other subcommands may have parsed before) */
 	opterr = 0;
@@ -324,11 +324,23 @@ cmd_info(int argc, char **argv)
 		printf("    sex %s (%s = female)", sexcol, sf ? sf : "1");
 	}
 	printf("\nroles   ");
-	for (r = 0, first = 1; r < ROLE_COUNT; r++) {
+	for (r = 0, first = 1, width = 8; r < ROLE_COUNT; r++) {
+		char item[64];
+		int len;
+
 		if (count[r] == 0)
 			continue;
 		print_thousands(n1, sizeof n1, (unsigned long long)count[r]);
-		printf("%s %s %s", first ? "" : ",", n1, cohort_role_name(r));
+		len = snprintf(item, sizeof item, " %s %s", n1, cohort_role_name(r));
+		if (!first && width + 1 + len > INFO_WIDTH) {
+			printf(",\n        ");
+			width = 8;
+		} else if (!first) {
+			putchar(',');
+			width++;
+		}
+		printf("%s", item);
+		width += len;
 		first = 0;
 	}
 	printf("\n\n%-20s %-12s %-11s %7s  %s\n", "column", "role", "type", "missing", "levels");
