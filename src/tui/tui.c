@@ -757,7 +757,7 @@ resume_yes(struct app *a)
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: synthehr [STUDY] [--theme NAME|FILE] [--ascii] [--frames N]\n"
+	fprintf(fp, "usage: synthehr [--theme NAME|FILE] [--ascii] [--frames N] [STUDY]\n"
 	    "  --theme NAME|FILE  colour theme (dark, light, monochrome, high-contrast, or a file);\n"
 	    "                     default $SYNTHEHR_THEME or dark; NO_COLOR turns colour off\n"
 	    "  --ascii            7-bit characters only (automatic when the locale is not UTF-8)\n"
