@@ -454,8 +454,12 @@ apply_low_prevalence(struct cohort *c, const struct prep_plan *p, json_t *log)
 
 		if (!prep_is_binary_col(k) || (k->role != ROLE_BINARY && k->role != ROLE_CONCEPT))
 			continue;
-		for (r = 0; r < c->nrows; r++)
-			ones += prep_num(k, r) >= 0.5;
+		if (k->kind == KIND_BINARY && k->missing == NULL)
+			for (r = 0; r < c->nrows; r++)
+				ones += k->bin[r] != 0;
+		else
+			for (r = 0; r < c->nrows; r++)
+				ones += prep_num(k, r) >= 0.5;
 		prev = c->nrows ? (double)ones / c->nrows : 0;
 		if (!(prev < p->low_prevalence))
 			continue;
