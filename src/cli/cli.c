@@ -99,7 +99,8 @@ cli_usage(FILE *fp)
 	const struct cli_cmd *c;
 
 	fprintf(fp,
-	    "usage: synthehr [STUDY]                 open the terminal workbench\n"
+	    "usage: synthehr [--theme NAME|FILE] [--ascii] [--frames N] [STUDY]\n"
+	    "                                        open the terminal workbench\n"
 	    "       synthehr COMMAND [ARGS...]       run one pipeline stage\n"
 	    "       synthehr --help | --version\n\n"
 	    "commands:\n");
@@ -109,7 +110,8 @@ cli_usage(FILE *fp)
 	    "\n'synthehr COMMAND --help' shows a command's options.\n"
 	    "Exit status: 0 ok, 1 failure, 2 usage or bad input, 130 interrupted (resumable).\n"
 	    "Environment: OPENBLAS_CORETYPE picks OpenBLAS kernels (see 'synthehr --version'),\n"
-	    "OPENBLAS_NUM_THREADS the BLAS threads, NO_COLOR disables colour.\n");
+	    "OPENBLAS_NUM_THREADS the BLAS threads, NO_COLOR disables colour,\n"
+	    "SYNTHEHR_THEME the workbench theme (dark, light, monochrome, high-contrast).\n");
 }
 
 void
@@ -213,7 +215,7 @@ cli_main(int argc, char **argv)
 		}
 		return c->fn(argc - 1, argv + 1);
 	}
-	if (argv[1][0] != '-' && argc == 2 && util_dir_exists(argv[1]))
+	if (argv[1][0] != '-' && util_dir_exists(argv[1]) && (argc == 2 || argv[2][0] == '-'))
 		return tui_main(argv[1], argc, argv);
 	if (argv[1][0] == '-' && (strcmp(argv[1], "--theme") == 0 || strcmp(argv[1], "--ascii") == 0 ||
 	    strncmp(argv[1], "--theme=", 8) == 0 || strcmp(argv[1], "--frames") == 0))
