@@ -19,9 +19,17 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --concepts K        phecode-named concept columns (default 300; --full: 1588)\n"
 	  "  --seed S            simulator seed (default 1); same seed, same bytes\n"
 	  "  --full              the tutorial's size: 181,294 patients x about 1,600 columns\n" },
-	{ "init", cmd_init, "STUDY --data FILE [--label COL] [--role COL=ROLE]...",
-	  "create a study directory from a cohort CSV/CSV.gz (or --demo)", NULL },
-	{ "info", cmd_info, "STUDY", "print the study's schema: column, role, type, missing %, levels", NULL },
+	{ "init", cmd_init, "STUDY (--data FILE | --demo [--rows N] [--concepts K] [--seed S] [--full]) [--label COL] [--sex COL] [--role COL=ROLE]...",
+	  "create a study directory from a cohort CSV/CSV.gz (or --demo)",
+	  "  --data FILE         cohort CSV or CSV.gz (header row; FILE.schema.json is read if present)\n"
+	  "  --demo              the built-in demo cohort, written into STUDY/source/demo.csv.gz\n"
+	  "  --rows N, --concepts K, --seed S, --full   demo size and seed (as 'synthehr demo')\n"
+	  "  --label COL         the outcome column (binary)\n"
+	  "  --sex COL           the sex column (binary; 1 = female)\n"
+	  "  --role COL=ROLE     fix a column's role: id, label, sex, continuous, binary,\n"
+	  "                      categorical, concept, ignore (repeatable)\n" },
+	{ "info", cmd_info, "STUDY [--all]", "print the study's schema: column, role, type, missing %, levels",
+	  "  --all               list every column (by default more than 40 concept columns are summarised)\n" },
 	{ "review", cmd_review, "STUDY [COLUMN...]", "profile the cohort: statistics, histograms, outlier flags", NULL },
 	{ "prep", cmd_prep, "STUDY", "apply the preprocessing plan; write prep/ and a before/after table", NULL },
 	{ "train", cmd_train, "STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]",
