@@ -705,6 +705,8 @@ struct encmap {
 	int nmap;
 	int *map;             /* group: cohort level → model column (−1 unknown);
 	                         binary with labels: cohort level → 0/1 (−1 unknown) */
+	double *vals;         /* continuous read as categories (few distinct values
+	                         in a small file): level → number */
 };
 
 static void
@@ -712,8 +714,10 @@ encmap_free(struct encmap *em, int D)
 {
 	int j;
 
-	for (j = 0; j < D; j++)
+	for (j = 0; j < D; j++) {
 		free(em[j].map);
+		free(em[j].vals);
+	}
 	free(em);
 }
 
@@ -800,7 +804,18 @@ encmap_build(const struct layout *l, const struct cohort *c, struct encmap **out
 				util_fail(cause, "column \"%s\": expected 0/1 values, found text", k->name);
 				goto fail;
 			}
-		} else if (c->cols[col].kind == KIND_TEXT || c->cols[col].kind == KIND_CATEGORICAL) {
+		} else if (c->cols[col].kind == KIND_CATEGORICAL) {
+			const struct column *k = &c->cols[col];
+
+			em[j].nmap = k->nlevels;
+			em[j].vals = xmalloc((k->nlevels + 1) * sizeof(double));
+			for (i = 0; i < k->nlevels; i++) {
+				if (util_parse_double(k->levels[i], strlen(k->levels[i]), &em[j].vals[i]) != 0) {
+					util_fail(cause, "column \"%s\": expected numbers for a continuous column", k->name);
+					goto fail;
+				}
+			}
+		} else if (c->cols[col].kind == KIND_TEXT) {
 			util_fail(cause, "column \"%s\": expected numbers for a continuous column", c->cols[col].name);
 			goto fail;
 		}
@@ -884,8 +899,11 @@ encode_rows(const struct layout *l, const struct cohort *c, const struct encmap 
 					    "does not know", r + 1, k->name);
 				for (q = 0; q < l->group_width[g]; q++)
 					mtx_set(m, i, j + q, j + q == target);
-			} else if (l->kind[j] == MCOL_CONT)
+			} else if (l->kind[j] == MCOL_CONT) {
+				if (e->vals != NULL)
+					v = v >= 0 && v < e->nmap ? e->vals[(int)v] : NAN;
 				m->c[i * m->nc + m->slot[j]] = (float)v;
+			}
 			else {
 				double b = v;
 
