@@ -204,7 +204,7 @@ review_detail(const struct profile *p, int j, int ascii, int width)
 	}
 	if (cp->has_hist) {
 		uint8_t *out = xcalloc(cp->hist.nbins, 1);
-		struct hist_style st = { .width = width, .height = 8, .ascii = ascii, .bin_out = out, .mark_row = 1 };
+		struct hist_style st = { .width = width, .height = 8, .ascii = ascii, .bin_out = out };
 		struct hist_lines hl;
 		int k;
 
@@ -218,6 +218,7 @@ review_detail(const struct profile *p, int j, int ascii, int width)
 					out[i] |= (f->below && hist_edge(&cp->hist, i) < f->lo) ||
 					    (f->above && hist_edge(&cp->hist, i + 1) > f->hi);
 		}
+		st.mark_row = memchr(out, 1, cp->hist.nbins) != NULL;
 		fmt_num(b[0], 32, cp->hist.width);
 		printf("histogram: %d bins of width %s%s\n", cp->hist.nbins, b[0],
 		    memchr(out, 1, cp->hist.nbins) ? "; ^ marks bins touched by enabled rules" : "");
