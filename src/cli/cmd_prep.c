@@ -187,19 +187,21 @@ review_detail(const struct profile *p, int j, int ascii, int width)
 
 		/* a level histogram: one unit-wide integer bin per level */
 		memset(&h, 0, sizeof h);
-		h.nbins = cp->nlevels;
+		h.nbins = SH_MIN(cp->nlevels, 30);   /* one line per level, at most 30 */
+		st.height = h.nbins;
 		h.lo = -0.5;
 		h.width = 1;
 		h.integer = 1;
 		h.count = cp->level_count;
-		for (i = 0; i < cp->nlevels; i++)
+		for (i = 0; i < h.nbins; i++)
 			h.total += cp->level_count[i];
 		hist_render(&h, &st, &hl);
-		for (i = 0; i < hl.n; i++) {
+		for (i = 0; i < hl.n && i < h.nbins; i++) {
 			/* replace the integer labels with the level names */
-			printf("  %-14.14s %s\n", cp->levels[i], hl.text[i] + (strchr(hl.text[i], ' ') ?
-			    strspn(hl.text[i], " 0123456789") : 0));
+			printf("  %-14.14s %s\n", cp->levels[i], hl.text[i] + strspn(hl.text[i], " 0123456789"));
 		}
+		if (cp->nlevels > h.nbins)
+			printf("  ... and %d more levels\n", cp->nlevels - h.nbins);
 		hist_lines_free(&hl);
 	}
 	if (cp->has_hist) {
