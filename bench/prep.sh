@@ -28,5 +28,5 @@ step "profile+prep" "$SYN" prep "$T/s"
 step "review(cached)" "$SYN" review "$T/s" BMI
 # the profile alone, recomputed (loads the cohort again)
 step "review(refresh)" "$SYN" review --refresh "$T/s"
-grep -E "^(patients|age|female|DIE_1y|BMI|DIASTOLIC|SYSTOLIC|columns) " "$T/profile+prep.out" || true
+grep -E "^(patients|age,|female|DIE_1y|BMI,|DIASTOLIC,|SYSTOLIC,|columns)" "$T/profile+prep.out" || true
 ls -l "$T/s/prep" | awk 'NR > 1 { printf "  %-12s %10d bytes\n", $9, $5 }'
