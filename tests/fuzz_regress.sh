@@ -3,10 +3,15 @@
 # Replays every saved fuzz input (fuzz/regress/HARNESS/*) and the bad-input
 # corpus through the harnesses: no crash, no sanitizer report.
 . "$SRCDIR/tests/tap.sh"
-for h in csv json; do
+FUZZ_SRCDIR=$SRCDIR; export FUZZ_SRCDIR
+for h in csv json ckpt theme mimic mtx; do
 	bin="$BUILDDIR/tests/fuzz_replay_$h"
 	set -- "$SRCDIR"/fuzz/regress/$h/*
-	[ "$h" = csv ] && set -- "$@" "$SRCDIR"/tests/bad/*
+	case $h in
+	csv) set -- "$@" "$SRCDIR"/tests/bad/* ;;
+	ckpt) set -- "$@" "$SRCDIR"/tests/bad/checkpoint_* "$SRCDIR"/tests/bad/garbage.bin ;;
+	theme) set -- "$@" "$SRCDIR"/themes/*.theme ;;
+	esac
 	for f in "$@"; do
 		[ -f "$f" ] || continue
 		if "$bin" "$f" >"$TMPD/out" 2>"$TMPD/err" && ! grep -q 'ERROR: \|runtime error' "$TMPD/err"; then

@@ -834,6 +834,21 @@ ld_grow_blocks(struct ld *L)
 }
 
 /* A unique label candidate by name among binary columns. */
+/* 0/1 values present in a binary column (bit 0: a 0, bit 1: a 1). */
+static int
+bin_classes(const struct column *col, size_t n)
+{
+	size_t r;
+	int has = 0;
+
+	if (col->kind != KIND_BINARY)
+		return 3;
+	for (r = 0; r < n && has != 3; r++)
+		if (!cohort_is_missing(col, r))
+			has |= 1 << col->bin[r];
+	return has;
+}
+
 static void
 auto_label(struct cohort *c)
 {
@@ -843,7 +858,8 @@ auto_label(struct cohort *c)
 		if (c->cols[j].role == ROLE_LABEL)
 			return;
 	for (j = 0; j < c->ncols; j++) {
-		if (c->cols[j].role == ROLE_BINARY && name_is_label(c->cols[j].name)) {
+		if (c->cols[j].role == ROLE_BINARY && name_is_label(c->cols[j].name) &&
+		    bin_classes(&c->cols[j], c->nrows) == 3) {   /* a one-class column is no label */
 			found = j;
 			n++;
 		}
@@ -927,6 +943,15 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 	c->source = xstrdup(path);
 	for (j = 0; j < L.ncols; j++)
 		finish_col(&L, &L.cols[j], c);
+	for (j = 0; j < L.ncols && !L.opt->header_only; j++) {
+		if (L.cols[j].force == ROLE_LABEL && bin_classes(&c->cols[j], c->nrows) != 3) {
+			util_fail(cause, "%s: column '%s' is set as label but has only one class in %zu "
+			    "patient(s) (expected both 0 and 1: a model cannot learn one outcome)",
+			    path, L.cols[j].name, c->nrows);
+			cohort_free(c);
+			goto fail;
+		}
+	}
 	if (!L.opt->no_auto_label)
 		auto_label(c);
 	ld_free(&L);
