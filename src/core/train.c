@@ -833,7 +833,9 @@ run_one(struct train_job *j, int run, char **cause)
 		return -1;
 	nstate = wgan_state_floats(w);
 	rng_seed_stream(&rng, rc.seed, 1);
+	pthread_mutex_lock(&j->mu);
 	hist_free(&j->hist[run]);
+	pthread_mutex_unlock(&j->mu);
 
 	/* Resume when a checkpoint of the same settings exists. */
 	p = run_file(j, run, "state.json");
@@ -890,12 +892,21 @@ run_one(struct train_job *j, int run, char **cause)
 			cand_add(&rc, rc.best_epoch, rc.best, 1);
 		free(p);
 		p = run_file(j, run, "loss.csv");
-		if (loss_read(p, &j->hist[run], rc.epoch, cause) != 0) {
-			free(p);
-			goto out;
+		{
+			struct run_hist h;
+
+			memset(&h, 0, sizeof h);
+			if (loss_read(p, &h, rc.epoch, cause) != 0) {
+				hist_free(&h);
+				free(p);
+				goto out;
+			}
+			if (h.n > 0)
+				rc.seconds = h.v[6][h.n - 1];
+			pthread_mutex_lock(&j->mu);
+			j->hist[run] = h;   /* was emptied above */
+			pthread_mutex_unlock(&j->mu);
 		}
-		if (j->hist[run].n > 0)
-			rc.seconds = j->hist[run].v[6][j->hist[run].n - 1];
 	}
 	free(p);
 	rc.steps = wgan_steps(w);
