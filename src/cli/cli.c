@@ -30,8 +30,15 @@ const struct cli_cmd cli_cmds[] = {
 	  "                      categorical, concept, ignore (repeatable)\n" },
 	{ "info", cmd_info, "STUDY [--all]", "print the study's schema: column, role, type, missing %, levels",
 	  "  --all               list every column (by default more than 40 concept columns are summarised)\n" },
-	{ "review", cmd_review, "STUDY [COLUMN...]", "profile the cohort: statistics, histograms, outlier flags", NULL },
-	{ "prep", cmd_prep, "STUDY", "apply the preprocessing plan; write prep/ and a before/after table", NULL },
+	{ "review", cmd_review, "STUDY [COLUMN...] [--ascii] [--width N] [--all] [--refresh]",
+	  "profile the cohort: statistics, histograms, outlier flags",
+	  "  --ascii      ASCII histograms\n"
+	  "  --width N    output width (60-400, default 80)\n"
+	  "  --all        list every concept column\n"
+	  "  --refresh    recompute the cached profile\n" },
+	{ "prep", cmd_prep, "STUDY [--quiet]", "apply the preprocessing plan; write prep/ and a before/after table",
+	  "  --quiet      print nothing but errors\n"
+	  "Writes STUDY/prep/: layout.json, train.mtx, test.mtx, train.csv, test.csv, log.json, profile.json\n" },
 	{ "train", cmd_train, "STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]",
 	  "train EMR-WGAN runs (resumes interrupted runs)", NULL },
 	{ "generate", cmd_generate, "STUDY [--run K] [--rows N]", "sample synthetic cohorts from trained runs", NULL },
