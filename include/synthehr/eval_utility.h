@@ -61,9 +61,11 @@ double eval_cwc(const struct layout *l, const struct mtx *R, const struct mtx *S
 double eval_cwc_from(const struct layout *l, const double *corr_r, const struct mtx *S, double *paper_mae);
 
 /* Correlation matrix corr[D × D] (double, row-major) of m over all columns,
- * Pearson, computed by sgemm on centred row blocks; noise_seed != 0 adds the
- * tutorial's noise (U−1)·1e-8 drawn from a stream of that seed (pass
- * EVAL_CWC_NOISE for the tutorial's).  Constant columns get 0/1 as above. */
+ * Pearson, computed by SYRK on centred float row blocks accumulated in
+ * double.  noise_seed != 0: columns constant in m get the tutorial's noise
+ * (U−1)·1e-8 from streams of that seed (pass EVAL_CWC_NOISE, as eval_cwc
+ * does for S); noise_seed 0: a constant column correlates 0 with the others
+ * and 1 with itself. */
 #define EVAL_CWC_NOISE 0x5eedULL
 void eval_corr(const struct layout *l, const struct mtx *m, uint64_t noise_seed, double *corr);
 
