@@ -39,9 +39,26 @@ const struct cli_cmd cli_cmds[] = {
 	{ "prep", cmd_prep, "STUDY [--quiet]", "apply the preprocessing plan; write prep/ and a before/after table",
 	  "  --quiet      print nothing but errors\n"
 	  "Writes STUDY/prep/: layout.json, train.mtx, test.mtx, train.csv, test.csv, log.json, profile.json\n" },
-	{ "train", cmd_train, "STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]",
-	  "train EMR-WGAN runs (resumes interrupted runs)", NULL },
-	{ "generate", cmd_generate, "STUDY [--run K] [--rows N]", "sample synthetic cohorts from trained runs", NULL },
+	{ "train", cmd_train, "STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S] [--threads T] [--rule tutorial|metric] [--run K] [--restart]",
+	  "train EMR-WGAN runs (resumes interrupted runs)",
+	  "  --preset P      quick (minutes on 2 cores) or tutorial (the tutorial's settings exactly); switching\n"
+	  "                  preset drops the other keys of study.json \"train\"\n"
+	  "  --runs N        independent runs (default 5)\n"
+	  "  --epochs E      epochs per run (an interrupted or finished run is extended)\n"
+	  "  --seed S        seed of run 1; run K uses S + K - 1\n"
+	  "  --threads T     OpenBLAS threads (0 = OpenBLAS default)\n"
+	  "  --rule R        checkpoint rule: tutorial (the tutorial's rule) or metric (quick DWD)\n"
+	  "  --run K         train only run K\n"
+	  "  --restart       discard existing runs and start over\n"
+	  "Options are saved in study.json; run the same command again to resume.\n" },
+	{ "generate", cmd_generate, "STUDY [--run K|baseline] [--rows N] [--no-stratify] [--sample] [--seed S] [--ckpt E|last]",
+	  "sample synthetic cohorts from trained runs",
+	  "  --run K         only run K (or the baseline); default: every trained run and the baseline\n"
+	  "  --rows N        rows per set (default: as many as the training rows)\n"
+	  "  --no-stratify   do not match the training label counts (default: matched)\n"
+	  "  --sample        draw binary columns as Bernoulli(p) instead of p >= 0.5\n"
+	  "  --seed S        generation seed (default 1)\n"
+	  "  --ckpt E|last   use checkpoint ckpt-E.bin or ckpt-last.bin instead of the chosen one\n" },
 	{ "evaluate", cmd_evaluate, "STUDY [--preset fast|tutorial] [--only LIST] [--synthetic FILE [--name NAME]]...",
 	  "compute utility and privacy metrics for every run and baseline", NULL },
 	{ "rank", cmd_rank, "STUDY [--profile A|B|FILE]", "rank runs under a weight profile", NULL },
