@@ -24,13 +24,13 @@
 static const char train_usage[] =
     "usage: synthehr train STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]\n"
     "                      [--threads T] [--rule tutorial|metric] [--run K] [--restart]\n"
-    "  --preset P      quick (minutes on 2 cores) or tutorial (SPEC §1 exactly); switching\n"
+    "  --preset P      quick (minutes on 2 cores) or tutorial (the tutorial's settings exactly); switching\n"
     "                  preset drops the other keys of study.json \"train\"\n"
     "  --runs N        independent runs (default 5)\n"
     "  --epochs E      epochs per run (an interrupted or finished run is extended)\n"
     "  --seed S        seed of run 1; run K uses S + K - 1\n"
     "  --threads T     OpenBLAS threads (0 = OpenBLAS default)\n"
-    "  --rule R        checkpoint rule: tutorial (SPEC §1.5) or metric (quick DWD)\n"
+    "  --rule R        checkpoint rule: tutorial (the tutorial's rule) or metric (quick DWD)\n"
     "  --run K         train only run K\n"
     "  --restart       discard existing runs and start over\n"
     "Options are saved in study.json; run the same command again to resume.\n";
