@@ -38,6 +38,8 @@
 #define LD_BLOCK 16384          /* rows per storage block */
 #define LD_NDIST 32             /* distinct numeric values tracked per column */
 #define LD_PREVIEW_ROWS 1000
+#define LD_MAX_COLS 50000       /* columns a cohort may have (the tutorial's has ~1,100) */
+#define LD_MAX_FIELD (1 << 20)  /* bytes in one cell */
 
 enum ld_state { LS_EMPTY, LS_BIN01, LS_NUM, LS_TEXT };
 
@@ -386,6 +388,23 @@ role_is_binary(int role)
 	return role == ROLE_BINARY || role == ROLE_LABEL || role == ROLE_SEX || role == ROLE_CONCEPT;
 }
 
+/* A number written out in full that does not fit a double (1e999). */
+static int
+number_overflows(const char *s, size_t len)
+{
+	char buf[64], *end;
+	double v;
+
+	if (len == 0 || len >= sizeof buf)
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (strpbrk(buf, "iInNxX") != NULL)
+		return 0;   /* "inf", "nan", hex and words are text, not overflows */
+	v = strtod(buf, &end);
+	return *end == '\0' && end != buf && isinf(v);
+}
+
 /* Store field j of the current row into column k. */
 static int
 put(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t len, char **cause)
@@ -435,6 +454,9 @@ put(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t le
 			((double *)blk_get(k, b))[i] = v;
 		return 0;
 	}
+	if (number_overflows(s, len))
+		return util_fail(cause, "%s:%zu:%d: column '%s': number out of range (expected a finite "
+		    "number)", L->path, line, j + 1, k->name);
 	if (k->force == ROLE_CONTINUOUS)
 		return util_fail(cause, "%s:%zu:%d: column '%s' is set as continuous: expected a number, "
 		    "found text", L->path, line, j + 1, k->name);
@@ -766,14 +788,76 @@ ld_free(struct ld *L)
 }
 
 /* Header: names, duplicates, overrides. */
+/* 1 if s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
+static int
+utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n, k;
+		unsigned long cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			n = 1, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			n = 2, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			n = 3, cp = c & 0x07;
+		else
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3F);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+static const char *const *name_sort_base;
+static int
+cmp_name_idx(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b, c = strcmp(name_sort_base[x], name_sort_base[y]);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
 static int
 ld_header(struct ld *L, char **f, size_t *len, int nf, char **cause)
 {
 	const struct csv_options *o = L->opt;
-	int j, i, nlabel = 0, nsex = 0;
+	int j, i, nlabel = 0, nsex = 0, dup = -1, dup_of = -1;
+	const char **names;
+	int *idx;
 
+	if (nf > LD_MAX_COLS)
+		return util_fail(cause, "%s:1: %d columns (expected at most %d)", L->path, nf, LD_MAX_COLS);
+	if (nf == 1 && (memchr(f[0], ';', len[0]) || memchr(f[0], '\t', len[0])))
+		return util_fail(cause, "%s:1: one column whose name contains ';' or a tab (expected "
+		    "comma-separated values; convert the file to CSV)", L->path);
+	for (j = 0; j < nf; j++) {
+		if (len[j] == 0 && nf > 1)
+			return util_fail(cause, "%s:1:%d: empty column name (expected a name for every column)",
+			    L->path, j + 1);
+		if (!utf8_valid((const unsigned char *)f[j], len[j]))
+			return util_fail(cause, "%s:1:%d: column name is not valid UTF-8 (expected UTF-8 text;"
+			    " convert the file, e.g. with iconv)", L->path, j + 1);
+	}
 	L->ncols = nf;
 	L->cols = xcalloc(nf, sizeof *L->cols);
+	names = xcalloc(nf > 0 ? nf : 1, sizeof *names);
+	idx = xcalloc(nf > 0 ? nf : 1, sizeof *idx);
 	for (j = 0; j < nf; j++) {
 		struct ld_col *k = &L->cols[j];
 		char *name = xstrndup(f[j], len[j]);
@@ -781,11 +865,27 @@ ld_header(struct ld *L, char **f, size_t *len, int nf, char **cause)
 		k->name = name;
 		k->force = -1;
 		k->all_int = 1;
-		for (i = 0; i < j; i++)
-			if (strcmp(L->cols[i].name, name) == 0)
-				return util_fail(cause, "%s:1:%d: duplicate column name '%s' (also column %d; "
-				    "expected unique names)", L->path, j + 1, name, i + 1);
+		names[j] = name;
+		idx[j] = j;
 	}
+	/* duplicates: sort the names (n log n: 100,000 columns stay fast), then
+	 * report the first repeated column in file order */
+	name_sort_base = names;
+	qsort(idx, nf, sizeof *idx, cmp_name_idx);
+	for (i = 1; i < nf; i++)
+		if (strcmp(names[idx[i]], names[idx[i - 1]]) == 0 && (dup < 0 || idx[i] < dup)) {
+			int first = i - 1;
+
+			while (first > 0 && strcmp(names[idx[first - 1]], names[idx[i]]) == 0)
+				first--;
+			dup = idx[i];
+			dup_of = idx[first];
+		}
+	free(idx);
+	free(names);
+	if (dup >= 0)
+		return util_fail(cause, "%s:1:%d: duplicate column name '%s' (also column %d; "
+		    "expected unique names)", L->path, dup + 1, L->cols[dup].name, dup_of + 1);
 	for (i = 0; i < o->noverrides; i++) {
 		const struct csv_override *ov = &o->overrides[i];
 
@@ -921,6 +1021,11 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 				continue;
 			}
 			k = &L.cols[j];
+			if (len[j] > LD_MAX_FIELD) {
+				util_fail(cause, "%s:%zu:%d: a cell of %zu bytes (expected at most %d; is this "
+				    "a CSV file?)", path, line, j + 1, len[j], LD_MAX_FIELD);
+				goto fail;
+			}
 			if (put(&L, k, j, line, s, len[j], cause) != 0)
 				goto fail;
 			hot[j] = k->state == LS_BIN01 ? k->blk[L.nblk - 1] : NULL;
