@@ -59,10 +59,30 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --sample        draw binary columns as Bernoulli(p) instead of p >= 0.5\n"
 	  "  --seed S        generation seed (default 1)\n"
 	  "  --ckpt E|last   use checkpoint ckpt-E.bin or ckpt-last.bin instead of the chosen one\n" },
-	{ "evaluate", cmd_evaluate, "STUDY [--preset fast|tutorial] [--only LIST] [--synthetic FILE [--name NAME]]...",
-	  "compute utility and privacy metrics for every run and baseline", NULL },
-	{ "rank", cmd_rank, "STUDY [--profile A|B|FILE]", "rank runs under a weight profile", NULL },
-	{ "report", cmd_report, "STUDY -o report.md", "write a Markdown report of the study", NULL },
+	{ "evaluate", cmd_evaluate, "STUDY [--preset fast|tutorial] [--only LIST] [--force] [--synthetic FILE [--name NAME]]... [--boot N] [--seed N] [--no-real] [--sex-restrictions CSV] [--profile P]",
+	  "compute utility and privacy metrics for every run and baseline",
+	  "  --preset P          fast (default: sampled attack targets, fewer trees) or\n"
+	  "                      tutorial (every target, the tutorial's 2,000-tree boosting)\n"
+	  "  --only LIST         comma list of dwd, cwc, lca, mca, ckv, tstr, trts, fi, mi, ai,\n"
+	  "                      nnaa, or utility, privacy, all (default all)\n"
+	  "  --synthetic FILE    also judge a synthetic CSV made elsewhere (model or cohort\n"
+	  "  --name NAME         columns, any order); stored as eval/external/NAME\n"
+	  "  --force             ignore the per-set cache (eval/sets/)\n"
+	  "  --boot N            bootstrap resamples for rank stability (0 = off)\n"
+	  "  --seed N            seed of the sampling and the models\n"
+	  "  --no-real           skip the release-the-real-data privacy baseline\n"
+	  "  --sex-restrictions CSV   add the broad CKV check (phecode_sex_restriction.csv)\n"
+	  "  --profile P         weight profile for the ranking printed at the end\n"
+	  "Writes eval/metrics.json and eval/ranking.json; Ctrl-C keeps finished sets (exit 130).\n" },
+	{ "rank", cmd_rank, "STUDY [--profile A|B|NAME|FILE] [--fractional-ties] [--save NAME]",
+	  "rank runs under a weight profile (instant; from eval/metrics.json)",
+	  "  --profile P         A (ML development), B (education), a saved NAME, or a JSON FILE\n"
+	  "  --fractional-ties   keep averaged tie ranks (the tutorial truncates them)\n"
+	  "  --save NAME         store the profile's weights in study.json under that name\n" },
+	{ "report", cmd_report, "STUDY [-o report.md] [--profile A|B|NAME|FILE] [--fractional-ties]",
+	  "write a Markdown report of the study",
+	  "  -o FILE             where to write (default STUDY/eval/report.md)\n"
+	  "  --profile P, --fractional-ties   as for rank\n" },
 	{ "run", cmd_run, "STUDY [--data FILE | --demo [--rows N]] [--preset quick|tutorial] [options]",
 	  "the whole pipeline: init, prep, train, generate, evaluate, rank, report",
 	  "  --data FILE          create the study from a cohort CSV/CSV.gz (first run only)\n"
