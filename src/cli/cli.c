@@ -39,26 +39,12 @@ const struct cli_cmd cli_cmds[] = {
 	{ "prep", cmd_prep, "STUDY [--quiet]", "apply the preprocessing plan; write prep/ and a before/after table",
 	  "  --quiet      print nothing but errors\n"
 	  "Writes STUDY/prep/: layout.json, train.mtx, test.mtx, train.csv, test.csv, log.json, profile.json\n" },
-	{ "train", cmd_train, "STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S] [--threads T] [--rule tutorial|metric] [--run K] [--restart]",
+	{ "train", cmd_train, NULL,
 	  "train EMR-WGAN runs (resumes interrupted runs)",
-	  "  --preset P      quick (minutes on 2 cores) or tutorial (the tutorial's settings exactly); switching\n"
-	  "                  preset drops the other keys of study.json \"train\"\n"
-	  "  --runs N        independent runs (default 5)\n"
-	  "  --epochs E      epochs per run (an interrupted or finished run is extended)\n"
-	  "  --seed S        seed of run 1; run K uses S + K - 1\n"
-	  "  --threads T     OpenBLAS threads (0 = OpenBLAS default)\n"
-	  "  --rule R        checkpoint rule: tutorial (the tutorial's rule) or metric (quick DWD)\n"
-	  "  --run K         train only run K\n"
-	  "  --restart       discard existing runs and start over\n"
-	  "Options are saved in study.json; run the same command again to resume.\n" },
-	{ "generate", cmd_generate, "STUDY [--run K|baseline] [--rows N] [--no-stratify] [--sample] [--seed S] [--ckpt E|last]",
+	  cmd_train_usage },
+	{ "generate", cmd_generate, NULL,
 	  "sample synthetic cohorts from trained runs",
-	  "  --run K         only run K (or the baseline); default: every trained run and the baseline\n"
-	  "  --rows N        rows per set (default: as many as the training rows)\n"
-	  "  --no-stratify   do not match the training label counts (default: matched)\n"
-	  "  --sample        draw binary columns as Bernoulli(p) instead of p >= 0.5\n"
-	  "  --seed S        generation seed (default 1)\n"
-	  "  --ckpt E|last   use checkpoint ckpt-E.bin or ckpt-last.bin instead of the chosen one\n" },
+	  cmd_generate_usage },
 	{ "evaluate", cmd_evaluate, "STUDY [--preset fast|tutorial] [--only LIST] [--force] [--synthetic FILE [--name NAME]]... [--boot N] [--seed N] [--no-real] [--sex-restrictions CSV] [--profile P]",
 	  "compute utility and privacy metrics for every run and baseline",
 	  "  --preset P          fast (default: sampled attack targets, fewer trees) or\n"
@@ -96,31 +82,12 @@ const struct cli_cmd cli_cmds[] = {
 	  "verify every file of a study (JSON, matrices, checkpoints, CSV, permissions)",
 	  "  --clean    remove leftover temporary files of interrupted writes\n"
 	  "Exit status 0 when every file is sound, 1 when a problem was found.\n" },
-	{ "import-mimic", cmd_import_mimic, "MIMIC_DIR --phecodes MAP_DIR -o cohort.csv.gz [--no-rollup] [--icd10-ranges] [--quiet]",
+	{ "import-mimic", cmd_import_mimic, NULL,
 	  "build the tutorial's cohort from MIMIC-IV hosp tables",
-	  "  MIMIC_DIR        MIMIC-IV root (with hosp/) or its hosp/ directory; reads\n"
-	  "                   patients, admissions, diagnoses_icd, omr (.csv.gz or .csv)\n"
-	  "  --phecodes DIR   phecode map 1.2 directory (phecode_map_icd9cm.csv,\n"
-	  "                   phecode_map_icd10cm.csv, phecode_rollup_map.csv)\n"
-	  "  -o FILE          cohort to write (.gz compresses); FILE.schema.json beside it\n"
-	  "  --no-rollup      keep only the phecodes the ICD codes map to directly\n"
-	  "  --icd10-ranges   match ICD-10 range rows (A00-A09) when nothing else matches\n"
-	  "  --quiet          no progress, summary only\n" },
-	{ "import-events", cmd_import_events, "--patients FILE --events FILE -o cohort.csv.gz [options]",
+	  cmd_import_mimic_usage },
+	{ "import-events", cmd_import_events, NULL,
 	  "build a cohort from a patient table and a long-format events table",
-	  "  --patients FILE  one row per patient: an id column and any attributes (copied)\n"
-	  "  --events FILE    one row per event: patient id, code, optional vocabulary\n"
-	  "  --id COL         id column in both tables (default: subject_id, person_id,\n"
-	  "                   patient_id, id, else the patient table's first column)\n"
-	  "  --code COL       code column (default: icd_code, code, condition_source_value,\n"
-	  "                   condition_concept_id, concept_id)\n"
-	  "  --vocab COL      vocabulary column, 9/10 or ICD9CM/ICD10CM (default: icd_version,\n"
-	  "                   vocabulary_id, vocabulary, vocab when present)\n"
-	  "  --icd 9|10       vocabulary of every code when there is no vocabulary column\n"
-	  "  --phecodes DIR   map ICD codes to phecodes; without it codes are concept columns\n"
-	  "                   as they are (VOCAB:CODE when there is a vocabulary column)\n"
-	  "  --label COL      patient column to preset as the label; --sex COL as sex\n"
-	  "  --female VALUE   the sex column's value for female (e.g. F or 1)\n" },
+	  cmd_import_events_usage },
 	{ "bench", cmd_bench, "train|sgemm [OPTIONS]",
 	  "time EMR-WGAN training steps or one sgemm on random data; one JSON line",
 	  "  train [--batch B] [--cols D] [--width W] [--depth L] [--zdim Z] [--steps N]\n"
@@ -169,6 +136,10 @@ cli_usage(FILE *fp)
 void
 cli_cmd_help(const struct cli_cmd *c, FILE *fp)
 {
+	if (c->args == NULL) {
+		fprintf(fp, "%s\n%s.\n", c->help, c->summary);
+		return;
+	}
 	fprintf(fp, "usage: synthehr %s %s\n\n%s\n", c->name, c->args, c->summary);
 	if (c->help != NULL)
 		fprintf(fp, "\noptions:\n%s", c->help);

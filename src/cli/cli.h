@@ -15,7 +15,8 @@
 struct cli_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);   /* argv[0] is the subcommand name */
-	const char *args;                   /* one-line synopsis of the arguments */
+	const char *args;                   /* one-line synopsis of the arguments, or NULL when
+	                                       help is the command's own full usage text */
 	const char *summary;                /* one help line */
 	const char *help;                   /* full help text (options) */
 };
@@ -34,6 +35,11 @@ void cli_cmd_help(const struct cli_cmd *c, FILE *fp);
  * otherwise a line every few percent).  label may be NULL. */
 void cli_progress(const char *label, double done, double total, const char *extra);
 void cli_progress_end(void);
+
+/* Full usage texts owned by the commands that print them on bad usage
+ * (one text serves both --help and the error path). */
+extern const char cmd_train_usage[], cmd_generate_usage[];
+extern const char cmd_import_mimic_usage[], cmd_import_events_usage[];
 
 /* Subcommand entry points, one file each under src/cli/. */
 int cmd_demo(int argc, char **argv);

@@ -14,7 +14,7 @@
 #include "synthehr/mimic.h"
 #include "synthehr/util.h"
 
-static const char mimic_usage[] =
+const char cmd_import_mimic_usage[] =
     "usage: synthehr import-mimic MIMIC_DIR --phecodes MAP_DIR -o cohort.csv.gz\n"
     "                             [--no-rollup] [--icd10-ranges] [--quiet]\n"
     "  MIMIC_DIR        MIMIC-IV root (with hosp/) or its hosp/ directory; reads\n"
@@ -26,7 +26,7 @@ static const char mimic_usage[] =
     "  --icd10-ranges   match ICD-10 range rows (A00-A09) when nothing else matches\n"
     "  --quiet          no progress, summary only\n";
 
-static const char events_usage[] =
+const char cmd_import_events_usage[] =
     "usage: synthehr import-events --patients FILE --events FILE -o cohort.csv.gz\n"
     "                              [--id COL] [--code COL] [--vocab COL | --no-vocab] [--icd 9|10]\n"
     "                              [--phecodes MAP_DIR [--no-rollup] [--icd10-ranges]]\n"
@@ -120,14 +120,14 @@ cmd_import_mimic(int argc, char **argv)
 		case 'g': o.ranges = 1; break;
 		case 'q': pr.quiet = 1; break;
 		default:
-			fputs(mimic_usage, stderr);
+			fputs(cmd_import_mimic_usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1 || o.map_dir == NULL || o.out == NULL) {
 		fprintf(stderr, "synthehr import-mimic: %s\n", optind != argc - 1 ? "expected one MIMIC_DIR" :
 		    o.map_dir == NULL ? "--phecodes MAP_DIR is required" : "-o FILE is required");
-		fputs(mimic_usage, stderr);
+		fputs(cmd_import_mimic_usage, stderr);
 		return EXIT_USAGE;
 	}
 	o.mimic_dir = argv[optind];
@@ -228,7 +228,7 @@ cmd_import_events(int argc, char **argv)
 		case 'f': o.sex_female = optarg; break;
 		case 'q': pr.quiet = 1; break;
 		default:
-			fputs(events_usage, stderr);
+			fputs(cmd_import_events_usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -236,7 +236,7 @@ cmd_import_events(int argc, char **argv)
 		fprintf(stderr, "synthehr import-events: %s\n", optind != argc ? "unexpected argument" :
 		    o.patients == NULL ? "--patients FILE is required" :
 		    o.events == NULL ? "--events FILE is required" : "-o FILE is required");
-		fputs(events_usage, stderr);
+		fputs(cmd_import_events_usage, stderr);
 		return EXIT_USAGE;
 	}
 	if (o.vocab_col != NULL && o.no_vocab) {

@@ -21,11 +21,12 @@
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 
-static const char train_usage[] =
+const char cmd_train_usage[] =
     "usage: synthehr train STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]\n"
     "                      [--threads T] [--rule tutorial|metric] [--run K] [--restart]\n"
-    "  --preset P      quick (minutes on 2 cores) or tutorial (the tutorial's settings exactly); switching\n"
-    "                  preset drops the other keys of study.json \"train\"\n"
+    "  --preset P      quick (minutes on 2 cores) or tutorial (the tutorial's exact\n"
+    "                  settings); switching preset drops the other keys of\n"
+    "                  study.json \"train\"\n"
     "  --runs N        independent runs (default 5)\n"
     "  --epochs E      epochs per run (an interrupted or finished run is extended)\n"
     "  --seed S        seed of run 1; run K uses S + K - 1\n"
@@ -35,7 +36,7 @@ static const char train_usage[] =
     "  --restart       discard existing runs and start over\n"
     "Options are saved in study.json; run the same command again to resume.\n";
 
-static const char gen_usage[] =
+const char cmd_generate_usage[] =
     "usage: synthehr generate STUDY [--run K|baseline] [--rows N] [--no-stratify] [--sample]\n"
     "                         [--seed S] [--ckpt E|last]\n"
     "  --run K         only run K (or the baseline); default: every trained run and the baseline\n"
@@ -173,12 +174,12 @@ cmd_train(int argc, char **argv)
 			to.restart = 1;
 			break;
 		default:
-			fputs(train_usage, stderr);
+			fputs(cmd_train_usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		fputs(train_usage, stderr);
+		fputs(cmd_train_usage, stderr);
 		return EXIT_USAGE;
 	}
 	if (preset != NULL && strcmp(preset, "quick") != 0 && strcmp(preset, "tutorial") != 0) {
@@ -306,12 +307,12 @@ cmd_generate(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		default:
-			fputs(gen_usage, stderr);
+			fputs(cmd_generate_usage, stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		fputs(gen_usage, stderr);
+		fputs(cmd_generate_usage, stderr);
 		return EXIT_USAGE;
 	}
 	if (study_open(argv[optind], &s, &cause) != 0)
