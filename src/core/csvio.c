@@ -431,9 +431,11 @@ csvw_open(const char *path, char **cause)
 static void
 w_flush(struct csv_writer *w)
 {
-	if (w->len == 0 || w->failed)
+	if (w->len == 0)
 		return;
-	if (w->gz != NULL) {
+	if (w->failed)
+		;   /* after a failed write the rest is dropped (the buffer must still drain) */
+	else if (w->gz != NULL) {
 		if (gzwrite(w->gz, w->buf, (unsigned)w->len) != (int)w->len)
 			w->failed = errno ? errno : EIO;
 	} else if (fwrite(w->buf, 1, w->len, w->af.fp) != w->len)
