@@ -225,6 +225,11 @@ demo_generate(const struct demo_opts *o, struct cohort **out, char **cause)
 		    d.concepts, NCODES);
 	n = d.rows;
 	K = d.concepts;
+	/* per patient: a byte per concept column, the 7 base columns, the
+	 * latent u[NGROUPS] and the scratch arrays, with missing masks */
+	if (util_mem_check(n * (2 * (size_t)K + 7 * 9 + NGROUPS * sizeof(float) + 8 * sizeof(double) + 64),
+	    "the demo cohort", cause) != 0)
+		return -1;
 	rng_seed(&r, d.seed);
 	c = cohort_new(n);
 	c->source = xstrdup("demo");
