@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -844,8 +845,25 @@ count_ones(const struct column *k, size_t n)
 	size_t i, s = 0;
 
 	if (k->kind == KIND_BINARY && k->missing == NULL) {
-		for (i = 0; i < n; i++)
-			s += k->bin[i];
+		/* eight bytes at a time: even and odd bytes summed in 16-bit
+		 * lanes, folded before a lane could overflow (255 × 256 < 65536) */
+		const uint8_t *b = k->bin;
+
+		i = 0;
+		while (n - i >= 8) {
+			uint64_t even = 0, odd = 0, w;
+			size_t stop = i + 8 * SH_MIN((n - i) / 8, (size_t)256);
+
+			for (; i < stop; i += 8) {
+				memcpy(&w, b + i, 8);
+				even += w & 0x00FF00FF00FF00FFull;
+				odd += (w >> 8) & 0x00FF00FF00FF00FFull;
+			}
+			s += (even & 0xFFFF) + ((even >> 16) & 0xFFFF) + ((even >> 32) & 0xFFFF) + (even >> 48);
+			s += (odd & 0xFFFF) + ((odd >> 16) & 0xFFFF) + ((odd >> 32) & 0xFFFF) + (odd >> 48);
+		}
+		for (; i < n; i++)
+			s += b[i];
 		return s;
 	}
 	for (i = 0; i < n; i++) {
