@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 mode=${1:-demo}
 
 PKGS="build-essential autoconf automake pkg-config libncurses-dev libreadline-dev
-libcsv-dev libopenblas-dev libxgboost-dev libjansson-dev zlib1g-dev tmux"
+libcsv-dev libopenblas-dev libxgboost-dev libjansson-dev zlib1g-dev tmux python3"
 
 missing=""
 for p in $PKGS; do
