@@ -104,6 +104,9 @@ if "$SYNTHEHR" init "$T" --demo --rows 600 >/dev/null 2>&1 && "$SYNTHEHR" prep "
 else
 	not_ok "a small trained study to damage"
 fi
+loose=$(find "$T" \( -type d ! -perm 700 \) -o \( -type f ! -perm 600 \) | head -3)
+if [ -z "$loose" ]; then ok "trained study: directories 0700, files 0600"; else
+	not_ok "trained study: loose permissions on $loose"; fi
 cp -a "$T" "$W/C"
 cp "$BAD/checkpoint_garbage.bin" "$W/C/runs/run-1/ckpt-last.bin"
 bad "check finds a garbage checkpoint" 1 "C/runs/run-1/ckpt-last\.bin: not a synthehr checkpoint" \
