@@ -190,24 +190,48 @@ split_line(struct csv_reader *r, char *p, size_t len)
 	if (end == p)
 		return;   /* a blank line */
 	*end = ',';
-	for (q = p;; q++) {
-		char *f = q, *b;
-
-		while (*q != ',')
-			q++;
-		b = q;
-		*q = '\0';
-		if (*f == ' ' || *f == '\t' || (b > f && (b[-1] == ' ' || b[-1] == '\t'))) {
-			while (f < b && (*f == ' ' || *f == '\t'))
-				f++;
-			while (b > f && (b[-1] == ' ' || b[-1] == '\t'))
-				*--b = '\0';
-		}
-		field_push(r, f, (size_t)(b - f));
-		n++;
-		if (q == end)
-			break;
+	/* a line of len bytes has at most len + 1 fields: room for all of
+	 * them first, then the fields are stored without a call each */
+	while (r->fn + len + 2 > r->fcap) {
+		r->fcap = r->fcap ? r->fcap * 2 : 4096;
+		r->fptr = xreallocarray(r->fptr, r->fcap, sizeof(char *));
+		r->flen = xreallocarray(r->flen, r->fcap, sizeof(size_t));
 	}
+	{
+		char **fp = r->fptr + r->fn;
+		size_t *fl = r->flen + r->fn;
+
+		for (q = p;; q++) {
+			char *f = q, *b;
+
+			if (q[0] != ',' && q[1] == ',' && q[0] != ' ' && q[0] != '\t') {
+				/* a one-byte field (0 or 1 in most cells) */
+				q[1] = '\0';
+				fp[n] = q;
+				fl[n] = 1;
+				n++;
+				if (++q == end)
+					break;
+				continue;
+			}
+			while (*q != ',')
+				q++;
+			b = q;
+			*q = '\0';
+			if (*f == ' ' || *f == '\t' || (b > f && (b[-1] == ' ' || b[-1] == '\t'))) {
+				while (f < b && (*f == ' ' || *f == '\t'))
+					f++;
+				while (b > f && (b[-1] == ' ' || b[-1] == '\t'))
+					*--b = '\0';
+			}
+			fp[n] = f;
+			fl[n] = (size_t)(b - f);
+			n++;
+			if (q == end)
+				break;
+		}
+	}
+	r->fn += (size_t)n;
 	rec_push(r, n, r->lines_done);
 }
 
@@ -484,6 +508,7 @@ csvw_field(struct csv_writer *w, const char *s)
 void
 csvw_field_raw(struct csv_writer *w, const char *s, size_t n)
 {
+	w->last_empty = n == 0;   /* else a 0/1 cell after a missing row was written 0"" */
 	if (w->nfield++ > 0) {
 		if (w->len + n + 1 <= w->cap) {
 			w->buf[w->len++] = ',';
