@@ -207,12 +207,15 @@ filter_rows(struct cohort *c, const uint8_t *keep)
 			for (r = 0; r < c->nrows; r++)
 				if (!keep[r])
 					free(k->text[r]);
-		for (w = first; w < n; w++) {
-			r = idx[w];
-			if (k->num) k->num[w] = k->num[r];
-			if (k->cat) k->cat[w] = k->cat[r];
-			if (k->text) k->text[w] = k->text[r];
-		}
+		if (k->num != NULL)
+			for (w = first; w < n; w++)
+				k->num[w] = k->num[idx[w]];
+		if (k->cat != NULL)
+			for (w = first; w < n; w++)
+				k->cat[w] = k->cat[idx[w]];
+		if (k->text != NULL)
+			for (w = first; w < n; w++)
+				k->text[w] = k->text[idx[w]];
 		if (k->bin != NULL) {
 			uint8_t *b = k->bin;
 
