@@ -10,12 +10,17 @@
  * newlines and errors are libcsv's.  Both paths trim blanks around
  * unquoted fields as libcsv does.  Completed records are queued, their
  * bytes in one arena, and handed out one at a time.  Physical line numbers
- * are kept so errors can name the line a record started on. */
+ * are kept so errors can name the line a record started on.
+ *
+ * Decompression runs on a thread of its own, a chunk ahead of the parser
+ * (two chunk buffers handed over under a mutex), so inflating and parsing
+ * share two cores; without a thread gzread is called directly. */
 #include "config.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +64,104 @@ struct csv_reader {
 	char *err;
 	char *ib;                 /* input buffer: [ibstart, ibend) not yet parsed */
 	size_t ibcap, ibstart, ibend;
+	/* read-ahead thread (when started): chunk[k] holds len[k] bytes from
+	 * offset off[k] when full[k]; a final chunk has len <= 0 and the
+	 * message of the end or the error */
+	int ra_on, ra_stop, ra_w, ra_r;
+	pthread_t ra_th;
+	pthread_mutex_t ra_mu;
+	pthread_cond_t ra_cv;
+	char *ra_chunk[2];
+	int ra_len[2], ra_full[2], ra_errnum[2];
+	size_t ra_off[2];
+	char *ra_msg[2];
 };
+
+#define RA_CHUNK (1 << 18)
+
+/* One gzread: n > 0 bytes, 0 at the end, < 0 on a read error; at the end
+ * or on an error *errnum and *msg (allocated) say what zlib said (for a
+ * read error *msg is already the text to show). */
+static int
+gz_read_once(gzFile gz, char *dst, unsigned room, int *errnum, char **msg)
+{
+	int n = gzread(gz, dst, room);
+
+	*msg = NULL;
+	*errnum = Z_OK;
+	if (n < 0) {
+		const char *m = gzerror(gz, errnum);
+
+		*msg = xstrdup(*errnum == Z_ERRNO ? strerror(errno) : m);
+	} else if (n == 0) {
+		*msg = xstrdup(gzerror(gz, errnum));
+	}
+	return n;
+}
+
+static void *
+ra_main(void *arg)
+{
+	struct csv_reader *r = arg;
+
+	for (;;) {
+		int k = r->ra_w, n, errnum;
+		char *msg;
+
+		pthread_mutex_lock(&r->ra_mu);
+		while (r->ra_full[k] && !r->ra_stop)
+			pthread_cond_wait(&r->ra_cv, &r->ra_mu);
+		if (r->ra_stop) {
+			pthread_mutex_unlock(&r->ra_mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&r->ra_mu);
+		n = gz_read_once(r->gz, r->ra_chunk[k], RA_CHUNK, &errnum, &msg);
+		pthread_mutex_lock(&r->ra_mu);
+		r->ra_len[k] = n;
+		r->ra_off[k] = 0;
+		r->ra_errnum[k] = errnum;
+		r->ra_msg[k] = msg;
+		r->ra_full[k] = 1;
+		r->ra_w = k ^ 1;
+		pthread_cond_broadcast(&r->ra_cv);
+		pthread_mutex_unlock(&r->ra_mu);
+		if (n <= 0)
+			return NULL;
+	}
+}
+
+/* Up to room bytes of input into dst, as gz_read_once(). */
+static int
+src_read(struct csv_reader *r, char *dst, size_t room, int *errnum, char **msg)
+{
+	int k = r->ra_r, n;
+
+	if (!r->ra_on)
+		return gz_read_once(r->gz, dst, (unsigned)SH_MIN(room, (size_t)1 << 30), errnum, msg);
+	pthread_mutex_lock(&r->ra_mu);
+	while (!r->ra_full[k])
+		pthread_cond_wait(&r->ra_cv, &r->ra_mu);
+	pthread_mutex_unlock(&r->ra_mu);
+	if (r->ra_len[k] <= 0) {   /* the last chunk: left full, so the thread stays stopped */
+		*errnum = r->ra_errnum[k];
+		*msg = r->ra_msg[k] ? xstrdup(r->ra_msg[k]) : NULL;
+		return r->ra_len[k];
+	}
+	n = (int)SH_MIN(room, (size_t)r->ra_len[k] - r->ra_off[k]);
+	memcpy(dst, r->ra_chunk[k] + r->ra_off[k], (size_t)n);
+	r->ra_off[k] += (size_t)n;
+	if (r->ra_off[k] == (size_t)r->ra_len[k]) {
+		pthread_mutex_lock(&r->ra_mu);
+		r->ra_full[k] = 0;
+		r->ra_r = k ^ 1;
+		pthread_cond_broadcast(&r->ra_cv);
+		pthread_mutex_unlock(&r->ra_mu);
+	}
+	*errnum = Z_OK;
+	*msg = NULL;
+	return n;
+}
 
 static void
 field_push(struct csv_reader *r, char *s, size_t len)
@@ -170,6 +272,11 @@ csvr_open(const char *path, char **cause)
 	if (csv_init(&r->p, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		fatalx("csv_init failed");
 	csv_set_realloc_func(&r->p, xrealloc);
+	pthread_mutex_init(&r->ra_mu, NULL);
+	pthread_cond_init(&r->ra_cv, NULL);
+	r->ra_chunk[0] = xmalloc(RA_CHUNK);
+	r->ra_chunk[1] = xmalloc(RA_CHUNK);
+	r->ra_on = pthread_create(&r->ra_th, NULL, ra_main, r) == 0;
 	return r;
 }
 
@@ -261,7 +368,7 @@ parse_line(struct csv_reader *r, char *p, size_t len)
 static int
 feed(struct csv_reader *r)
 {
-	char *nl;
+	char *nl, *zmsg;
 	int n, errnum;
 
 	if (r->ibstart > 0) {
@@ -274,22 +381,20 @@ feed(struct csv_reader *r)
 		r->ibcap = r->ibcap ? r->ibcap * 2 : 1 << 20;
 		r->ib = xrealloc(r->ib, r->ibcap);
 	}
-	n = gzread(r->gz, r->ib + r->ibend, (unsigned)(r->ibcap - r->ibend - 1));
+	n = src_read(r, r->ib + r->ibend, r->ibcap - r->ibend - 1, &errnum, &zmsg);
 	if (n < 0) {
-		const char *msg = gzerror(r->gz, &errnum);
-
-		xasprintf(&r->err, "%s: read error: %s", r->path,
-		    errnum == Z_ERRNO ? strerror(errno) : msg);
+		xasprintf(&r->err, "%s: read error: %s", r->path, zmsg ? zmsg : "?");
+		free(zmsg);
 		return -1;
 	}
 	if (n == 0) {
-		const char *msg = gzerror(r->gz, &errnum);
-
 		if (errnum != Z_OK && errnum != Z_STREAM_END) {
 			xasprintf(&r->err, "%s:%zu: compressed data is damaged or truncated (%s)",
-			    r->path, r->lines_done + 1, msg);
+			    r->path, r->lines_done + 1, zmsg ? zmsg : "?");
+			free(zmsg);
 			return -1;
 		}
+		free(zmsg);
 		r->eof = 1;
 		if (r->ibend > r->ibstart && parse_line(r, r->ib + r->ibstart, r->ibend - r->ibstart) != 0)
 			return -1;
@@ -397,6 +502,19 @@ csvr_close(struct csv_reader *r)
 {
 	if (r == NULL)
 		return;
+	if (r->ra_on) {
+		pthread_mutex_lock(&r->ra_mu);
+		r->ra_stop = 1;
+		pthread_cond_broadcast(&r->ra_cv);
+		pthread_mutex_unlock(&r->ra_mu);
+		pthread_join(r->ra_th, NULL);
+	}
+	pthread_mutex_destroy(&r->ra_mu);
+	pthread_cond_destroy(&r->ra_cv);
+	free(r->ra_chunk[0]);
+	free(r->ra_chunk[1]);
+	free(r->ra_msg[0]);
+	free(r->ra_msg[1]);
 	free(r->arena);
 	free(r->ib);
 	free(r->fptr);
