@@ -20,7 +20,8 @@ step() {   # step NAME command...
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/$name.time")
 	user=$(sed -n 's/.*User time (seconds): //p' "$T/$name.time")
 	sys=$(sed -n 's/.*System time (seconds): //p' "$T/$name.time")
-	printf '%-16s wall %8s  user %6s s  sys %6s s  peak RSS %6d MB\n' "$name" "$wall" "$user" "$sys" $((rss / 1024))
+	cpu=$(echo "$user $sys" | awk '{ printf "%.2f", $1 + $2 }')
+	printf '%-16s wall %8s  user %6s s  sys %6s s  cpu %6s s  peak RSS %6d MB\n' "$name" "$wall" "$user" "$sys" "$cpu" $((rss / 1024))
 }
 # prep loads the cohort once, profiles it (cold cache) and applies the plan
 step "profile+prep" "$SYN" prep "$T/s"
@@ -30,3 +31,4 @@ step "review(cached)" "$SYN" review "$T/s" BMI
 step "review(refresh)" "$SYN" review --refresh "$T/s"
 grep -E "^(patients|age,|female|DIE_1y|BMI,|DIASTOLIC,|SYSTOLIC,|columns)" "$T/profile+prep.out" || true
 ls -l "$T/s/prep" | awk 'NR > 1 { printf "  %-12s %10d bytes\n", $9, $5 }'
+echo "(load average: $(cut -d' ' -f1-3 /proc/loadavg); on a busy machine wall time is high, cpu time is the program's cost)"
