@@ -977,7 +977,7 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 	struct cohort *c;
 	char **f;
 	size_t *len, i;
-	int nf, rc, j;
+	int nf = 0, rc, j;   /* csvr_next leaves nf unset at the end of the file */
 	uint8_t **hot = NULL;   /* [ncols] this block's 0/1 storage of a 0/1 column, else NULL */
 
 	memset(&L, 0, sizeof L);
