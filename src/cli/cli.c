@@ -74,9 +74,9 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --data FILE          create the study from a cohort CSV/CSV.gz (first run only)\n"
 	  "  --demo               create it from the built-in demo cohort (first run only)\n"
 	  "  --rows N             demo cohort size (default 5000)\n"
-	  "  --preset P           training preset: quick (default) or tutorial\n"
+	  "  --preset P           training preset: quick or tutorial (default: the study's, else quick)\n"
 	  "  --runs N, --epochs E, --seed S   override the preset\n"
-	  "  --eval-preset P      evaluation preset: fast (default) or tutorial\n"
+	  "  --eval-preset P      evaluation preset: fast or tutorial (default: the study's, else fast)\n"
 	  "Each stage writes into the study; running the same command again resumes.\n" },
 	{ "check", cmd_check, "STUDY [--clean]",
 	  "verify every file of a study (JSON, matrices, checkpoints, CSV, permissions)",

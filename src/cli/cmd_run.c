@@ -57,8 +57,8 @@ cmd_run(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *data = NULL, *rows = NULL, *preset = "quick", *runs = NULL, *epochs = NULL;
-	const char *eval_preset = "fast", *seed = NULL, *study;
+	const char *data = NULL, *rows = NULL, *preset = NULL, *runs = NULL, *epochs = NULL;
+	const char *eval_preset = NULL, *seed = NULL, *study;
 	struct run_argv a;
 	char *sj, *report;
 	int demo = 0, c, rc;
@@ -121,8 +121,9 @@ cmd_run(int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	ra_add(&a, "train");
 	ra_add(&a, study);
-	ra_add(&a, "--preset");
-	ra_add(&a, preset);
+	/* Only what the user gave: settings made in study.json or the
+	 * workbench stay as they are (train's default preset is quick). */
+	if (preset) { ra_add(&a, "--preset"); ra_add(&a, preset); }
 	if (runs) { ra_add(&a, "--runs"); ra_add(&a, runs); }
 	if (epochs) { ra_add(&a, "--epochs"); ra_add(&a, epochs); }
 	if (seed) { ra_add(&a, "--seed"); ra_add(&a, seed); }
@@ -138,8 +139,7 @@ cmd_run(int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	ra_add(&a, "evaluate");
 	ra_add(&a, study);
-	ra_add(&a, "--preset");
-	ra_add(&a, eval_preset);
+	if (eval_preset) { ra_add(&a, "--preset"); ra_add(&a, eval_preset); }
 	if ((rc = run_stage("evaluate", cmd_evaluate, &a)) != EXIT_OK)
 		return rc;
 
@@ -148,17 +148,9 @@ cmd_run(int argc, char **argv)
 	ra_add(&a, study);
 	ra_add(&a, "--profile");
 	ra_add(&a, "B");
-	if ((rc = run_stage("rank (profile B: education)", cmd_rank, &a)) != EXIT_OK)
+	if ((rc = run_stage("rank (profile B: education; the ranking above is profile A or the study's own)", cmd_rank, &a)) != EXIT_OK)
 		return rc;
-	memset(&a, 0, sizeof a);
-	ra_add(&a, "rank");
-	ra_add(&a, study);
-	ra_add(&a, "--profile");
-	ra_add(&a, "A");
-	if ((rc = run_stage("rank (profile A: ML development)", cmd_rank, &a)) != EXIT_OK)
-		return rc;
-
-	report = util_path_join(study, "eval/report.md");
+report = util_path_join(study, "eval/report.md");
 	memset(&a, 0, sizeof a);
 	ra_add(&a, "report");
 	ra_add(&a, study);

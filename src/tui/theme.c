@@ -15,6 +15,9 @@
 #include "synthehr/util.h"
 #include "tui/theme.h"
 
+#ifndef SYNTHEHR_SRC_THEMEDIR
+#define SYNTHEHR_SRC_THEMEDIR NULL
+#endif
 #ifndef SYNTHEHR_THEMEDIR
 #define SYNTHEHR_THEMEDIR "/usr/local/share/synthehr/themes"
 #endif
@@ -186,7 +189,7 @@ theme_parse(const char *text, const char *path, struct theme *t, char **cause)
 static char *
 theme_find(const char *name)
 {
-	const char *dirs[3];
+	const char *dirs[4];
 	char *home = NULL, *p;
 	int i;
 
@@ -195,7 +198,9 @@ theme_find(const char *name)
 		home = xsprintf("%s/.config/synthehr/themes", getenv("HOME"));
 	dirs[1] = home;
 	dirs[2] = SYNTHEHR_THEMEDIR;
-	for (i = 0; i < 3; i++) {
+	/* An uninstalled build (./setup.sh) finds the source tree's themes. */
+	dirs[3] = SYNTHEHR_SRC_THEMEDIR;
+	for (i = 0; i < 4; i++) {
 		if (dirs[i] == NULL)
 			continue;
 		p = xsprintf("%s/%s.theme", dirs[i], name);
@@ -222,7 +227,7 @@ theme_load(const char *name, struct theme *t, char **cause)
 		if (strcmp(name, "dark") == 0) { theme_default(t); return 0; }
 		if (strcmp(name, "monochrome") == 0) { theme_monochrome(t); return 0; }
 		return util_fail(cause, "theme '%s' not found (looked in $SYNTHEHR_THEME_DIR, "
-		    "~/.config/synthehr/themes and %s)", name, SYNTHEHR_THEMEDIR);
+		    "~/.config/synthehr/themes, %s and the source tree)", name, SYNTHEHR_THEMEDIR);
 	}
 	if (util_read_file(path, &text, &len, cause) != 0) {
 		free(path);
@@ -249,7 +254,7 @@ cmp_str(const void *a, const void *b)
 int
 theme_list(char ***names)
 {
-	const char *dirs[3];
+	const char *dirs[4];
 	char *home = NULL;
 	char **out = NULL;
 	int n = 0, i, j;
@@ -259,7 +264,9 @@ theme_list(char ***names)
 		home = xsprintf("%s/.config/synthehr/themes", getenv("HOME"));
 	dirs[1] = home;
 	dirs[2] = SYNTHEHR_THEMEDIR;
-	for (i = 0; i < 3; i++) {
+	/* An uninstalled build (./setup.sh) finds the source tree's themes. */
+	dirs[3] = SYNTHEHR_SRC_THEMEDIR;
+	for (i = 0; i < 4; i++) {
 		DIR *d;
 		struct dirent *e;
 
