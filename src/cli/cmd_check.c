@@ -37,7 +37,13 @@ ends_with(const char *s, const char *suf)
 static void
 check_bad(struct check_state *st, const char *path, char *cause)
 {
-	printf("BAD   %s: %s\n", path, cause ? cause : "unreadable");
+	size_t n = strlen(path);
+
+	/* Most causes already start with the path; don't print it twice. */
+	if (cause != NULL && strncmp(cause, path, n) == 0 && cause[n] == ':')
+		printf("BAD   %s\n", cause);
+	else
+		printf("BAD   %s: %s\n", path, cause ? cause : "unreadable");
 	free(cause);
 	st->nbad++;
 }
