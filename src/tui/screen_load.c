@@ -258,7 +258,7 @@ draw_menu(struct app *a, struct canvas *cv, int x, int y, int w)
 	char buf[128];
 
 	canvas_text(cv, x + 2, y + 1, w - 4, THEME_TITLE, "Load a cohort");
-	snprintf(buf, sizeof buf, "the built-in demo cohort (%d patients, %d concepts; :set demo_rows N)",
+	snprintf(buf, sizeof buf, "the built-in demo cohort (%d patients x %d concepts; :set demo_rows)",
 	    a->demo_rows, a->demo_concepts);
 	canvas_text(cv, x + 4, y + 3, 1, THEME_KEY, "d");
 	canvas_text(cv, x + 7, y + 3, w - 9, THEME_NORMAL, buf);
