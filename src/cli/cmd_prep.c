@@ -497,7 +497,7 @@ cmd_prep(int argc, char **argv)
 	};
 	struct study *s = NULL;
 	struct prep_report rep;
-	char *cause = NULL, b1[32], b2[32];
+	char *cause = NULL, b1[32], b2[32], old_sum[65];
 	int ch, quiet = 0;
 
 	optind = 1;
@@ -515,6 +515,13 @@ cmd_prep(int argc, char **argv)
 	}
 	if (study_open(argv[optind], &s, &cause) != 0)
 		return cli_fail("prep", cause, EXIT_USAGE);
+	{
+		char *tp = study_path(s, "prep/train.mtx");
+
+		if (util_sha256_file(tp, old_sum, NULL) != 0)
+			old_sum[0] = '\0';
+		free(tp);
+	}
 	if (prep_run(s, &rep, &cause) != 0) {
 		prep_report_done(&rep);
 		study_free(s);
@@ -527,6 +534,19 @@ cmd_prep(int argc, char **argv)
 		printf("\ntrain %s rows, test %s rows; wrote %s/prep/ in %.1f s\n",
 		    fmt_count(b1, sizeof b1, rep.ntrain), fmt_count(b2, sizeof b2, rep.ntest), s->dir,
 		    rep.seconds);
+	}
+	/* Runs record only the column layout; say so when the rows they were
+	 * trained on have just changed under them. */
+	{
+		char *tp = study_path(s, "prep/train.mtx"), *rp = study_path(s, "runs/run-1/state.json");
+		char new_sum[65];
+
+		if (old_sum[0] != '\0' && util_file_exists(rp) &&
+		    util_sha256_file(tp, new_sum, NULL) == 0 && strcmp(old_sum, new_sum) != 0)
+			fprintf(stderr, "synthehr prep: the training rows changed; existing runs were trained on "
+			    "the previous ones: retrain with 'synthehr train %s --restart'\n", s->dir);
+		free(tp);
+		free(rp);
 	}
 	prep_report_done(&rep);
 	study_free(s);
