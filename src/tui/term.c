@@ -8,6 +8,8 @@
  * out-of-memory abort leaves a usable terminal. */
 #include "config.h"
 
+#include <signal.h>
+
 #ifndef NCURSES_WIDECHAR
 #define NCURSES_WIDECHAR 1
 #endif
@@ -186,10 +188,23 @@ term_getkey(int timeout_ms)
 	wint_t ch;
 	int rc;
 
+	static int fast_errs;
+	double t0 = util_now();
+
 	timeout(timeout_ms);
 	rc = get_wch(&ch);
-	if (rc == ERR)
+	if (rc == ERR) {
+		/* A vanished terminal (dropped SSH connection, killed tmux) makes
+		 * every read fail at once instead of waiting: after many instant
+		 * failures in a row, behave as on SIGHUP rather than spin. */
+		if (timeout_ms > 0 && util_now() - t0 < timeout_ms * 0.0005) {
+			if (++fast_errs >= 200 && !util_interrupted)
+				util_interrupted = SIGHUP;
+		} else
+			fast_errs = 0;
 		return TKEY_NONE;
+	}
+	fast_errs = 0;
 	if (rc == KEY_CODE_YES) {
 		switch (ch) {
 		case KEY_UP: return TKEY_UP;
