@@ -1,10 +1,10 @@
 /* synthehr — GPL-3.0-or-later.
  * Fuzz harness: the MIMIC-IV importer.  The first byte picks which of the
  * four hosp tables the rest of the input replaces (patients, admissions,
- * diagnoses_icd, omr); the other three are the small valid tables of
- * tests/data/mimic/hosp.  The phecode map is fuzz/phecode-mini (a subset
- * of map 1.2 that covers those tables).  Directories come from the
- * environment (FUZZ_SRCDIR, default "."), read once. */
+ * diagnoses_icd, omr); the other three are the small valid tables that
+ * tests/mimic_fixture.sh writes.  Directories come from the environment,
+ * read once: FUZZ_MIMIC_DIR (holding hosp/) and FUZZ_PHECODES (phecode map
+ * 1.2, e.g. ../shared/data/phecode-map-1.2). */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -26,19 +26,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int i, pick;
 
 	if (map == NULL) {
-		const char *src = getenv("FUZZ_SRCDIR");
+		const char *src = getenv("FUZZ_MIMIC_DIR"), *maps = getenv("FUZZ_PHECODES");
 
-		if (src == NULL)
-			src = ".";
+		if (src == NULL || maps == NULL) {
+			fprintf(stderr, "set FUZZ_MIMIC_DIR (see tests/mimic_fixture.sh) and FUZZ_PHECODES\n");
+			abort();
+		}
 		for (i = 0; i < 4; i++) {
-			snprintf(p, sizeof p, "%s/tests/data/mimic/hosp/%s.csv", src, tables[i]);
+			snprintf(p, sizeof p, "%s/hosp/%s.csv", src, tables[i]);
 			if (util_read_file(p, &good[i], &goodlen[i], &cause) != 0) {
-				fprintf(stderr, "%s (set FUZZ_SRCDIR to the source tree)\n", cause);
+				fprintf(stderr, "%s\n", cause);
 				abort();
 			}
 		}
-		snprintf(p, sizeof p, "%s/fuzz/phecode-mini", src);
-		map = strdup(p);
+		map = strdup(maps);
 	}
 	if (size < 1)
 		return 0;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # synthehr — GPL-3.0-or-later.
 # import-mimic and import-events end to end.
-#  1. Hand-made hosp tables (tests/data/mimic/hosp) against a cohort
+#  1. Hand-made hosp tables (tests/mimic_fixture.sh) against a cohort
 #     derived by hand (tests/data/mimic/expected.csv).
 #  2. The MIMIC-IV demo: every kept patient's fixed columns and phecode set
 #     recomputed here from the raw tables with zcat and awk (an independent
@@ -15,13 +15,16 @@
 . "$SRCDIR/tests/tap.sh"
 
 FIX=$SRCDIR/tests/data/mimic
+. "$SRCDIR/tests/mimic_fixture.sh"
+HOSP=$TMPD/fixture          # the hand-made hosp tables, written now
+write_mimic_fixture "$HOSP"
 MAP=$SHARED_DATA/phecode-map-1.2
 DEMO=$SHARED_DATA/mimic-iv-demo-2.2
 [ -d "$MAP" ] || skip_all "no phecode map under $SHARED_DATA"
 
 # --- 1. hand-made tables --------------------------------------------------
 check "import-mimic on hand-made tables (.csv, columns in another order)" \
-	"$SYNTHEHR" import-mimic "$FIX" --phecodes "$MAP" -o "$TMPD/fix.csv"
+	"$SYNTHEHR" import-mimic "$HOSP" --phecodes "$MAP" -o "$TMPD/fix.csv"
 if cmp -s "$TMPD/fix.csv" "$FIX/expected.csv"; then ok "hand-made cohort equals the hand-derived one"
 else not_ok "hand-made cohort equals the hand-derived one"; diff "$TMPD/fix.csv" "$FIX/expected.csv" | sed 's/^/#   /'; fi
 grep_ok "summary: kept count" "3 kept" "$TMPD/err"
@@ -40,7 +43,7 @@ if tr -d ' \n' <"$S" | grep -q '"column":"BMI","min":10,"max":60,"action":"drop"
 else not_ok "sidecar: the tutorial's outlier rules"; fi
 
 check "with --icd10-ranges X71 maps through X71-X83" \
-	"$SYNTHEHR" import-mimic "$FIX" --phecodes "$MAP" --icd10-ranges -o "$TMPD/fixr.csv"
+	"$SYNTHEHR" import-mimic "$HOSP" --phecodes "$MAP" --icd10-ranges -o "$TMPD/fixr.csv"
 if head -1 "$TMPD/fixr.csv" | grep -q ',1009,' && head -1 "$TMPD/fixr.csv" | grep -q ',297.2,'; then
 	ok "range columns 1009 and 297.2 appear"; else not_ok "range columns 1009 and 297.2 appear"; fi
 
@@ -171,7 +174,7 @@ grep_ok "import-events: other vocabularies counted" "1 of other vocabularies" "$
 
 # --- 4. malformed input ------------------------------------------------------
 bad() {   # bad NAME: copy the fixture to $TMPD/NAME
-	rm -rf "$TMPD/$1"; mkdir -p "$TMPD/$1"; cp -r "$FIX/hosp" "$TMPD/$1/"
+	rm -rf "$TMPD/$1"; mkdir -p "$TMPD/$1"; cp -r "$HOSP/hosp" "$TMPD/$1/"
 }
 bad nocol
 sed -i '1s/deathtime/death_time/' "$TMPD/nocol/hosp/admissions.csv"
@@ -209,9 +212,9 @@ rm "$TMPD/nofile/hosp/omr.csv"
 check_fails "missing omr table: exit 2" 2 "$SYNTHEHR" import-mimic "$TMPD/nofile" --phecodes "$MAP" -o "$TMPD/nf.csv"
 grep_ok "missing table named" 'no hosp/omr.csv.gz' "$TMPD/err"
 
-check_fails "import-mimic without --phecodes: usage" 2 "$SYNTHEHR" import-mimic "$FIX" -o "$TMPD/x.csv"
+check_fails "import-mimic without --phecodes: usage" 2 "$SYNTHEHR" import-mimic "$HOSP" -o "$TMPD/x.csv"
 grep_ok "usage text printed" 'usage: synthehr import-mimic' "$TMPD/err"
-check_fails "import-mimic bad map dir" 2 "$SYNTHEHR" import-mimic "$FIX" --phecodes "$TMPD/none" -o "$TMPD/x.csv"
+check_fails "import-mimic bad map dir" 2 "$SYNTHEHR" import-mimic "$HOSP" --phecodes "$TMPD/none" -o "$TMPD/x.csv"
 check_fails "import-events without --events: usage" 2 "$SYNTHEHR" import-events --patients "$FIX/ev_patients.csv" -o "$TMPD/x.csv"
 check_fails "import-events --phecodes without a vocabulary: exit 2" 2 "$SYNTHEHR" import-events \
 	--patients "$FIX/ev_patients.csv" --events "$FIX/ev_events.csv" --no-vocab --phecodes "$MAP" -o "$TMPD/x.csv"

@@ -3,7 +3,10 @@
 # Replays every saved fuzz input (fuzz/regress/HARNESS/*) and the bad-input
 # corpus through the harnesses: no crash, no sanitizer report.
 . "$SRCDIR/tests/tap.sh"
-FUZZ_SRCDIR=$SRCDIR; export FUZZ_SRCDIR
+. "$SRCDIR/tests/mimic_fixture.sh"
+write_mimic_fixture "$TMPD/mimic"
+FUZZ_MIMIC_DIR=$TMPD/mimic; FUZZ_PHECODES=$SHARED_DATA/phecode-map-1.2
+export FUZZ_MIMIC_DIR FUZZ_PHECODES
 for h in csv json ckpt theme mimic mtx; do
 	bin="$BUILDDIR/tests/fuzz_replay_$h"
 	set -- "$SRCDIR"/fuzz/regress/$h/*
