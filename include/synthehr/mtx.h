@@ -57,6 +57,12 @@ struct mtx {
 	uint8_t *b;               /* [n × nb] row-major, 0/1 */
 	float *c;                 /* [n × nc] row-major */
 	int scaled;               /* 1: continuous columns in [0,1]; 0: cohort units */
+	double *c64;              /* [n × nc] or NULL: the continuous columns' original
+	                           * values in cohort units, float64 (the real rows as
+	                           * prep left them; see mtx_f64_attach).  When set,
+	                           * mtx_unscale() restores c from it, and
+	                           * mtx_get_col()/mtx_getd() read it on an unscaled
+	                           * matrix. */
 };
 
 /* New zeroed matrix of n rows with the layout's column kinds. */
@@ -69,6 +75,9 @@ void mtx_gather_rows(const struct mtx *m, const size_t *idx, size_t nr, float *o
 /* Store one dense row; byte columns store (v >= 0.5). */
 void mtx_set_row(struct mtx *m, size_t r, const float *row);
 float mtx_get(const struct mtx *m, size_t r, int j);
+/* Cell as a double: the float64 original when the matrix carries one and is
+ * unscaled, else the stored value. */
+double mtx_getd(const struct mtx *m, size_t r, int j);
 void mtx_set(struct mtx *m, size_t r, int j, float v);
 /* Column j as doubles into out[n]. */
 void mtx_get_col(const struct mtx *m, int j, double *out);
@@ -89,5 +98,16 @@ int mtx_write_csv(const char *path, const struct mtx *m, const struct layout *l,
  * group/binary columns must be 0/1 (a probability ≥ 0.5 is taken as 1).
  * Differences between the header and the layout are listed in *cause. */
 int mtx_read_csv(const char *path, const struct layout *l, struct mtx **out, char **cause);
+
+/* Float64 sidecar of a matrix (prep/train.f64 beside prep/train.mtx): the
+ * continuous columns' original values, so evaluation never sees them through
+ * float32 scaling.  It records the row and column counts and a hash of the
+ * matrix's float block as stored, so a sidecar that does not belong to the
+ * matrix is refused.  mtx_f64_alloc() gives m a zeroed c64 block. */
+void mtx_f64_alloc(struct mtx *m);
+int mtx_f64_write(const char *path, const struct mtx *m, char **cause);
+/* Attach PATH's values to m (as read from its .mtx, before unscaling):
+ * 0 attached; -1 with cause when absent, damaged or not m's. */
+int mtx_f64_attach(const char *path, struct mtx *m, char **cause);
 
 #endif

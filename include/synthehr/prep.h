@@ -168,6 +168,11 @@ int prep_apply(struct cohort *c, const struct prep_plan *p, struct layout **lout
     struct mtx **train, struct mtx **test, json_t *log, char **cause);
 
 int prep_load_layout(const struct study *s, struct layout **out, char **cause);
+/* Attach prep/SPLIT.f64 ("train" or "test": the continuous columns'
+ * original float64 values) to the matrix just read from prep/SPLIT.mtx;
+ * -1 with cause when it is absent (a study prepared before it existed) or
+ * does not belong to the matrix. */
+int prep_attach_f64(const struct study *s, const char *split, struct mtx *m, char **cause);
 int prep_load_split(const struct study *s, const struct layout *l, struct mtx **train,
     struct mtx **test, char **cause);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "synthehr/baseline.h"
+#include "synthehr/prep.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 
@@ -106,6 +107,16 @@ baseline_run(struct study *s, const struct gen_opts *o, size_t *rows_out, char *
 
 	if (train_load_data(s, &l, &train, cause) != 0)
 		return -1;
+	/* Resample the original values (float64 sidecar), not the float32
+	 * scaled ones; a study prepared before the sidecar existed falls back
+	 * to unscaling. */
+	{
+		char *cz = NULL;
+
+		if (prep_attach_f64(s, "train", train, &cz) != 0)
+			free(cz);
+		mtx_unscale(train, l);
+	}
 	rows = o->rows > 0 ? o->rows : train->n;
 	rng_seed_stream(&r, o->seed, 0);
 	m = baseline_marginals(train, l, rows, o->stratify, gen_label_target(train, l, rows), &r);

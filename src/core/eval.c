@@ -308,6 +308,7 @@ struct eval_ctx {
 	const struct eval_opts *o;
 	struct layout *l;
 	struct mtx *R, *T;
+	int real_f64;                   /* R and T carry their float64 originals */
 	int ncont;
 	double *corr_r;                 /* [D × D] lazily */
 	struct predict_result trtr;     /* lazily (importance only) */
@@ -954,6 +955,19 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 		util_fail(cause, "the real split is too small (%zu train, %zu test rows)", c.R->n, c.T->n);
 		goto out;
 	}
+	/* The real rows in their original float64 values (prep's sidecars);
+	 * a study prepared before they existed is evaluated through float32
+	 * and metrics.json says so. */
+	{
+		char *cz = NULL;
+
+		c.real_f64 = prep_attach_f64(s, "train", c.R, &cz) == 0 && prep_attach_f64(s, "test", c.T, &cz) == 0;
+		if (!c.real_f64) {
+			free(c.R->c64);
+			c.R->c64 = NULL;
+		}
+		free(cz);
+	}
 	mtx_unscale(c.R, c.l);
 	mtx_unscale(c.T, c.l);
 	c.ncont = layout_count(c.l, MCOL_CONT);
@@ -975,6 +989,8 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 		json_t *k = json_deep_copy(c.settings);
 
 		json_object_del(k, "boot");
+		/* results computed from float32 real rows are not reused */
+		json_object_set_new(k, "real_values", json_string(c.real_f64 ? "float64" : "float32"));
 		dump = json_dumps(k, JSON_SORT_KEYS | JSON_COMPACT);
 		json_decref(k);
 	}
@@ -1009,10 +1025,11 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 			goto out;
 		json_array_append_new(jsets, res);
 	}
-	metrics = json_pack("{s:i,s:s,s:O,s:o,s:{s:I,s:I,s:i,s:s,s:s}}", "synthehr_metrics", EVAL_FORMAT,
+	metrics = json_pack("{s:i,s:s,s:O,s:o,s:{s:I,s:I,s:i,s:s,s:s,s:s}}", "synthehr_metrics", EVAL_FORMAT,
 	    "key", c.key, "settings", c.settings, "metrics", metric_table_json(),
 	    "real", "train_rows", (json_int_t)c.R->n, "test_rows", (json_int_t)c.T->n, "columns", c.l->D,
-	    "train_sha256", sha_tr, "test_sha256", sha_te);
+	    "train_sha256", sha_tr, "test_sha256", sha_te,
+	    "values", c.real_f64 ? "float64" : "float32 (prepared before prep/*.f64 existed: re-run prep)");
 	if (c.have_trtr)
 		json_object_set_new(metrics, "trtr", json_pack("{s:o,s:o}", "auroc", jnum(c.trtr.auroc),
 		    "prauc", jnum(c.trtr.prauc)));

@@ -248,7 +248,7 @@ pw_run(const struct pw_side *X, const struct pw_side *S, const int *sel, int nse
 static double
 cunits(const struct layout *l, const struct mtx *m, size_t r, int j)
 {
-	double v = m->c[r * (size_t)m->nc + m->slot[j]];
+	double v = mtx_getd(m, r, j);   /* the float64 original when R carries one */
 
 	return m->scaled ? (1.0 - v) * l->lo[j] + v * l->hi[j] : v;
 }

@@ -978,6 +978,8 @@ encode_rows(const struct layout *l, const struct cohort *c, const struct encmap 
 				if (e->vals != NULL)
 					v = v >= 0 && v < e->nmap ? e->vals[(int)v] : NAN;
 				m->c[i * m->nc + m->slot[j]] = (float)v;
+				if (m->c64 != NULL)
+					m->c64[i * m->nc + m->slot[j]] = v;
 			}
 			else {
 				double b = v;
@@ -1007,27 +1009,35 @@ permute_rows(struct mtx *m, const size_t *pos)
 	size_t n = m->n, i, j, k;
 	uint8_t *done = xcalloc(n + 1, 1), *tb = xmalloc(m->nb + 1);
 	float *tc = xmalloc((m->nc + 1) * sizeof(float));
+	double *td = xmalloc((m->nc + 1) * sizeof(double));
 
 	for (i = 0; i < n; i++) {
 		if (done[i] || pos[i] == i)
 			continue;
 		memcpy(tb, m->b + i * m->nb, m->nb);
 		memcpy(tc, m->c + i * m->nc, m->nc * sizeof(float));
+		if (m->c64 != NULL)
+			memcpy(td, m->c64 + i * m->nc, m->nc * sizeof(double));
 		for (j = i;; j = k) {
 			k = pos[j];
 			done[j] = 1;
 			if (k == i) {
 				memcpy(m->b + j * m->nb, tb, m->nb);
 				memcpy(m->c + j * m->nc, tc, m->nc * sizeof(float));
+				if (m->c64 != NULL)
+					memcpy(m->c64 + j * m->nc, td, m->nc * sizeof(double));
 				break;
 			}
 			memcpy(m->b + j * m->nb, m->b + k * m->nb, m->nb);
 			memcpy(m->c + j * m->nc, m->c + k * m->nc, m->nc * sizeof(float));
+			if (m->c64 != NULL)
+				memcpy(m->c64 + j * m->nc, m->c64 + k * m->nc, m->nc * sizeof(double));
 		}
 	}
 	free(done);
 	free(tb);
 	free(tc);
+	free(td);
 }
 
 /* Rows idx[0..nr-1] of c (distinct, any order) into m in that order:
@@ -1084,7 +1094,10 @@ cont_value(const struct layout *l, const struct mtx *m, size_t r, int j)
 {
 	double s = mtx_get(m, r, j);
 
-	return m->scaled ? (1.0 - s) * l->lo[j] + s * l->hi[j] : s;
+	if (m->c64 != NULL)
+		return m->c64[r * m->nc + m->slot[j]];
+	/* As mtx_unscale() does: evaluation sees this float32 value. */
+	return m->scaled ? (double)(float)((1.0 - s) * l->lo[j] + s * l->hi[j]) : s;
 }
 
 static int
@@ -1204,7 +1217,8 @@ rb_field(struct rowbuf *b, const char *s)
 enum wop {
 	WOP_CAT,      /* categorical group: the level of the row's argmax */
 	WOP_GROUP,    /* one member of a non-categorical group: 1 at the argmax */
-	WOP_CONT,     /* continuous: %.7g in cohort units */
+	WOP_CONT,     /* continuous: cohort units, the shortest text that reads back
+	               * to the evaluated value (float64 original or float32) */
 	WOP_BIN01,    /* binary column without labels: 0 or 1 */
 	WOP_BINLAB    /* binary column with a label for 0 or 1 */
 };
@@ -1298,9 +1312,12 @@ prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, ch
 			case WOP_CONT: {
 				double v = cont_value(l, m, r, j);
 
-				if (fabs(v) < 5e-13)
-					v = 0;
-				snprintf(buf, sizeof buf, "%.7g", v);
+				/* Reading the file back gives exactly what evaluation
+				 * uses (issue 13: %.7g did not round-trip float32). */
+				if (m->c64 != NULL)
+					util_format_double(buf, sizeof buf, v);
+				else
+					util_format_float(buf, sizeof buf, (float)v);
 				rb_field(&b, buf);
 				break;
 			}
@@ -1367,6 +1384,8 @@ prep_apply(struct cohort *c, const struct prep_plan *p, struct layout **lout,
 		goto fail;
 	a = mtx_new(ntr, l);
 	b = mtx_new(nte, l);
+	mtx_f64_alloc(a);       /* the original values, for evaluation */
+	mtx_f64_alloc(b);
 	advise_huge(a->b, ntr * (size_t)a->nb);
 	advise_huge(b->b, nte * (size_t)b->nb);
 	if (encode_rows_at(l, c, em, tr, ntr, a, cause) != 0 || encode_rows_at(l, c, em, te, nte, b, cause) != 0)
@@ -1581,6 +1600,16 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 			free(p);
 		}
 		if (!bad) {
+			p = study_path(s, "prep/train.f64");
+			bad = mtx_f64_write(p, a, &err[0]) != 0;
+			free(p);
+		}
+		if (!bad) {
+			p = study_path(s, "prep/test.f64");
+			bad = mtx_f64_write(p, b, &err[1]) != 0;
+			free(p);
+		}
+		if (!bad) {
 			p = study_path(s, "prep/test.csv");
 			bad = prep_write_csv(p, l, b, &err[2]) != 0;
 			free(p);
@@ -1661,6 +1690,17 @@ prep_load_split(const struct study *s, const struct layout *l, struct mtx **trai
 		return -1;
 	}
 	return 0;
+}
+
+int
+prep_attach_f64(const struct study *s, const char *split, struct mtx *m, char **cause)
+{
+	char *rel = xsprintf("prep/%s.f64", split), *p = study_path(s, rel);
+	int rc = mtx_f64_attach(p, m, cause);
+
+	free(rel);
+	free(p);
+	return rc;
 }
 
 int
