@@ -487,16 +487,46 @@ test_ckv(void)
 	    strcmp(o.male_codes[2], "102") == 0, "top-3 male-only codes by count in R");
 	tap_ok(o.nfemale == 2 && strcmp(o.female_codes[0], "104") == 0 && strcmp(o.female_codes[1], "105") == 0,
 	    "female-only codes by count in R");
-	tap_near(o.male_viol, (0.25 + 0 + 0.5) / 3, 1e-12, "male violation by hand");
+	/* 101 has no synthetic positives: the worst value, 1 */
+	tap_near(o.male_viol, (0.25 + 1 + 0.5) / 3, 1e-12, "male violation by hand (a code never produced is 1)");
 	tap_near(o.female_viol, (0.2 + 0) / 2, 1e-12, "female violation by hand");
-	tap_near(o.ckv, (0.25 + 0.5) / 3 + 0.1, 1e-12, "CKV is the sum");
-	tap_ok(eval_ckv(l, R, R, NULL, &o, &cause) == 0 && o.ckv == 0, "CKV of the real set itself is 0");
+	tap_near(o.ckv, (0.25 + 1 + 0.5) / 3 + 0.1, 1e-12, "CKV is the sum");
+	tap_ok(o.nmissing == 1, "one checked code never produced (%d)", o.nmissing);
+	tap_ok(eval_ckv(l, R, R, NULL, &o, &cause) == 0 && o.ckv == 0 && o.nmissing == 0,
+	    "CKV of the real set itself is 0");
+	{
+		/* A generator that never emits the sex-specific codes must score
+		 * worse than one that emits them with few violations. */
+		struct mtx *E = mtx_new(20, l), *F = mtx_new(20, l);
+		struct eval_ckv oe, of;
+		int k;
+
+		for (i = 0; i < 20; i++) {
+			mtx_set(E, (size_t)i, 1, i >= 10);
+			mtx_set(F, (size_t)i, 1, i >= 10);
+			for (k = 0; k < 7; k++) {
+				/* F: R's counts plus one wrong-sex positive on 100 and 104 */
+				mtx_set(F, (size_t)i, 2 + k, mtx_get(R, (size_t)i, 2 + k));
+				mtx_set(E, (size_t)i, 2 + k, k == 6 ? mtx_get(R, (size_t)i, 2 + k) : 0);
+			}
+		}
+		mtx_set(F, 15, 2, 1);
+		mtx_set(F, 9, 6, 1);
+		tap_ok(eval_ckv(l, R, E, NULL, &oe, &cause) == 0 && eval_ckv(l, R, F, NULL, &of, &cause) == 0,
+		    "CKV of an empty and a near-perfect generator");
+		tap_ok(oe.nmissing == 5 && of.nmissing == 0, "codes never produced: %d and %d", oe.nmissing,
+		    of.nmissing);
+		tap_ok(of.ckv > 0 && of.ckv < oe.ckv, "never emitting the codes ranks below few violations "
+		    "(%.3f vs %.3f)", oe.ckv, of.ckv);
+		mtx_free(E);
+		mtx_free(F);
+	}
 	{
 		int mc[4] = { 2, 3, 4, 5 }, fc[1] = { 6 };
 
 		/* given codes 100..103 (103: 5/5 female → 1) and 104 */
 		tap_ok(eval_ckv_with(l, S, mc, 4, fc, 1, &o, &cause) == 0, "CKV with given codes");
-		tap_near(o.ckv, (0.25 + 0 + 0.5 + 1) / 4 + 0.2, 1e-12, "CKV with given codes by hand");
+		tap_near(o.ckv, (0.25 + 1 + 0.5 + 1) / 4 + 0.2, 1e-12, "CKV with given codes by hand");
 		mc[0] = -1;
 		i = eval_ckv_with(l, S, mc, 4, fc, 1, &o, &cause);
 		tap_ok(i == -1 && cause != NULL, "CKV with a bad column: %s", cause ? cause : "");

@@ -109,13 +109,16 @@ double eval_mca(const struct layout *l, const struct mtx *R, const struct mtx *S
 struct eval_ckv {
 	double male_viol, female_viol, ckv;   /* ckv = male_viol + female_viol, range [0, 2] */
 	int nmale, nfemale;                   /* codes used (≤ 3 each) */
+	int nmissing;                         /* of them, codes S never produces */
 	char male_codes[3][32], female_codes[3][32];
-	int broad_ncodes;                     /* sex-restricted phecodes present (broad check) */
-	double broad_viol;                    /* mean wrong-sex share over them (NAN if none) */
+	int broad_ncodes;                     /* sex-restricted phecodes S produces (broad check) */
+	int broad_missing;                    /* restricted phecodes of the layout S never produces */
+	double broad_viol;                    /* mean wrong-sex share over the produced ones (NAN if none) */
 };
 /* Top-3 sex-exclusive concept codes by count in R (all positives one sex);
  * per code: share of synthetic positives of the wrong sex; a code with 0
- * synthetic positives counts 0 (the tutorial gives NaN).  With
+ * synthetic positives gets the worst value, 1 (the tutorial gives NaN),
+ * and is counted in nmissing.  With
  * sex_restriction_csv (phecode,male_only,female_only) also the broader
  * check over every restricted phecode among the concept columns.  -1 with
  * *cause when the layout has no sex column or the CSV is unreadable. */

@@ -568,10 +568,11 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 			for (j = 0; j < ck.nfemale; j++)
 				json_array_append_new(fc, json_string(ck.female_codes[j]));
 			json_object_set_new(vals, "CKV", jnum(ck.ckv));
-			json_object_set_new(det, "ckv", json_pack("{s:o,s:o,s:O,s:O,s:i,s:o}",
+			json_object_set_new(det, "ckv", json_pack("{s:o,s:o,s:O,s:O,s:i,s:i,s:i,s:o,s:i}",
 			    "male_viol", jnum(ck.male_viol), "female_viol", jnum(ck.female_viol),
-			    "male_codes", mc, "female_codes", fc, "broad_ncodes", ck.broad_ncodes,
-			    "broad_viol", jnum(ck.broad_viol)));
+			    "male_codes", mc, "female_codes", fc, "checked", ck.nmale + ck.nfemale,
+			    "missing", ck.nmissing, "broad_ncodes", ck.broad_ncodes,
+			    "broad_viol", jnum(ck.broad_viol), "broad_missing", ck.broad_missing));
 		}
 		json_decref(mc);
 		json_decref(fc);

@@ -324,15 +324,23 @@ eu_same_code(const char *a, const char *b)
 }
 
 /* Share of S's positives of column j that are of the wrong sex (wrong = 1
- * female, 0 male); 0 when S has no positives (the tutorial divides by 0). */
+ * female, 0 male).  A code S never produces gets the worst value, 1 (the
+ * tutorial divides by 0 and gets NaN; counting it 0 ranked collapsed
+ * generators first, issue 13). */
 static double
 eu_wrong_share(const uint64_t *cs, int D, int j, int wrong_female)
 {
 	uint64_t m = cs[j], f = cs[D + j];
 
 	if (m + f == 0)
-		return 0;
+		return 1;
 	return (double)(wrong_female ? f : m) / (double)(m + f);
+}
+
+static int
+eu_absent(const uint64_t *cs, int D, int j)
+{
+	return cs[j] + cs[D + j] == 0;
 }
 
 int
@@ -383,6 +391,7 @@ eval_ckv(const struct layout *l, const struct mtx *R, const struct mtx *S,
 		for (q = 0; q < np[s]; q++) {
 			snprintf(s ? out->female_codes[q] : out->male_codes[q], 32, "%s", l->name[pick[s][q]]);
 			sum += eu_wrong_share(cs, l->D, pick[s][q], s == 0);
+			out->nmissing += eu_absent(cs, l->D, pick[s][q]);
 		}
 		if (s == 0)
 			out->male_viol = np[0] ? sum / np[0] : 0;
@@ -437,6 +446,10 @@ eval_ckv(const struct layout *l, const struct mtx *R, const struct mtx *S,
 				if (code == NULL || !eu_same_code(code, f[0]))
 					continue;
 				seen[j] = 1;
+				if (eu_absent(cs, l->D, j)) {
+					out->broad_missing++;   /* not in the mean: rare codes */
+					continue;
+				}
 				out->broad_ncodes++;
 				sum += eu_wrong_share(cs, l->D, j, male_only);
 			}
@@ -487,6 +500,7 @@ eval_ckv_with(const struct layout *l, const struct mtx *S, const int *male_cols,
 			if (q < 3)
 				snprintf(s ? out->female_codes[q] : out->male_codes[q], 32, "%s", l->name[cols[q]]);
 			sum += eu_wrong_share(cs, l->D, cols[q], s == 0);
+			out->nmissing += eu_absent(cs, l->D, cols[q]);
 		}
 		if (s == 0) {
 			out->nmale = nc;
