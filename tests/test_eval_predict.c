@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "synthehr/eval.h"
 #include "synthehr/eval_predict.h"
 #include "synthehr/rng.h"
 #include "synthehr/util.h"
@@ -177,6 +178,34 @@ test_predict(void)
 	    "another seed gives a close AUROC (%.4f) and no SHAP when not asked", res2.auroc);
 	predict_result_done(&res2);
 
+	/* evaluate --seed reseeds the models: the same seed gives identical
+	 * models (scores), another seed a different one. */
+	{
+		struct predict_model *m1 = NULL, *m2 = NULL, *m3 = NULL;
+		size_t nr = 500;
+		float *s1 = xmalloc(nr * sizeof *s1), *s2 = xmalloc(nr * sizeof *s2), *s3 = xmalloc(nr * sizeof *s3);
+		int same = 1, differ = 0;
+
+		o.seed = 2022;
+		rc = predict_train(l, tr, &o, &m1, &cause) | predict_train(l, tr, &o, &m2, &cause);
+		o.seed = 2023;
+		rc |= predict_train(l, tr, &o, &m3, &cause);
+		rc |= predict_scores(m1, te, 0, nr, 1, s1, &cause) | predict_scores(m2, te, 0, nr, 1, s2, &cause) |
+		    predict_scores(m3, te, 0, nr, 1, s3, &cause);
+		for (i = 0; i < nr && rc == 0; i++) {
+			same &= s1[i] == s2[i];
+			differ |= s1[i] != s3[i];
+		}
+		tap_ok(rc == 0 && same, "the same seed gives an identical model");
+		tap_ok(rc == 0 && differ, "another seed gives a different model");
+		predict_model_free(m1);
+		predict_model_free(m2);
+		predict_model_free(m3);
+		free(s1);
+		free(s2);
+		free(s3);
+	}
+
 	/* TreeSHAP identity: Σ_f φ_f + bias = margin, exactly (float). */
 	o.seed = 2021;
 	rc = predict_train(l, tr, &o, &pm, &cause);
@@ -270,6 +299,16 @@ test_presets(void)
 	tap_ok(o.trees == 2000 && o.eta == 0.01 && o.max_depth == 15 && o.max_leaves == 50 &&
 	    o.colsample == 0.9 && o.subsample == 0.9 && o.alpha == 1.3 && o.min_split_gain == 0.3 &&
 	    o.shap_rows == 0, "tutorial preset = SPEC 4.6 settings");
+	tap_ok(o.min_child_weight == 1e-3, "LightGBM's leaf constraint (min hessian sum 1e-3) by default");
+	{
+		struct eval_opts eo;
+
+		tap_ok(eval_opts_init(&eo, "fast", NULL, NULL) == 0 && eo.pred.seed == 2021 && eo.priv.seed == 0,
+		    "evaluation seed 0 keeps the tutorial's model seed 2021");
+		eval_opts_seed(&eo, 3);
+		tap_ok(eo.seed == 3 && eo.priv.seed == 3 && eo.pred.seed == 2024, "--seed reseeds samplers, attacks and models");
+		eval_opts_done(&eo);
+	}
 	predict_opts_preset(&o, "fast");
 	tap_ok(o.trees > 0 && o.trees < 2000 && o.eta > 0.01 && o.threads == 2, "fast preset");
 }

@@ -59,6 +59,9 @@ struct eval_opts {
  * (boot, seed, lca_rows, sex_restrictions); -1 for an unknown preset. */
 int eval_opts_init(struct eval_opts *o, const char *preset, json_t *eval_cfg, char **cause);
 void eval_opts_done(struct eval_opts *o);
+/* Reseed everything random in an evaluation (samplers, attacks, k-means,
+ * bootstrap, the prediction models: 2021 + seed). */
+void eval_opts_seed(struct eval_opts *o, uint64_t seed);
 /* "dwd,cwc,tstr,mi" → mask (metric names or family names); -1 naming the
  * unknown entry. */
 int eval_parse_only(const char *list, unsigned *mask, char **cause);

@@ -25,11 +25,15 @@ struct predict_opts {
 	double lambda;          /* L2 (LightGBM reg_lambda default 0) */
 	int shap_rows;          /* SHAP on at most this many test rows (seeded
 	                           sample); 0 = every test row */
+	double min_child_weight; /* minimum hessian sum in a leaf: LightGBM's
+	                            min_sum_hessian_in_leaf default 1e-3
+	                            (XGBoost's own default is 1) */
 };
 
 /* "tutorial": SPEC 4.6's LightGBM settings on XGBoost hist (2000 trees,
  * eta 0.01, max_depth 15, max_leaves 50, lossguide, colsample 0.9,
- * subsample 0.9, alpha 1.3, gamma 0.3, seed 2021); "fast" (default for any
+ * subsample 0.9, alpha 1.3, gamma 0.3, min_child_weight 1e-3 (LightGBM's
+ * leaf constraint), seed 2021); "fast" (default for any
  * other name, NULL included): 300 trees at eta 0.08, same tree shape. */
 void predict_opts_preset(struct predict_opts *o, const char *preset);
 

@@ -132,7 +132,7 @@ cmd_evaluate(int argc, char **argv)
 	if (boot >= 0)
 		o.boot = boot;
 	if (seed >= 0)
-		o.seed = o.priv.seed = (uint64_t)seed;
+		eval_opts_seed(&o, (uint64_t)seed);
 	if (sexr != NULL) {
 		free(o.sex_restriction_csv);
 		o.sex_restriction_csv = xstrdup(sexr);

@@ -112,12 +112,24 @@ eval_opts_init(struct eval_opts *o, const char *preset, json_t *cfg, char **caus
 		o->boot = 20;
 	}
 	o->boot = (int)js_int(cfg, "boot", o->boot);
-	o->seed = (uint64_t)js_int(cfg, "seed", 0);
-	o->priv.seed = o->seed;
+	eval_opts_seed(o, (uint64_t)js_int(cfg, "seed", 0));
+	o->pred.min_child_weight = js_num(cfg, "min_child_weight", o->pred.min_child_weight);
+	if (!(o->pred.min_child_weight >= 0))
+		return util_fail(cause, "study.json: eval.min_child_weight must be a number >= 0");
 	o->lca_rows = (size_t)js_int(cfg, "lca_rows", (long long)o->lca_rows);
 	sr = js_str(cfg, "sex_restrictions", NULL);
 	o->sex_restriction_csv = sr != NULL ? xstrdup(sr) : NULL;
 	return 0;
+}
+
+void
+eval_opts_seed(struct eval_opts *o, uint64_t seed)
+{
+	/* Every sampler, attack and model: seed 0 keeps the tutorial's 2021
+	 * for the prediction models. */
+	o->seed = seed;
+	o->priv.seed = seed;
+	o->pred.seed = 2021 + seed;
 }
 
 void
@@ -355,8 +367,8 @@ settings_json(const struct eval_opts *o)
 	const struct privacy_opts *p = &o->priv;
 	const struct predict_opts *q = &o->pred;
 
-	return json_pack("{s:s,s:I,s:{s:I,s:I,s:f,s:i,s:I,s:f,s:I,s:i},s:{s:i,s:f,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:I,s:i},"
-	    "s:{s:i,s:i,s:I},s:i,s:i,s:s?}",
+	return json_pack("{s:s,s:I,s:{s:I,s:I,s:f,s:i,s:I,s:f,s:I,s:i},s:{s:i,s:f,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:I,s:i,"
+	    "s:f},s:{s:i,s:i,s:I},s:i,s:i,s:s?}",
 	    "preset", o->preset, "seed", (json_int_t)o->seed,
 	    "privacy", "mi_members", (json_int_t)p->mi_members, "mi_nonmembers", (json_int_t)p->mi_nonmembers,
 	    "mi_threshold", p->mi_threshold, "ai_top", p->ai_top, "ai_targets", (json_int_t)p->ai_targets,
@@ -364,6 +376,7 @@ settings_json(const struct eval_opts *o)
 	    "predict", "trees", q->trees, "eta", q->eta, "max_depth", q->max_depth, "max_leaves", q->max_leaves,
 	    "colsample", q->colsample, "subsample", q->subsample, "alpha", q->alpha, "min_split_gain",
 	    q->min_split_gain, "lambda", q->lambda, "seed", (json_int_t)q->seed, "shap_rows", q->shap_rows,
+	    "min_child_weight", q->min_child_weight,
 	    "lca", "k", o->lca_k, "restarts", o->lca_restarts, "rows", (json_int_t)o->lca_rows,
 	    "fi_k", o->fi_k, "boot", o->boot, "sex_restrictions", o->sex_restriction_csv);
 }

@@ -42,6 +42,10 @@ predict_opts_preset(struct predict_opts *o, const char *preset)
 	o->lambda = 0;
 	o->threads = 2;
 	o->seed = 2021;
+	/* LightGBM's min_sum_hessian_in_leaf defaults to 1e-3; XGBoost's
+	 * min_child_weight (the same constraint) to 1, which moved AUROC by
+	 * 0.02-0.04 on a hospital extract (issue 13). */
+	o->min_child_weight = 1e-3;
 	if (preset && strcmp(preset, "tutorial") == 0) {
 		o->trees = 2000;
 		o->eta = 0.01;
@@ -219,6 +223,7 @@ predict_train(const struct layout *l, const struct mtx *train, const struct pred
 	rc |= pr_set(pm->bst, "alpha", "%.17g", o->alpha);
 	rc |= pr_set(pm->bst, "lambda", "%.17g", o->lambda);
 	rc |= pr_set(pm->bst, "gamma", "%.17g", o->min_split_gain);
+	rc |= pr_set(pm->bst, "min_child_weight", "%.17g", o->min_child_weight);
 	/* LightGBM starts binary boosting from the log-odds of the prevalence. */
 	rc |= pr_set(pm->bst, "base_score", "%.17g", (double)npos / (double)train->n);
 	rc |= pr_set(pm->bst, "verbosity", "%d", 0);
