@@ -399,9 +399,22 @@ test_properties(void)
 	layout_free(l);
 }
 
+/* SPEC 4.9: the attacker knows 2^8 = 256 of the tutorial's 1,448 concepts;
+ * the default keeps that share on any cohort, a setting fixes the count. */
+static void
+test_ai_known_count(void)
+{
+	tap_ok(privacy_ai_known(1448, 0) == 256, "tutorial cohort: 256 of 1448 concepts known");
+	tap_ok(privacy_ai_known(60, 0) == 11, "60 concepts: 11 known (%d)", privacy_ai_known(60, 0));
+	tap_ok(privacy_ai_known(250, 0) == 44, "250 concepts: 44 known, not all (%d)", privacy_ai_known(250, 0));
+	tap_ok(privacy_ai_known(3, 0) == 1 && privacy_ai_known(0, 0) == 0, "at least 1 when there are concepts");
+	tap_ok(privacy_ai_known(100, 7) == 7 && privacy_ai_known(100, 500) == 100, "a set count, capped");
+}
+
 int
 main(void)
 {
+	test_ai_known_count();
 	test_properties();
 	test_mi_hand();
 	test_ai_hand();

@@ -28,7 +28,9 @@ struct privacy_opts {
 	size_t mi_nonmembers;   /* non-member targets from T; 0 = all, or in
 	                           proportion |T|/|R| when mi_members is set */
 	double mi_threshold;    /* claim "member" if d ≤ this (5) */
-	int ai_top;             /* most prevalent concepts known to the attacker (256) */
+	int ai_top;             /* most prevalent concepts known to the attacker;
+	                           0 = scale with the cohort as SPEC 4.9 does
+	                           (256 of 1,448: round(concepts × 256/1448)) */
 	size_t ai_targets;      /* attacked records drawn from R; 0 = all (tutorial) */
 	double ai_tol;          /* continuous attribute correct within ±tol·true (0.1) */
 	size_t nnaa_n;          /* NNAA sample size cap; 0 = |T| (BENCH) */
@@ -55,6 +57,8 @@ struct ai_result {
 	double risk;            /* Σ w_j·score_j, lower is better */
 	double bin_part, cont_part;
 	int nknown, nsensitive; /* columns */
+	int known_concepts;     /* concepts among the known columns */
+	int concepts;           /* concept columns the attacker chooses from */
 	int age_col;            /* model column used as "age", -1 if none */
 	size_t ntargets;
 	double mean_neighbours; /* average size of the 1-NN set (ties included) */
@@ -82,8 +86,13 @@ int eval_nnaa(const struct layout *l, const struct mtx *R, const struct mtx *T, 
 int privacy_age_column(const struct layout *l);
 /* Known attributes of the AI attacker into known[D] (1 = known): every group
  * column, label, sex, age and the top most prevalent concept columns of R
- * (ties: lower column first).  Returns the count. */
+ * (ties: lower column first; top ≤ 0: privacy_ai_known(concepts, 0)).
+ * Returns the count. */
 int privacy_known_columns(const struct layout *l, const struct mtx *R, int top, uint8_t *known);
+/* Concepts the AI attacker knows out of `concepts`: top when > 0 (capped),
+ * else the tutorial's share, round(concepts × 256 / 1448), at least 1 when
+ * there are concepts (256 on the tutorial's 1,448). */
+int privacy_ai_known(int concepts, int top);
 
 /* Squared Euclidean nearest distances (binary Hamming + continuous columns
  * scaled by S's range) from every row of X to S, into dmin[X->n]: the

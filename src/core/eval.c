@@ -117,6 +117,15 @@ eval_opts_init(struct eval_opts *o, const char *preset, json_t *cfg, char **caus
 	if (!(o->pred.min_child_weight >= 0))
 		return util_fail(cause, "study.json: eval.min_child_weight must be a number >= 0");
 	o->lca_rows = (size_t)js_int(cfg, "lca_rows", (long long)o->lca_rows);
+	{
+		/* eval.ai_known: "auto" (SPEC 4.9's share of the concepts) or a count */
+		json_t *ak = json_object_get(cfg, "ai_known");
+
+		if (json_is_integer(ak) && json_integer_value(ak) >= 1 && json_integer_value(ak) <= 1000000)
+			o->priv.ai_top = (int)json_integer_value(ak);
+		else if (ak != NULL && !(json_is_string(ak) && strcmp(json_string_value(ak), "auto") == 0))
+			return util_fail(cause, "study.json: eval.ai_known must be \"auto\" or a whole number >= 1");
+	}
 	sr = js_str(cfg, "sex_restrictions", NULL);
 	o->sex_restriction_csv = sr != NULL ? xstrdup(sr) : NULL;
 	return 0;
@@ -663,8 +672,9 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 		if (eval_ai(c->l, c->R, S, &po, &ai, c->cause) != 0)
 			return -1;
 		json_object_set_new(vals, "AI", jnum(ai.risk));
-		json_object_set_new(det, "ai", json_pack("{s:f,s:f,s:i,s:i,s:s?,s:I,s:f}", "binary_part", ai.bin_part,
-		    "continuous_part", ai.cont_part, "known", ai.nknown, "sensitive", ai.nsensitive,
+		json_object_set_new(det, "ai", json_pack("{s:f,s:f,s:i,s:i,s:i,s:i,s:s?,s:I,s:f}", "binary_part",
+		    ai.bin_part, "continuous_part", ai.cont_part, "known", ai.nknown, "known_concepts",
+		    ai.known_concepts, "concepts", ai.concepts, "sensitive", ai.nsensitive,
 		    "age_column", ai.age_col >= 0 ? c->l->name[ai.age_col] : NULL, "targets", (json_int_t)ai.ntargets,
 		    "mean_neighbours", ai.mean_neighbours));
 		json_object_set_new(secs, "AI", json_real(util_now() - t0));

@@ -491,7 +491,7 @@ privacy_opts_preset(struct privacy_opts *o, const char *preset)
 {
 	memset(o, 0, sizeof *o);
 	o->mi_threshold = 5;
-	o->ai_top = 256;
+	o->ai_top = 0;           /* scale with the cohort (SPEC 4.9's share) */
 	o->ai_tol = 0.1;
 	o->backend = PRIV_AUTO;
 	o->seed = 0;
@@ -599,6 +599,20 @@ prev_cmp(const void *a, const void *b)
 }
 
 int
+privacy_ai_known(int concepts, int top)
+{
+	int k;
+
+	if (concepts <= 0)
+		return 0;
+	/* SPEC 4.9: 2^8 = 256 of the tutorial's 1,448 phecodes are known; a
+	 * fixed 256 made every concept known on smaller cohorts, so the binary
+	 * part of AI was always 0 (issue 13). */
+	k = top > 0 ? top : (int)floor((double)concepts * 256.0 / 1448.0 + 0.5);
+	return SH_MAX(1, SH_MIN(k, concepts));
+}
+
+int
 privacy_known_columns(const struct layout *l, const struct mtx *R, int top, uint8_t *known)
 {
 	struct prev_item *it = xmalloc(((size_t)l->D + 1) * sizeof *it);
@@ -625,6 +639,8 @@ privacy_known_columns(const struct layout *l, const struct mtx *R, int top, uint
 		nc++;
 	}
 	qsort(it, (size_t)nc, sizeof *it, prev_cmp);
+	if (top <= 0)
+		top = privacy_ai_known(nc, 0);
 	for (j = 0; j < nc && j < top; j++)
 		known[it[j].col] = 1;
 	for (j = 0; j < l->D; j++)
@@ -763,8 +779,20 @@ eval_ai(const struct layout *l, const struct mtx *R, const struct mtx *S, const 
 		return util_fail(cause, "attribute inference: empty set");
 	if (S->n > UINT32_MAX)
 		return util_fail(cause, "attribute inference: too many synthetic rows");
-	out->nknown = privacy_known_columns(l, R, o->ai_top > 0 ? o->ai_top : 256, known);
+	out->nknown = privacy_known_columns(l, R, o->ai_top, known);
 	age = out->age_col = privacy_age_column(l);
+	{
+		int any = 0;
+
+		for (j = 0; j < l->D; j++)
+			any |= l->concept[j];
+		for (j = 0; j < l->D; j++)
+			if (l->kind[j] == MCOL_BINARY && j != l->label && j != l->sex &&
+			    (any ? l->concept[j] : 1)) {
+				out->concepts++;
+				out->known_concepts += known[j];
+			}
+	}
 	sel = xmalloc(((size_t)l->D + 1) * sizeof *sel);
 	sens = xmalloc(((size_t)l->D + 1) * sizeof *sens);
 	for (j = 0; j < l->D; j++) {
