@@ -76,4 +76,20 @@ grep_ok "truncation named" "truncated" "$TMPD/err"
 check_fails "resuming from a damaged checkpoint fails clearly" 1 "$SYNTHEHR" train "$S" --run 2 --epochs 40
 grep_ok "damage named on resume" "ckpt-last.bin" "$TMPD/err"
 check "--restart retrains the damaged run" "$SYNTHEHR" train "$S" --run 2 --epochs 5 --restart
+
+# Time budget, schedule, runs at once (issue 14).
+check_fails "--minutes must be a number" 2 "$SYNTHEHR" train "$S" --minutes soon
+grep_ok "bad --minutes named" "minutes: expected a number" "$TMPD/err"
+check_fails "unknown schedule is a usage error" 2 "$SYNTHEHR" train "$S" --lr-schedule linear
+grep_ok "schedules listed" "constant, cosine or step" "$TMPD/err"
+check "2 runs at once, 0.05 minutes each, cosine" "$SYNTHEHR" train "$S" --minutes 0.05 --lr-schedule cosine --restart
+grep_ok "runs at once announced" "2 runs at once" "$TMPD/err"
+grep_ok "budget announced" "0.05 minutes each" "$TMPD/err"
+grep_ok "budget and schedule saved in study.json" '"lr_schedule": "cosine"' "$S/study.json"
+for k in 1 2; do
+	grep_ok "run $k: done within its budget" '"status": "done"' "$S/runs/run-$k/state.json"
+	grep_ok "run $k: budget recorded" '"minutes": 0.05' "$S/runs/run-$k/state.json"
+done
+check "rerun: the budget is spent, nothing to do" "$SYNTHEHR" train "$S"
+grep_ok "budgeted runs are not retrained" "already complete" "$TMPD/err"
 done_testing

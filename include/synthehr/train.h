@@ -24,6 +24,13 @@ enum train_rule {
 	TRAIN_RULE_COUNT
 };
 
+enum train_lr_schedule {
+	TRAIN_LR_CONSTANT,    /* the preset's rates throughout (the tutorial's) */
+	TRAIN_LR_COSINE,      /* cosine from the rates down to lr_floor x the rates */
+	TRAIN_LR_STEP,        /* halved at each quarter of the schedule: 1, 1/2, 1/4, 1/8 */
+	TRAIN_LR_COUNT
+};
+
 /* Every number of a training run (study.json "train"; defaults from the preset). */
 struct train_settings {
 	char preset[16];          /* "tutorial" or "quick" */
@@ -45,6 +52,10 @@ struct train_settings {
 	int rule;                 /* enum train_rule */
 	int metric_rows;          /* rows generated per metric evaluation (0: training size, capped 20000) */
 	int threads;              /* OpenBLAS threads; 0 leaves the default */
+	double minutes;           /* > 0: each run trains this many minutes (epochs is then no limit) */
+	int lr_schedule;          /* enum train_lr_schedule */
+	double lr_floor;          /* cosine: final rate as a fraction of the initial one */
+	int parallel;             /* runs trained at once (one BLAS thread each when > 1); 0: auto */
 };
 
 /* Fill with a named preset; -1 for an unknown name. */
@@ -63,6 +74,16 @@ uint64_t train_run_seed(const struct train_settings *ts, int run);
 void train_wgan_config(const struct train_settings *ts, const struct layout *l,
     struct wgan_config *cfg);
 const char *train_rule_name(int rule);
+const char *train_lr_schedule_name(int schedule);
+/* The factor the learning rates are multiplied by at progress p in [0, 1]
+ * of the schedule (p = steps done / epochs x steps per epoch, or the
+ * elapsed fraction of the time budget when train.minutes > 0):
+ *   constant 1;  cosine floor + (1 - floor) (1 + cos(pi p)) / 2;
+ *   step 0.5^min(3, floor(4 p)). */
+double train_lr_factor(int schedule, double floor, double p);
+/* Runs trained at once: train.parallel, or when 0 every run at once when
+ * there is a time budget, else one at a time. Never more than nruns. */
+int train_parallel(const struct train_settings *ts, int nruns);
 
 /* The quick fidelity score used by the metric rule (lower is better): the
  * tutorial's DWD with an absolute continuous part,

@@ -83,6 +83,8 @@ void wgan_critic(struct wgan *w, const float *x, size_t n, float *out);
 size_t wgan_state_floats(const struct wgan *w);
 void wgan_state_get(const struct wgan *w, float *out);
 void wgan_state_set(struct wgan *w, const float *in);
+/* Change the learning rates of the following steps (a schedule). */
+void wgan_set_lr(struct wgan *w, double lr_g, double lr_d);
 /* Completed training steps (also inside the state block). */
 long wgan_steps(const struct wgan *w);
 

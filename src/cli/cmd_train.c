@@ -24,13 +24,20 @@
 const char cmd_train_usage[] =
     "usage: synthehr train STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]\n"
     "                      [--threads T] [--rule tutorial|metric] [--run K] [--restart]\n"
+    "                      [--minutes M] [--lr-schedule constant|cosine|step] [--parallel P]\n"
     "  --preset P      quick (minutes on 2 cores) or tutorial (the tutorial's exact\n"
     "                  settings); switching preset drops the other keys of\n"
     "                  study.json \"train\"\n"
     "  --runs N        independent runs (default 5)\n"
     "  --epochs E      epochs per run (an interrupted or finished run is extended)\n"
     "  --seed S        seed of run 1; run K uses S + K - 1\n"
-    "  --threads T     OpenBLAS threads (0 = OpenBLAS default)\n"
+    "  --threads T     OpenBLAS threads (0 = OpenBLAS default; 1 when runs train at once)\n"
+    "  --minutes M     time budget: each run trains M minutes (fractions allowed) and\n"
+    "                  keeps its best checkpoint; 0 = train for --epochs instead\n"
+    "  --lr-schedule S constant (the preset's rates), cosine (down to train.lr_floor\n"
+    "                  of them) or step (halved at each quarter of the epochs or budget)\n"
+    "  --parallel P    runs trained at once, one BLAS thread each (0 = all runs with\n"
+    "                  --minutes, else one at a time)\n"
     "  --rule R        checkpoint rule: tutorial (the tutorial's rule) or metric (quick DWD)\n"
     "  --run K         train only run K\n"
     "  --restart       discard existing runs and start over\n"
@@ -75,7 +82,13 @@ fmt_eta(char *buf, size_t size, double s)
 		snprintf(buf, size, "%.0fs", s);
 }
 
-/* Runs on the training thread; the main thread only waits. */
+/* What the progress line shows when runs train at once (the job calls the
+ * callback from one thread at a time). */
+static int progress_parallel;
+static double progress_minutes;
+static double progress_frac[TRAIN_MAX_RUNS + 1];
+
+/* Runs on a training thread; the main thread only waits. */
 static void
 train_progress(const struct train_event *ev, void *arg)
 {
@@ -85,20 +98,46 @@ train_progress(const struct train_event *ev, void *arg)
 	snprintf(label, sizeof label, "run %d/%d", ev->run, ev->nruns);
 	switch (ev->kind) {
 	case TRAIN_EV_START:
-		fprintf(stderr, "run %d/%d: %s, %d epochs\n", ev->run, ev->nruns, ev->msg, ev->epochs);
+		cli_progress_end();
+		if (progress_minutes > 0)
+			fprintf(stderr, "run %d/%d: %s, %g minutes\n", ev->run, ev->nruns, ev->msg,
+			    progress_minutes);
+		else
+			fprintf(stderr, "run %d/%d: %s, %d epochs\n", ev->run, ev->nruns, ev->msg, ev->epochs);
 		break;
-	case TRAIN_EV_EPOCH:
+	case TRAIN_EV_EPOCH: {
+		double frac = progress_minutes > 0 ? ev->seconds / (progress_minutes * 60)
+		    : ev->epochs > 0 ? (double)ev->epoch / ev->epochs : 0;
+
 		fmt_eta(eta, sizeof eta, ev->eta_s);
+		if (progress_parallel && ev->run >= 1 && ev->run <= TRAIN_MAX_RUNS) {
+			double sum = 0;
+			int k;
+
+			/* One bar for all runs: their mean progress. */
+			progress_frac[ev->run] = SH_MIN(frac, 1.0);
+			for (k = 1; k <= ev->nruns && k <= TRAIN_MAX_RUNS; k++)
+				sum += progress_frac[k];
+			snprintf(label, sizeof label, "%d runs", ev->nruns);
+			snprintf(extra, sizeof extra, "run %d epoch %d  W %.4f  GP %.4f  %.1f steps/s  eta %s",
+			    ev->run, ev->epoch, -ev->st.w_distance, ev->st.gp, ev->steps_per_s, eta);
+			cli_progress(label, sum, ev->nruns, extra);
+			break;
+		}
 		snprintf(extra, sizeof extra, "epoch %d/%d  W %.4f  GP %.4f  G %.4f  %.1f steps/s  eta %s",
 		    ev->epoch, ev->epochs, -ev->st.w_distance, ev->st.gp, ev->st.gen_loss,
 		    ev->steps_per_s, eta);
-		cli_progress(label, ev->epoch, ev->epochs, extra);
+		cli_progress(label, frac, 1, extra);
 		break;
+	}
 	case TRAIN_EV_RUN_DONE:
+		if (ev->run >= 1 && ev->run <= TRAIN_MAX_RUNS)
+			progress_frac[ev->run] = 1;
 		cli_progress_end();
 		if (ev->chosen_epoch > 0)
-			fprintf(stderr, "run %d/%d: %d epochs (%.0f s); chosen checkpoint: epoch %d (score %.4g)\n",
-			    ev->run, ev->nruns, ev->epoch, ev->seconds, ev->chosen_epoch, ev->score);
+			fprintf(stderr, "run %d/%d: %d epochs (%.0f s); chosen checkpoint: epoch %d (score %.4g)%s%s\n",
+			    ev->run, ev->nruns, ev->epoch, ev->seconds, ev->chosen_epoch, ev->score,
+			    ev->msg[0] ? "; " : "", ev->msg);
 		else
 			fprintf(stderr, "run %d/%d: %d epochs%s%s; no epoch met the checkpoint rule,"
 			    " the last state is used\n", ev->run, ev->nruns, ev->epoch,
@@ -128,10 +167,14 @@ cmd_train(int argc, char **argv)
 		{ "rule", required_argument, NULL, 'R' },
 		{ "run", required_argument, NULL, 'k' },
 		{ "restart", no_argument, NULL, 'x' },
+		{ "minutes", required_argument, NULL, 'm' },
+		{ "lr-schedule", required_argument, NULL, 'L' },
+		{ "parallel", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *preset = NULL, *rule = NULL;
-	long long runs = -1, epochs = -1, seed = -1, threads = -1, only = 0;
+	const char *preset = NULL, *rule = NULL, *sched = NULL;
+	long long runs = -1, epochs = -1, seed = -1, threads = -1, only = 0, parallel = -1;
+	double minutes = -1;
 	struct train_opts to;
 	struct train_settings ts;
 	struct study *s = NULL;
@@ -173,6 +216,24 @@ cmd_train(int argc, char **argv)
 		case 'x':
 			to.restart = 1;
 			break;
+		case 'm': {
+			char *end;
+
+			minutes = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || !(minutes >= 0 && minutes <= 1e6)) {
+				fprintf(stderr, "synthehr %s: --minutes: expected a number of minutes from 0"
+				    " to 1000000, got \"%s\"\n", argv[0], optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case 'L':
+			sched = optarg;
+			break;
+		case 'P':
+			if (parse_int(argv[0], "--parallel", optarg, 0, TRAIN_MAX_RUNS, &parallel) != 0)
+				return EXIT_USAGE;
+			break;
 		default:
 			fputs(cmd_train_usage, stderr);
 			return EXIT_USAGE;
@@ -190,6 +251,12 @@ cmd_train(int argc, char **argv)
 		fprintf(stderr, "synthehr train: --rule: expected tutorial or metric, got \"%s\"\n", rule);
 		return EXIT_USAGE;
 	}
+	if (sched != NULL && strcmp(sched, "constant") != 0 && strcmp(sched, "cosine") != 0 &&
+	    strcmp(sched, "step") != 0) {
+		fprintf(stderr, "synthehr train: --lr-schedule: expected constant, cosine or step, got \"%s\"\n",
+		    sched);
+		return EXIT_USAGE;
+	}
 	if (study_open(argv[optind], &s, &cause) != 0)
 		return cli_fail(argv[0], cause, EXIT_USAGE);
 	sec = study_section(s, "train");
@@ -205,7 +272,16 @@ cmd_train(int argc, char **argv)
 	SET_INT("epochs", epochs);
 	SET_INT("seed", seed);
 	SET_INT("threads", threads);
+	SET_INT("parallel", parallel);
 #undef SET_INT
+	if (minutes >= 0 && js_num(sec, "minutes", -1) != minutes) {
+		json_object_set_new(sec, "minutes", json_real(minutes));
+		changed = 1;
+	}
+	if (sched != NULL && strcmp(js_str(sec, "lr_schedule", ""), sched) != 0) {
+		json_object_set_new(sec, "lr_schedule", json_string(sched));
+		changed = 1;
+	}
 	if (rule != NULL && strcmp(js_str(sec, "ckpt_rule", ""), rule) != 0) {
 		json_object_set_new(sec, "ckpt_rule", json_string(rule));
 		changed = 1;
@@ -219,10 +295,23 @@ cmd_train(int argc, char **argv)
 		return cli_fail(argv[0], cause, EXIT_FAIL);
 	}
 	to.only_run = (int)only;
-	fprintf(stderr, "training %d run%s, preset %s: %d epochs, batch %d, width %d, depth %d, %s,"
-	    " checkpoint rule %s\n", only ? 1 : ts.runs, (only || ts.runs == 1) ? "" : "s",
-	    ts.preset, ts.epochs, ts.batch, ts.width, ts.depth,
-	    ts.optimizer == WGAN_OPT_ADAM ? "Adam" : "RMSprop", train_rule_name(ts.rule));
+	{
+		char len[48];
+		int par = train_parallel(&ts, only ? 1 : ts.runs);
+
+		if (ts.minutes > 0)
+			snprintf(len, sizeof len, "%g minutes each", ts.minutes);
+		else
+			snprintf(len, sizeof len, "%d epochs", ts.epochs);
+		fprintf(stderr, "training %d run%s%s, preset %s: %s, batch %d, width %d, depth %d, %s,"
+		    " learning rate %s, checkpoint rule %s\n", only ? 1 : ts.runs,
+		    (only || ts.runs == 1) ? "" : "s", par > 1 ? " at once" : "", ts.preset, len,
+		    ts.batch, ts.width, ts.depth, ts.optimizer == WGAN_OPT_ADAM ? "Adam" : "RMSprop",
+		    train_lr_schedule_name(ts.lr_schedule), train_rule_name(ts.rule));
+		progress_parallel = par > 1;
+		progress_minutes = ts.minutes;
+		memset(progress_frac, 0, sizeof progress_frac);
+	}
 	util_cancel_aware = 1;
 	if ((job = train_start(s, &to, train_progress, NULL, &cause)) == NULL) {
 		util_cancel_aware = 0;

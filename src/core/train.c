@@ -50,6 +50,10 @@ train_settings_preset(const char *name, struct train_settings *ts, char **cause)
 	ts->seed = 1;
 	ts->ckpt_keep = 5;
 	ts->threads = 0;
+	ts->minutes = 0;
+	ts->lr_schedule = TRAIN_LR_CONSTANT;
+	ts->lr_floor = 0.1;
+	ts->parallel = 0;
 	if (strcmp(name, "tutorial") == 0) {
 		/* SPEC §1.1–1.5 exactly. */
 		ts->epochs = 15000;
@@ -64,6 +68,7 @@ train_settings_preset(const char *name, struct train_settings *ts, char **cause)
 		ts->ckpt_after = 100;
 		ts->rule = TRAIN_RULE_TUTORIAL;
 		ts->metric_rows = 0;
+		ts->parallel = 1;   /* a large model: one run at a time on every core */
 	} else if (strcmp(name, "quick") == 0) {
 		/* Sized by measurement on the default demo cohort (doc/train.md). */
 		ts->epochs = 300;
@@ -90,6 +95,41 @@ const char *
 train_rule_name(int rule)
 {
 	return rule == TRAIN_RULE_METRIC ? "metric" : "tutorial";
+}
+
+static const char *const lr_schedule_names[TRAIN_LR_COUNT] = { "constant", "cosine", "step" };
+
+const char *
+train_lr_schedule_name(int schedule)
+{
+	return schedule >= 0 && schedule < TRAIN_LR_COUNT ? lr_schedule_names[schedule] : "constant";
+}
+
+double
+train_lr_factor(int schedule, double floor_, double p)
+{
+	if (!(p > 0))
+		p = 0;
+	if (p > 1)
+		p = 1;
+	switch (schedule) {
+	case TRAIN_LR_COSINE:
+		return floor_ + (1 - floor_) * 0.5 * (1 + cos(3.14159265358979323846 * p));
+	case TRAIN_LR_STEP:
+		return ldexp(1.0, -SH_MIN(3, (int)floor(4 * p)));
+	default:
+		return 1;
+	}
+}
+
+int
+train_parallel(const struct train_settings *ts, int nruns)
+{
+	int p = ts->parallel;
+
+	if (p <= 0)
+		p = ts->minutes > 0 ? nruns : 1;
+	return SH_MAX(1, SH_MIN(p, nruns));
 }
 
 /* Integer setting: absent leaves *v; present must be an integer in [lo, hi]. */
@@ -178,6 +218,9 @@ train_settings_load(json_t *sec, struct train_settings *ts, char **cause)
 	    set_int(sec, "ckpt_keep", 0, 100000, &ts->ckpt_keep, cause) ||
 	    set_int(sec, "metric_rows", 0, 100000000, &ts->metric_rows, cause) ||
 	    set_int(sec, "threads", 0, 1024, &ts->threads, cause) ||
+	    set_int(sec, "parallel", 0, TRAIN_MAX_RUNS, &ts->parallel, cause) ||
+	    set_num(sec, "minutes", 0, 1e6, 0, &ts->minutes, cause) ||
+	    set_num(sec, "lr_floor", 0, 1, 0, &ts->lr_floor, cause) ||
 	    set_num(sec, "lr_g", 0, 10, 1, &ts->lr_g, cause) ||
 	    set_num(sec, "lr_d", 0, 10, 1, &ts->lr_d, cause) ||
 	    set_num(sec, "gp_lambda", 0, 1e6, 0, &ts->gp_lambda, cause) ||
@@ -206,6 +249,17 @@ train_settings_load(json_t *sec, struct train_settings *ts, char **cause)
 			ts->rule = TRAIN_RULE_METRIC;
 		else
 			return util_fail(cause, "study.json: train.ckpt_rule: expected \"tutorial\" or \"metric\"");
+	}
+	if ((x = json_object_get(sec, "lr_schedule")) != NULL) {
+		int k;
+
+		s = json_is_string(x) ? json_string_value(x) : "";
+		for (k = 0; k < TRAIN_LR_COUNT && strcmp(s, lr_schedule_names[k]) != 0; k++)
+			;
+		if (k == TRAIN_LR_COUNT)
+			return util_fail(cause, "study.json: train.lr_schedule: expected \"constant\","
+			    " \"cosine\" or \"step\"");
+		ts->lr_schedule = k;
 	}
 	if ((x = json_object_get(sec, "seed")) != NULL && set_u64(x, "seed", &ts->seed, cause) != 0)
 		return -1;
@@ -258,6 +312,10 @@ train_settings_to_json(const struct train_settings *ts)
 	json_object_set_new(j, "ckpt_rule", json_string(train_rule_name(ts->rule)));
 	json_object_set_new(j, "metric_rows", json_integer(ts->metric_rows));
 	json_object_set_new(j, "threads", json_integer(ts->threads));
+	json_object_set_new(j, "minutes", json_real(ts->minutes));
+	json_object_set_new(j, "lr_schedule", json_string(train_lr_schedule_name(ts->lr_schedule)));
+	json_object_set_new(j, "lr_floor", json_real(ts->lr_floor));
+	json_object_set_new(j, "parallel", json_integer(ts->parallel));
 	return j;
 }
 
@@ -272,7 +330,7 @@ train_run_seed(const struct train_settings *ts, int run)
 uint64_t
 train_settings_hash(const struct train_settings *ts, int run)
 {
-	char buf[512];
+	char buf[640];
 	int len;
 
 	/* A printed canonical form, so the hash does not depend on struct padding. */
@@ -282,6 +340,11 @@ train_settings_hash(const struct train_settings *ts, int run)
 	    ts->optimizer == WGAN_OPT_ADAM ? ts->adam_b1 : 0.0,
 	    ts->optimizer == WGAN_OPT_ADAM ? ts->adam_b2 : 0.0, ts->rule,
 	    (unsigned long long)train_run_seed(ts, run));
+	/* A schedule changes the arithmetic; constant rates keep the old hashes. */
+	if (ts->lr_schedule != TRAIN_LR_CONSTANT && len > 0 && (size_t)len < sizeof buf)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, " lrs%s lrf%.17g",
+		    train_lr_schedule_name(ts->lr_schedule),
+		    ts->lr_schedule == TRAIN_LR_COSINE ? ts->lr_floor : 0.0);
 	return util_hash64(buf, (size_t)len, 0);
 }
 
@@ -550,8 +613,14 @@ struct train_job {
 
 	pthread_t thread;
 	pthread_mutex_t mu;
+	pthread_mutex_t cb_mu;       /* one callback at a time when runs train at once */
 	pthread_cond_t cv;
 	int paused, cancel;
+	int abort;                   /* a run failed: the others save and stop */
+	int nparallel;               /* runs trained at once */
+	int next_run;                /* next run to start (guarded by mu) */
+	int any_stopped;             /* a run returned 1 */
+	char *first_err;             /* the first run error's cause */
 	int state;                   /* enum train_state */
 	char *err;
 	struct train_event queue[QUEUE_CAP];
@@ -579,18 +648,25 @@ emit(struct train_job *j, struct train_event *ev)
 	j->snap.epoch = ev->epoch;
 	j->snap.epochs = ev->epochs;
 	pthread_mutex_unlock(&j->mu);
-	if (j->cb != NULL)
+	if (j->cb != NULL) {
+		pthread_mutex_lock(&j->cb_mu);
 		j->cb(ev, j->cb_arg);
+		pthread_mutex_unlock(&j->cb_mu);
+	}
 }
 
-/* Blocks while paused; returns 1 when the job should stop. */
+/* Blocks while paused (adding the seconds waited to *waited); returns 1
+ * when the job should stop. */
 static int
-should_stop(struct train_job *j)
+should_stop(struct train_job *j, double *waited)
 {
 	int stop;
+	double t0 = 0;
 
 	pthread_mutex_lock(&j->mu);
-	while (j->paused && !j->cancel && !util_interrupted) {
+	if (j->paused)
+		t0 = util_now();
+	while (j->paused && !j->cancel && !j->abort && !util_interrupted) {
 		struct timespec ts;
 
 		j->state = TRAIN_PAUSED;
@@ -605,8 +681,10 @@ should_stop(struct train_job *j)
 	}
 	j->state = TRAIN_RUNNING;
 	j->snap.state = TRAIN_RUNNING;
-	stop = j->cancel || util_interrupted;
+	stop = j->cancel || j->abort || util_interrupted;
 	pthread_mutex_unlock(&j->mu);
+	if (t0 > 0 && waited != NULL)
+		*waited += util_now() - t0;
 	return stop;
 }
 
@@ -676,7 +754,9 @@ state_write(struct train_job *j, struct run_ctx *rc, const char *status, char **
 	json_object_set_new(st, "seed", json_integer((json_int_t)rc->seed));
 	json_object_set_new(st, "status", json_string(status));
 	json_object_set_new(st, "epoch", json_integer(rc->epoch));
-	json_object_set_new(st, "epochs", json_integer(j->ts.epochs));
+	/* With a time budget there is no epoch target: the epochs trained so far. */
+	json_object_set_new(st, "epochs", json_integer(j->ts.minutes > 0 ? rc->epoch : j->ts.epochs));
+	json_object_set_new(st, "minutes", json_real(j->ts.minutes));
 	json_object_set_new(st, "steps", json_integer(rc->steps));
 	json_object_set_new(st, "seconds", json_real(rc->seconds));
 	{
@@ -814,7 +894,7 @@ run_one(struct train_job *j, int run, char **cause)
 	char *rel, *p;
 	int rcode = -1, e, steps_per_epoch, step;
 	json_t *state = NULL;
-	double t_epoch;
+	double t_epoch, t_mark, t_cycle, budget, sched_steps;
 
 	memset(&rc, 0, sizeof rc);
 	rc.run = run;
@@ -910,26 +990,38 @@ run_one(struct train_job *j, int run, char **cause)
 	}
 	free(p);
 	rc.steps = wgan_steps(w);
+	budget = ts->minutes > 0 ? ts->minutes * 60 : 0;
 
 	memset(&ev, 0, sizeof ev);
 	ev.run = run;
 	ev.nruns = j->ts.runs;
 	ev.epoch = rc.epoch;
-	ev.epochs = ts->epochs;
+	ev.epochs = budget > 0 ? rc.epoch : ts->epochs;
 	ev.score = NAN;
 	ev.chosen_epoch = rc.best_epoch;
-	if (rc.epoch >= ts->epochs) {
-		j->epochs_left_total -= ts->epochs;
+	if (budget > 0 ? rc.seconds >= budget || (state != NULL &&
+	    strcmp(js_str(state, "status", ""), "done") == 0 &&
+	    js_num(json_object_get(state, "settings"), "minutes", 0) >= ts->minutes)
+	    : rc.epoch >= ts->epochs) {
+		pthread_mutex_lock(&j->mu);
+		j->epochs_left_total -= budget > 0 ? 0 : ts->epochs;
+		pthread_mutex_unlock(&j->mu);
 		if (strcmp(js_str(state, "status", ""), "done") != 0 &&
 		    state_write(j, &rc, "done", cause) != 0)
 			goto out;
 		ev.kind = TRAIN_EV_RUN_DONE;
+		if (budget > 0)
+			ev.epochs = rc.epoch;
+		ev.seconds = rc.seconds;
+		ev.score = rc.best_epoch > 0 ? rc.best : NAN;
 		snprintf(ev.msg, sizeof ev.msg, "already complete");
 		emit(j, &ev);
 		rcode = 0;
 		goto out;
 	}
-	j->epochs_left_total -= rc.epoch;
+	pthread_mutex_lock(&j->mu);
+	j->epochs_left_total -= budget > 0 ? 0 : rc.epoch;
+	pthread_mutex_unlock(&j->mu);
 	ev.kind = TRAIN_EV_START;
 	if (rc.epoch > 0)
 		snprintf(ev.msg, sizeof ev.msg, "resuming after epoch %d", rc.epoch);
@@ -946,10 +1038,15 @@ run_one(struct train_job *j, int run, char **cause)
 	idx = xmalloc(n * sizeof *idx);
 	steps_per_epoch = ts->drop_remainder ? (int)(n / (size_t)ts->batch)
 	    : (int)((n + (size_t)ts->batch - 1) / (size_t)ts->batch);
+	sched_steps = (double)ts->epochs * steps_per_epoch;
 
-	for (e = rc.epoch + 1; e <= ts->epochs; e++) {
+	/* rc.seconds counts wall time from here on, checkpoints included and
+	 * pauses excluded; the budget is measured against it. */
+	t_mark = util_now();
+	for (e = rc.epoch + 1; budget > 0 || e <= ts->epochs; e++) {
 		struct wgan_stats sum, st;
-		double t0 = util_now();
+		double t0 = util_now(), waited = 0, now;
+		int final;
 
 		memset(&sum, 0, sizeof sum);
 		for (r = 0; r < n; r++)
@@ -959,7 +1056,7 @@ run_one(struct train_job *j, int run, char **cause)
 			size_t off = (size_t)step * (size_t)ts->batch;
 			int B = (int)SH_MIN((size_t)ts->batch, n - off);
 
-			if (should_stop(j)) {
+			if (should_stop(j, &waited)) {
 				/* Save the state at the start of this epoch. */
 				if (save_resume(j, &rc, w, snap, &rng_snap, "stopped", cause) != 0)
 					goto out;
@@ -968,7 +1065,7 @@ run_one(struct train_job *j, int run, char **cause)
 				ev.run = run;
 				ev.nruns = ts->runs;
 				ev.epoch = rc.epoch;
-				ev.epochs = ts->epochs;
+				ev.epochs = budget > 0 ? rc.epoch : ts->epochs;
 				ev.seconds = rc.seconds;
 				ev.score = NAN;
 				ev.chosen_epoch = rc.best_epoch;
@@ -976,6 +1073,14 @@ run_one(struct train_job *j, int run, char **cause)
 				emit(j, &ev);
 				rcode = 1;
 				goto out;
+			}
+			if (ts->lr_schedule != TRAIN_LR_CONSTANT) {
+				double p = budget > 0
+				    ? (rc.seconds + (util_now() - t_mark - waited)) / budget
+				    : (double)wgan_steps(w) / sched_steps;
+				double f = train_lr_factor(ts->lr_schedule, ts->lr_floor, p);
+
+				wgan_set_lr(w, ts->lr_g * f, ts->lr_d * f);
 			}
 			mtx_gather_rows(j->train, idx + off, (size_t)B, batch);
 			wgan_train_step(w, batch, B, &rng, &st);
@@ -994,14 +1099,21 @@ run_one(struct train_job *j, int run, char **cause)
 			sum.d_real /= steps_per_epoch;
 			sum.d_fake /= steps_per_epoch;
 		}
-		t_epoch = util_now() - t0;
-		rc.seconds += t_epoch;
+		now = util_now();
+		t_epoch = now - t0 - waited;
+		rc.seconds += now - t_mark - waited;
+		t_cycle = now - t_mark - waited;    /* this epoch and the last checkpoint's work */
+		t_mark = now;
 		rc.epoch = e;
 		rc.steps = wgan_steps(w);
+		/* With a budget, this is the last epoch when another one would not
+		 * fit: at least one epoch runs and no epoch starts past the budget. */
+		final = budget > 0 ? rc.seconds + t_cycle > budget : e == ts->epochs;
 		pthread_mutex_lock(&j->mu);
 		hist_push(&j->hist[run], &sum, rc.seconds, e);
 		j->sec_per_epoch = j->sec_per_epoch > 0 ? 0.9 * j->sec_per_epoch + 0.1 * t_epoch : t_epoch;
-		j->epochs_left_total--;
+		if (budget <= 0)
+			j->epochs_left_total--;
 		pthread_mutex_unlock(&j->mu);
 		wgan_state_get(w, snap);
 		rng_snap = rng;
@@ -1011,20 +1123,31 @@ run_one(struct train_job *j, int run, char **cause)
 		ev.run = run;
 		ev.nruns = ts->runs;
 		ev.epoch = e;
-		ev.epochs = ts->epochs;
+		/* With a budget the epoch count is an estimate from the pace so far. */
+		ev.epochs = budget <= 0 ? ts->epochs : final ? e
+		    : e + (int)SH_MIN(1e8, (budget - rc.seconds) / SH_MAX(t_cycle, 1e-6));
 		ev.st = sum;
 		ev.seconds = rc.seconds;
 		ev.steps_per_s = t_epoch > 0 ? steps_per_epoch / t_epoch : 0;
-		ev.eta_s = j->sec_per_epoch * j->epochs_left_total;
+		if (budget > 0) {
+			int waiting;
+
+			pthread_mutex_lock(&j->mu);
+			waiting = j->last_run - j->next_run + 1;
+			pthread_mutex_unlock(&j->mu);
+			ev.eta_s = (budget - rc.seconds) + budget * ((waiting + j->nparallel - 1) / j->nparallel);
+		} else
+			ev.eta_s = j->sec_per_epoch * j->epochs_left_total / j->nparallel;
 		ev.score = NAN;
 		ev.chosen_epoch = rc.best_epoch;
 		emit(j, &ev);
 
-		if (e % ts->ckpt_every == 0 || e == ts->epochs) {
+		if (e % ts->ckpt_every == 0 || final) {
 			double score = NAN;
 			int keep = 0;
 
-			if (e % ts->ckpt_every == 0 && e > ts->ckpt_after) {
+			/* A budgeted run's last epoch is a candidate too: it may be the best. */
+			if ((e % ts->ckpt_every == 0 || (final && budget > 0)) && e > ts->ckpt_after) {
 				if (ts->rule == TRAIN_RULE_TUTORIAL) {
 					/* SPEC §1.5: 0 < -mean(disc_loss) <= best. */
 					score = -sum.disc_loss;
@@ -1061,11 +1184,11 @@ run_one(struct train_job *j, int run, char **cause)
 				}
 				cand_add(&rc, e, score, keep);
 			}
-			if (save_resume(j, &rc, w, snap, &rng_snap, e == ts->epochs ? "done" : "running",
+			if (save_resume(j, &rc, w, snap, &rng_snap, final ? "done" : "running",
 			    cause) != 0)
 				goto out;
 			cands_prune(j, &rc);
-			if (keep && state_write(j, &rc, e == ts->epochs ? "done" : "running", cause) != 0)
+			if (keep && state_write(j, &rc, final ? "done" : "running", cause) != 0)
 				goto out;
 			ev.kind = TRAIN_EV_CKPT;
 			ev.score = score;
@@ -1073,16 +1196,20 @@ run_one(struct train_job *j, int run, char **cause)
 			snprintf(ev.msg, sizeof ev.msg, "%s", keep ? "kept" : "");
 			emit(j, &ev);
 		}
+		if (final)
+			break;
 	}
 	memset(&ev, 0, sizeof ev);
 	ev.kind = TRAIN_EV_RUN_DONE;
 	ev.run = run;
 	ev.nruns = ts->runs;
 	ev.epoch = rc.epoch;
-	ev.epochs = ts->epochs;
+	ev.epochs = budget > 0 ? rc.epoch : ts->epochs;
 	ev.seconds = rc.seconds;
 	ev.score = rc.best_epoch > 0 ? rc.best : NAN;
 	ev.chosen_epoch = rc.best_epoch;
+	if (budget > 0)
+		snprintf(ev.msg, sizeof ev.msg, "time budget of %g min reached", ts->minutes);
 	emit(j, &ev);
 	rcode = 0;
 out:
@@ -1098,37 +1225,83 @@ out:
 	return rcode;
 }
 
+/* Take runs from the job's queue until none is left or one fails or stops.
+ * Each run's arithmetic depends only on its own seed and state, so runs
+ * trained at once give the same results as one after another (at the same
+ * BLAS thread count). */
+static void *
+run_loop(void *arg)
+{
+	struct train_job *j = arg;
+
+	for (;;) {
+		char *cause = NULL;
+		int run, rc;
+
+		pthread_mutex_lock(&j->mu);
+		if (j->abort || j->cancel || util_interrupted || j->next_run > j->last_run) {
+			if (!j->abort && (j->cancel || util_interrupted) && j->next_run <= j->last_run)
+				j->any_stopped = 1;
+			pthread_mutex_unlock(&j->mu);
+			break;
+		}
+		run = j->next_run++;
+		pthread_mutex_unlock(&j->mu);
+		rc = run_one(j, run, &cause);
+		pthread_mutex_lock(&j->mu);
+		if (rc < 0) {
+			if (j->first_err == NULL)
+				j->first_err = cause ? cause : xsprintf("run %d: training failed", run);
+			else
+				free(cause);
+			j->abort = 1;
+		} else {
+			free(cause);
+			if (rc > 0)
+				j->any_stopped = 1;
+		}
+		pthread_mutex_unlock(&j->mu);
+		if (rc != 0)
+			break;
+	}
+	return NULL;
+}
+
 static void *
 worker(void *arg)
 {
 	struct train_job *j = arg;
 	struct train_event ev;
-	char *cause = NULL;
-	int run, rc = 0;
+	pthread_t helpers[TRAIN_MAX_RUNS];
+	int nh = 0, k, rc;
 
-	if (j->ts.threads > 0)
+	/* Runs trained at once share the cores: one BLAS thread each (the
+	 * setting is process-wide in OpenBLAS 0.3.21). */
+	if (j->nparallel > 1)
+		blas_set_threads(1);
+	else if (j->ts.threads > 0)
 		blas_set_threads(j->ts.threads);
-	for (run = j->first_run; run <= j->last_run; run++) {
-		rc = run_one(j, run, &cause);
-		if (rc != 0)
-			break;
-	}
+	for (k = 1; k < j->nparallel; k++)
+		if (pthread_create(&helpers[nh], NULL, run_loop, j) == 0)
+			nh++;
+	run_loop(j);
+	for (k = 0; k < nh; k++)
+		pthread_join(helpers[k], NULL);
+	rc = j->first_err != NULL ? -1 : j->any_stopped ? 1 : 0;
 	memset(&ev, 0, sizeof ev);
 	ev.nruns = j->ts.runs;
-	ev.run = SH_MIN(run, j->last_run);
+	ev.run = SH_MIN(j->next_run, j->last_run);
 	ev.score = NAN;
 	if (rc < 0) {
 		ev.kind = TRAIN_EV_ERROR;
-		snprintf(ev.msg, sizeof ev.msg, "%s", cause ? cause : "training failed");
+		snprintf(ev.msg, sizeof ev.msg, "%s", j->first_err);
 	} else if (rc == 0)
 		ev.kind = TRAIN_EV_DONE;
 	pthread_mutex_lock(&j->mu);
 	j->state = rc < 0 ? TRAIN_FAILED : rc > 0 ? TRAIN_STOPPED : TRAIN_FINISHED;
 	j->snap.state = j->state;
-	if (rc < 0)
-		j->err = cause;
-	else
-		free(cause);
+	j->err = j->first_err;
+	j->first_err = NULL;
 	pthread_mutex_unlock(&j->mu);
 	if (rc <= 0)
 		emit(j, &ev);
@@ -1233,7 +1406,10 @@ train_start(struct study *s, const struct train_opts *o, train_cb cb, void *arg,
 		for (run = j->first_run; run <= j->last_run; run++)
 			run_clear(s, run);
 	j->epochs_left_total = (j->last_run - j->first_run + 1) * j->ts.epochs;
+	j->nparallel = train_parallel(&j->ts, j->last_run - j->first_run + 1);
+	j->next_run = j->first_run;
 	pthread_mutex_init(&j->mu, NULL);
+	pthread_mutex_init(&j->cb_mu, NULL);
 	pthread_cond_init(&j->cv, NULL);
 	j->state = j->snap.state = TRAIN_RUNNING;
 	j->snap.nruns = j->ts.runs;
@@ -1241,6 +1417,7 @@ train_start(struct study *s, const struct train_opts *o, train_cb cb, void *arg,
 	if (pthread_create(&j->thread, NULL, worker, j) != 0) {
 		util_fail(cause, "cannot start the training thread: %s", strerror(errno));
 		pthread_mutex_destroy(&j->mu);
+		pthread_mutex_destroy(&j->cb_mu);
 		pthread_cond_destroy(&j->cv);
 		goto fail;
 	}
@@ -1336,6 +1513,7 @@ train_wait(struct train_job *j, char **cause)
 	for (run = 0; run <= TRAIN_MAX_RUNS; run++)
 		hist_free(&j->hist[run]);
 	pthread_mutex_destroy(&j->mu);
+	pthread_mutex_destroy(&j->cb_mu);
 	pthread_cond_destroy(&j->cv);
 	layout_free(j->layout);
 	mtx_free(j->train);

@@ -379,6 +379,13 @@ size_t wgan_nparams(const struct wgan *w) { return w->np; }
 size_t wgan_nparams_g(const struct wgan *w) { return w->npg; }
 long wgan_steps(const struct wgan *w) { return w->step; }
 
+void
+wgan_set_lr(struct wgan *w, double lr_g, double lr_d)
+{
+	w->cfg.lr_g = lr_g;
+	w->cfg.lr_d = lr_d;
+}
+
 /* Critic forward on N rows of inp[N x D] (N <= 3 cap): saves every layer's
  * values in the critic buffers and the scores in cout[N]. */
 static void

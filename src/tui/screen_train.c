@@ -57,10 +57,10 @@ static const char *const train_keys[] = {
 	NULL,
 };
 
-enum { F_PRESET, F_RUNS, F_EPOCHS, F_BATCH, F_LR_G, F_LR_D, F_SEED, F_CKPT_EVERY, F_CKPT_AFTER,
-	F_RULE, F_COUNT };
-static const char *const fnames[F_COUNT] = { "preset", "runs", "epochs", "batch", "lr_g", "lr_d",
-	"seed", "ckpt_every", "ckpt_after", "ckpt_rule" };
+enum { F_PRESET, F_RUNS, F_EPOCHS, F_MINUTES, F_BATCH, F_LR_G, F_LR_D, F_LR_SCHED, F_SEED,
+	F_CKPT_EVERY, F_CKPT_AFTER, F_RULE, F_COUNT };
+static const char *const fnames[F_COUNT] = { "preset", "runs", "epochs", "minutes", "batch", "lr_g",
+	"lr_d", "lr_schedule", "seed", "ckpt_every", "ckpt_after", "ckpt_rule" };
 
 static void
 free_runs(void)
@@ -333,6 +333,13 @@ field_text(int f, char *buf, size_t n)
 	case F_PRESET: snprintf(buf, n, "%s", t->preset); break;
 	case F_RUNS: snprintf(buf, n, "%d", t->runs); break;
 	case F_EPOCHS: snprintf(buf, n, "%d", t->epochs); break;
+	case F_MINUTES:
+		if (t->minutes > 0)
+			snprintf(buf, n, "%g", t->minutes);
+		else
+			snprintf(buf, n, "off");
+		break;
+	case F_LR_SCHED: snprintf(buf, n, "%s", train_lr_schedule_name(t->lr_schedule)); break;
 	case F_BATCH: snprintf(buf, n, "%d", t->batch); break;
 	case F_LR_G: util_format_double(b, sizeof b, t->lr_g); snprintf(buf, n, "%s", b); break;
 	case F_LR_D: util_format_double(b, sizeof b, t->lr_d); snprintf(buf, n, "%s", b); break;
@@ -355,7 +362,8 @@ draw_form(struct canvas *cv, int x, int y, int w)
 
 		field_text(f, v, sizeof v);
 		canvas_fill(cv, x, y + 1 + f, w, 1, ' ', role);
-		canvas_printf(cv, x + 1, y + 1 + f, w - 1, role, "%-11s%s", fnames[f], v);
+		canvas_printf(cv, x + 1, y + 1 + f, w - 1, role, "%-*s%s",
+		    (int)SH_MAX(11, strlen(fnames[f]) + 1), fnames[f], v);
 	}
 }
 
@@ -513,11 +521,13 @@ got_value(struct app *a, char *line)
 	if (line == NULL) {
 		return;
 	}
-	if (tr.field == F_PRESET || tr.field == F_RULE)
+	if (tr.field == F_PRESET || tr.field == F_RULE || tr.field == F_LR_SCHED)
 		set_field(a, tr.field, json_string(line));
+	else if (tr.field == F_MINUTES && strcmp(line, "off") == 0)
+		set_field(a, tr.field, json_real(0));
 	else if (util_parse_double(line, strlen(line), &d) != 0)
 		app_error(a, xsprintf("'%s' is not a number", line));
-	else if (tr.field == F_LR_G || tr.field == F_LR_D)
+	else if (tr.field == F_LR_G || tr.field == F_LR_D || tr.field == F_MINUTES)
 		set_field(a, tr.field, json_real(d));
 	else
 		set_field(a, tr.field, json_integer((json_int_t)d));
@@ -545,6 +555,23 @@ adjust(struct app *a, int dir)
 	}
 	case F_RULE:
 		set_field(a, F_RULE, json_string(t->rule == TRAIN_RULE_METRIC ? "tutorial" : "metric"));
+		break;
+	case F_LR_SCHED:
+		set_field(a, F_LR_SCHED, json_string(train_lr_schedule_name((t->lr_schedule + dir +
+		    TRAIN_LR_COUNT) % TRAIN_LR_COUNT)));
+		break;
+	case F_MINUTES:
+		/* off, 1, 2, 5, 10, 20, 30, 60 ... */
+		{
+			static const double steps[] = { 0, 1, 2, 5, 10, 20, 30, 60, 120, 240 };
+			int k, n = (int)SH_NELEM(steps), at = 0;
+
+			for (k = 0; k < n; k++)
+				if (steps[k] <= t->minutes)
+					at = k;
+			at = SH_MAX(0, SH_MIN(n - 1, at + (dir > 0 ? 1 : steps[at] < t->minutes ? 0 : -1)));
+			set_field(a, F_MINUTES, json_real(steps[at]));
+		}
 		break;
 	case F_RUNS: set_field(a, F_RUNS, json_integer(SH_MAX(1, t->runs + dir))); break;
 	case F_EPOCHS: set_field(a, F_EPOCHS, json_integer(SH_MAX(1, t->epochs + dir *

@@ -47,7 +47,7 @@ const char *const tui_commands[] = {
 
 const char *const tui_set_keys[] = {
 	"batch", "ckpt_after", "ckpt_every", "ckpt_rule", "demo_concepts", "demo_rows", "epochs",
-	"eval_preset", "lr_d", "lr_g", "preset", "runs", "seed", "study", NULL,
+	"eval_preset", "lr_d", "lr_g", "lr_schedule", "minutes", "preset", "runs", "seed", "study", NULL,
 };
 
 struct app *
@@ -613,8 +613,8 @@ command_set(struct app *a, const char *key, const char *val)
 	double d;
 
 	if (key == NULL || val == NULL) {
-		app_error(a, xstrdup("usage: :set KEY VALUE (keys: preset runs epochs batch lr_g lr_d "
-		    "seed ckpt_every ckpt_after ckpt_rule eval_preset demo_rows demo_concepts study)"));
+		app_error(a, xstrdup("usage: :set KEY VALUE (keys: preset runs epochs minutes batch lr_g lr_d "
+		    "lr_schedule seed ckpt_every ckpt_after ckpt_rule eval_preset demo_rows demo_concepts study)"));
 		return -1;
 	}
 	if (strcmp(key, "demo_rows") == 0 || strcmp(key, "demo_concepts") == 0) {
@@ -642,7 +642,8 @@ command_set(struct app *a, const char *key, const char *val)
 	if (strcmp(key, "eval_preset") == 0) {
 		sec = study_section(a->st, "eval");
 		json_object_set_new(sec, "preset", json_string(val));
-	} else if (strcmp(key, "preset") == 0 || strcmp(key, "ckpt_rule") == 0) {
+	} else if (strcmp(key, "preset") == 0 || strcmp(key, "ckpt_rule") == 0 ||
+	    strcmp(key, "lr_schedule") == 0) {
 		sec = study_section(a->st, "train");
 		json_object_set_new(sec, key, json_string(val));
 	} else {
@@ -660,7 +661,7 @@ command_set(struct app *a, const char *key, const char *val)
 			return -1;
 		}
 		sec = study_section(a->st, "train");
-		if (d == floor(d) && strncmp(key, "lr", 2) != 0)
+		if (d == floor(d) && strncmp(key, "lr", 2) != 0 && strcmp(key, "minutes") != 0)
 			json_object_set_new(sec, key, json_integer((json_int_t)d));
 		else
 			json_object_set_new(sec, key, json_real(d));
