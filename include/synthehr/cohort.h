@@ -43,6 +43,9 @@ struct column {
 	char **levels;      /* categorical level names; binary: names of 0 and 1 (NULL for numeric 0/1) */
 	char *group;        /* one-hot group name when this binary column is one level
 	                       of a group stored as separate 0/1 columns (e.g. race), else NULL */
+	int is_count;       /* KIND_NUMERIC: whole numbers >= 0 that count something (many
+	                       zeros, or a name like num_*, *_count); study.json schema
+	                       "columns" records it as "kind": "count" */
 };
 
 struct cohort {

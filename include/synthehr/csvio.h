@@ -55,7 +55,18 @@ struct csv_options {
 	                                       "F"); NULL: f/female/woman, or the larger of two
 	                                       numeric codes (0/1: 1 = female) */
 	int no_auto_label;                  /* do not pick a label column by name */
+	/* Notes for the user about what inference did (missing-value tokens,
+	 * stray cells read as missing, thousands separators, decimal commas);
+	 * never a cell's value.  NULL: silent. */
+	void (*note)(void *ctx, const char *msg);
+	void *note_ctx;
 };
+
+/* Columns whose names and values make them look like the outcome (0/1,
+ * both classes, a name like death, DIE_1y, readmit_30d, mortality, ...)
+ * and that no override fixes: their indices in out[0..max), the count as
+ * the result.  When there are several, csv_read_cohort picks none. */
+int csv_label_candidates(const struct cohort *c, const struct csv_options *opt, int *out, int max);
 
 /* Load a whole cohort with type inference (see csvload.c for the rules). */
 int csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort **out, char **cause);

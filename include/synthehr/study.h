@@ -41,6 +41,8 @@ struct study_init_opts {
 	const char *sex;          /* --sex COL */
 	const struct study_role *roles;   /* --role COL=ROLE, applied last */
 	int nroles;
+	void (*note)(void *ctx, const char *msg);   /* inference notes (csv_options.note) */
+	void *note_ctx;
 };
 /* Validate and load the cohort (the FILE.schema.json sidecar's roles, then
  * --label/--sex/--role), and only then create DIR with study.json: "source"
@@ -48,6 +50,13 @@ struct study_init_opts {
  * "sex_female", "columns": name/role/kind/missing/levels) and the
  * sidecar's "prep".  On error nothing is written.  *out may be NULL. */
 int study_init(const char *dir, const struct study_init_opts *o, struct study **out, char **cause);
+/* Several columns that look like the outcome and no label chosen (by
+ * --label, a role or the sidecar): study_init refuses with a message
+ * listing them.  This lists them from a preview of FILE (its first 1,000
+ * rows) with o's roles, so a front end can ask first: *names (caller
+ * frees each and the array) and the count; 0 when there is nothing to ask. */
+int study_label_candidates(const char *file, const struct study_init_opts *o, char ***names, int *n,
+    char **cause);
 /* Re-read the study's source cohort applying the stored schema (roles, the
  * female level, level order).  Refuses a source whose size changed. */
 int study_load_cohort(struct study *s, struct cohort **out, char **cause);

@@ -65,6 +65,78 @@ print_thousands(char *buf, size_t size, unsigned long long v)
 	buf[o] = '\0';
 }
 
+static void
+init_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "synthehr init: %s\n", msg);
+}
+
+/* One line per role group: the names (at most INIT_LISTED, then a count). */
+#define INIT_LISTED 8
+static void
+summary_line(json_t *cols, json_t *roles, const char *what, const char *role, const char *kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < json_array_size(cols); i++) {
+		json_t *col = json_array_get(cols, i);
+		const char *name = js_str(col, "name", "");
+
+		if (strcmp(js_str(roles, name, ""), role) != 0 ||
+		    (kind != NULL && strcmp(js_str(col, "kind", ""), kind) != 0))
+			continue;
+		if (n == 0)
+			fprintf(stderr, "synthehr init: %-12s", what);
+		if (n < INIT_LISTED)
+			fprintf(stderr, "%s%s", n ? ", " : "", name);
+		n++;
+	}
+	if (n > INIT_LISTED)
+		fprintf(stderr, " and %zu more (%zu in all)", n - INIT_LISTED, n);
+	if (n > 0)
+		fputc('\n', stderr);
+}
+
+/* What init inferred, for the user to check: label, sex, ids, concepts,
+ * categorical columns, counts. */
+static void
+print_summary(const struct study *s)
+{
+	json_t *schema = json_object_get(s->cfg, "schema"), *cols = json_object_get(schema, "columns");
+	json_t *roles = json_object_get(schema, "roles");
+	size_t i, nconc = 0, nmiss = 0, ncolmiss = 0;
+
+	summary_line(cols, roles, "label", "label", NULL);
+	for (i = 0; i < json_array_size(cols); i++) {
+		json_t *col = json_array_get(cols, i);
+
+		if (strcmp(js_str(roles, js_str(col, "name", ""), ""), "label") == 0)
+			break;
+	}
+	if (i == json_array_size(cols))
+		fprintf(stderr, "synthehr init: label       none (set one with --label COL or in the workbench)\n");
+	summary_line(cols, roles, "sex", "sex", NULL);
+	summary_line(cols, roles, "ids", "id", NULL);
+	for (i = 0; i < json_array_size(cols); i++) {
+		json_t *col = json_array_get(cols, i);
+
+		nconc += strcmp(js_str(roles, js_str(col, "name", ""), ""), "concept") == 0;
+		if (js_int(col, "missing", 0) > 0) {
+			nmiss += (size_t)js_int(col, "missing", 0);
+			ncolmiss++;
+		}
+	}
+	if (nconc > 0)
+		fprintf(stderr, "synthehr init: %-12s%zu (0/1 codes)\n", "concepts", nconc);
+	summary_line(cols, roles, "categorical", "categorical", NULL);
+	summary_line(cols, roles, "counts", "continuous", "count");
+	summary_line(cols, roles, "ignored", "ignore", NULL);
+	if (nmiss > 0)
+		fprintf(stderr, "synthehr init: %-12s%zu cells in %zu columns ('synthehr info' lists them)\n",
+		    "missing", nmiss, ncolmiss);
+}
+
 int
 cmd_init(int argc, char **argv)
 {
@@ -175,6 +247,7 @@ cmd_init(int argc, char **argv)
 			o.demo_concepts = DEMO_FULL_CONCEPTS;
 	}
 	fprintf(stderr, "synthehr init: reading %s\n", o.demo ? "the built-in demo cohort" : o.data);
+	o.note = init_note;
 	rc = study_init(dir, &o, &s, &cause);
 	free(roles);
 	if (rc != 0)
@@ -183,6 +256,7 @@ cmd_init(int argc, char **argv)
 	print_thousands(n1, sizeof n1, (unsigned long long)js_int(src, "rows", 0));
 	print_thousands(n2, sizeof n2, (unsigned long long)js_int(src, "cols", 0));
 	fprintf(stderr, "synthehr init: %s x %s in %.1f s\n", n1, n2, util_now() - t0);
+	print_summary(s);
 	printf("created study %s (%s patients x %s columns); 'synthehr info %s' shows the schema\n",
 	    dir, n1, n2, dir);
 	study_free(s);

@@ -63,7 +63,23 @@ struct ld_col {
 	int ndist;               /* LD_NDIST + 1 = more */
 	int all_int;
 	struct ld_dict dict;
+	/* cells of a numeric column that are not numbers, held as missing until
+	 * the end decides (resolve_strays): the column stays numeric, or they
+	 * are put back and the column becomes text */
+	struct ld_stray *stray;
+	size_t nstray, straycap, nother;
+	int nother_dist;         /* distinct ST_OTHER strings */
 };
+
+enum { ST_TOKEN, ST_COMMA, ST_OTHER };
+
+struct ld_stray {
+	size_t row, line;
+	int32_t idx;             /* string in the column's dict */
+	int what;                /* ST_* */
+};
+
+#define LD_STRAY_EARLY 64       /* more other strays than this and 10% of the rows: text now */
 
 struct ld {
 	const char *path;
@@ -199,21 +215,149 @@ name_is_code(const char *s)
 	return 1;
 }
 
+/* Words of a name: split at _ . - and space. */
+static int
+name_has_word(const char *s, const char *const *words)
+{
+	char w[64];
+	size_t n;
+
+	while (*s != '\0') {
+		n = strcspn(s, "_.- ");
+		if (n > 0 && n < sizeof w) {
+			int i;
+
+			memcpy(w, s, n);
+			w[n] = '\0';
+			for (i = 0; words[i] != NULL; i++)
+				if (strcasecmp(w, words[i]) == 0)
+					return 1;
+		}
+		s += n;
+		if (*s != '\0')
+			s++;
+	}
+	return 0;
+}
+
+/* An outcome by name: a word of it is die, death, mortality, readmit, ...
+ * (DIE_1y, in_hospital_death, readmit_lt30_first, hospital_expire_flag). */
 static int
 name_is_label(const char *s)
 {
 	static const char *const stems[] = {
-		"die", "died", "death", "dead", "deceased", "mortality", "outcome", "label", "target", NULL
+		"die", "died", "death", "dead", "deceased", "mortality", "outcome", "label", "target",
+		"readmit", "readmitted", "readmission", "expire", "expired", NULL
+	};
+
+	return name_has_word(s, stems);
+}
+
+static int
+ends_with(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n > m && strcasecmp(s + n - m, suf) == 0;
+}
+
+static int
+starts_with(const char *s, const char *pre)
+{
+	size_t m = strlen(pre);
+
+	return strlen(s) > m && strncasecmp(s, pre, m) == 0;
+}
+
+/* Integer codes by name: admission_type_id, admission_source_id,
+ * discharge_disposition_id, *_code, *_cd, *_type, *_class, *_category. */
+static int
+name_is_code_col(const char *s)
+{
+	static const char *const suf[] = {
+		"_type_id", "_source_id", "_disposition_id", "_code", "_cd", "_type", "_class",
+		"_category", NULL
+	};
+	static const char *const whole[] = { "code", "type", "class", "category", NULL };
+	int i;
+
+	for (i = 0; suf[i] != NULL; i++)
+		if (ends_with(s, suf[i]))
+			return 1;
+	for (i = 0; whole[i] != NULL; i++)
+		if (strcasecmp(s, whole[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A name that marks a record or patient identifier: id, *_id, PatientID,
+ * *_nbr, *_mrn, *_key, *_number, mrn, subject, pid, seqno, ...  Code
+ * columns (*_type_id, *_source_id) are not ids. */
+static int
+name_hints_id(const char *s)
+{
+	static const char *const whole[] = {
+		"mrn", "subject", "pid", "seqno", "seq_no", "patient", "patnr", "encounter", "hadm",
+		"record", "nbr", NULL
+	};
+	static const char *const suf[] = { "_nbr", "_mrn", "_key", "_number", "_nr", NULL };
+	int i;
+
+	if (name_is_code_col(s))
+		return 0;
+	if (name_is_id(s))
+		return 1;
+	for (i = 0; whole[i] != NULL; i++)
+		if (strcasecmp(s, whole[i]) == 0)
+			return 1;
+	for (i = 0; suf[i] != NULL; i++)
+		if (ends_with(s, suf[i]))
+			return 1;
+	return 0;
+}
+
+/* A count by name: num_*, number_*, n_*, count_*, nb_*, *_count, *_cnt. */
+static int
+name_is_count(const char *s)
+{
+	static const char *const pre[] = { "num_", "number_", "n_", "count_", "nb_", "no_of_", NULL };
+	static const char *const suf[] = { "_count", "_cnt", "_counts", NULL };
+	int i;
+
+	for (i = 0; pre[i] != NULL; i++)
+		if (starts_with(s, pre[i]))
+			return 1;
+	for (i = 0; suf[i] != NULL; i++)
+		if (ends_with(s, suf[i]))
+			return 1;
+	return strcasecmp(s, "count") == 0;
+}
+
+/* A concept by name: a phecode/ICD-like name (401.1, E11.9) or one of the
+ * prefixes that extracts put before codes (phe_250.2, dx_E11, icd_401,
+ * ccs_49). */
+static int
+name_is_concept(const char *s)
+{
+	static const char *const pre[] = {
+		"phe_", "phecode_", "phe.", "dx_", "icd_", "icd9_", "icd10_", "icd9cm_", "icd10cm_",
+		"ccs_", "ccsr_", "diag_", NULL
 	};
 	int i;
 
-	for (i = 0; stems[i] != NULL; i++) {
-		size_t n = strlen(stems[i]);
-
-		if (strncasecmp(s, stems[i], n) == 0 && (s[n] == '\0' || strchr("_.- ", s[n]) != NULL))
+	if (name_is_code(s))
+		return 1;
+	for (i = 0; pre[i] != NULL; i++)
+		if (starts_with(s, pre[i]))
 			return 1;
-	}
 	return 0;
+}
+
+/* The role a 0/1 column gets by its name. */
+static int
+binary_role_by_name(const char *s)
+{
+	return name_is_sex(s) ? ROLE_SEX : name_is_concept(s) ? ROLE_CONCEPT : ROLE_BINARY;
 }
 
 static int
@@ -405,6 +549,265 @@ number_overflows(const char *s, size_t len)
 	return *end == '\0' && end != buf && isinf(v);
 }
 
+/* Stray tokens in numeric columns */
+
+/* Tokens that mean "no value" in a numeric column (any case), besides the
+ * missing tokens that hold everywhere; with the default tokens only. */
+static const char *const na_words[] = {
+	"?", "??", "none", "-", "--", "na", "n/a", "n.a.", "nan", "null", "missing", "unknown",
+	"unk", "#n/a", "nd", "not available", "not done", "*", ".", NULL
+};
+
+static int
+is_na_word(const struct ld *L, const char *s, size_t len)
+{
+	int i;
+
+	if (L->opt->missing_tokens != NULL)
+		return 0;   /* the caller's own list only */
+	for (i = 0; na_words[i] != NULL; i++)
+		if (strlen(na_words[i]) == len && strncasecmp(s, na_words[i], len) == 0)
+			return 1;
+	return 0;
+}
+
+/* A number with commas: bit 1 thousands form (1,103; -12,345.6), bit 2
+ * decimal-comma form (27,8); 1,103 is both. */
+static int
+comma_form(const char *s, size_t len)
+{
+	size_t i = 0, d, commas = 0, lead;
+	int thou = 1, dec;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	for (lead = 0; i < len && isdigit((unsigned char)s[i]); i++)
+		lead++;
+	if (lead == 0 || i == len || s[i] != ',')
+		return 0;
+	dec = 1;
+	if (lead > 3)
+		thou = 0;
+	while (i < len && s[i] == ',') {
+		i++;
+		commas++;
+		for (d = 0; i < len && isdigit((unsigned char)s[i]); i++)
+			d++;
+		if (d == 0)
+			return 0;
+		if (d != 3)
+			thou = 0;
+	}
+	if (commas != 1 || i < len)
+		dec = 0;
+	if (i < len && s[i] == '.') {
+		for (i++, d = 0; i < len && isdigit((unsigned char)s[i]); i++)
+			d++;
+		if (d == 0)
+			thou = 0;
+	}
+	if (i < len)
+		return 0;
+	return (thou ? 1 : 0) | (dec ? 2 : 0);
+}
+
+/* The value of a comma number: mode 1 drops the separators, 2 reads the
+ * comma as the decimal point. */
+static int
+comma_value(const char *s, int mode, double *v)
+{
+	char buf[128];
+	size_t i, o = 0;
+
+	for (i = 0; s[i] != '\0' && o + 1 < sizeof buf; i++) {
+		if (s[i] == ',') {
+			if (mode == 2)
+				buf[o++] = '.';
+		} else
+			buf[o++] = s[i];
+	}
+	buf[o] = '\0';
+	return util_parse_double(buf, o, v);
+}
+
+static void
+mark_missing(struct ld_col *k, size_t r, int on)
+{
+	size_t b = r / LD_BLOCK;
+
+	if (k->mblk[b] == NULL) {
+		if (!on)
+			return;
+		k->mblk[b] = xcalloc(LD_BLOCK, 1);
+	}
+	if (k->mblk[b][r % LD_BLOCK] != on) {
+		k->mblk[b][r % LD_BLOCK] = (uint8_t)on;
+		if (on)
+			k->nmiss++;
+		else
+			k->nmiss--;
+	}
+}
+
+/* The strays go back into the column as text cells. */
+static void
+strays_to_text(struct ld *L, struct ld_col *k)
+{
+	size_t i;
+
+	convert(L, k, LS_TEXT);
+	for (i = 0; i < k->nstray; i++) {
+		const struct ld_stray *t = &k->stray[i];
+
+		((int32_t *)blk_get(k, t->row / LD_BLOCK))[t->row % LD_BLOCK] = t->idx;
+		mark_missing(k, t->row, 0);
+	}
+	free(k->stray);
+	k->stray = NULL;
+	k->nstray = k->straycap = k->nother = 0;
+}
+
+/* A cell that is not a number in a column that has been numeric so far. */
+static int
+stray_add(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t len, char **cause)
+{
+	struct ld_stray *t;
+	int added, what = is_na_word(L, s, len) ? ST_TOKEN : comma_form(s, len) ? ST_COMMA : ST_OTHER;
+	int32_t idx;
+
+	idx = dict_add(&k->dict, s, len, &added);
+	if (what == ST_OTHER && added) {
+		k->nother_dist++;
+		if (k->force >= 0 && role_is_binary(k->force) &&
+		    k->nother_dist + SH_MIN(k->ndist, LD_NDIST) > 2)
+			return util_fail(cause, "%s:%zu:%d: column '%s' is set as %s but has a third distinct "
+			    "value (expected at most two)", L->path, line, j + 1, k->name,
+			    cohort_role_name(k->force));
+	}
+	if (k->nstray == k->straycap) {
+		k->straycap = k->straycap ? k->straycap * 2 : 16;
+		k->stray = xreallocarray(k->stray, k->straycap, sizeof *k->stray);
+	}
+	t = &k->stray[k->nstray++];
+	t->row = L->nrows;
+	t->line = line;
+	t->idx = idx;
+	t->what = what;
+	k->nother += what == ST_OTHER;
+	mark_missing(k, L->nrows, 1);
+	if (what == ST_OTHER && k->nother > LD_STRAY_EARLY && k->nother * 10 > L->nrows + 1) {
+		/* text, not a few stray cells */
+		if (k->force == ROLE_CONTINUOUS)
+			return util_fail(cause, "%s:%zu:%d: column '%s' is set as continuous: expected a "
+			    "number, found text", L->path, k->stray[0].line, j + 1, k->name);
+		strays_to_text(L, k);
+	}
+	return 0;
+}
+
+/* At the end of the file: keep a numeric column numeric when its strays
+ * are missing-value tokens, numbers with commas of one consistent form, and
+ * at most 1% other cells (one in a column of 20 to 199 numbers), with a
+ * note for each; otherwise the strays go back and the column is text. */
+static int
+resolve_strays(struct ld *L, struct ld_col *k, int j, char **cause)
+{
+	size_t i, ntok = 0, ncomma = 0, nnum, nother = 0, first_tok = 0, first_comma = 0, first_other = 0;
+	int mode = 3, ntoks = 0, nd;
+	const char *toks[4];
+	char *msg;
+
+	if (k->nstray == 0 || k->state == LS_TEXT)
+		return 0;
+	for (i = 0; i < k->nstray; i++)
+		if (k->stray[i].what == ST_COMMA)
+			mode &= comma_form(k->dict.s[k->stray[i].idx], strlen(k->dict.s[k->stray[i].idx]));
+	mode = mode & 1 ? 1 : mode & 2 ? 2 : 0;
+	for (i = 0; i < k->nstray; i++) {
+		const struct ld_stray *t = &k->stray[i];
+
+		if (t->what == ST_TOKEN) {
+			if (ntok++ == 0)
+				first_tok = t->line;
+		} else if (t->what == ST_COMMA && mode != 0) {
+			if (ncomma++ == 0)
+				first_comma = t->line;
+		} else if (nother++ == 0)
+			first_other = t->line;
+	}
+	nnum = L->nrows - k->nmiss + ncomma;
+	nd = k->ndist;
+	if (ncomma > 0 && nd <= 2)
+		nd = 3;   /* comma numbers are rarely 0 or 1: judged as numbers */
+	if (nother > 0 && (nd <= 2 || nnum < 20 || nother > SH_MAX((size_t)1, nnum / 100))) {
+		if (k->force == ROLE_CONTINUOUS)
+			return util_fail(cause, "%s:%zu:%d: column '%s' is set as continuous: expected a "
+			    "number, found text", L->path, first_other, j + 1, k->name);
+		strays_to_text(L, k);
+		return 0;
+	}
+	/* numeric: comma numbers read, the rest missing */
+	for (i = 0; i < k->nstray; i++) {
+		const struct ld_stray *t = &k->stray[i];
+		double v;
+
+		if (t->what == ST_TOKEN) {
+			int q, seen = 0;
+
+			for (q = 0; q < ntoks; q++)
+				seen |= strcasecmp(toks[q], k->dict.s[t->idx]) == 0;
+			if (!seen && ntoks < 4)
+				toks[ntoks++] = k->dict.s[t->idx];
+		}
+		if (t->what != ST_COMMA || mode == 0 || comma_value(k->dict.s[t->idx], mode, &v) != 0)
+			continue;
+		if (k->state == LS_EMPTY)
+			k->state = v == 0 || v == 1 ? LS_BIN01 : LS_NUM;
+		else if (k->state == LS_BIN01 && v != 0 && v != 1)
+			convert(L, k, LS_NUM);
+		dist_note(k, v);
+		if (k->state == LS_BIN01)
+			((uint8_t *)blk_get(k, t->row / LD_BLOCK))[t->row % LD_BLOCK] = (uint8_t)v;
+		else
+			((double *)blk_get(k, t->row / LD_BLOCK))[t->row % LD_BLOCK] = v;
+		mark_missing(k, t->row, 0);
+	}
+	if (L->opt->note != NULL) {
+		if (ntok > 0) {
+			char list[64] = "";
+			int q;
+
+			for (q = 0; q < ntoks; q++)
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'", q ? ", " : "",
+				    toks[q]);
+			msg = xsprintf("%s:%zu: column '%s': %zu cell%s with a missing-value token (%s%s), "
+			    "read as missing", L->path, first_tok, k->name, ntok, ntok == 1 ? "" : "s", list,
+			    ntoks == 4 ? ", ..." : "");
+			L->opt->note(L->opt->note_ctx, msg);
+			free(msg);
+		}
+		if (ncomma > 0) {
+			msg = xsprintf("%s:%zu: column '%s': %zu number%s written with %s, read as %s",
+			    L->path, first_comma, k->name, ncomma, ncomma == 1 ? "" : "s",
+			    mode == 1 ? "a thousands separator (like 1,103)" : "a decimal comma (like 27,8)",
+			    mode == 1 ? "whole numbers (1103)" : "decimals (27.8)");
+			L->opt->note(L->opt->note_ctx, msg);
+			free(msg);
+		}
+		if (nother > 0) {
+			msg = xsprintf("%s:%zu: column '%s': warning: %zu cell%s not a number (the first on this "
+			    "line), read as missing; the column stays numeric", L->path, first_other, k->name,
+			    nother, nother == 1 ? " is" : "s are");
+			L->opt->note(L->opt->note_ctx, msg);
+			free(msg);
+		}
+	}
+	free(k->stray);
+	k->stray = NULL;
+	k->nstray = k->straycap = k->nother = 0;
+	return 0;
+}
+
 /* Store field j of the current row into column k. */
 static int
 put(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t len, char **cause)
@@ -440,7 +843,8 @@ put(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t le
 		int was = k->ndist;
 
 		dist_note(k, v);
-		if (k->ndist > was && k->ndist > 2 && k->force >= 0 && role_is_binary(k->force))
+		if (k->ndist > was && k->ndist + k->nother_dist > 2 && k->force >= 0 &&
+		    role_is_binary(k->force))
 			return util_fail(cause, "%s:%zu:%d: column '%s' is set as %s but has a third distinct "
 			    "value (expected at most two)", L->path, line, j + 1, k->name,
 			    cohort_role_name(k->force));
@@ -457,11 +861,7 @@ put(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t le
 	if (number_overflows(s, len))
 		return util_fail(cause, "%s:%zu:%d: column '%s': number out of range (expected a finite "
 		    "number)", L->path, line, j + 1, k->name);
-	if (k->force == ROLE_CONTINUOUS)
-		return util_fail(cause, "%s:%zu:%d: column '%s' is set as continuous: expected a number, "
-		    "found text", L->path, line, j + 1, k->name);
-	convert(L, k, LS_TEXT);
-	return put(L, k, j, line, s, len, cause);
+	return stray_add(L, k, j, line, s, len, cause);
 }
 
 /* Finishing: one exact array per column, then classification. */
@@ -521,25 +921,184 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Numeric column (values in num[n]) to its cohort column. */
+/* Facts about a numeric column's non-missing values for role inference. */
+struct numstat {
+	size_t nonmiss, zeros;
+	double min, max;
+	size_t ndistinct;        /* exact, when counted (all_int and more than LD_NDIST) */
+	int increasing;          /* strictly increasing in file order */
+};
+
+static void
+num_stats(const struct ld_col *k, const double *num, const uint8_t *miss, size_t n, int exact,
+    struct numstat *st)
+{
+	size_t r, m = 0;
+	double prev = 0, *v;
+
+	memset(st, 0, sizeof *st);
+	st->increasing = 1;
+	for (r = 0; r < n; r++) {
+		if (miss && miss[r])
+			continue;
+		if (st->nonmiss == 0 || num[r] < st->min)
+			st->min = num[r];
+		if (st->nonmiss == 0 || num[r] > st->max)
+			st->max = num[r];
+		if (st->nonmiss > 0 && num[r] <= prev)
+			st->increasing = 0;
+		prev = num[r];
+		st->zeros += num[r] == 0;
+		st->nonmiss++;
+	}
+	st->ndistinct = (size_t)k->ndist;
+	if (!exact || k->ndist <= LD_NDIST || st->nonmiss == 0)
+		return;
+	v = xmalloc(st->nonmiss * sizeof(double));
+	for (r = 0; r < n; r++)
+		if (!(miss && miss[r]))
+			v[m++] = num[r];
+	qsort(v, m, sizeof(double), cmp_double);
+	st->ndistinct = 1;
+	for (r = 1; r < m; r++)
+		st->ndistinct += v[r] != v[r - 1];
+	free(v);
+}
+
+/* Unique (or nearly) per row, like a record number: at least 99% distinct
+ * and either increasing in file order or packed in a range at most twice
+ * the row count (a measurement is neither). */
+static int
+looks_like_row_id(const struct numstat *st)
+{
+	return st->nonmiss >= 50 && st->ndistinct * 100 >= st->nonmiss * 99 &&
+	    (st->increasing || st->max - st->min + 1 <= 2.0 * (double)st->nonmiss);
+}
+
+/* Whole numbers >= 0 that count something: a count-like name and at least
+ * three values, or more values than integer codes have (max_int) with at
+ * least 10% zeros. */
+static int
+looks_like_count(const struct ld_col *k, const struct numstat *st, int nd, int max_int)
+{
+	if (!k->all_int || st->nonmiss == 0 || st->min < 0)
+		return 0;
+	if (name_is_count(k->name) && nd >= 3)
+		return 1;
+	return nd > max_int && st->zeros * 10 >= st->nonmiss;
+}
+
+/* Integer levels d[0..nd) (sorted) with no meaningful order: at least two
+ * separate frequent levels (>= 5% of the cells, >= 1.5 times each
+ * neighbouring value's count), as codes like 1, 7, 17 have; a count or a
+ * measurement has one mode. */
+static int
+levels_unordered(const double *d, int nd, const double *num, const uint8_t *miss, size_t n,
+    size_t nonmiss)
+{
+	size_t f[LD_NDIST], r;
+	int i, j, peaks = 0;
+
+	memset(f, 0, sizeof f);
+	for (r = 0; r < n; r++) {
+		if (miss && miss[r])
+			continue;
+		for (j = 0; j < nd && d[j] != num[r]; j++)
+			;
+		if (j < nd)
+			f[j]++;
+	}
+	for (i = 0; i < nd; i++) {
+		size_t left = i > 0 && d[i - 1] == d[i] - 1 ? f[i - 1] : 0;
+		size_t right = i + 1 < nd && d[i + 1] == d[i] + 1 ? f[i + 1] : 0;
+
+		if (f[i] * 20 >= nonmiss && 2 * f[i] >= 3 * left && 2 * f[i] >= 3 * right)
+			peaks++;
+	}
+	return peaks >= 2;
+}
+
+/* A numeric column as an id: its values as text. */
+static void
+numeric_as_id(struct ld *L, struct ld_col *k, struct cohort *c, double *num, uint8_t *miss)
+{
+	char **text = xcalloc(L->nrows ? L->nrows : 1, sizeof(char *));
+	size_t r;
+
+	for (r = 0; r < L->nrows; r++)
+		if (!(miss && miss[r])) {
+			char buf[64];
+
+			util_format_double(buf, sizeof buf, num[r]);
+			text[r] = xstrdup(buf);
+		}
+	free(num);
+	cohort_adopt_column(c, k->name, ROLE_ID, KIND_TEXT, text, miss);
+}
+
+#define LD_CODE_LEVELS 30      /* integer codes: at most this many levels */
+
+/* Numeric column (values in num[n]) to its cohort column.
+ *
+ * Unforced, after 0/1 and two-value columns (binary): an id-like name
+ * (k->keep_text) with more than LD_CODE_LEVELS values, or values that look
+ * like a row number, → id; a code name (*_type_id, *_code) or an id-like
+ * name with at most LD_CODE_LEVELS integer values → categorical (more: ignore);
+ * a count (looks_like_count) → continuous with is_count; 3..max_int
+ * integer values → categorical; up to LD_CODE_LEVELS integer values with no
+ * meaningful order (levels_unordered) in at least 10 cells a level →
+ * categorical; else continuous. */
 static void
 finish_numeric(struct ld *L, struct ld_col *k, struct cohort *c, double *num, uint8_t *miss)
 {
 	size_t n = L->nrows, r;
-	int force = k->force, nd = k->ndist, i, j;
+	int force = k->force, nd = k->ndist, i, j, col;
+	int max_int = L->opt->max_int_cat_levels ? L->opt->max_int_cat_levels : 5;
+	int id_name = k->keep_text && force < 0, code_name = force < 0 && name_is_code_col(k->name);
+	int never = max_int < 0;   /* no integer codes */
 	double d[LD_NDIST];
+	struct numstat st;
 
+	if (never) {
+		max_int = 2;
+		id_name = code_name = 0;
+	}
+	num_stats(k, num, miss, n, force < 0 && k->all_int && !id_name && !code_name, &st);
 	if (force == ROLE_CATEGORICAL && nd > LD_NDIST)
 		force = -1;   /* too many numbers to be levels: stays continuous */
+	if (force < 0 && nd > 2 && k->all_int) {
+		if ((id_name && nd > LD_CODE_LEVELS) || (!id_name && !code_name && looks_like_row_id(&st))) {
+			numeric_as_id(L, k, c, num, miss);
+			return;
+		}
+		if (code_name && nd > LD_CODE_LEVELS) {
+			cohort_adopt_column(c, k->name, ROLE_IGNORE, KIND_NUMERIC, num, miss);
+			return;
+		}
+		if (!id_name && !code_name && looks_like_count(k, &st, nd, max_int)) {
+			col = cohort_adopt_column(c, k->name, ROLE_CONTINUOUS, KIND_NUMERIC, num, miss);
+			c->cols[col].is_count = 1;
+			return;
+		}
+	}
 	if (force == ROLE_CONTINUOUS || force == ROLE_ID || force == ROLE_IGNORE ||
 	    (force < 0 && nd == 1 && k->dist[0] != 0 && k->dist[0] != 1) ||
-	    (force < 0 && (nd > LD_NDIST || (nd > 2 && (!k->all_int ||
-	    nd > (L->opt->max_int_cat_levels ? L->opt->max_int_cat_levels : 5)))))) {
+	    (force < 0 && (nd > LD_NDIST || (nd > 2 && !k->all_int)))) {
 		int role = force >= 0 && force != ROLE_ID ? force : ROLE_CONTINUOUS;
 
 		if (force < 0 && nd == 0)
 			role = ROLE_IGNORE;
-		cohort_adopt_column(c, k->name, role, KIND_NUMERIC, num, miss);
+		col = cohort_adopt_column(c, k->name, role, KIND_NUMERIC, num, miss);
+		c->cols[col].is_count = role == ROLE_CONTINUOUS && nd > 2 && !name_hints_id(k->name) &&
+		    !name_is_code_col(k->name) && looks_like_count(k, &st, nd, max_int);
+		return;
+	}
+	memcpy(d, k->dist, sizeof(double) * SH_MIN(nd, LD_NDIST));
+	qsort(d, nd, sizeof(double), cmp_double);
+	if (force < 0 && nd > max_int && !id_name && !code_name &&
+	    (never || nd > LD_CODE_LEVELS || st.nonmiss < (size_t)nd * 10 ||
+	    !levels_unordered(d, nd, num, miss, n, st.nonmiss))) {
+		cohort_adopt_column(c, k->name, ROLE_CONTINUOUS, KIND_NUMERIC, num, miss);
 		return;
 	}
 	memcpy(d, k->dist, sizeof(double) * SH_MIN(nd, LD_NDIST));
@@ -549,10 +1108,8 @@ finish_numeric(struct ld *L, struct ld_col *k, struct cohort *c, double *num, ui
 		int role = force >= 0 ? force : ROLE_BINARY, col, flip = 0;
 		double one = nd == 2 ? d[1] : 1;
 
-		if (force < 0 && name_is_sex(k->name))
-			role = ROLE_SEX;
-		else if (force < 0 && name_is_code(k->name))
-			role = ROLE_CONCEPT;
+		if (force < 0)
+			role = binary_role_by_name(k->name);
 		if (role == ROLE_SEX && L->opt->sex_female != NULL && nd == 2) {
 			double f;
 
@@ -582,7 +1139,6 @@ finish_numeric(struct ld *L, struct ld_col *k, struct cohort *c, double *num, ui
 	{
 		int32_t *cat = xcalloc(n ? n : 1, sizeof(int32_t));
 		char **names = xcalloc(nd, sizeof(char *));
-		int col;
 
 		for (r = 0; r < n; r++) {
 			if (miss && miss[r])
@@ -617,8 +1173,10 @@ finish_text(struct ld *L, struct ld_col *k, struct cohort *c, int32_t *idx, uint
 	char **sorted;
 	int col;
 
-	if (force == ROLE_ID || (force < 0 && nl == nonmiss && nl > (size_t)maxcat) ||
-	    (force < 0 && k->keep_text && nl == nonmiss && nl > 2)) {
+	/* ids: unique or nearly (95%) with more values than categories have,
+	 * or an id-like name with unique values or more than code levels */
+	if (force == ROLE_ID || (force < 0 && nl * 20 >= nonmiss * 19 && nl > (size_t)maxcat) ||
+	    (force < 0 && k->keep_text && ((nl == nonmiss && nl > 2) || nl > LD_CODE_LEVELS))) {
 		char **text = xcalloc(n ? n : 1, sizeof(char *));
 
 		for (r = 0; r < n; r++)
@@ -722,8 +1280,7 @@ finish_col(struct ld *L, struct ld_col *k, struct cohort *c)
 			int role = k->force;
 
 			if (role < 0)
-				role = name_is_sex(k->name) ? ROLE_SEX : name_is_code(k->name) ?
-				    ROLE_CONCEPT : ROLE_BINARY;
+				role = binary_role_by_name(k->name);
 			if (role == ROLE_SEX && L->opt->sex_female != NULL &&
 			    strcmp(L->opt->sex_female, "0") == 0) {
 				static const char *const names[2] = { "1", "0" };
@@ -782,6 +1339,7 @@ ld_free(struct ld *L)
 		free(k->blk);
 		free(k->mblk);
 		free(k->name);
+		free(k->stray);
 		dict_done(&k->dict);
 	}
 	free(L->cols);
@@ -903,7 +1461,7 @@ ld_header(struct ld *L, char **f, size_t *len, int nf, char **cause)
 
 		nlabel += k->force == ROLE_LABEL;
 		nsex += k->force == ROLE_SEX;
-		k->keep_text = k->force == ROLE_ID || (k->force < 0 && name_is_id(k->name));
+		k->keep_text = k->force == ROLE_ID || (k->force < 0 && name_hints_id(k->name));
 		if (k->keep_text)
 			k->state = LS_TEXT;
 	}
@@ -949,23 +1507,97 @@ bin_classes(const struct column *col, size_t n)
 	return has;
 }
 
-static void
-auto_label(struct cohort *c)
+static int
+overridden(const struct csv_options *opt, const char *name)
 {
-	int j, found = -1, n = 0;
+	int i;
+
+	for (i = 0; opt != NULL && i < opt->noverrides; i++)
+		if (strcmp(opt->overrides[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+csv_label_candidates(const struct cohort *c, const struct csv_options *opt, int *out, int max)
+{
+	int j, n = 0;
+
+	for (j = 0; j < c->ncols; j++) {
+		const struct column *k = &c->cols[j];
+
+		if ((k->role == ROLE_BINARY || k->role == ROLE_LABEL) && !overridden(opt, k->name) &&
+		    name_is_label(k->name) && bin_classes(k, c->nrows) == 3) {   /* one class is no label */
+			if (n < max)
+				out[n] = j;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The label by name when exactly one column looks like the outcome; with
+ * several, none (init lists them and asks for --label). */
+static void
+auto_label(struct cohort *c, const struct csv_options *opt)
+{
+	int j, found = -1;
 
 	for (j = 0; j < c->ncols; j++)
 		if (c->cols[j].role == ROLE_LABEL)
 			return;
-	for (j = 0; j < c->ncols; j++) {
-		if (c->cols[j].role == ROLE_BINARY && name_is_label(c->cols[j].name) &&
-		    bin_classes(&c->cols[j], c->nrows) == 3) {   /* a one-class column is no label */
-			found = j;
-			n++;
-		}
-	}
-	if (n == 1)
+	if (csv_label_candidates(c, opt, &found, 1) == 1)
 		c->cols[found].role = ROLE_LABEL;
+}
+
+#define LD_CONCEPT_GROUP 5     /* 0/1 columns sharing a prefix before codes: concepts */
+
+/* The part of a name after its first '_' when it reads as a code (250.2,
+ * 250_2, E11.9); NULL otherwise. */
+static const char *
+code_after_prefix(const char *s)
+{
+	const char *u = strchr(s, '_');
+	char buf[64];
+	size_t i, n;
+
+	if (u == NULL || u == s || (n = strlen(u + 1)) == 0 || n >= sizeof buf)
+		return NULL;
+	for (i = 0; i <= n; i++)
+		buf[i] = u[1 + i] == '_' ? '.' : u[1 + i];
+	return name_is_code(buf) ? u + 1 : NULL;
+}
+
+/* 0/1 columns that share a prefix before a code (cond_250.2, cond_401, ...,
+ * at least LD_CONCEPT_GROUP of them) are concepts. */
+static void
+auto_concepts(struct cohort *c, const struct csv_options *opt)
+{
+	struct ld_dict d;
+	int j, *count, *pre = xcalloc(c->ncols ? c->ncols : 1, sizeof(int));
+
+	memset(&d, 0, sizeof d);
+	for (j = 0; j < c->ncols; j++) {
+		const struct column *k = &c->cols[j];
+		const char *code;
+		int added;
+
+		pre[j] = -1;
+		if (k->role != ROLE_BINARY || k->kind != KIND_BINARY || k->levels != NULL ||
+		    overridden(opt, k->name) || (code = code_after_prefix(k->name)) == NULL)
+			continue;
+		pre[j] = dict_add(&d, k->name, (size_t)(code - k->name), &added);
+	}
+	count = xcalloc(d.n ? d.n : 1, sizeof(int));
+	for (j = 0; j < c->ncols; j++)
+		if (pre[j] >= 0)
+			count[pre[j]]++;
+	for (j = 0; j < c->ncols; j++)
+		if (pre[j] >= 0 && count[pre[j]] >= LD_CONCEPT_GROUP)
+			c->cols[j].role = ROLE_CONCEPT;
+	free(count);
+	free(pre);
+	dict_done(&d);
 }
 
 int
@@ -1044,6 +1676,9 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 		util_fail(cause, "%s: no data rows after the header (expected at least one patient)", path);
 		goto fail;
 	}
+	for (j = 0; j < L.ncols; j++)
+		if (resolve_strays(&L, &L.cols[j], j, cause) != 0)
+			goto fail;
 	c = cohort_new(L.nrows);
 	c->source = xstrdup(path);
 	for (j = 0; j < L.ncols; j++)
@@ -1057,8 +1692,9 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 			goto fail;
 		}
 	}
+	auto_concepts(c, L.opt);
 	if (!L.opt->no_auto_label)
-		auto_label(c);
+		auto_label(c, L.opt);
 	ld_free(&L);
 	*out = c;
 	return 0;

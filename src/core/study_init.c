@@ -154,7 +154,8 @@ study_schema_from_cohort(const struct cohort *c, const char *sex_female)
 		json_object_set_new(roles, k->name, json_string(cohort_role_name(k->role)));
 		json_object_set_new(o, "name", json_string(k->name));
 		json_object_set_new(o, "role", json_string(cohort_role_name(k->role)));
-		json_object_set_new(o, "kind", json_string(cohort_kind_name(k->kind)));
+		json_object_set_new(o, "kind", json_string(k->kind == KIND_NUMERIC && k->is_count ? "count" :
+		    cohort_kind_name(k->kind)));
 		json_object_set_new(o, "missing", json_integer((json_int_t)k->nmissing));
 		if (k->levels != NULL && k->nlevels > 0) {
 			if (k->nlevels <= LEVELS_LISTED) {
@@ -198,8 +199,8 @@ apply_levels(struct cohort *c, json_t *levels)
 
 /* Load PATH applying its sidecar and the command-line roles. */
 static int
-load_with_roles(const char *path, const struct study_init_opts *o, json_t **sidecar_out,
-    struct cohort **out, char **cause)
+load_with_roles(const char *path, const struct study_init_opts *o, int preview, json_t **sidecar_out,
+    struct cohort **out, char ***cand, int *ncand, char **cause)
 {
 	char *side = xsprintf("%s.schema.json", path), **names = NULL;
 	json_t *sc = NULL, *roles, *v;
@@ -246,8 +247,30 @@ load_with_roles(const char *path, const struct study_init_opts *o, json_t **side
 	opt.overrides = ol.v;
 	opt.noverrides = ol.n;
 	opt.sex_female = sf;
+	opt.header_only = preview;
+	opt.note = preview ? NULL : o->note;
+	opt.note_ctx = o->note_ctx;
 	if (csv_read_cohort(path, &opt, &c, cause) != 0)
 		goto done;
+	if (cand != NULL) {
+		/* outcome-like columns when no label is set */
+		*cand = NULL;
+		*ncand = 0;
+		for (j = 0; j < c->ncols && c->cols[j].role != ROLE_LABEL; j++)
+			;
+		if (j == c->ncols) {
+			int idx[64], n = csv_label_candidates(c, &opt, idx, 64);
+
+			if (n > 64)
+				n = 64;
+			if (n >= 2) {
+				*cand = xcalloc(n, sizeof(char *));
+				for (i = 0; i < n; i++)
+					(*cand)[i] = xstrdup(c->cols[idx[i]].name);
+				*ncand = n;
+			}
+		}
+	}
 	/* default_role where it fits the values; one sex column */
 	for (j = 0; j < c->ncols; j++) {
 		struct column *k = &c->cols[j];
@@ -278,6 +301,20 @@ done:
 		*sidecar_out = sc;
 	else
 		json_decref(sc);
+	return rc;
+}
+
+int
+study_label_candidates(const char *file, const struct study_init_opts *o, char ***names, int *n,
+    char **cause)
+{
+	struct cohort *c = NULL;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	rc = load_with_roles(file, o, 1, NULL, &c, names, n, cause);
+	cohort_free(c);
 	return rc;
 }
 
@@ -332,7 +369,8 @@ study_init(const char *dir, const struct study_init_opts *o, struct study **out,
 	json_t *sc = NULL, *src, *schema, *prep;
 	char *path = NULL, *rel = NULL, sha[65], real[PATH_MAX];
 	struct stat st;
-	int created = 0, wrote_demo = 0, i;
+	int created = 0, wrote_demo = 0, i, ncand = 0;
+	char **cand = NULL;
 
 	if ((o->data == NULL) == (o->demo == 0))
 		return util_fail(cause, "give either a cohort file (--data FILE) or --demo");
@@ -397,8 +435,27 @@ study_init(const char *dir, const struct study_init_opts *o, struct study **out,
 		}
 		path = xstrdup(real);
 	}
-	if (load_with_roles(path, o, &sc, &c, cause) != 0)
+	if (load_with_roles(path, o, 0, &sc, &c, &cand, &ncand, cause) != 0)
 		goto fail;
+	if (ncand >= 2) {
+		size_t len = 0;
+		char *list;
+
+		for (i = 0; i < ncand; i++)
+			len += strlen(cand[i]) + 2;
+		list = xcalloc(len + 1, 1);
+		for (i = 0; i < ncand; i++) {
+			if (i > 0)
+				strcat(list, ", ");
+			strcat(list, cand[i]);
+		}
+		util_fail(cause, "%s: %d columns look like the outcome (%s); choose the label with "
+		    "--label COL (or keep a column out with --role COL=binary)", o->data ? o->data : path,
+		    ncand, list);
+		free(list);
+		free_names(cand, ncand);
+		goto fail;
+	}
 	if (util_sha256_file(path, sha, cause) != 0 || stat(path, &st) != 0) {
 		if (cause != NULL && *cause == NULL)
 			util_fail_errno(cause, path);
@@ -545,6 +602,9 @@ study_load_cohort(struct study *s, struct cohort **out, char **cause)
 		size_t m = json_array_size(lv), q;
 		const char **names;
 
+		/* counts as init recorded them ("kind": "count") */
+		if (j >= 0 && c->cols[j].kind == KIND_NUMERIC)
+			c->cols[j].is_count = strcmp(js_str(col, "kind", ""), "count") == 0;
 		if (j < 0 || m == 0 || strcmp(js_str(col, "kind", ""), cohort_kind_name(c->cols[j].kind)) != 0)
 			continue;
 		names = xcalloc(m, sizeof(char *));
