@@ -78,8 +78,11 @@ int util_parse_double(const char *s, size_t len, double *out);
 int util_format_double(char *buf, size_t size, double v);
 int util_format_float(char *buf, size_t size, float v);
 
-/* Cooperative cancellation flag set by signal handlers (SIGINT/TERM/HUP). */
+/* Cooperative cancellation flag: a signal number set by the signal handlers
+ * (SIGINT/TERM/HUP), or UTIL_STOP_REQUEST set by the stage runner when a
+ * front end cancels a stage.  Long work polls it for non-zero. */
 extern volatile int util_interrupted;
+#define UTIL_STOP_REQUEST (-1)
 /* Set to 1 by long-running work that polls util_interrupted; a second
  * signal, or a signal while nobody polls, terminates at once. */
 extern volatile int util_cancel_aware;

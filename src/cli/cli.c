@@ -2,6 +2,8 @@
  * Subcommand table, dispatch, help and the stderr progress bar. */
 #include "config.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -190,6 +192,65 @@ cli_progress_end(void)
 		fputc('\n', stderr);
 	progress_active = 0;
 	progress_last_pct = -1;
+}
+
+static void
+fmt_eta(char *buf, size_t size, double s)
+{
+	if (!isfinite(s) || s < 0)
+		snprintf(buf, size, "?");
+	else if (s >= 3600)
+		snprintf(buf, size, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+	else if (s >= 60)
+		snprintf(buf, size, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+	else
+		snprintf(buf, size, "%.0fs", s);
+}
+
+/* Called on the stage runner's threads; the main thread only waits. */
+void
+cli_stage_event(const struct stage_event *ev, void *arg)
+{
+	const char *cmd = arg != NULL ? arg : stage_name(ev->stage);
+	static char last_label[64];
+	char extra[320], eta[32];
+
+	switch (ev->kind) {
+	case STAGE_EV_START:
+		last_label[0] = '\0';
+		break;
+	case STAGE_EV_PROGRESS:
+		if (ev->total <= 0) {
+			/* a phase without a measure: one line when it changes */
+			if (strcmp(ev->label, last_label) != 0) {
+				cli_progress_end();
+				fprintf(stderr, "synthehr %s: %s\n", cmd, ev->label);
+				snprintf(last_label, sizeof last_label, "%s", ev->label);
+			}
+			break;
+		}
+		if (ev->sub == TRAIN_EV_EPOCH || ev->sub == TRAIN_EV_CKPT) {
+			fmt_eta(eta, sizeof eta, ev->eta_s);
+			snprintf(extra, sizeof extra, "epoch %.0f/%.0f  %s  %.1f steps/s  eta %s", ev->step,
+			    ev->total, ev->msg, ev->rate, eta);
+			cli_progress(ev->label, ev->step, ev->total, extra);
+		} else
+			cli_progress(ev->label, ev->step, ev->total, ev->msg[0] ? ev->msg : NULL);
+		break;
+	case STAGE_EV_NOTE:
+		cli_progress_end();
+		fprintf(ev->result ? stdout : stderr, "%s\n", ev->msg);
+		if (ev->result)
+			fflush(stdout);
+		break;
+	case STAGE_EV_DONE:
+		cli_progress_end();
+		if (ev->status != EXIT_OK && ev->msg[0] != '\0')
+			fprintf(stderr, "synthehr %s: %s\n", cmd, ev->msg);
+		break;
+	default:
+		break;
+	}
 }
 
 static int

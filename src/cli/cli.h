@@ -6,11 +6,8 @@
 
 #include <stdio.h>
 
-/* Documented exit codes. */
-#define EXIT_OK 0
-#define EXIT_FAIL 1        /* the work failed (I/O, numerical) */
-#define EXIT_USAGE 2       /* bad usage or bad input */
-#define EXIT_INTERRUPTED 130 /* SIGINT/SIGTERM/SIGHUP: state saved, resumable */
+#include "synthehr/exitcode.h"
+#include "synthehr/stage.h"
 
 struct cli_cmd {
 	const char *name;
@@ -35,6 +32,9 @@ void cli_cmd_help(const struct cli_cmd *c, FILE *fp);
  * otherwise a line every few percent).  label may be NULL. */
 void cli_progress(const char *label, double done, double total, const char *extra);
 void cli_progress_end(void);
+/* Stage events as progress on stderr and result lines on stdout (arg: the
+ * command's name, for "synthehr CMD: cause"). */
+void cli_stage_event(const struct stage_event *ev, void *arg);
 
 /* Full usage texts owned by the commands that print them on bad usage
  * (one text serves both --help and the error path). */

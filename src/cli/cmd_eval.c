@@ -36,18 +36,6 @@ usage(const char *cmd, const char *text, const char *why)
 	return EXIT_USAGE;
 }
 
-static void
-eval_cli_progress(void *arg, const struct eval_progress *p)
-{
-	char label[96];
-	double done;
-
-	SH_UNUSED(arg);
-	snprintf(label, sizeof label, "%s %s", p->name ? p->name : "", p->metric ? p->metric : "");
-	done = p->nsets > 0 ? ((double)p->set + p->frac) / p->nsets : 0;
-	cli_progress(label, done, 1.0, NULL);
-}
-
 static int
 print_ranking(struct study *s, const char *profile, int fractional)
 {
@@ -76,6 +64,7 @@ cmd_evaluate(int argc, char **argv)
 	long long seed = -1;
 	struct study *s = NULL;
 	struct eval_opts o;
+	struct stage_req q;
 	char *cause = NULL;
 
 	for (i = 1; i < argc; i++) {
@@ -137,7 +126,6 @@ cmd_evaluate(int argc, char **argv)
 		free(o.sex_restriction_csv);
 		o.sex_restriction_csv = xstrdup(sexr);
 	}
-	o.progress = eval_cli_progress;
 	for (i = 0; i < nfiles; i++) {
 		char *nm = NULL;
 
@@ -148,20 +136,18 @@ cmd_evaluate(int argc, char **argv)
 		fprintf(stderr, "synthehr evaluate: imported %s as eval/external/%s\n", files[i], nm);
 		free(nm);
 	}
-	util_cancel_aware = 1;
-	rc = eval_run(s, &o, NULL, &cause);
-	util_cancel_aware = 0;
-	cli_progress_end();
+	memset(&q, 0, sizeof q);
+	q.stage = STAGE_EVALUATE;
+	q.study = dir;
+	q.eval_opts = &o;
+	rc = stage_run(&q, cli_stage_event, argv[0]);
 	eval_opts_done(&o);
-	if (rc != 0) {
-		int code = util_interrupted ? EXIT_INTERRUPTED : EXIT_FAIL;
-
+	if (rc != EXIT_OK) {
 		free(files);
 		free(names);
 		study_free(s);
-		return cli_fail(argv[0], cause, code);
+		return rc;
 	}
-	printf("Wrote %s/eval/metrics.json\n", dir);
 	rc = print_ranking(s, profile, 0);
 	study_free(s);
 	free(files);

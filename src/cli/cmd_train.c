@@ -155,6 +155,17 @@ train_progress(const struct train_event *ev, void *arg)
 	}
 }
 
+/* Stage events: training's own (on a training thread) drive the bars above,
+ * the rest (a failure's cause) print as every command's do. */
+static void
+train_stage_event(const struct stage_event *ev, void *arg)
+{
+	if (ev->train != NULL)
+		train_progress(ev->train, NULL);
+	else
+		cli_stage_event(ev, arg);
+}
+
 int
 cmd_train(int argc, char **argv)
 {
@@ -178,10 +189,10 @@ cmd_train(int argc, char **argv)
 	struct train_opts to;
 	struct train_settings ts;
 	struct study *s = NULL;
-	struct train_job *job;
+	struct stage_req q;
 	json_t *sec;
 	char *cause = NULL;
-	int c, rc, changed = 0;
+	int c, changed = 0;
 
 	memset(&to, 0, sizeof to);
 	optind = 0;
@@ -312,39 +323,12 @@ cmd_train(int argc, char **argv)
 		progress_minutes = ts.minutes;
 		memset(progress_frac, 0, sizeof progress_frac);
 	}
-	util_cancel_aware = 1;
-	if ((job = train_start(s, &to, train_progress, NULL, &cause)) == NULL) {
-		util_cancel_aware = 0;
-		study_free(s);
-		return cli_fail(argv[0], cause, EXIT_USAGE);
-	}
-	rc = train_wait(job, &cause);
-	util_cancel_aware = 0;
 	study_free(s);
-	if (rc < 0)
-		return cli_fail(argv[0], cause, EXIT_FAIL);
-	if (rc > 0)
-		return EXIT_INTERRUPTED;
-	return EXIT_OK;
-}
-
-static int
-gen_one(struct study *s, const char *name, int run, const struct gen_opts *o)
-{
-	char *cause = NULL, *dir;
-	size_t rows = 0;
-	int rc;
-
-	if (run == 0)
-		rc = baseline_run(s, o, &rows, &cause);
-	else
-		rc = gen_run(s, run, o, &rows, &cause);
-	if (rc != 0)
-		return cli_fail("generate", cause, EXIT_FAIL);
-	dir = study_path(s, run == 0 ? "runs/baseline-marginals" : name);
-	printf("%s: %zu rows -> %s/synthetic.csv\n", run == 0 ? "baseline-marginals" : name + 5, rows, dir);
-	free(dir);
-	return EXIT_OK;
+	memset(&q, 0, sizeof q);
+	q.stage = STAGE_TRAIN;
+	q.study = argv[optind];
+	q.train = to;
+	return stage_run(&q, train_stage_event, argv[0]);
 }
 
 int
@@ -359,12 +343,9 @@ cmd_generate(int argc, char **argv)
 		{ "ckpt", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct study *s = NULL;
-	struct gen_opts o;
-	struct train_settings ts;
-	char *cause = NULL;
+	struct stage_req q;
 	long long rows = -1, seed = -1, run = -1, ck = 0;
-	int c, nostrat = 0, sample = 0, baseline_only = 0, rc = EXIT_OK, k, done = 0;
+	int c, nostrat = 0, sample = 0, baseline_only = 0;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -404,56 +385,14 @@ cmd_generate(int argc, char **argv)
 		fputs(cmd_generate_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (study_open(argv[optind], &s, &cause) != 0)
-		return cli_fail(argv[0], cause, EXIT_USAGE);
-	if (gen_opts_load(json_object_get(s->cfg, "generate"), &o, &cause) != 0 ||
-	    train_settings_load(json_object_get(s->cfg, "train"), &ts, &cause) != 0) {
-		study_free(s);
-		return cli_fail(argv[0], cause, EXIT_USAGE);
-	}
-	if (rows > 0)
-		o.rows = (size_t)rows;
-	if (seed >= 0)
-		o.seed = (uint64_t)seed;
-	if (nostrat)
-		o.stratify = 0;
-	if (sample)
-		o.sample = 1;
-	o.ckpt_epoch = (int)ck;
-	if (run > 0) {
-		char *name = xsprintf("runs/run-%lld", run);
-
-		rc = gen_one(s, name, (int)run, &o);
-		free(name);
-		study_free(s);
-		return rc;
-	}
-	if (!baseline_only) {
-		for (k = 1; k <= TRAIN_MAX_RUNS; k++) {
-			char *name = xsprintf("runs/run-%d", k), *sp = xsprintf("%s/state.json", name);
-			char *p = study_path(s, sp);
-			int exists = util_file_exists(p);
-
-			free(sp);
-			free(p);
-			if (!exists) {
-				if (k <= ts.runs)
-					fprintf(stderr, "synthehr generate: run %d has not been trained; skipped\n", k);
-				free(name);
-				continue;
-			}
-			if (gen_one(s, name, k, &o) != EXIT_OK)
-				rc = EXIT_FAIL;
-			else
-				done++;
-			free(name);
-		}
-		if (done == 0 && rc == EXIT_OK)
-			fprintf(stderr, "synthehr generate: no trained runs; run \"synthehr train %s\" first"
-			    " (the baseline is still written)\n", argv[optind]);
-	}
-	if (gen_one(s, NULL, 0, &o) != EXIT_OK)
-		rc = EXIT_FAIL;
-	study_free(s);
-	return rc;
+	memset(&q, 0, sizeof q);
+	q.stage = STAGE_GENERATE;
+	q.study = argv[optind];
+	q.gen_run = baseline_only ? -1 : (int)(run > 0 ? run : 0);
+	q.gen_rows = rows;
+	q.gen_seed = seed;
+	q.gen_nostratify = nostrat;
+	q.gen_sample = sample;
+	q.gen_ckpt = (int)ck;
+	return stage_run(&q, cli_stage_event, argv[0]);
 }

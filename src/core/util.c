@@ -619,7 +619,7 @@ util_mem_check(size_t bytes, const char *what, char **cause)
 static void
 on_signal(int sig)
 {
-	if (!util_cancel_aware || util_interrupted) {
+	if (!util_cancel_aware || util_interrupted > 0) {
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return;

@@ -293,28 +293,16 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		canvas_text(cv, x + 2, y + 1, w - 4, THEME_DIM, "No study open: start on screen 1 (Load).");
 		return;
 	}
-	if (job_running(a) && strcmp(a->job.label, "evaluating") == 0) {
-		char *tail = job_log_tail(a), *pct;
-		double frac = -1;
+	if (job_is(a, STAGE_EVALUATE)) {
+		const struct stage_event *e = &a->job.st.last;
+		double frac = e->stage == STAGE_EVALUATE && e->total > 0 ? e->step / e->total : -1;
 
-		/* progress lines read "SET METRIC  NN%": the percentage is the whole job's */
-		if (tail != NULL && (pct = strrchr(tail, '%')) != NULL) {
-			char *b = pct;
-
-			while (b > tail && (b[-1] == '.' || (b[-1] >= '0' && b[-1] <= '9')))
-				b--;
-			if (b < pct)
-				frac = atof(b) / 100;
-			while (b > tail && b[-1] == ' ')
-				b--;
-			*b = '\0';
-		}
-		canvas_printf(cv, x + 1, y, 40, THEME_KEY, "evaluating %s", tail ? tail : "...");
+		canvas_printf(cv, x + 1, y, 40, THEME_KEY, "evaluating %s", e->stage == STAGE_EVALUATE &&
+		    e->label[0] ? e->label : "...");
 		if (frac >= 0) {
 			canvas_progress(cv, x + 42, y, w - 50, frac, THEME_GOOD);
 			canvas_printf(cv, x + w - 7, y, 6, THEME_NORMAL, "%3.0f%%", 100 * frac);
 		}
-		free(tail);
 		y++;
 		h--;
 	}
@@ -364,7 +352,8 @@ eval_done(struct app *a, int rc)
 int
 screen_eval_start(struct app *a)
 {
-	char **steps[1], *cause = NULL;
+	struct stage_req q;
+	char *cause = NULL;
 	const char *preset;
 
 	if (a->st == NULL) {
@@ -372,12 +361,19 @@ screen_eval_start(struct app *a)
 		return -1;
 	}
 	preset = js_str(json_object_get(a->st->cfg, "eval"), "preset", "fast");
-	steps[0] = job_argv("evaluate", a->st->dir, "--preset", preset, (char *)NULL);
-	if (job_start(a, "evaluating", eval_done, steps, 1, &cause) != 0) {
+	memset(&q, 0, sizeof q);
+	q.stage = STAGE_EVALUATE;
+	q.study = a->st->dir;
+	q.eval_preset = preset;
+	if (job_submit(a, &q, eval_done, &cause) != 0) {
 		app_error(a, cause);
 		return -1;
 	}
-	app_status(a, "evaluating (preset %s) ...", preset);
+	if (a->job.st.busy && !job_is(a, STAGE_EVALUATE))
+		app_status(a, "evaluation (preset %s) queued behind %s; x stops all", preset,
+		    stage_name(a->job.st.stage));
+	else
+		app_status(a, "evaluating (preset %s) ...", preset);
 	return 0;
 }
 
@@ -391,17 +387,23 @@ export_done(struct app *a, int rc)
 int
 screen_eval_export(struct app *a, const char *path)
 {
-	char **steps[1], *cause = NULL;
+	struct stage_req q;
+	char *cause = NULL;
 
 	if (a->st == NULL) {
 		app_error(a, xstrdup("no study is open (screen 1)"));
 		return -1;
 	}
-	steps[0] = job_argv("report", a->st->dir, "-o", path, (char *)NULL);
-	if (job_start(a, "report", export_done, steps, 1, &cause) != 0) {
+	memset(&q, 0, sizeof q);
+	q.stage = STAGE_REPORT;
+	q.study = a->st->dir;
+	q.out_path = path;
+	if (job_submit(a, &q, export_done, &cause) != 0) {
 		app_error(a, cause);
 		return -1;
 	}
+	if (a->job.st.busy && !job_is(a, STAGE_REPORT))
+		app_status(a, "report queued behind %s", stage_name(a->job.st.stage));
 	return 0;
 }
 

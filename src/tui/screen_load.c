@@ -67,8 +67,9 @@ created(struct app *a, int rc)
 static int
 start_create(struct app *a, const char *dir, const char *src, int kind)
 {
-	char **steps[2], *cause = NULL, *cohort, nbuf[32], cbuf[32];
-	int n = 0;
+	struct stage_req q;
+	char *cause = NULL, *cohort;
+	int rc;
 
 	if (util_file_exists(dir) && !util_dir_exists(dir)) {
 		app_error(a, xsprintf("%s exists and is not a directory", dir));
@@ -88,25 +89,39 @@ start_create(struct app *a, const char *dir, const char *src, int kind)
 			return 0;
 		}
 	}
+	memset(&q, 0, sizeof q);
+	q.stage = STAGE_INIT;
+	q.study = dir;
 	if (kind == 'd') {
 		/* the demo cohort is written inside the study (source/demo.csv.gz) */
-		snprintf(nbuf, sizeof nbuf, "%d", a->demo_rows);
-		snprintf(cbuf, sizeof cbuf, "%d", a->demo_concepts);
+		q.demo = 1;
+		q.demo_rows = (size_t)a->demo_rows;
+		q.demo_concepts = a->demo_concepts;
 		cohort = NULL;
-		steps[n++] = job_argv("init", dir, "--demo", "--rows", nbuf, "--concepts", cbuf, (char *)NULL);
 	} else if (kind == 'm') {
+		struct stage_req im;
+
 		cohort = xsprintf("%s-mimic.csv.gz", dir);
-		steps[n++] = job_argv("import-mimic", src, "--phecodes", ld.pending_map ? ld.pending_map : ".",
-		    "-o", cohort, (char *)NULL);
+		memset(&im, 0, sizeof im);
+		im.stage = STAGE_IMPORT;
+		im.study = cohort;
+		im.mimic_dir = src;
+		im.phecodes = ld.pending_map ? ld.pending_map : ".";
+		im.out_path = cohort;
+		if (job_submit(a, &im, NULL, &cause) != 0) {
+			free(cohort);
+			app_error(a, cause);
+			return -1;
+		}
+		q.after_ok = 1;
 	} else
 		cohort = xstrdup(src);
-	if (cohort != NULL)
-		steps[n++] = job_argv("init", dir, "--data", cohort, (char *)NULL);
+	q.data = cohort;
 	free(ld.pending_src);
 	ld.pending_src = xstrdup(dir);
+	rc = job_submit(a, &q, created, &cause);
 	free(cohort);
-	if (job_start(a, kind == 'd' ? "demo cohort" : kind == 'm' ? "MIMIC-IV import" : "loading",
-	    created, steps, n, &cause) != 0) {
+	if (rc != 0) {
 		app_error(a, cause);
 		return -1;
 	}

@@ -312,10 +312,13 @@ prep_done(struct app *a, int rc)
 static void
 prep_yes(struct app *a)
 {
-	char **steps[1], *cause = NULL;
+	struct stage_req q;
+	char *cause = NULL;
 
-	steps[0] = job_argv("prep", a->st->dir, (char *)NULL);
-	if (job_start(a, "preprocessing", prep_done, steps, 1, &cause) != 0)
+	memset(&q, 0, sizeof q);
+	q.stage = STAGE_PREP;
+	q.study = a->st->dir;
+	if (job_submit(a, &q, prep_done, &cause) != 0)
 		app_error(a, cause);
 	else
 		app_status(a, "preprocessing ...");

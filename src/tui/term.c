@@ -198,7 +198,7 @@ term_getkey(int timeout_ms)
 		 * every read fail at once instead of waiting: after many instant
 		 * failures in a row, behave as on SIGHUP rather than spin. */
 		if (timeout_ms > 0 && util_now() - t0 < timeout_ms * 0.0005) {
-			if (++fast_errs >= 200 && !util_interrupted)
+			if (++fast_errs >= 200 && util_interrupted <= 0)
 				util_interrupted = SIGHUP;
 		} else
 			fast_errs = 0;

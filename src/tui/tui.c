@@ -29,7 +29,7 @@ const struct screen *const tui_screens[SCREEN_COUNT] = {
 static int
 app_busy(const struct app *a)
 {
-	return job_running(a) || screen_train_busy();
+	return job_running(a);
 }
 
 static const char *const screen_keys_global[] = {
@@ -54,15 +54,7 @@ struct app *
 app_new(void)
 {
 	struct app *a = xcalloc(1, sizeof *a);
-	char buf[4096];
-	ssize_t n;
 
-	n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-	if (n > 0) {
-		buf[n] = '\0';
-		a->exe = xstrdup(buf);
-	} else
-		a->exe = xstrdup("synthehr");
 	theme_default(&a->theme);
 	a->colour = 1;
 	a->study_default = xstrdup("./synthehr-study");
@@ -90,16 +82,8 @@ app_free(struct app *a)
 	free(a->confirm_q);
 	free(a->prompt);
 	free(a->line);
-	free(a->exe);
 	free(a->study_default);
-	for (i = 0; i < a->job.nsteps; i++) {
-		char **p;
-
-		for (p = a->job.steps[i]; p != NULL && *p != NULL; p++)
-			free(*p);
-		free(a->job.steps[i]);
-	}
-	free(a->job.log);
+	job_free(a);
 	free(a);
 }
 
@@ -379,28 +363,40 @@ tui_free_numeric_csv(int ncols, char **names, double **cols)
 	free(cols);
 }
 
-/* Top bar: program, tabs 1-6, the study's name on the right. */
+/* Top bar: program, tabs 1-6, the running stage with its progress and the
+ * queue, the study's name on the right.  While a stage runs the other
+ * tabs shrink to their numbers to make room. */
 static void
 draw_topbar(struct app *a, struct canvas *cv)
 {
-	int x = 0, i;
-	char buf[64];
+	int x = 0, i, busy = job_running(a);
+	char buf[160];
 
 	canvas_fill(cv, 0, 0, cv->w, 1, ' ', THEME_TAB);
 	x += canvas_text(cv, 0, 0, -1, THEME_TAB, " synthehr ");
 	for (i = 0; i < SCREEN_COUNT; i++) {
 		int role = i == a->cur ? THEME_TAB_ACTIVE : THEME_TAB;
 
-		snprintf(buf, sizeof buf, " %d %s ", i + 1, tui_screens[i]->name);
+		if (busy && i != a->cur)
+			snprintf(buf, sizeof buf, " %d ", i + 1);
+		else
+			snprintf(buf, sizeof buf, " %d %s ", i + 1, tui_screens[i]->name);
 		if (x + (int)strlen(buf) > cv->w)
 			break;
 		x += canvas_text(cv, x, 0, -1, role, buf);
+	}
+	if (busy) {
+		char job[128];
+
+		job_describe(a, job, sizeof job);
+		snprintf(buf, sizeof buf, " [%s]", job);
+		x += canvas_text(cv, x, 0, cv->w - x, THEME_KEY, buf);
 	}
 	if (a->st != NULL) {
 		const char *base = strrchr(a->st->dir, '/');
 
 		base = base != NULL && base[1] != '\0' ? base + 1 : a->st->dir;
-		if (cv->w - x > 6)
+		if (cv->w - x > (int)strlen(base) + 2)
 			canvas_text_right(cv, x, 0, cv->w - x - 1, THEME_TAB, base);
 	}
 }
@@ -409,18 +405,10 @@ static void
 draw_status(struct app *a, struct canvas *cv)
 {
 	int y = cv->h - 2;
-	char buf[256];
 
 	canvas_fill(cv, 0, y, cv->w, 1, ' ', THEME_STATUS);
-	if (job_running(a)) {
-		double el = job_elapsed(a);
-
-		snprintf(buf, sizeof buf, "[%s%s %d:%02d] ", a->job.label, a->job.paused ? " paused" : "",
-		    (int)el / 60, (int)el % 60);
-		canvas_text_right(cv, 0, y, cv->w, THEME_STATUS, buf);
-	}
 	if (a->status != NULL)
-		canvas_text(cv, 0, y, cv->w - (job_running(a) ? 24 : 0), a->status_role, a->status);
+		canvas_text(cv, 0, y, cv->w, a->status_role, a->status);
 }
 
 /* The bottom line: the command line while it is open, else key hints. */
@@ -521,9 +509,7 @@ app_draw(struct app *a, struct canvas *cv)
 static void
 quit_yes(struct app *a)
 {
-	if (job_running(a))
-		job_stop(a);
-	screen_train_stop_wait();
+	job_stop(a);
 	a->quit = 1;
 }
 
@@ -858,9 +844,9 @@ tui_main(const char *study_dir, int argc, char **argv)
 			if (frames > 0 && --frames == 0)
 				break;
 		}
-		if (util_interrupted) {
-			if (job_running(a))
-				job_stop(a);
+		if (util_interrupted > 0) {
+			/* a signal, or the terminal went away (term.c): stop every
+			 * stage at its next safe point below and leave */
 			rc = EXIT_INTERRUPTED;
 			break;
 		}
@@ -886,15 +872,13 @@ tui_main(const char *study_dir, int argc, char **argv)
 	}
 	if (a->prompt_on)
 		cmdline_close(a);
-	screen_train_stop_wait();
-	if (job_running(a)) {
-		job_stop(a);
-		while (job_running(a)) {
-			usleep(50000);
-			job_poll(a);
-		}
-	}
-	save_ui(a);
+	/* Stages stop at their next safe point and save; after a signal or a
+	 * lost terminal the process must be gone within 2 s, and every file is
+	 * written atomically, so a stage still busy then loses only the work
+	 * it had not saved. */
+	job_stop_wait(a, rc == EXIT_INTERRUPTED ? 1.5 : -1);
+	if (!job_running(a))
+		save_ui(a);
 	term_end();
 	if (dump != NULL) {
 		char *text = canvas_to_text(cv);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "synthehr/cohort.h"
+#include "synthehr/stage.h"
 #include "synthehr/study.h"
 #include "tui/canvas.h"
 #include "tui/term.h"
@@ -28,6 +29,7 @@ struct screen {
 	int (*key)(struct app *a, int key);       /* TUI_* flags */
 	void (*tick)(struct app *a);              /* every loop turn (~10/s) */
 	void (*reset)(struct app *a);             /* the study or cohort changed */
+	void (*event)(struct app *a, const struct stage_event *ev);   /* a stage's event (may be NULL) */
 };
 
 enum { SCREEN_LOAD, SCREEN_REVIEW, SCREEN_PREP, SCREEN_TRAIN, SCREEN_EVAL, SCREEN_RANK, SCREEN_COUNT };
@@ -35,23 +37,21 @@ extern const struct screen screen_load, screen_review, screen_prep, screen_train
     screen_rank;
 extern const struct screen *const tui_screens[SCREEN_COUNT];
 
-/* A background job: a chain of synthehr subcommands run as child processes
- * (in their own process group, output to STUDY/ui-job.log). */
-#define JOB_MAX_STEPS 6
+/* The stages this workbench started: they run in-process under the core
+ * stage runner (job.c); done callbacks by submission id. */
+#define JOB_MAX_PENDING 16
 struct job {
-	pid_t pid;                   /* 0: none running */
-	char label[64];
-	char **steps[JOB_MAX_STEPS]; /* argv of each step, without the program */
-	int nsteps, step;
-	double t0, step_t0;          /* util_now() at start of the job / the step */
-	double paused_at, paused_total;
-	int paused;
-	char *log;
-	void (*done)(struct app *a, int rc);
+	struct stage_runner *runner;   /* created on first use */
+	struct stage_state st;         /* refreshed on every poll */
+	struct {
+		unsigned long id;
+		void (*done)(struct app *a, int status);
+	} pending[JOB_MAX_PENDING];
+	int npending;
+	unsigned ended;                /* stages that ended so far */
 };
 
 struct app {
-	char *exe;                   /* path of this binary, for jobs */
 	struct study *st;            /* NULL until a study is open */
 	struct cohort *cohort;       /* the study's source cohort (may be NULL) */
 	char *cohort_err;
@@ -105,27 +105,25 @@ int screen_review_show(struct app *a, const char *name);
 int screen_prep_start(struct app *a);
 int screen_train_start(struct app *a);
 int screen_train_interrupted(struct app *a);   /* a run's state.json is not "done" */
-int screen_train_busy(void);                   /* a training job is live */
-void screen_train_stop_wait(void);             /* cancel a live training and join it */
 int screen_eval_start(struct app *a);
 int screen_eval_export(struct app *a, const char *path);
 /* eval/metrics.json as a table: values [nsets × RANK_COUNT], names [nsets]. */
 int screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics);
 
-/* job.c */
-int job_start(struct app *a, const char *label, void (*done)(struct app *, int), char **const *steps,
-    int nsteps, char **cause);
+/* job.c: stages in-process under the core stage runner. */
+/* Queue q (0) or refuse it with *cause; done(a, status) runs when it ends. */
+int job_submit(struct app *a, const struct stage_req *q, void (*done)(struct app *, int), char **cause);
 void job_poll(struct app *a);
-int job_running(const struct app *a);
+int job_running(const struct app *a);     /* a stage runs or waits */
+int job_is(const struct app *a, int stage);   /* that stage is running */
 void job_pause(struct app *a);
 void job_resume(struct app *a);
-void job_stop(struct app *a);
-/* Elapsed running seconds (without pauses). */
-double job_elapsed(const struct app *a);
-/* Last non-empty line of the job log (caller frees), or NULL. */
-char *job_log_tail(const struct app *a);
-/* A NULL-terminated argv from a format list (strings copied). */
-char **job_argv(const char *first, ...);
+void job_stop(struct app *a);             /* stop the running stage, drop the queue */
+/* Stop everything and wait up to timeout_s for the stage to save. */
+void job_stop_wait(struct app *a, double timeout_s);
+void job_free(struct app *a);
+/* The running stage, its progress and the queue, for the top bar. */
+void job_describe(const struct app *a, char *buf, size_t size);
 
 /* cmdline.c: readline's callback interface inside curses. */
 enum { CMDLINE_COMMAND, CMDLINE_PATH, CMDLINE_VALUE };
