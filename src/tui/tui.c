@@ -879,6 +879,8 @@ tui_main(const char *study_dir, int argc, char **argv)
 	job_stop_wait(a, rc == EXIT_INTERRUPTED ? 1.5 : -1);
 	if (!job_running(a))
 		save_ui(a);
+	else
+		a->job.runner = NULL;   /* still busy: not joined; the process's exit ends it */
 	term_end();
 	if (dump != NULL) {
 		char *text = canvas_to_text(cv);
