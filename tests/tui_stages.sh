@@ -103,7 +103,7 @@ fi
 if "$SYNTHEHR" check "$S" >"$TMPD/check.txt" 2>&1; then ok "check passes on the study"; else
 	not_ok "check passes on the study"; sed 's/^/# /' "$TMPD/check.txt"; fi
 e2=$(sed -n 's/.*"epoch": *\([0-9]*\).*/\1/p' "$S/runs/run-1/state.json" | head -1)
-"$SYNTHEHR" train "$S" --epochs $(( ${e2:-0} + 2 )) >"$TMPD/resume.txt" 2>&1
+"$SYNTHEHR" train "$S" --epochs $(( ${e2:-0} + 40 )) >"$TMPD/resume.txt" 2>&1
 rc=$?
 if [ $rc = 0 ] && grep -q "resuming after epoch" "$TMPD/resume.txt"; then
 	ok "the run resumes from its saved epoch (${e2:-?}) and finishes"
