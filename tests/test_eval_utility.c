@@ -143,6 +143,15 @@ test_wd(void)
 		mtx_set(S, i, 4, (float)(55 + 12 * rng_normal(&g)));
 	}
 	tap_near(eval_wasserstein1(x, 157, y, 91), w1_brute(x, 157, y, 91), 1e-9, "W1 with ties vs brute force");
+	{
+		/* issue 18: a NaN or an infinity once made this loop spin forever */
+		double na[4] = { 1, NAN, 3, 2 }, nb[3] = { 0, 5, NAN }, ia[3] = { 1, INFINITY, 2 },
+		    ib[3] = { -INFINITY, 0, 1 }, fa[2] = { 0, 1 };
+
+		tap_ok(isnan(eval_wasserstein1(na, 4, fa, 2)), "W1 with a NaN in the first sample ends: NaN");
+		tap_ok(isnan(eval_wasserstein1(fa, 2, nb, 3)), "W1 with a NaN in the second sample ends: NaN");
+		tap_ok(!isfinite(eval_wasserstein1(ia, 3, ib, 3)), "W1 with infinities ends: not finite");
+	}
 	eval_wd(l, R, S, wd);
 	tap_near(wd[0], w1_brute(x, 157, y, 91), 1e-9, "eval_wd column 1 in layout order");
 	{

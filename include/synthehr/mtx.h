@@ -91,6 +91,9 @@ struct mtx *mtx_subset(const struct mtx *m, const size_t *idx, size_t nr);
  * the byte block and the float block.  Atomic write. */
 int mtx_write(const char *path, const struct mtx *m, char **cause);
 int mtx_read(const char *path, const struct layout *l, struct mtx **out, char **cause);
+/* -1 with "PATH: damaged matrix: row R, column C ..." when a byte cell is not
+ * 0/1 or a float cell is not finite. */
+int mtx_validate(const struct mtx *m, const struct layout *l, const char *path, char **cause);
 /* CSV in cohort units with the layout's header names (groups as their 0/1
  * columns).  Continuous values are written unscaled. */
 int mtx_write_csv(const char *path, const struct mtx *m, const struct layout *l, char **cause);

@@ -21,7 +21,8 @@ json_t *report_ranking(json_t *metrics, json_t *rank_cfg, const struct rank_prof
 /* The ranking as an 80-column text table (caller frees). */
 char *report_ranking_text(json_t *ranking);
 /* Read eval/metrics.json, rank, write eval/ranking.json; *out (optional)
- * gets the ranking. */
+ * gets the ranking.  Returns 1 with *cause set (and *out filled) when only
+ * saving ranking.json failed, e.g. on a read-only study. */
 int report_rank_study(struct study *s, const char *profile, int fractional, json_t **out, char **cause);
 /* Markdown report of the study into path (atomic). */
 int report_markdown(struct study *s, const char *profile, int fractional, const char *path, char **cause);

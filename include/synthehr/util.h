@@ -87,5 +87,10 @@ extern volatile int util_interrupted;
  * signal, or a signal while nobody polls, terminates at once. */
 extern volatile int util_cancel_aware;
 void util_install_signal_handlers(void);
+/* After the first signal a cancel-aware command has util_cancel_grace_ms
+ * (1000; 0 = no limit) to reach a safe point and call util_interrupt_ack();
+ * otherwise the process stops there as if nothing watched the signal. */
+extern int util_cancel_grace_ms;
+void util_interrupt_ack(void);
 
 #endif

@@ -24,6 +24,7 @@ struct check_state {
 	const struct layout *lay;
 	int clean;
 	int nfiles, nbad, ntmp;
+	const char *skip;        /* a file already reported */
 };
 
 static int
@@ -54,7 +55,9 @@ check_file(struct check_state *st, const char *path, const struct stat *sb)
 	char *cause = NULL;
 
 	st->nfiles++;
-	if ((sb->st_mode & 0077) != 0) {
+	if (st->skip != NULL && strcmp(path, st->skip) == 0)
+		return;
+	if ((sb->st_mode & 0077) != 0 || (sb->st_mode & 0400) == 0) {
 		printf("PERM  %s: mode %04o, expected 0600 (patient data)\n", path, (unsigned)(sb->st_mode & 07777));
 		st->nbad++;
 	}
@@ -123,7 +126,7 @@ check_dir(struct check_state *st, const char *dir)
 		check_bad(st, dir, xsprintf("cannot open directory"));
 		return;
 	}
-	if (stat(dir, &sb) == 0 && (sb.st_mode & 0077) != 0) {
+	if (stat(dir, &sb) == 0 && ((sb.st_mode & 0077) != 0 || (sb.st_mode & 0500) != 0500)) {
 		printf("PERM  %s: mode %04o, expected 0700 (patient data)\n", dir, (unsigned)(sb.st_mode & 07777));
 		st->nbad++;
 	}
@@ -138,6 +141,14 @@ check_dir(struct check_state *st, const char *dir)
 				check_dir(st, p);
 			else if (S_ISREG(sb.st_mode))
 				check_file(st, p, &sb);
+			else if (S_ISLNK(sb.st_mode)) {
+				printf("LINK  %s: a symbolic link (a study holds only its own files and "
+				    "directories; synthehr never writes through a link)\n", p);
+				st->nbad++;
+			} else {
+				printf("TYPE  %s: not a regular file or directory\n", p);
+				st->nbad++;
+			}
 		}
 		free(p);
 	}
@@ -171,8 +182,34 @@ cmd_check(int argc, char **argv)
 		fprintf(stderr, "usage: synthehr check STUDY [--clean]\n");
 		return EXIT_USAGE;
 	}
-	if (study_open(argv[optind], &s, &cause) != 0)
-		return cli_fail("check", cause, EXIT_USAGE);
+	if (study_open(argv[optind], &s, &cause) != 0) {
+		char *sj = util_path_join(argv[optind], "study.json");
+		struct stat sb;
+
+		/* a study whose study.json is damaged is a problem found, not
+		 * bad usage: report it and check the rest */
+		if (lstat(sj, &sb) != 0 || !util_dir_exists(argv[optind])) {
+			free(sj);
+			return cli_fail("check", cause, EXIT_USAGE);
+		}
+		check_bad(&st, sj, cause);
+		cause = NULL;
+		st.skip = sj;
+		lp = util_path_join(argv[optind], "prep/layout.json");
+		if (js_read_file(lp, &j, NULL) == 0) {
+			if (layout_from_json(j, &lay, NULL) != 0)
+				lay = NULL;
+			json_decref(j);
+		}
+		free(lp);
+		st.lay = lay;
+		check_dir(&st, argv[optind]);
+		layout_free(lay);
+		free(sj);
+		printf("%d files checked: %d problem%s, %d leftover temporary file%s\n", st.nfiles, st.nbad,
+		    st.nbad == 1 ? "" : "s", st.ntmp, st.ntmp == 1 ? "" : "s");
+		return EXIT_FAIL;
+	}
 	lp = study_path(s, "prep/layout.json");
 	if (util_file_exists(lp)) {
 		if (js_read_file(lp, &j, &cause) == 0) {

@@ -42,12 +42,17 @@ print_ranking(struct study *s, const char *profile, int fractional)
 	json_t *rk = NULL, *cfg = study_section(s, "rank");
 	char *cause = NULL, *text;
 	struct rank_profile p;
+	int rc;
 
 	/* A profile that does not resolve is bad input (exit 2). */
 	if (rank_profile_resolve(profile != NULL ? profile : js_str(cfg, "profile", "A"), cfg, &p, &cause) != 0)
 		return cli_fail("rank", cause, EXIT_USAGE);
-	if (report_rank_study(s, profile, fractional, &rk, &cause) != 0)
+	if ((rc = report_rank_study(s, profile, fractional, &rk, &cause)) < 0)
 		return cli_fail("rank", cause, EXIT_FAIL);
+	if (rc > 0) {
+		fprintf(stderr, "synthehr rank: warning: the ranking is shown but not saved: %s\n", cause);
+		free(cause);
+	}
 	text = report_ranking_text(rk);
 	fputs(text, stdout);
 	free(text);

@@ -523,9 +523,15 @@ cmd_prep(int argc, char **argv)
 		free(tp);
 	}
 	if (prep_run(s, &rep, &cause) != 0) {
+		/* a bad value in study.json is bad input (2); the rest is a failure */
+		char *sj = study_path(s, "study.json");
+		int code = cause != NULL && strncmp(cause, sj, strlen(sj)) == 0 &&
+		    cause[strlen(sj)] == ':' ? EXIT_USAGE : EXIT_FAIL;
+
+		free(sj);
 		prep_report_done(&rep);
 		study_free(s);
-		return cli_fail("prep", cause, EXIT_FAIL);
+		return cli_fail("prep", cause, code);
 	}
 	if (!quiet) {
 		print_log(&rep);

@@ -301,11 +301,16 @@ cmd_train(int argc, char **argv)
 		study_free(s);
 		return cli_fail(argv[0], cause, EXIT_USAGE);
 	}
+	to.only_run = (int)only;
+	/* a refused command leaves study.json as it was */
+	if (train_check_settings(s, &to, &cause) != 0) {
+		study_free(s);
+		return cli_fail(argv[0], cause, EXIT_FAIL);
+	}
 	if (changed && study_save(s, &cause) != 0) {
 		study_free(s);
 		return cli_fail(argv[0], cause, EXIT_FAIL);
 	}
-	to.only_run = (int)only;
 	{
 		char len[48];
 		int par = train_parallel(&ts, only ? 1 : ts.runs);

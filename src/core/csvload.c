@@ -27,6 +27,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -841,6 +842,12 @@ put(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t le
 	}
 	if (util_parse_double(s, len, &v) == 0) {
 		int was = k->ndist;
+
+		/* The model matrix holds float32: a value beyond its range would
+		 * become infinity there and poison training and evaluation. */
+		if (fabs(v) > FLT_MAX)
+			return util_fail(cause, "%s:%zu:%d: column '%s': number out of range (expected a "
+			    "finite number between -3.4e38 and 3.4e38)", L->path, line, j + 1, k->name);
 
 		dist_note(k, v);
 		if (k->ndist > was && k->ndist + k->nother_dist > 2 && k->force >= 0 &&
@@ -1660,7 +1667,10 @@ csv_read_cohort(const char *path, const struct csv_options *opt, struct cohort *
 			}
 			if (put(&L, k, j, line, s, len[j], cause) != 0)
 				goto fail;
-			hot[j] = k->state == LS_BIN01 ? k->blk[L.nblk - 1] : NULL;
+			/* a column forced to a two-valued role sees every cell, so a
+			 * third value is caught on its own line */
+			hot[j] = k->state == LS_BIN01 && !(k->force >= 0 && role_is_binary(k->force)) ?
+			    k->blk[L.nblk - 1] : NULL;
 		}
 		L.nrows++;
 		if (L.opt->header_only && L.nrows >= LD_PREVIEW_ROWS)

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "synthehr/csvio.h"
 #include "synthehr/eval.h"
@@ -962,7 +963,7 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 {
 	struct eval_ctx c;
 	struct eval_set *sets = NULL;
-	int nsets = 0, i, rc = -1;
+	int nsets = 0, i, rc = -1, made_eval = 0;
 	char sha_tr[65], sha_te[65], *p, *dump;
 	json_t *metrics = NULL, *jsets = json_array();
 	double t0 = util_now();
@@ -1021,6 +1022,9 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 	snprintf(c.key, sizeof c.key, "%.16s-%.16s-%016llx", sha_tr, sha_te,
 	    (unsigned long long)util_hash64(dump, strlen(dump), 0));
 	free(dump);
+	p = study_path(s, "eval");
+	made_eval = !util_dir_exists(p);
+	free(p);
 	if (study_mkdir(s, "eval", cause) != 0)
 		goto out;
 	if (eval_list_sets(s, &sets, &nsets, cause) != 0)
@@ -1080,6 +1084,16 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 		metrics = NULL;
 	}
 out:
+	if (rc != 0 && made_eval) {
+		/* a refused evaluation leaves no empty eval/ behind */
+		char *d = study_path(s, "eval/sets");
+
+		rmdir(d);
+		free(d);
+		d = study_path(s, "eval");
+		rmdir(d);
+		free(d);
+	}
 	json_decref(metrics);
 	json_decref(jsets);
 	json_decref(c.settings);

@@ -84,6 +84,9 @@ eu_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
+	/* a total order, NaN last, so qsort stays well defined on any input */
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y);
 	return (x > y) - (x < y);
 }
 
@@ -95,10 +98,11 @@ eu_w1_sorted(const double *a, size_t na, const double *b, size_t nb)
 	size_t i = 0, k = 0;
 	double prev, sum = 0;
 
-	if (na == 0 || nb == 0)
-		return NAN;
+	if (na == 0 || nb == 0 || isnan(a[na - 1]) || isnan(b[nb - 1]))
+		return NAN;   /* sorted NaN-last: a NaN anywhere has no distance */
 	prev = a[0] < b[0] ? a[0] : b[0];
 	while (i < na || k < nb) {
+		size_t i0 = i, k0 = k;
 		double x;
 
 		if (k >= nb || (i < na && a[i] <= b[k]))
@@ -111,6 +115,8 @@ eu_w1_sorted(const double *a, size_t na, const double *b, size_t nb)
 			i++;
 		while (k < nb && b[k] == x)
 			k++;
+		if (i == i0 && k == k0)
+			return NAN;   /* x compares unequal to itself: never loop on it */
 		prev = x;
 	}
 	return sum;

@@ -457,6 +457,29 @@ mtx_write(const char *path, const struct mtx *m, char **cause)
 	return atomic_commit(&af, cause);
 }
 
+/* Every byte cell 0 or 1 and every float cell finite: a damaged or
+ * hand-edited file never reaches the numerical code. */
+int
+mtx_validate(const struct mtx *m, const struct layout *l, const char *path, char **cause)
+{
+	size_t r;
+	int j;
+
+	for (r = 0; r < m->n; r++) {
+		const uint8_t *b = m->b + r * (size_t)m->nb;
+		const float *c = m->c + r * (size_t)m->nc;
+
+		for (j = 0; j < m->D; j++) {
+			if (m->is_float[j] ? isfinite(c[m->slot[j]]) : b[m->slot[j]] <= 1)
+				continue;
+			return util_fail(cause, "%s: damaged matrix: row %zu, column \"%s\" is %s (expected %s)",
+			    path, r + 1, l->name[j], m->is_float[j] ? "not a finite number" : "neither 0 nor 1",
+			    m->is_float[j] ? "a finite number" : "0 or 1");
+		}
+	}
+	return 0;
+}
+
 int
 mtx_read(const char *path, const struct layout *l, struct mtx **out, char **cause)
 {
@@ -464,7 +487,6 @@ mtx_read(const char *path, const struct layout *l, struct mtx **out, char **caus
 	struct mtx_header h;
 	struct mtx *m;
 	uint8_t *isf;
-	int j;
 
 	if (fp == NULL)
 		return util_fail_errno(cause, path);
@@ -503,8 +525,10 @@ mtx_read(const char *path, const struct layout *l, struct mtx **out, char **caus
 		return util_fail(cause, "%s: truncated matrix file", path);
 	}
 	fclose(fp);
-	for (j = 0; j < m->D; j++)
-		(void)j;
+	if (mtx_validate(m, l, path, cause) != 0) {
+		mtx_free(m);
+		return -1;
+	}
 	m->scaled = h.scaled != 0;
 	*out = m;
 	return 0;
@@ -616,6 +640,13 @@ mtx_read_csv(const char *path, const struct layout *l, struct mtx **out, char **
 			if (util_parse_double(f[j], len[j], &v) != 0) {
 				util_fail(cause, "%s:%zu:%d: expected a number in column \"%s\"", path,
 				    csvr_line(r), j + 1, l->name[map[j]]);
+				rc = -1;
+				break;
+			}
+			if (!isfinite((float)v)) {
+				util_fail(cause, "%s:%zu:%d: number out of range in column \"%s\" (expected a "
+				    "finite number between -3.4e38 and 3.4e38)", path, csvr_line(r), j + 1,
+				    l->name[map[j]]);
 				rc = -1;
 				break;
 			}

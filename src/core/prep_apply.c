@@ -7,6 +7,7 @@
  * the decoded CSV writer, and the prep/ files of a study. */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -977,6 +978,9 @@ encode_rows(const struct layout *l, const struct cohort *c, const struct encmap 
 			} else if (l->kind[j] == MCOL_CONT) {
 				if (e->vals != NULL)
 					v = v >= 0 && v < e->nmap ? e->vals[(int)v] : NAN;
+				if (!isfinite((float)v))
+					return util_fail(cause, "data row %zu, column \"%s\": value out of range "
+					    "(expected a finite number between -3.4e38 and 3.4e38)", r + 1, k->name);
 				m->c[i * m->nc + m->slot[j]] = (float)v;
 				if (m->c64 != NULL)
 					m->c64[i * m->nc + m->slot[j]] = v;
@@ -1347,8 +1351,10 @@ prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, ch
 	free(b.s);
 	free(seg);
 	if (!ok || ferror(af.fp)) {
+		int e = errno ? errno : EIO;
+
 		atomic_abort(&af);
-		return util_fail(cause, "%s: write failed", path);
+		return util_fail(cause, "%s: write failed: %s", path, strerror(e));
 	}
 	return atomic_commit(&af, cause);
 }

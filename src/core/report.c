@@ -261,9 +261,11 @@ report_rank_study(struct study *s, const char *profile, int fractional, json_t *
 	if (rk == NULL)
 		return -1;
 	path = study_path(s, "eval/ranking.json");
-	rc = js_write_file(path, rk, cause);
+	/* a study that cannot be written (read-only) still shows its ranking:
+	 * the failed save is a warning (1), not an error */
+	rc = js_write_file(path, rk, cause) != 0 ? 1 : 0;
 	free(path);
-	if (rc == 0 && out != NULL)
+	if (out != NULL)
 		*out = rk;
 	else
 		json_decref(rk);
@@ -309,8 +311,12 @@ report_markdown(struct study *s, const char *profile, int fractional, const char
 	FILE *fp;
 	int rc;
 
-	if (report_rank_study(s, profile, fractional, &rk, cause) != 0)
+	if ((rc = report_rank_study(s, profile, fractional, &rk, cause)) < 0)
 		return -1;
+	if (rc > 0 && cause != NULL) {
+		free(*cause);   /* the report itself is written below, or fails there */
+		*cause = NULL;
+	}
 	if (load_metrics(s, &metrics, cause) != 0) {
 		json_decref(rk);
 		return -1;

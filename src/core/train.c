@@ -374,6 +374,8 @@ cmp_float(const void *a, const void *b)
 {
 	float x = *(const float *)a, y = *(const float *)b;
 
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y);   /* NaN last: a total order */
 	return (x > y) - (x < y);
 }
 
@@ -386,8 +388,12 @@ w1_sorted(const float *a, size_t na, const float *b, size_t nb)
 
 	if (na == 0 || nb == 0)
 		return 0;
+	if (isnan(a[na - 1]) || isnan(b[nb - 1]))
+		return NAN;   /* sorted NaN-last */
 	prev = SH_MIN(a[0], b[0]);
 	while (i < na || k < nb) {
+		size_t i0 = i, k0 = k;
+
 		if (k >= nb || (i < na && a[i] <= b[k]))
 			x = a[i];
 		else
@@ -397,6 +403,8 @@ w1_sorted(const float *a, size_t na, const float *b, size_t nb)
 			i++;
 		while (k < nb && b[k] == x)
 			k++;
+		if (i == i0 && k == k0)
+			return NAN;   /* never loop on a value unequal to itself */
 		fa = (double)i / (double)na;
 		fb = (double)k / (double)nb;
 		prev = x;
@@ -685,6 +693,8 @@ should_stop(struct train_job *j, double *waited)
 	pthread_mutex_unlock(&j->mu);
 	if (t0 > 0 && waited != NULL)
 		*waited += util_now() - t0;
+	if (util_interrupted)
+		util_interrupt_ack();   /* a safe point: saving the state may take its time */
 	return stop;
 }
 
@@ -1084,6 +1094,14 @@ run_one(struct train_job *j, int run, char **cause)
 			}
 			mtx_gather_rows(j->train, idx + off, (size_t)B, batch);
 			wgan_train_step(w, batch, B, &rng, &st);
+			if (!isfinite(st.disc_loss) || !isfinite(st.gen_loss) || !isfinite(st.w_distance) ||
+			    !isfinite(st.gp)) {
+				util_fail(cause, "run %d, epoch %d, step %d: the loss is not a finite number "
+				    "(numerical failure); training stopped, the last saved state is kept. "
+				    "Check the cohort for extreme values or lower the learning rate",
+				    run, e, step + 1);
+				goto out;
+			}
 			sum.disc_loss += st.disc_loss;
 			sum.w_distance += st.w_distance;
 			sum.gp += st.gp;
@@ -1117,6 +1135,13 @@ run_one(struct train_job *j, int run, char **cause)
 		pthread_mutex_unlock(&j->mu);
 		wgan_state_get(w, snap);
 		rng_snap = rng;
+		for (r = 0; r < nstate; r++)
+			if (!isfinite(snap[r])) {
+				util_fail(cause, "run %d, epoch %d: a model parameter is not a finite number "
+				    "(numerical failure); training stopped, the last saved state is kept. "
+				    "Check the cohort for extreme values or lower the learning rate", run, e);
+				goto out;
+			}
 
 		memset(&ev, 0, sizeof ev);
 		ev.kind = TRAIN_EV_EPOCH;
@@ -1366,6 +1391,41 @@ out:
 		json_decref(lj);
 	free(lp);
 	free(tp);
+	return rc;
+}
+
+/* Refuse before anything is written (or saved into study.json) when a run
+ * to resume was trained with other settings. */
+int
+train_check_settings(struct study *s, const struct train_opts *o, char **cause)
+{
+	struct train_settings ts;
+	int run, first = 1, last, rc = 0;
+
+	if (train_settings_load(json_object_get(s->cfg, "train"), &ts, cause) != 0)
+		return -1;
+	if (o != NULL && o->restart)
+		return 0;
+	last = ts.runs;
+	if (o != NULL && o->only_run > 0)
+		first = last = o->only_run;
+	for (run = first; run <= last && rc == 0; run++) {
+		char *rel = xsprintf("runs/run-%d/state.json", run), *p = study_path(s, rel);
+		json_t *state = NULL;
+
+		if (util_file_exists(p) && js_read_file(p, &state, NULL) == 0) {
+			char *want = hex64(train_settings_hash(&ts, run));
+			const char *got = js_str(state, "settings_hash", "");
+
+			if (strcmp(got, want) != 0)
+				rc = util_fail(cause, "%s: run %d was trained with other settings (settings hash %s,"
+				    " now %s); use --restart to discard it", p, run, got, want);
+			free(want);
+			json_decref(state);
+		}
+		free(rel);
+		free(p);
+	}
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -616,6 +617,50 @@ util_mem_check(size_t bytes, const char *what, char **cause)
 	return 0;
 }
 
+int util_cancel_grace_ms = 1000;
+static volatile sig_atomic_t watchdog_armed;
+
+/* The watchdog: a cancel-aware command that has not reached a safe point
+ * (util_interrupt_ack) within the grace period after a signal ends the way
+ * an unwatched signal does.  Every write is atomic, so nothing is left
+ * half-written; only work since the last saved state is lost. */
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "synthehr: no safe point within a second of the signal; "
+	    "stopping now (files stay as they were)\n";
+	int s = util_interrupted;
+
+	(void)sig;
+	if (!watchdog_armed || s == 0)
+		return;
+	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+		/* nothing to do */
+	}
+	signal(s, SIG_DFL);
+	raise(s);
+}
+
+static void
+watchdog_set(long ms)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof it);
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+void
+util_interrupt_ack(void)
+{
+	if (watchdog_armed) {
+		watchdog_armed = 0;
+		watchdog_set(0);
+	}
+}
+
 static void
 on_signal(int sig)
 {
@@ -625,6 +670,10 @@ on_signal(int sig)
 		return;
 	}
 	util_interrupted = sig;
+	if (util_cancel_grace_ms > 0) {
+		watchdog_armed = 1;
+		watchdog_set(util_cancel_grace_ms);
+	}
 }
 
 void
@@ -638,4 +687,6 @@ util_install_signal_handlers(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
 }

@@ -826,6 +826,7 @@ tui_main(const char *study_dir, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	util_cancel_aware = 1;  /* SIGTERM/SIGHUP: leave the loop and restore the terminal */
+	util_cancel_grace_ms = 0;   /* the loop restores the terminal itself */
 	term_size(&w, &h);
 	cv = canvas_new(w, h, a->ascii);
 	if (tui_screens[a->cur]->enter != NULL && study_dir == NULL)
