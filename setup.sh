@@ -9,7 +9,9 @@ cd "$(dirname "$0")"
 mode=${1:-demo}
 
 PKGS="build-essential autoconf automake pkg-config libncurses-dev libreadline-dev
-libcsv-dev libopenblas-dev libxgboost-dev libjansson-dev zlib1g-dev tmux python3"
+libcsv-dev libopenblas-dev libxgboost-dev libjansson-dev zlib1g-dev libcairo2-dev tmux python3"
+# The test suite renders the HTML report in a real browser.
+[ "$mode" = test ] && PKGS="$PKGS chromium"
 
 missing=""
 for p in $PKGS; do

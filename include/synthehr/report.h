@@ -27,4 +27,15 @@ int report_rank_study(struct study *s, const char *profile, int fractional, json
 /* Markdown report of the study into path (atomic). */
 int report_markdown(struct study *s, const char *profile, int fractional, const char *path, char **cause);
 
+
+/* The HTML report (report_html.c): one self-contained file with charts. */
+#define REPORT_MIN_CELL 10
+struct report_html_opts {
+	const char *profile;      /* NULL: the study's profile */
+	int fractional;
+	int min_cell;             /* 0: study.json report.min_cell, else REPORT_MIN_CELL */
+	const char *phecodes;     /* phecode map directory for concept names, or NULL */
+};
+int report_html(struct study *s, const struct report_html_opts *o, const char *path, char **cause);
+
 #endif

@@ -29,7 +29,7 @@ enum stage_id {
 	STAGE_TRAIN,     /* runs/run-N/ checkpoints and losses */
 	STAGE_GENERATE,  /* runs/NAME/synthetic.* */
 	STAGE_EVALUATE,  /* eval/metrics.json */
-	STAGE_REPORT,    /* a Markdown report */
+	STAGE_REPORT,    /* the Markdown and the HTML report */
 	STAGE_CHECK,     /* reads only */
 	STAGE_COUNT
 };
@@ -61,7 +61,9 @@ struct stage_req {
 	 * the caller keeps alive until the stage ends (stage_run callers) */
 	const char *eval_preset;
 	const struct eval_opts *eval_opts;
-	/* report: where to write (NULL: STUDY/eval/report.md); import: the cohort file */
+	/* report: where to write the Markdown report (NULL: STUDY/eval/report.md;
+	 * the HTML report goes to STUDY/eval/report.html; a path ending in .html
+	 * writes the HTML report alone there); import: the cohort file */
 	const char *out_path;
 	/* for stage_run callers: filled when not NULL (prep: struct prep_report *,
 	 * import: struct mimic_summary *; the caller frees them as usual) */

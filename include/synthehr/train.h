@@ -173,5 +173,9 @@ int train_load_data(struct study *s, struct layout **lo, struct mtx **tr, char *
 char *train_run_dir(int run);
 /* runs/run-K/state.json, or -1 when absent or unreadable. */
 int train_read_state(struct study *s, int run, json_t **out, char **cause);
+/* runs/run-K/loss.csv as 8 caller-freed columns in file order (epoch,
+ * disc_loss, w_distance, gp, gen_loss, d_real, d_fake, seconds) of *n rows;
+ * a missing file gives *n = 0; a malformed row is an error naming its line. */
+int train_read_loss(struct study *s, int run, double *cols[8], int *n, char **cause);
 
 #endif

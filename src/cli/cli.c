@@ -67,9 +67,15 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --profile P         A (ML development), B (education), a saved NAME, or a JSON FILE\n"
 	  "  --fractional-ties   keep averaged tie ranks (the tutorial truncates them)\n"
 	  "  --save NAME         store the profile's weights in study.json under that name\n" },
-	{ "report", cmd_report, "STUDY [-o report.md] [--profile A|B|NAME|FILE] [--fractional-ties]",
-	  "write a Markdown report of the study",
-	  "  -o FILE             where to write (default STUDY/eval/report.md)\n"
+	{ "report", cmd_report, "STUDY [--html] [-o FILE] [--profile A|B|NAME|FILE] [--fractional-ties] [options]",
+	  "write the study report: eval/report.md and the self-contained eval/report.html",
+	  "  (no -o)             write both STUDY/eval/report.md and STUDY/eval/report.html\n"
+	  "  --html              write only the HTML report (with -o: to FILE)\n"
+	  "  -o FILE             without --html: only the Markdown report, to FILE\n"
+	  "  --min-cell N        suppress counts of fewer than N patients (default: study.json\n"
+	  "                      report.min_cell, else 10)\n"
+	  "  --phecodes MAP_DIR  phecode map directory (phecode_info.csv) to name concepts; also\n"
+	  "                      study.json report.phecodes or SYNTHEHR_PHECODES\n"
 	  "  --profile P, --fractional-ties   as for rank\n" },
 	{ "run", cmd_run, "STUDY [--data FILE | --demo [--rows N]] [--preset quick|tutorial] [options]",
 	  "the whole pipeline: init, prep, train, generate, evaluate, rank, report",

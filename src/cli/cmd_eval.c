@@ -25,7 +25,8 @@ static const char rank_usage[] =
     "usage: synthehr rank STUDY [--profile A|B|NAME|FILE] [--fractional-ties] [--save NAME]\n"
     "  --save NAME   store the profile's weights in study.json \"rank\".\"profiles\".NAME\n";
 static const char report_usage[] =
-    "usage: synthehr report STUDY -o report.md [--profile A|B|NAME|FILE] [--fractional-ties]\n";
+    "usage: synthehr report STUDY [--html] [-o FILE] [--profile A|B|NAME|FILE] [--fractional-ties]\n"
+    "                      [--min-cell N] [--phecodes MAP_DIR]\n";
 
 static int
 usage(const char *cmd, const char *text, const char *why)
@@ -223,19 +224,31 @@ cmd_rank(int argc, char **argv)
 int
 cmd_report(int argc, char **argv)
 {
-	const char *dir = NULL, *out = NULL, *profile = NULL;
-	int fractional = 0, i;
+	const char *dir = NULL, *out = NULL;
+	struct report_html_opts ho;
+	int i, html = 0;
 	struct study *s;
-	char *cause = NULL;
+	char *cause = NULL, *end;
 
+	memset(&ho, 0, sizeof ho);
 	for (i = 1; i < argc; i++) {
 		if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
-			profile = argv[++i];
+			ho.profile = argv[++i];
 		else if (strcmp(argv[i], "--fractional-ties") == 0)
-			fractional = 1;
-		else if (argv[i][0] == '-' || dir != NULL)
+			ho.fractional = 1;
+		else if (strcmp(argv[i], "--html") == 0)
+			html = 1;
+		else if (strcmp(argv[i], "--phecodes") == 0 && i + 1 < argc)
+			ho.phecodes = argv[++i];
+		else if (strcmp(argv[i], "--min-cell") == 0 && i + 1 < argc) {
+			long v = strtol(argv[++i], &end, 10);
+
+			if (*argv[i] == '\0' || *end != '\0' || v < 1 || v > 1000000)
+				return usage(argv[0], report_usage, "--min-cell expects a whole number of patients, 1 or more");
+			ho.min_cell = (int)v;
+		} else if (argv[i][0] == '-' || dir != NULL)
 			return usage(argv[0], report_usage, argv[i][0] == '-' ? "unknown option or missing value" :
 			    "one STUDY only");
 		else
@@ -246,17 +259,29 @@ cmd_report(int argc, char **argv)
 	if (study_open(dir, &s, &cause) != 0)
 		return cli_fail(argv[0], cause, EXIT_USAGE);
 	{
-		char *def = NULL;
+		char *md = NULL, *ht = NULL;
+		int rc = 0;
 
-		if (out == NULL)
-			out = def = study_path(s, "eval/report.md");
-		if (report_markdown(s, profile, fractional, out, &cause) != 0) {
-			free(def);
+		/* -o FILE alone keeps its old meaning (the Markdown report only);
+		 * with --html it names the HTML file; without -o both are written. */
+		if (!html)
+			md = out ? xstrdup(out) : study_path(s, "eval/report.md");
+		if (html || out == NULL)
+			ht = html && out ? xstrdup(out) : study_path(s, "eval/report.html");
+		if (md != NULL && report_markdown(s, ho.profile, ho.fractional, md, &cause) != 0)
+			rc = -1;
+		else if (md != NULL)
+			printf("Wrote %s\n", md);
+		if (rc == 0 && ht != NULL && report_html(s, &ho, ht, &cause) != 0)
+			rc = -1;
+		else if (rc == 0 && ht != NULL)
+			printf("Wrote %s\n", ht);
+		free(md);
+		free(ht);
+		if (rc != 0) {
 			study_free(s);
 			return cli_fail(argv[0], cause, EXIT_FAIL);
 		}
-		printf("Wrote %s\n", out);
-		free(def);
 	}
 	study_free(s);
 	return EXIT_OK;

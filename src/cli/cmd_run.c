@@ -150,16 +150,14 @@ cmd_run(int argc, char **argv)
 	ra_add(&a, "B");
 	if ((rc = run_stage("rank (profile B: education; the ranking above is profile A or the study's own)", cmd_rank, &a)) != EXIT_OK)
 		return rc;
-report = util_path_join(study, "eval/report.md");
+	report = util_path_join(study, "eval/report.html");
 	memset(&a, 0, sizeof a);
 	ra_add(&a, "report");
 	ra_add(&a, study);
-	ra_add(&a, "-o");
-	ra_add(&a, report);
 	rc = run_stage("report", cmd_report, &a);
 	if (rc == EXIT_OK)
-		fprintf(stderr, "\nsynthehr run: finished; report in %s; open the study with 'synthehr %s'\n",
-		    report, study);
+		fprintf(stderr, "\nsynthehr run: finished; report in %s (and report.md); open the study with "
+		    "'synthehr %s'\n", report, study);
 	free(report);
 	return rc;
 }

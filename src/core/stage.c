@@ -471,17 +471,30 @@ static int
 run_report(struct stage_ctx *c, char **cause)
 {
 	struct study *s;
-	char *out;
-	int rc;
+	char *out, *html;
+	const char *op = c->it->out_path;
+	int rc = EXIT_OK, only_html = op != NULL && strlen(op) > 5 && strcmp(op + strlen(op) - 5, ".html") == 0;
 
 	if ((rc = open_study(c, &s, cause)) != EXIT_OK)
 		return rc;
-	out = c->it->out_path != NULL ? xstrdup(c->it->out_path) : study_path(s, "eval/report.md");
+	/* The Markdown report (to out_path, else eval/report.md) and the HTML
+	 * report with the charts (eval/report.html); an out_path ending in
+	 * .html asks for the HTML report alone, there. */
+	out = only_html ? NULL : op != NULL ? xstrdup(op) : study_path(s, "eval/report.md");
+	html = only_html ? xstrdup(op) : study_path(s, "eval/report.html");
 	stage_progress(c, 0, 0, 0, 0, NAN, "report");
-	rc = report_markdown(s, NULL, 0, out, cause) == 0 ? EXIT_OK : EXIT_FAIL;
-	if (rc == EXIT_OK)
-		stage_note(c, 1, "Wrote %s", out);
+	if (out != NULL) {
+		rc = report_markdown(s, NULL, 0, out, cause) == 0 ? EXIT_OK : EXIT_FAIL;
+		if (rc == EXIT_OK)
+			stage_note(c, 1, "Wrote %s", out);
+	}
+	if (rc == EXIT_OK) {
+		rc = report_html(s, NULL, html, cause) == 0 ? EXIT_OK : EXIT_FAIL;
+		if (rc == EXIT_OK)
+			stage_note(c, 1, "Wrote %s", html);
+	}
 	free(out);
+	free(html);
 	study_free(s);
 	return rc;
 }

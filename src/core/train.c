@@ -21,6 +21,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1578,5 +1579,31 @@ train_wait(struct train_job *j, char **cause)
 	layout_free(j->layout);
 	mtx_free(j->train);
 	free(j);
+	return rc;
+}
+
+int
+train_read_loss(struct study *s, int run, double *cols[8], int *n, char **cause)
+{
+	struct run_hist h;
+	char *dir = train_run_dir(run), *rel = xsprintf("%s/loss.csv", dir), *p = study_path(s, rel);
+	int rc, f;
+
+	free(dir);
+	free(rel);
+	memset(&h, 0, sizeof h);
+	rc = loss_read(p, &h, INT_MAX, cause);
+	free(p);
+	*n = rc == 0 ? h.n : 0;
+	/* Hand back in file order: epoch first, then the seven numbers. */
+	cols[0] = h.v[7];
+	for (f = 0; f < 7; f++)
+		cols[f + 1] = h.v[f];
+	if (rc != 0) {
+		for (f = 0; f < 8; f++) {
+			free(cols[f]);
+			cols[f] = NULL;
+		}
+	}
 	return rc;
 }

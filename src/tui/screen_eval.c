@@ -40,7 +40,7 @@ static const char *const eval_keys[] = {
 	"f\tFigure 4: real vs synthetic concept prevalence",
 	"Enter\tdrill down: every metric of the selected set",
 	"Esc\tback to the panels",
-	":export F\twrite a Markdown report",
+	":export F\twrite the Markdown report F and STUDY/eval/report.html (charts)",
 	NULL,
 };
 
@@ -381,7 +381,7 @@ static void
 export_done(struct app *a, int rc)
 {
 	if (rc == 0)
-		app_status(a, "report written");
+		app_status(a, "report written; with charts: %s/eval/report.html", a->st ? a->st->dir : "STUDY");
 }
 
 int
