@@ -40,7 +40,7 @@ static const char *const eval_keys[] = {
 	"f\tFigure 4: real vs synthetic concept prevalence",
 	"Enter\tdrill down: every metric of the selected set",
 	"Esc\tback to the panels",
-	":export F\twrite the Markdown report F and STUDY/eval/report.html (charts)",
+	":export F\twrite F (Markdown) and eval/report.html (charts)",
 	NULL,
 };
 

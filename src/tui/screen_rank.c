@@ -35,7 +35,7 @@ static const char *const rank_keys[] = {
 	"c\tload the saved custom profile",
 	"n\tnormalise the weights to sum to 1",
 	"S\tsave the weights as the custom profile (study.json)",
-	":export F\treports: F (Markdown) and STUDY/eval/report.html (charts)",
+	":export F\twrite F (Markdown) and eval/report.html (charts)",
 	NULL,
 };
 
