@@ -10,8 +10,9 @@ mode=${1:-demo}
 
 PKGS="build-essential autoconf automake pkg-config libncurses-dev libreadline-dev
 libcsv-dev libopenblas-dev libxgboost-dev libjansson-dev zlib1g-dev libcairo2-dev tmux python3"
-# The test suite renders the HTML report in a real browser.
-[ "$mode" = test ] && PKGS="$PKGS chromium"
+# The test suite renders the HTML report in a real browser and starts a
+# single-node Slurm cluster (tests/slurm.test).
+[ "$mode" = test ] && PKGS="$PKGS chromium slurmctld slurmd slurm-client munge"
 
 missing=""
 for p in $PKGS; do

@@ -50,6 +50,7 @@ struct eval_opts {
 	uint64_t seed;
 	int force;                    /* ignore cached per-set results */
 	int real_baseline;            /* evaluate the S := R privacy baseline (1) */
+	const char *only_set;         /* evaluate only this set into its cache; no metrics.json (NULL: all) */
 	char *sex_restriction_csv;    /* broad CKV check, or NULL */
 	void (*progress)(void *arg, const struct eval_progress *p);
 	void *progress_arg;

@@ -57,6 +57,46 @@ int cmd_import_mimic(int argc, char **argv);
 int cmd_import_events(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+/* Slurm options shared by train, evaluate and run (cmd_slurm.c): add
+ * CLI_SLURM_LONGOPTS to a getopt_long table and pass every code in
+ * [CLI_OPT_SLURM, CLI_OPT_DRY_RUN] to cli_slurm_opt. */
+#define CLI_OPT_SLURM 0x5100
+#define CLI_OPT_PARTITION 0x5101
+#define CLI_OPT_TIME 0x5102
+#define CLI_OPT_CPUS 0x5103
+#define CLI_OPT_MEM 0x5104
+#define CLI_OPT_SBATCH_ARG 0x5105
+#define CLI_OPT_SLURM_BIN 0x5106
+#define CLI_OPT_DRY_RUN 0x5107
+#define CLI_SLURM_LONGOPTS \
+	{ "slurm", no_argument, NULL, CLI_OPT_SLURM }, \
+	{ "partition", required_argument, NULL, CLI_OPT_PARTITION }, \
+	{ "time", required_argument, NULL, CLI_OPT_TIME }, \
+	{ "cpus", required_argument, NULL, CLI_OPT_CPUS }, \
+	{ "mem", required_argument, NULL, CLI_OPT_MEM }, \
+	{ "sbatch-arg", required_argument, NULL, CLI_OPT_SBATCH_ARG }, \
+	{ "slurm-bin", required_argument, NULL, CLI_OPT_SLURM_BIN }, \
+	{ "dry-run", no_argument, NULL, CLI_OPT_DRY_RUN }
+#define CLI_SLURM_USAGE \
+	"  --slurm         submit to Slurm as a job array instead of running here\n" \
+	"  --partition P, --time HH:MM:SS, --cpus N, --mem M, --sbatch-arg ARG (repeatable)\n" \
+	"                  sbatch options (saved in study.json \"slurm\")\n" \
+	"  --slurm-bin PATH  the synthehr binary the tasks run (default: this one)\n" \
+	"  --dry-run       print the sbatch command and script; submit nothing\n"
+struct slurm_opts;
+struct study;
+struct train_settings;
+int cli_slurm_opt(struct slurm_opts *o, int c, const char *arg, const char *cmd);
+int cli_slurm_arg(struct slurm_opts *o, int argc, char **argv, int *i, int *slurm);
+int cli_slurm_stray(const struct slurm_opts *o, int slurm, const char *cmd);
+int cli_slurm_train(struct study *s, const struct train_settings *ts, int only, struct slurm_opts *o,
+    char **jobid_out);
+int cli_slurm_evaluate(struct study *s, struct slurm_opts *o, const char *after, int sets_now,
+    char **jobid_out);
+int cli_slurm_after_train(struct study *s, struct slurm_opts *o, const char *train_job);
+extern char *cli_slurm_last_train_job;
 
 /* The TUI (src/tui/): study_dir may be NULL. */
 int tui_main(const char *study_dir, int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "synthehr/eval.h"
 #include "synthehr/rank.h"
+#include "synthehr/slurm.h"
 #include "synthehr/report.h"
 #include "synthehr/study.h"
 #include "synthehr/util.h"
@@ -20,7 +21,9 @@ static const char eval_usage[] =
     "                         [--synthetic FILE [--name NAME]]... [--boot N] [--seed N]\n"
     "                         [--no-real] [--sex-restrictions CSV] [--profile P]\n"
     "  --only LIST   comma list of dwd,cwc,lca,mca,ckv,tstr,trts,fi,mi,ai,nnaa,utility,privacy\n"
-    "  --synthetic   import an external CSV (same schema) as eval/external/NAME and rank it too\n";
+    "  --synthetic   import an external CSV (same schema) as eval/external/NAME and rank it too\n"
+    "  --set NAME    evaluate only that set into its cache (eval/sets/NAME.json); no metrics.json\n"
+    CLI_SLURM_USAGE;
 static const char rank_usage[] =
     "usage: synthehr rank STUDY [--profile A|B|NAME|FILE] [--fractional-ties] [--save NAME]\n"
     "  --save NAME   store the profile's weights in study.json \"rank\".\"profiles\".NAME\n";
@@ -64,7 +67,9 @@ print_ranking(struct study *s, const char *profile, int fractional)
 int
 cmd_evaluate(int argc, char **argv)
 {
-	const char *dir = NULL, *preset = NULL, *only = NULL, *profile = NULL, *sexr = NULL;
+	const char *dir = NULL, *preset = NULL, *only = NULL, *profile = NULL, *sexr = NULL, *only_set = NULL;
+	struct slurm_opts so;
+	int slurm = 0, sr;
 	const char **files = xcalloc((size_t)argc + 1, sizeof *files), **names = xcalloc((size_t)argc + 1, sizeof *names);
 	int nfiles = 0, force = 0, noreal = 0, boot = -1, i, rc;
 	long long seed = -1;
@@ -73,11 +78,23 @@ cmd_evaluate(int argc, char **argv)
 	struct stage_req q;
 	char *cause = NULL;
 
+	slurm_opts_init(&so);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int more = i + 1 < argc;
 
-		if (strcmp(a, "--preset") == 0 && more)
+		if ((sr = cli_slurm_arg(&so, argc, argv, &i, &slurm)) != 0) {
+			if (sr < 0) {
+				free(files);
+				free(names);
+				slurm_opts_done(&so);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
+		if (strcmp(a, "--set") == 0 && more)
+			only_set = argv[++i];
+		else if (strcmp(a, "--preset") == 0 && more)
 			preset = argv[++i];
 		else if (strcmp(a, "--only") == 0 && more)
 			only = argv[++i];
@@ -109,11 +126,50 @@ cmd_evaluate(int argc, char **argv)
 		} else
 			dir = a;
 	}
-	if (dir == NULL) {
+	if (dir == NULL || cli_slurm_stray(&so, slurm, argv[0]) != 0 ||
+	    (slurm && (only != NULL || force || noreal || nfiles > 0 || only_set != NULL || profile != NULL))) {
 		free(files);
 		free(names);
-		return usage(argv[0], eval_usage, "missing STUDY");
+		slurm_opts_done(&so);
+		if (dir != NULL && slurm)
+			return usage(argv[0], eval_usage, "with --slurm, --only, --force, --no-real, --synthetic, --set "
+			    "and --profile are not taken (import external sets first; the tasks use study.json \"eval\")");
+		return dir == NULL ? usage(argv[0], eval_usage, "missing STUDY") : EXIT_USAGE;
 	}
+	if (slurm) {
+		json_t *ec;
+
+		if (study_open(dir, &s, &cause) != 0) {
+			free(files);
+			free(names);
+			slurm_opts_done(&so);
+			return cli_fail(argv[0], cause, EXIT_USAGE);
+		}
+		/* the tasks read their settings from study.json */
+		ec = study_section(s, "eval");
+		if (preset != NULL)
+			json_object_set_new(ec, "preset", json_string(preset));
+		if (seed >= 0)
+			json_object_set_new(ec, "seed", json_integer(seed));
+		if (boot >= 0)
+			json_object_set_new(ec, "boot", json_integer(boot));
+		if (eval_opts_init(&o, NULL, ec, &cause) != 0) {
+			rc = cli_fail(argv[0], cause, EXIT_USAGE);
+		} else {
+			eval_opts_done(&o);
+			rc = EXIT_OK;
+			if ((preset != NULL || seed >= 0 || boot >= 0) && !so.dry_run && study_save(s, &cause) != 0)
+				rc = cli_fail(argv[0], cause, EXIT_FAIL);
+			if (rc == EXIT_OK)
+				rc = cli_slurm_evaluate(s, &so, NULL, 1, NULL);
+		}
+		free(files);
+		free(names);
+		slurm_opts_done(&so);
+		study_free(s);
+		return rc;
+	}
+	slurm_opts_done(&so);
 	if (study_open(dir, &s, &cause) != 0)
 		goto fail;
 	if (eval_opts_init(&o, preset, study_section(s, "eval"), &cause) != 0)
@@ -124,6 +180,7 @@ cmd_evaluate(int argc, char **argv)
 	}
 	o.force = force;
 	o.real_baseline = !noreal;
+	o.only_set = only_set;
 	if (boot >= 0)
 		o.boot = boot;
 	if (seed >= 0)
@@ -153,6 +210,12 @@ cmd_evaluate(int argc, char **argv)
 		free(names);
 		study_free(s);
 		return rc;
+	}
+	if (only_set != NULL) {
+		study_free(s);
+		free(files);
+		free(names);
+		return EXIT_OK;
 	}
 	rc = print_ranking(s, profile, 0);
 	study_free(s);

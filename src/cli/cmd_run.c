@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "synthehr/slurm.h"
+#include "synthehr/study.h"
 #include "synthehr/util.h"
 
-#define RUN_MAXARGS 24
+#define RUN_MAXARGS 64
 
 struct run_argv {
 	int argc;
@@ -43,6 +45,47 @@ run_stage(const char *title, int (*fn)(int, char **), struct run_argv *a)
 	return rc;
 }
 
+static void
+run_argv_free(struct run_argv *a)
+{
+	int i;
+
+	for (i = 0; i < a->argc; i++)
+		free(a->argv[i]);
+	memset(a, 0, sizeof *a);
+}
+
+/* run --slurm: training was submitted; chain generation and evaluation. */
+static int
+run_slurm_rest(const char *study, struct run_argv *fwd, const char *eval_preset)
+{
+	struct slurm_opts so;
+	struct study *s = NULL;
+	char *cause = NULL;
+	int i, rc = EXIT_OK, slurm = 0;
+
+	slurm_opts_init(&so);
+	for (i = 0; i < fwd->argc && rc == EXIT_OK; i++)
+		if (cli_slurm_arg(&so, fwd->argc, fwd->argv, &i, &slurm) < 0)
+			rc = EXIT_USAGE;
+	if (rc == EXIT_OK && study_open(study, &s, &cause) != 0)
+		rc = cli_fail("run", cause, EXIT_USAGE);
+	if (rc == EXIT_OK && eval_preset != NULL) {
+		json_object_set_new(study_section(s, "eval"), "preset", json_string(eval_preset));
+		if (!so.dry_run && study_save(s, &cause) != 0)
+			rc = cli_fail("run", cause, EXIT_FAIL);
+	}
+	if (rc == EXIT_OK) {
+		fprintf(stderr, "\n== generate, evaluate, rank, report (submitting to Slurm) ==\n");
+		rc = cli_slurm_after_train(s, &so, cli_slurm_last_train_job);
+	}
+	if (rc == EXIT_OK && !so.dry_run)
+		fprintf(stderr, "\nsynthehr run: submitted; follow with 'synthehr status %s'\n", study);
+	study_free(s);
+	slurm_opts_done(&so);
+	return rc;
+}
+
 int
 cmd_run(int argc, char **argv)
 {
@@ -55,15 +98,35 @@ cmd_run(int argc, char **argv)
 		{ "epochs", required_argument, NULL, 'e' },
 		{ "eval-preset", required_argument, NULL, 'E' },
 		{ "seed", required_argument, NULL, 's' },
+		CLI_SLURM_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
+	struct run_argv fwd;   /* the Slurm options, passed on to train */
+	struct slurm_opts so;
+	int slurm = 0, k;
 	const char *data = NULL, *rows = NULL, *preset = NULL, *runs = NULL, *epochs = NULL;
 	const char *eval_preset = NULL, *seed = NULL, *study;
 	struct run_argv a;
 	char *sj, *report;
 	int demo = 0, c, rc;
 
+	memset(&fwd, 0, sizeof fwd);
+	slurm_opts_init(&so);
 	while ((c = getopt_long(argc, argv, "d:n:p:r:e:E:s:", opts, NULL)) != -1) {
+		if (c >= CLI_OPT_SLURM && c <= CLI_OPT_DRY_RUN) {
+			if (cli_slurm_opt(&so, c, optarg, "run") != 0) {
+				slurm_opts_done(&so);
+				return EXIT_USAGE;
+			}
+			for (k = 0; opts[k].name != NULL; k++)
+				if (opts[k].val == c) {
+					ra_add(&fwd, xsprintf("--%s", opts[k].name));
+					if (optarg != NULL)
+						ra_add(&fwd, xstrdup(optarg));
+				}
+			slurm |= c == CLI_OPT_SLURM;
+			continue;
+		}
 		switch (c) {
 		case 'd': data = optarg; break;
 		case 'D': demo = 1; break;
@@ -75,12 +138,19 @@ cmd_run(int argc, char **argv)
 		case 's': seed = optarg; break;
 		default:
 			fprintf(stderr, "usage: synthehr run STUDY [--data FILE | --demo [--rows N]] [--preset quick|tutorial]\n"
-			    "                    [--runs N] [--epochs E] [--seed S] [--eval-preset fast|tutorial]\n");
+			    "                    [--runs N] [--epochs E] [--seed S] [--eval-preset fast|tutorial]\n"
+			    "                    [--slurm [--partition P] [--time T] [--cpus N] [--mem M] [--sbatch-arg A]...]\n");
+			run_argv_free(&fwd);
+			slurm_opts_done(&so);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "synthehr run: expected one STUDY directory\n");
+	c = cli_slurm_stray(&so, slurm, "run");
+	slurm_opts_done(&so);   /* train parses the forwarded copy */
+	if (optind != argc - 1 || c != 0) {
+		if (optind != argc - 1)
+			fprintf(stderr, "synthehr run: expected one STUDY directory\n");
+		run_argv_free(&fwd);
 		return EXIT_USAGE;
 	}
 	study = argv[optind];
@@ -127,8 +197,16 @@ cmd_run(int argc, char **argv)
 	if (runs) { ra_add(&a, "--runs"); ra_add(&a, runs); }
 	if (epochs) { ra_add(&a, "--epochs"); ra_add(&a, epochs); }
 	if (seed) { ra_add(&a, "--seed"); ra_add(&a, seed); }
-	if ((rc = run_stage("train", cmd_train, &a)) != EXIT_OK)
+	for (k = 0; k < fwd.argc; k++)
+		ra_add(&a, fwd.argv[k]);
+	rc = run_stage(slurm ? "train (submitting to Slurm)" : "train", cmd_train, &a);
+	if (rc != EXIT_OK || slurm) {
+		if (rc == EXIT_OK)
+			rc = run_slurm_rest(study, &fwd, eval_preset);
+		run_argv_free(&fwd);
 		return rc;
+	}
+	run_argv_free(&fwd);
 
 	memset(&a, 0, sizeof a);
 	ra_add(&a, "generate");

@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "synthehr/baseline.h"
 #include "synthehr/generate.h"
+#include "synthehr/slurm.h"
 #include "synthehr/study.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
@@ -41,6 +42,7 @@ const char cmd_train_usage[] =
     "  --rule R        checkpoint rule: tutorial (the tutorial's rule) or metric (quick DWD)\n"
     "  --run K         train only run K\n"
     "  --restart       discard existing runs and start over\n"
+    CLI_SLURM_USAGE
     "Options are saved in study.json; run the same command again to resume.\n";
 
 const char cmd_generate_usage[] =
@@ -181,9 +183,12 @@ cmd_train(int argc, char **argv)
 		{ "minutes", required_argument, NULL, 'm' },
 		{ "lr-schedule", required_argument, NULL, 'L' },
 		{ "parallel", required_argument, NULL, 'P' },
+		CLI_SLURM_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *preset = NULL, *rule = NULL, *sched = NULL;
+	struct slurm_opts so;
+	int slurm = 0;
 	long long runs = -1, epochs = -1, seed = -1, threads = -1, only = 0, parallel = -1;
 	double minutes = -1;
 	struct train_opts to;
@@ -195,8 +200,17 @@ cmd_train(int argc, char **argv)
 	int c, changed = 0;
 
 	memset(&to, 0, sizeof to);
+	slurm_opts_init(&so);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c >= CLI_OPT_SLURM && c <= CLI_OPT_DRY_RUN) {
+			if (cli_slurm_opt(&so, c, optarg, argv[0]) != 0) {
+				slurm_opts_done(&so);
+				return EXIT_USAGE;
+			}
+			slurm |= c == CLI_OPT_SLURM;
+			continue;
+		}
 		switch (c) {
 		case 'p':
 			preset = optarg;
@@ -251,7 +265,12 @@ cmd_train(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
+		slurm_opts_done(&so);
 		fputs(cmd_train_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (cli_slurm_stray(&so, slurm, argv[0]) != 0) {
+		slurm_opts_done(&so);
 		return EXIT_USAGE;
 	}
 	if (preset != NULL && strcmp(preset, "quick") != 0 && strcmp(preset, "tutorial") != 0) {
@@ -311,6 +330,20 @@ cmd_train(int argc, char **argv)
 		study_free(s);
 		return cli_fail(argv[0], cause, EXIT_FAIL);
 	}
+	if (slurm) {
+		if (to.restart) {
+			slurm_opts_done(&so);
+			study_free(s);
+			fprintf(stderr, "synthehr train: --restart cannot be combined with --slurm "
+			    "(restart locally first, or remove runs/ yourself)\n");
+			return EXIT_USAGE;
+		}
+		rc = cli_slurm_train(s, &ts, (int)only, &so, NULL);
+		slurm_opts_done(&so);
+		study_free(s);
+		return rc;
+	}
+	slurm_opts_done(&so);
 	{
 		char len[48];
 		int par = train_parallel(&ts, only ? 1 : ts.runs);

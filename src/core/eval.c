@@ -1035,6 +1035,27 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 		goto out;
 	}
 	c.nsets = nsets + (o->real_baseline ? 1 : 0);
+	if (o->only_set != NULL) {
+		/* one set into its cache (a cluster task); the merge is a later, plain run */
+		for (i = 0; i < nsets; i++)
+			if (strcmp(sets[i].name, o->only_set) == 0)
+				break;
+		if (i == nsets) {
+			util_fail(cause, "%s: no synthetic set named \"%s\"", s->dir, o->only_set);
+			goto out;
+		}
+		{
+			json_t *res;
+
+			c.set = i;
+			c.set_name = sets[i].name;
+			if (eval_set_cached(&c, sets[i].name, sets[i].kind, sets[i].path, &res) != 0)
+				goto out;
+			json_decref(res);
+		}
+		rc = 0;
+		goto out;
+	}
 	for (i = 0; i < nsets; i++) {
 		json_t *res;
 

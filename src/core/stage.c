@@ -461,7 +461,9 @@ run_evaluate(struct stage_ctx *c, char **cause)
 	rc = eval_run(s, &o, NULL, cause);
 	if (c->it->q.eval_opts == NULL)
 		eval_opts_done(&o);
-	if (rc == 0)
+	if (rc == 0 && o.only_set != NULL)
+		stage_note(c, 1, "Wrote %s/eval/sets/%s.json", s->dir, o.only_set);
+	else if (rc == 0)
 		stage_note(c, 1, "Wrote %s/eval/metrics.json", s->dir);
 	study_free(s);
 	return rc == 0 ? EXIT_OK : util_interrupted ? EXIT_INTERRUPTED : EXIT_FAIL;

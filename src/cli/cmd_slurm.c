@@ -1,0 +1,378 @@
+/* synthehr — GPL-3.0-or-later.
+ * The Slurm side of the command line: `train --slurm`, `evaluate --slurm`,
+ * `run --slurm` (the stages chained with afterok dependencies) and
+ * `synthehr status STUDY [--cancel]`.  The work itself is in core
+ * (slurm.c); this file turns options into submissions and prints states. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "synthehr/eval.h"
+#include "synthehr/slurm.h"
+#include "synthehr/study.h"
+#include "synthehr/train.h"
+#include "synthehr/util.h"
+
+int
+cli_slurm_opt(struct slurm_opts *o, int c, const char *arg, const char *cmd)
+{
+	static const char *const keys[] = { "partition", "time", "cpus", "mem", "sbatch-arg", "slurm-bin" };
+	char *cause = NULL;
+
+	if (c == CLI_OPT_SLURM)
+		return 0;
+	if (c == CLI_OPT_DRY_RUN) {
+		o->dry_run = 1;
+		return 0;
+	}
+	if (c < CLI_OPT_PARTITION || c > CLI_OPT_SLURM_BIN)
+		return -1;
+	if (slurm_opts_set(o, keys[c - CLI_OPT_PARTITION], arg, &cause) != 0) {
+		cli_fail(cmd, cause, EXIT_USAGE);
+		return -1;
+	}
+	return 0;
+}
+
+/* For hand-written parsers: argv[*i] is a Slurm option?  1 consumed (with
+ * its value), 0 not one, -1 bad value (message printed). */
+int
+cli_slurm_arg(struct slurm_opts *o, int argc, char **argv, int *i, int *slurm)
+{
+	static const struct { const char *name; int code; } t[] = {
+		{ "--slurm", CLI_OPT_SLURM }, { "--partition", CLI_OPT_PARTITION }, { "--time", CLI_OPT_TIME },
+		{ "--cpus", CLI_OPT_CPUS }, { "--mem", CLI_OPT_MEM }, { "--sbatch-arg", CLI_OPT_SBATCH_ARG },
+		{ "--slurm-bin", CLI_OPT_SLURM_BIN }, { "--dry-run", CLI_OPT_DRY_RUN },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof t / sizeof t[0]; k++) {
+		int has_value = t[k].code != CLI_OPT_SLURM && t[k].code != CLI_OPT_DRY_RUN;
+
+		if (strcmp(argv[*i], t[k].name) != 0)
+			continue;
+		if (has_value && *i + 1 >= argc) {
+			fprintf(stderr, "synthehr %s: %s needs a value\n", argv[0], t[k].name);
+			return -1;
+		}
+		if (cli_slurm_opt(o, t[k].code, has_value ? argv[*i + 1] : NULL, argv[0]) != 0)
+			return -1;
+		if (has_value)
+			(*i)++;
+		if (t[k].code == CLI_OPT_SLURM)
+			*slurm = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Options that shape a submission but were given without --slurm. */
+int
+cli_slurm_stray(const struct slurm_opts *o, int slurm, const char *cmd)
+{
+	if (slurm || (o->partition == NULL && o->time == NULL && o->mem == NULL && o->cpus <= 0 &&
+	    o->nsbatch_args == 0 && o->bin == NULL && !o->dry_run))
+		return 0;
+	fprintf(stderr, "synthehr %s: --partition, --time, --cpus, --mem, --sbatch-arg, --slurm-bin and "
+	    "--dry-run go with --slurm\n", cmd);
+	return -1;
+}
+
+/* Merge the study's "slurm" settings and save what the command line gave. */
+static int
+opts_merge(struct study *s, struct slurm_opts *o, const char *cmd)
+{
+	char *cause = NULL;
+	int changed = 0;
+
+	if (slurm_opts_merge(study_section(s, "slurm"), o, &changed, &cause) != 0)
+		return cli_fail(cmd, cause, EXIT_USAGE);
+	if (changed && !o->dry_run && study_save(s, &cause) != 0)
+		return cli_fail(cmd, cause, EXIT_FAIL);
+	return EXIT_OK;
+}
+
+static int
+submit(struct study *s, const struct slurm_opts *o, const struct slurm_submit_req *r, char **jobid,
+    const char *cmd)
+{
+	char *cause = NULL, *shown = NULL;
+
+	if (slurm_submit(s, o, r, jobid, &shown, &cause) != 0)
+		return cli_fail(cmd, cause, EXIT_FAIL);
+	if (shown != NULL) {
+		printf("%s\n", shown);
+		free(shown);
+	}
+	return EXIT_OK;
+}
+
+/* Runs of the study still to train and not already queued or running. */
+static int
+runs_to_submit(struct study *s, const struct train_settings *ts, int only, int *runs, int *nruns,
+    const char *cmd)
+{
+	struct slurm_task *t = NULL;
+	char *cause = NULL;
+	int nt = 0, k, i;
+
+	if (slurm_status(s, &t, &nt, &cause) != 0) {
+		/* no squeue here: nothing can be queued by this study either */
+		free(cause);
+		t = NULL;
+		nt = 0;
+	}
+	*nruns = 0;
+	for (k = only ? only : 1; k <= (only ? only : ts->runs); k++) {
+		json_t *state = NULL;
+		int done = 0, queued = 0;
+
+		if (train_read_state(s, k, &state, NULL) == 0)
+			done = strcmp(js_str(state, "status", ""), "done") == 0 &&
+			    (ts->minutes > 0 || js_int(state, "epoch", 0) >= ts->epochs);
+		json_decref(state);
+		for (i = 0; i < nt; i++)
+			if (t[i].stage == SLURM_TRAIN && t[i].run == k &&
+			    (strcmp(t[i].state, "PENDING") == 0 || strcmp(t[i].state, "RUNNING") == 0))
+				queued = 1;
+		if (done)
+			fprintf(stderr, "run %d: complete, not submitted\n", k);
+		else if (queued)
+			fprintf(stderr, "run %d: already queued or running, not submitted\n", k);
+		else
+			runs[(*nruns)++] = k;
+	}
+	free(t);
+	SH_UNUSED(cmd);
+	return 0;
+}
+
+int
+cli_slurm_train(struct study *s, const struct train_settings *ts, int only, struct slurm_opts *o,
+    char **jobid_out)
+{
+	struct slurm_submit_req r;
+	struct layout *l = NULL;
+	struct mtx *m = NULL;
+	int runs[TRAIN_MAX_RUNS], nruns = 0, rc;
+	char *cause = NULL, *jobid = NULL;
+
+	if (jobid_out != NULL)
+		*jobid_out = NULL;
+	free(cli_slurm_last_train_job);
+	cli_slurm_last_train_job = NULL;
+	if ((rc = opts_merge(s, o, "train")) != EXIT_OK)
+		return rc;
+	/* refuse before submitting what would fail on the nodes */
+	if (train_load_data(s, &l, &m, &cause) != 0)
+		return cli_fail("train", cause, EXIT_USAGE);
+	layout_free(l);
+	mtx_free(m);
+	runs_to_submit(s, ts, only, runs, &nruns, "train");
+	if (nruns == 0) {
+		fprintf(stderr, "synthehr train: every run is complete or already queued; nothing submitted\n");
+		return EXIT_OK;
+	}
+	memset(&r, 0, sizeof r);
+	r.stage = SLURM_TRAIN;
+	r.runs = runs;
+	r.nruns = nruns;
+	if ((rc = submit(s, o, &r, &jobid, "train")) != EXIT_OK)
+		return rc;
+	if (!o->dry_run) {
+		printf("%s\n", jobid);
+		fprintf(stderr, "submitted job %s: %d training task%s (follow with `synthehr status %s`)\n", jobid,
+		    nruns, nruns == 1 ? "" : "s", s->dir);
+	}
+	if (!o->dry_run)
+		cli_slurm_last_train_job = xstrdup(jobid);
+	if (jobid_out != NULL)
+		*jobid_out = jobid;
+	else
+		free(jobid);
+	return EXIT_OK;
+}
+
+int
+cli_slurm_evaluate(struct study *s, struct slurm_opts *o, const char *after, int sets_now,
+    char **jobid_out)
+{
+	struct slurm_submit_req r;
+	struct eval_set *sets = NULL;
+	const char **names = NULL;
+	char *cause = NULL, *eid = NULL, *fid = NULL;
+	int n = 0, i, rc;
+
+	if (jobid_out != NULL)
+		*jobid_out = NULL;
+	if ((rc = opts_merge(s, o, "evaluate")) != EXIT_OK)
+		return rc;
+	memset(&r, 0, sizeof r);
+	if (sets_now) {
+		/* one task per set that exists now */
+		if (eval_list_sets(s, &sets, &n, &cause) != 0)
+			return cli_fail("evaluate", cause, EXIT_USAGE);
+		if (n == 0) {
+			eval_sets_free(sets, n);
+			return cli_fail("evaluate", xsprintf("%s: no synthetic sets; run `synthehr generate` first",
+			    s->dir), EXIT_USAGE);
+		}
+		names = xcalloc((size_t)n, sizeof *names);
+		for (i = 0; i < n; i++)
+			names[i] = sets[i].name;
+		r.stage = SLURM_EVALUATE;
+		r.sets = names;
+		r.nsets = n;
+		r.after = after;
+		rc = submit(s, o, &r, &eid, "evaluate");
+		free(names);
+		eval_sets_free(sets, n);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	/* then one task that merges the cached sets, ranks and reports */
+	memset(&r, 0, sizeof r);
+	r.stage = SLURM_FINISH;
+	r.after = eid != NULL ? eid : after;
+	if (o->dry_run && r.after != NULL && strcmp(r.after, "DRYRUN") == 0)
+		r.after = "DRYRUN";
+	rc = submit(s, o, &r, &fid, "evaluate");
+	if (rc == EXIT_OK && !o->dry_run) {
+		if (eid != NULL)
+			printf("%s\n", eid);
+		printf("%s\n", fid);
+		if (eid != NULL)
+			fprintf(stderr, "submitted job %s: %d evaluation task%s, and job %s (after it): "
+			    "metrics, ranking and report\n", eid, n, n == 1 ? "" : "s", fid);
+		else
+			fprintf(stderr, "submitted job %s: evaluation, ranking and report\n", fid);
+	}
+	free(eid);
+	if (jobid_out != NULL && rc == EXIT_OK)
+		*jobid_out = fid;
+	else
+		free(fid);
+	return rc;
+}
+
+/* The job id of the last training submission (for `run --slurm`). */
+char *cli_slurm_last_train_job;
+
+/* run --slurm, after `train --slurm`: generation after the training array,
+ * then one task that evaluates every set (known only once generation is
+ * done), ranks and reports. */
+int
+cli_slurm_after_train(struct study *s, struct slurm_opts *o, const char *train_job)
+{
+	struct slurm_submit_req r;
+	char *gid = NULL, *fid = NULL;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	r.stage = SLURM_GENERATE;
+	r.after = train_job;
+	if ((rc = opts_merge(s, o, "run")) != EXIT_OK)
+		return rc;
+	rc = submit(s, o, &r, &gid, "run");
+	if (rc == EXIT_OK)
+		rc = cli_slurm_evaluate(s, o, gid, 0, &fid);
+	if (rc == EXIT_OK && !o->dry_run) {
+		printf("%s\n", gid);
+		fprintf(stderr, "chained: training %s -> generation %s -> evaluation, ranking, report %s\n",
+		    train_job != NULL ? train_job : "(nothing to train)", gid, fid);
+	}
+	free(gid);
+	free(fid);
+	return rc;
+}
+
+static const char status_usage[] =
+    "usage: synthehr status STUDY [--cancel]\n"
+    "  Shows each Slurm task of the study (state from squeue and sacct, or\n"
+    "  the study's own files) with each training run's progress.\n"
+    "  --cancel   scancel every job of the study that is queued or running\n";
+
+static void
+print_run_progress(struct study *s, int run)
+{
+	json_t *state = NULL;
+
+	if (train_read_state(s, run, &state, NULL) != 0) {
+		printf("  no epoch yet");
+		return;
+	}
+	printf("  epoch %lld/%lld", js_int(state, "epoch", 0), js_int(state, "epochs", 0));
+	{
+		json_t *ch = json_object_get(state, "chosen");
+
+		if (json_is_object(ch) && !js_bool(ch, "fallback", 0))
+			printf("  chosen %lld", js_int(ch, "epoch", 0));
+	}
+	json_decref(state);
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cancel", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct study *s = NULL;
+	struct slurm_task *t = NULL;
+	char *cause = NULL;
+	int c, cancel = 0, n = 0, i, rc = EXIT_OK;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'c') {
+			fputs(status_usage, stderr);
+			return EXIT_USAGE;
+		}
+		cancel = 1;
+	}
+	if (optind != argc - 1) {
+		fputs(status_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (study_open(argv[optind], &s, &cause) != 0)
+		return cli_fail(argv[0], cause, EXIT_USAGE);
+	if (cancel) {
+		int nc = 0;
+
+		if (slurm_cancel(s, &nc, &cause) != 0) {
+			study_free(s);
+			return cli_fail(argv[0], cause, EXIT_FAIL);
+		}
+		fprintf(stderr, "cancelled %d job%s\n", nc, nc == 1 ? "" : "s");
+	}
+	if (slurm_status(s, &t, &n, &cause) != 0) {
+		study_free(s);
+		return cli_fail(argv[0], cause, EXIT_FAIL);
+	}
+	if (n == 0)
+		printf("%s: no Slurm jobs recorded (submit with `synthehr train %s --slurm`)\n", s->dir, s->dir);
+	for (i = 0; i < n; i++) {
+		const char *what = t[i].stage == SLURM_TRAIN ? "" : t[i].set;
+		char label[80];
+
+		if (t[i].stage == SLURM_TRAIN)
+			snprintf(label, sizeof label, "train run-%d", t[i].run);
+		else
+			snprintf(label, sizeof label, "%s%s%s", slurm_stage_name(t[i].stage), *what ? " " : "", what);
+		printf("%-12s %-24s %-10s %9s %-12s", t[i].id, label, t[i].state,
+		    t[i].elapsed, *t[i].reason ? t[i].reason : t[i].node);
+		if (t[i].stage == SLURM_TRAIN)
+			print_run_progress(s, t[i].run);
+		if (t[i].from_files)
+			printf("  (from the study's files)");
+		putchar('\n');
+	}
+	free(t);
+	study_free(s);
+	return rc;
+}
