@@ -338,7 +338,8 @@ cmd_train(int argc, char **argv)
 			    "(restart locally first, or remove runs/ yourself)\n");
 			return EXIT_USAGE;
 		}
-		rc = cli_slurm_train(s, &ts, (int)only, &so, NULL);
+		int rc = cli_slurm_train(s, &ts, (int)only, &so, NULL);
+
 		slurm_opts_done(&so);
 		study_free(s);
 		return rc;
