@@ -34,14 +34,18 @@ size_t gen_label_count(const struct mtx *m, const struct layout *l);
 /* Target positives for `rows` rows in the training proportion (rounded). */
 size_t gen_label_target(const struct mtx *train, const struct layout *l, size_t rows);
 
-/* Draw rows from a model as an unscaled matrix (cohort units).  With
+/* Draw rows from a model as an unscaled matrix (cohort units).  When
+ * l->enc_on the model's network columns are decoded through l->enc
+ * (continuous values of the column's type and range; zero indicators and
+ * binary columns thresholded at 0.5, or Bernoulli with o->sample).  With
  * o->stratify and a label column, exactly npos rows have label 1; fails with
  * a clear cause when the generator hardly ever produces one class. */
 int gen_sample(struct wgan *w, const struct layout *l, const struct gen_opts *o, size_t rows,
     size_t npos, struct rng *r, struct mtx **out, char **cause);
 /* Build run K's model from its state.json settings and load a checkpoint
- * (ckpt_epoch as in gen_opts); *epoch gets the checkpoint's epoch. */
-int gen_load_model(struct study *s, int run, int ckpt_epoch, const struct layout *l,
+ * (ckpt_epoch as in gen_opts); *epoch gets the checkpoint's epoch.  Sets
+ * l->enc_on as the run was trained (prep's encodings or min–max). */
+int gen_load_model(struct study *s, int run, int ckpt_epoch, struct layout *l,
     struct wgan **out, int *epoch, char **cause);
 /* Generate run K and write its synthetic.mtx and synthetic.csv. */
 int gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, char **cause);

@@ -17,6 +17,8 @@ enum mcol_kind {
 	MCOL_COUNT
 };
 
+struct encoding;
+
 /* Column layout of the model matrix.  The tutorial's order is: groups first,
  * then binary columns (label, sex, concepts), then continuous columns. */
 struct layout {
@@ -35,6 +37,8 @@ struct layout {
 	char **group_name;        /* [ngroups] */
 	int label;                /* model column of the label, -1 if none */
 	int sex;                  /* model column of sex (1 = female), -1 if none */
+	struct encoding *enc;     /* generator encodings (prep/encoding.json), NULL if none; owned */
+	int enc_on;               /* 1: the generator works on enc's network columns */
 };
 
 struct layout *layout_new(int D);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "synthehr/cohort.h"
+#include "synthehr/encode.h"
 #include "synthehr/hist.h"
 #include "synthehr/mtx.h"
 #include "synthehr/study.h"
@@ -67,6 +68,7 @@ struct prep_plan {
 	double train_frac;          /* 0.7 */
 	uint64_t split_seed;        /* 0 */
 	int stratify;               /* stratify the split by the label */
+	struct enc_request enc;     /* generator encodings: default (auto) and per-column kinds */
 };
 
 /* Built-in table of plausible clinical ranges, matched by column name
@@ -94,6 +96,9 @@ int prep_plan_load(struct study *s, const struct cohort *c, struct prep_plan *p,
 int prep_plan_save(struct study *s, const struct prep_plan *p, char **cause);
 void prep_plan_done(struct prep_plan *p);
 void prep_plan_copy(struct prep_plan *dst, const struct prep_plan *src);
+/* Set the generator encoding of a column (col NULL: the default); ENC_AUTO
+ * removes a column's override. */
+void prep_plan_set_encoding(struct prep_plan *p, const char *col, int kind);
 /* Append a rule (strings copied). */
 void prep_plan_add_rule(struct prep_plan *p, const struct prep_rule *r);
 void prep_rule_done(struct prep_rule *r);
@@ -188,6 +193,9 @@ struct cohort *prep_decode(const struct layout *l, const struct mtx *m);
 int prep_encode(const struct layout *l, const struct cohort *c, struct mtx **out, char **cause);
 /* Model rows as a CSV in cohort units with original names and labels. */
 int prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, char **cause);
+
+/* prep/encoding.json into l->enc (absent file: l->enc stays NULL). */
+int prep_load_encoding(const struct study *s, struct layout *l, char **cause);
 
 /* Identity of the study's source for caches: sha256 of the source file (or
  * of the source settings for built-in cohorts) and the schema. */

@@ -56,6 +56,8 @@ struct train_settings {
 	int lr_schedule;          /* enum train_lr_schedule */
 	double lr_floor;          /* cosine: final rate as a fraction of the initial one */
 	int parallel;             /* runs trained at once (one BLAS thread each when > 1); 0: auto */
+	int encode;               /* 1: the generator works on prep's encodings (quick);
+	                           * 0: min–max for every continuous column (tutorial) */
 };
 
 /* Fill with a named preset; -1 for an unknown name. */
@@ -70,7 +72,14 @@ json_t *train_settings_to_json(const struct train_settings *ts);
  * and the checkpoint schedule are left out so a run can be extended. */
 uint64_t train_settings_hash(const struct train_settings *ts, int run);
 uint64_t train_run_seed(const struct train_settings *ts, int run);
-/* The model configuration for a layout (cfg points into l's group arrays). */
+/* 1 when runs of these settings train on l's encodings (l->enc loaded and
+ * not all min–max, ts->encode set). */
+int train_encoded(const struct train_settings *ts, const struct layout *l);
+/* The layout hash checkpoints record: the layout's, mixed with the
+ * encoding's when the run trains on encodings. */
+uint64_t train_layout_hash(const struct train_settings *ts, const struct layout *l);
+/* The model configuration for a layout (cfg points into l's group arrays,
+ * or the encoding's network groups when train_encoded). */
 void train_wgan_config(const struct train_settings *ts, const struct layout *l,
     struct wgan_config *cfg);
 const char *train_rule_name(int rule);

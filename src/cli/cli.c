@@ -38,9 +38,12 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --width N    output width (60-400, default 80)\n"
 	  "  --all        list every concept column\n"
 	  "  --refresh    recompute the cached profile\n" },
-	{ "prep", cmd_prep, "STUDY [--quiet]", "apply the preprocessing plan; write prep/ and a before/after table",
+	{ "prep", cmd_prep, "STUDY [--quiet] [--encode [COL=]KIND]...", "apply the preprocessing plan; write prep/ and a before/after table",
 	  "  --quiet      print nothing but errors\n"
-	  "Writes STUDY/prep/: layout.json, train.mtx, test.mtx, train.csv, test.csv, log.json, profile.json\n" },
+	  "  --encode [COL=]KIND   generator encoding of a continuous column (without COL=:\n"
+	  "               the default): auto, minmax, quantile, gmm, zero, onehot (saved in\n"
+	  "               study.json prep.encoding; the tutorial training preset uses minmax)\n"
+	  "Writes STUDY/prep/: layout.json, encoding.json, train.mtx, test.mtx, train.csv, test.csv, log.json, profile.json\n" },
 	{ "train", cmd_train, NULL,
 	  "train EMR-WGAN runs (resumes interrupted runs)",
 	  cmd_train_usage },

@@ -31,11 +31,14 @@ static const char review_usage[] =
     "  --refresh    recompute the profile even when the cache is current\n";
 
 static const char prep_usage[] =
-    "usage: synthehr prep [--quiet] STUDY\n"
+    "usage: synthehr prep [--quiet] [--encode [COL=]KIND]... STUDY\n"
     "  Apply the preprocessing plan in study.json \"prep\" (see doc/prep.md) and\n"
     "  write STUDY/prep/: layout.json, train.mtx, test.mtx, train.csv, test.csv,\n"
     "  log.json.  Prints a before/after table shaped like the tutorial's Table 1.\n"
-    "  --quiet      print nothing but errors\n";
+    "  --quiet      print nothing but errors\n"
+    "  --encode [COL=]KIND   generator encoding of a continuous column (or, without\n"
+    "               COL=, the default): auto, minmax, quantile, gmm, zero, onehot;\n"
+    "               saved in study.json prep.encoding when prep succeeds\n";
 
 static void
 fmt_num(char *buf, size_t size, double v)
@@ -473,6 +476,11 @@ print_log(const struct prep_report *r)
 	json_array_foreach(json_object_get(o, "imputed"), i, e)
 		printf("imputed %s values of %s (%s)\n", fmt_count(b, sizeof b, (size_t)js_int(e, "count", 0)),
 		    js_str(e, "column", "?"), js_str(e, "method", "?"));
+	/* Generator encodings (used by the quick preset; the tutorial's keeps min–max). */
+	json_array_foreach(json_object_get(r->log, "encodings"), i, e)
+		if (strcmp(js_str(e, "encoding", "minmax"), "minmax") != 0)
+			printf("encoding %s: %s (%s)\n", js_str(e, "column", "?"), js_str(e, "encoding", "?"),
+			    js_str(e, "why", ""));
 	o = json_object_get(r->log, "low_prevalence");
 	if (js_int(o, "dropped_count", 0) > 0) {
 		printf("dropped %lld low-prevalence column(s) (< %g):", js_int(o, "dropped_count", 0),
@@ -493,18 +501,29 @@ cmd_prep(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "encode", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct study *s = NULL;
 	struct prep_report rep;
 	char *cause = NULL, b1[32], b2[32], old_sum[65];
-	int ch, quiet = 0;
+	const char *enc[64];
+	int ch, quiet = 0, nenc = 0, i;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
 		if (ch == 'q')
 			quiet = 1;
-		else {
+		else if (ch == 'e' && nenc < 64) {
+			const char *eq = strrchr(optarg, '=');
+
+			if (enc_kind_parse(eq ? eq + 1 : optarg) < -1 || (eq != NULL && eq == optarg)) {
+				fprintf(stderr, "synthehr prep: --encode: expected [COL=]KIND with KIND one of auto,"
+				    " minmax, quantile, gmm, zero, onehot; got \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			enc[nenc++] = optarg;
+		} else {
 			fputs(prep_usage, stderr);
 			return EXIT_USAGE;
 		}
@@ -515,6 +534,44 @@ cmd_prep(int argc, char **argv)
 	}
 	if (study_open(argv[optind], &s, &cause) != 0)
 		return cli_fail("prep", cause, EXIT_USAGE);
+	/* --encode edits study.json's plan in memory; it is saved only when
+	 * prep accepts it (an unknown column is refused by the plan check). */
+	for (i = 0; i < nenc; i++) {
+		json_t *prep = json_object_get(s->cfg, "prep"), *e, *cols;
+		const char *eq = strrchr(enc[i], '=');
+
+		if (!json_is_object(prep)) {
+			prep = json_object();
+			json_object_set_new(s->cfg, "prep", prep);
+		}
+		e = json_object_get(prep, "encoding");
+		if (!json_is_object(e)) {
+			json_t *n = json_object();
+
+			if (json_is_string(e))
+				json_object_set(n, "default", e);
+			json_object_set_new(prep, "encoding", n);
+			e = n;
+		}
+		if (eq == NULL) {
+			json_object_set_new(e, "default", json_string(enc[i]));
+			continue;
+		}
+		cols = json_object_get(e, "columns");
+		if (!json_is_object(cols)) {
+			cols = json_object();
+			json_object_set_new(e, "columns", cols);
+		}
+		{
+			char *col = xstrndup(enc[i], (size_t)(eq - enc[i]));
+
+			if (strcmp(eq + 1, "auto") == 0)
+				json_object_del(cols, col);
+			else
+				json_object_set_new(cols, col, json_string(eq + 1));
+			free(col);
+		}
+	}
 	{
 		char *tp = study_path(s, "prep/train.mtx");
 
@@ -532,6 +589,11 @@ cmd_prep(int argc, char **argv)
 		prep_report_done(&rep);
 		study_free(s);
 		return cli_fail("prep", cause, code);
+	}
+	if (nenc > 0 && study_save(s, &cause) != 0) {
+		prep_report_done(&rep);
+		study_free(s);
+		return cli_fail("prep", cause, EXIT_FAIL);
 	}
 	if (!quiet) {
 		print_log(&rep);

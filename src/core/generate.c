@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "synthehr/ckpt.h"
+#include "synthehr/encode.h"
 #include "synthehr/generate.h"
 #include "synthehr/prep.h"
 #include "synthehr/train.h"
@@ -92,7 +93,7 @@ gen_sample(struct wgan *w, const struct layout *l, const struct gen_opts *o, siz
     size_t npos, struct rng *r, struct mtx **out, char **cause)
 {
 	struct mtx *m;
-	float *buf, *row;
+	float *buf, *row, *net = NULL;
 	size_t got = 0, have[2] = { 0, 0 }, want[2], drawn = 0, limit, i;
 	int D = l->D, j, strat = o->stratify && l->label >= 0;
 
@@ -105,6 +106,8 @@ gen_sample(struct wgan *w, const struct layout *l, const struct gen_opts *o, siz
 	m = mtx_new(rows, l);
 	m->scaled = 0;
 	buf = xmalloc_aligned((size_t)GEN_BATCH * (size_t)D * sizeof(float));
+	if (l->enc_on)
+		net = xmalloc_aligned((size_t)GEN_BATCH * (size_t)l->enc->Dn * sizeof(float));
 	while (got < rows) {
 		size_t nb = strat ? GEN_BATCH : SH_MIN((size_t)GEN_BATCH, rows - got);
 
@@ -112,13 +115,20 @@ gen_sample(struct wgan *w, const struct layout *l, const struct gen_opts *o, siz
 			int cls = have[1] < want[1] ? 1 : 0;
 
 			free(buf);
+			free(net);
 			mtx_free(m);
 			return util_fail(cause, "stratified sampling gave up after %zu draws: only %zu of %zu"
 			    " rows with label %s = %d (the generator rarely produces them; train longer or"
 			    " generate with --no-stratify)", drawn, have[cls], want[cls],
 			    l->name[l->label], cls);
 		}
-		wgan_generate(w, nb, r, 1, buf);
+		if (net != NULL) {
+			/* Network columns → the layout's, continuous values in cohort
+			 * units of the column's type and range. */
+			wgan_generate(w, nb, r, 1, net);
+			enc_decode_rows(l->enc, l, net, nb, 0, o->sample ? r : NULL, buf);
+		} else
+			wgan_generate(w, nb, r, 1, buf);
 		drawn += nb;
 		for (i = 0; i < nb && got < rows; i++) {
 			row = buf + i * (size_t)D;
@@ -127,7 +137,7 @@ gen_sample(struct wgan *w, const struct layout *l, const struct gen_opts *o, siz
 
 				if (l->kind[j] == MCOL_BINARY)
 					v = o->sample ? (rng_uniformf(r) < v ? 1.0f : 0.0f) : (v >= 0.5f ? 1.0f : 0.0f);
-				else if (l->kind[j] == MCOL_CONT) {
+				else if (l->kind[j] == MCOL_CONT && net == NULL) {
 					double s = v < 0 ? 0 : v > 1 ? 1 : v;
 
 					v = (float)((1 - s) * l->lo[j] + s * l->hi[j]);
@@ -145,12 +155,13 @@ gen_sample(struct wgan *w, const struct layout *l, const struct gen_opts *o, siz
 		}
 	}
 	free(buf);
+	free(net);
 	*out = m;
 	return 0;
 }
 
 int
-gen_load_model(struct study *s, int run, int ckpt_epoch, const struct layout *l, struct wgan **out,
+gen_load_model(struct study *s, int run, int ckpt_epoch, struct layout *l, struct wgan **out,
     int *epoch, char **cause)
 {
 	json_t *st = NULL;
@@ -168,6 +179,10 @@ gen_load_model(struct study *s, int run, int ckpt_epoch, const struct layout *l,
 		return -1;
 	if (train_settings_load(json_object_get(st, "settings"), &ts, cause) != 0)
 		goto out;
+	/* Runs trained before encodings existed recorded no "encoding". */
+	if (json_object_get(json_object_get(st, "settings"), "encoding") == NULL)
+		ts.encode = 0;
+	l->enc_on = train_encoded(&ts, l);
 	if (ckpt_epoch > 0)
 		name = xsprintf("ckpt-%d.bin", ckpt_epoch);
 	else if (ckpt_epoch < 0)
@@ -201,7 +216,7 @@ gen_load_model(struct study *s, int run, int ckpt_epoch, const struct layout *l,
 	want.depth = wc->depth;
 	want.ngroups = wc->ngroups;
 	want.nfloats = wgan_state_floats(w);
-	want.layout_hash = layout_hash(l);
+	want.layout_hash = train_layout_hash(&ts, l);
 	want.settings_hash = train_settings_hash(&ts, run);
 	if (ckpt_check(path, &got, &want, cause) != 0)
 		goto out;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "synthehr/csvio.h"
+#include "synthehr/encode.h"
 #include "synthehr/mtx.h"
 #include "synthehr/util.h"
 
@@ -56,6 +57,7 @@ layout_free(struct layout *l)
 	free(l->kind); free(l->name); free(l->source); free(l->level); free(l->level0);
 	free(l->group_of); free(l->concept); free(l->lo); free(l->hi);
 	free(l->group_start); free(l->group_width); free(l->group_name);
+	enc_free(l->enc);
 	free(l);
 }
 

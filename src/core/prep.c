@@ -427,6 +427,7 @@ prep_plan_default(struct prep_plan *p, const struct cohort *c)
 	p->low_prevalence = 5e-5;
 	p->train_frac = 0.7;
 	p->split_seed = 0;
+	p->enc.def = ENC_AUTO;
 	for (j = 0; c != NULL && j < c->ncols; j++) {
 		const struct column *k = &c->cols[j];
 		const struct prep_clinical *t;
@@ -457,6 +458,10 @@ prep_plan_done(struct prep_plan *p)
 		free(p->imp_col[i]);
 	free(p->imp_col);
 	free(p->imp_method);
+	for (i = 0; i < p->enc.n; i++)
+		free(p->enc.col[i]);
+	free(p->enc.col);
+	free(p->enc.kind);
 	memset(p, 0, sizeof *p);
 }
 
@@ -475,6 +480,79 @@ prep_plan_copy(struct prep_plan *dst, const struct prep_plan *src)
 		dst->imp_col[i] = xstrdup(src->imp_col[i]);
 		dst->imp_method[i] = src->imp_method[i];
 	}
+	dst->enc.col = xcalloc(src->enc.n + 1, sizeof(char *));
+	dst->enc.kind = xcalloc(src->enc.n + 1, sizeof *dst->enc.kind);
+	for (i = 0; i < src->enc.n; i++) {
+		dst->enc.col[i] = xstrdup(src->enc.col[i]);
+		dst->enc.kind[i] = src->enc.kind[i];
+	}
+}
+
+void
+prep_plan_set_encoding(struct prep_plan *p, const char *col, int kind)
+{
+	int i;
+
+	if (col == NULL) {
+		p->enc.def = kind;
+		return;
+	}
+	for (i = 0; i < p->enc.n; i++)
+		if (strcmp(p->enc.col[i], col) == 0)
+			break;
+	if (i == p->enc.n && kind == ENC_AUTO)
+		return;
+	if (i == p->enc.n) {
+		p->enc.col = xreallocarray(p->enc.col, (size_t)p->enc.n + 2, sizeof(char *));
+		p->enc.kind = xreallocarray(p->enc.kind, (size_t)p->enc.n + 2, sizeof *p->enc.kind);
+		p->enc.col[p->enc.n] = xstrdup(col);
+		p->enc.n++;
+	}
+	p->enc.kind[i] = kind;
+	if (kind == ENC_AUTO) {
+		free(p->enc.col[i]);
+		p->enc.n--;
+		memmove(p->enc.col + i, p->enc.col + i + 1, (size_t)(p->enc.n - i) * sizeof(char *));
+		memmove(p->enc.kind + i, p->enc.kind + i + 1, (size_t)(p->enc.n - i) * sizeof *p->enc.kind);
+	}
+}
+
+/* prep.encoding: "KIND" or { "default": KIND, "columns": { COL: KIND } }. */
+static int
+encoding_from_json(json_t *e, const struct cohort *c, struct prep_plan *p, char **cause)
+{
+	const char *w = "study.json: prep.encoding";
+	json_t *cols, *v;
+	const char *key;
+	int k;
+
+	if (json_is_string(e)) {
+		if ((k = enc_kind_parse(json_string_value(e))) < -1)
+			return util_fail(cause, "%s: unknown encoding \"%s\" (expected auto, minmax, quantile,"
+			    " gmm, zero or onehot)", w, json_string_value(e));
+		p->enc.def = k;
+		return 0;
+	}
+	if (!json_is_object(e))
+		return util_fail(cause, "%s: expected an encoding name or an object with \"default\""
+		    " and \"columns\"", w);
+	if ((v = json_object_get(e, "default")) != NULL) {
+		if (!json_is_string(v) || (k = enc_kind_parse(json_string_value(v))) < -1)
+			return util_fail(cause, "%s.default: expected auto, minmax, quantile, gmm, zero or onehot", w);
+		p->enc.def = k;
+	}
+	cols = json_object_get(e, "columns");
+	if (cols != NULL && !json_is_object(cols))
+		return util_fail(cause, "%s.columns: expected an object of column: encoding", w);
+	json_object_foreach(cols, key, v) {
+		if (!json_is_string(v) || (k = enc_kind_parse(json_string_value(v))) < -1)
+			return util_fail(cause, "%s.columns.%s: expected auto, minmax, quantile, gmm, zero or"
+			    " onehot", w, key);
+		if (c != NULL && prep_find_col(c, key) < 0)
+			return util_fail(cause, "%s.columns: no column \"%s\" in the cohort", w, key);
+		prep_plan_set_encoding(p, key, k);
+	}
+	return 0;
 }
 
 static int
@@ -606,6 +684,10 @@ prep_plan_from_json(json_t *prep, const struct cohort *c, struct prep_plan *p, c
 		}
 		p->stratify = json_is_true(v);
 	}
+	if ((v = json_object_get(prep, "encoding")) != NULL && encoding_from_json(v, c, p, cause) != 0) {
+		prep_plan_done(p);
+		return -1;
+	}
 	return 0;
 }
 
@@ -632,6 +714,15 @@ prep_plan_to_json(const struct prep_plan *p)
 	json_object_set_new(split, "seed", json_integer((json_int_t)p->split_seed));
 	json_object_set_new(split, "stratify", json_boolean(p->stratify));
 	json_object_set_new(o, "split", split);
+	{
+		json_t *e = json_object(), *ec = json_object();
+
+		json_object_set_new(e, "default", json_string(enc_kind_name(p->enc.def)));
+		for (i = 0; i < p->enc.n; i++)
+			json_object_set_new(ec, p->enc.col[i], json_string(enc_kind_name(p->enc.kind[i])));
+		json_object_set_new(e, "columns", ec);
+		json_object_set_new(o, "encoding", e);
+	}
 	return o;
 }
 

@@ -1581,6 +1581,33 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 			goto out;
 		rc = -1;
 	}
+	/* Generator encodings of the continuous columns, fitted on the
+	 * training rows (used by presets that encode; the tutorial's keeps
+	 * min–max).  The log names each choice and why, without values. */
+	{
+		struct encoding *e = enc_fit(l, a, &plan.enc, cause);
+		json_t *ej, *el = json_array();
+		int i;
+
+		if (e == NULL)
+			goto out;
+		for (i = 0; i < e->ncont; i++) {
+			const struct enc_col *ec = &e->col[i];
+
+			json_array_append_new(el, json_pack("{s:s,s:s,s:s,s:i,s:b}", "column",
+			    l->source[ec->j], "encoding", enc_kind_name(ec->kind), "why", ec->why,
+			    "width", ec->width, "integer", ec->integer));
+		}
+		json_object_set_new(log, "encodings", el);
+		json_object_set_new(log, "network_columns", json_integer(e->Dn));
+		ej = enc_to_json(e);
+		rc = write_in_prep(s, "encoding.json", ej, cause);
+		json_decref(ej);
+		enc_free(e);
+		if (rc != 0)
+			goto out;
+		rc = -1;
+	}
 	/* The four data files are independent: train.csv (the largest) is
 	 * written by a second thread while this one writes the others, so the
 	 * formatting and the waits for the disk overlap on two cores.  Errors
@@ -1646,6 +1673,26 @@ out:
 	layout_free(l);
 	mtx_free(a);
 	mtx_free(b);
+	return rc;
+}
+
+int
+prep_load_encoding(const struct study *s, struct layout *l, char **cause)
+{
+	char *p = study_path(s, "prep/encoding.json");
+	json_t *j = NULL;
+	int rc = 0;
+
+	enc_free(l->enc);
+	l->enc = NULL;
+	l->enc_on = 0;
+	if (util_file_exists(p)) {
+		rc = js_read_file(p, &j, cause);
+		if (rc == 0)
+			rc = enc_from_json(j, l, &l->enc, cause);
+		json_decref(j);
+	}
+	free(p);
 	return rc;
 }
 

@@ -32,6 +32,8 @@
 
 #include "synthehr/blas.h"
 #include "synthehr/ckpt.h"
+#include "synthehr/encode.h"
+#include "synthehr/prep.h"
 #include "synthehr/rng.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
@@ -70,6 +72,7 @@ train_settings_preset(const char *name, struct train_settings *ts, char **cause)
 		ts->rule = TRAIN_RULE_TUTORIAL;
 		ts->metric_rows = 0;
 		ts->parallel = 1;   /* a large model: one run at a time on every core */
+		ts->encode = 0;   /* min–max, the tutorial's */
 	} else if (strcmp(name, "quick") == 0) {
 		/* Sized by measurement on the default demo cohort (doc/train.md). */
 		ts->epochs = 300;
@@ -86,6 +89,7 @@ train_settings_preset(const char *name, struct train_settings *ts, char **cause)
 		ts->ckpt_after = 50;
 		ts->rule = TRAIN_RULE_METRIC;
 		ts->metric_rows = 0;
+		ts->encode = 1;   /* prep's per-column encodings */
 	} else
 		return util_fail(cause, "unknown training preset \"%s\" (expected quick or tutorial)", name);
 	snprintf(ts->preset, sizeof ts->preset, "%s", name);
@@ -262,6 +266,16 @@ train_settings_load(json_t *sec, struct train_settings *ts, char **cause)
 			    " \"cosine\" or \"step\"");
 		ts->lr_schedule = k;
 	}
+	if ((x = json_object_get(sec, "encoding")) != NULL) {
+		s = json_is_string(x) ? json_string_value(x) : "";
+		if (strcmp(s, "prep") == 0)
+			ts->encode = 1;
+		else if (strcmp(s, "minmax") == 0)
+			ts->encode = 0;
+		else
+			return util_fail(cause, "study.json: train.encoding: expected \"prep\" (the encodings"
+			    " prep chose, prep/encoding.json) or \"minmax\" (the tutorial's)");
+	}
 	if ((x = json_object_get(sec, "seed")) != NULL && set_u64(x, "seed", &ts->seed, cause) != 0)
 		return -1;
 	if ((x = json_object_get(sec, "seeds")) != NULL && !json_is_null(x)) {
@@ -317,6 +331,7 @@ train_settings_to_json(const struct train_settings *ts)
 	json_object_set_new(j, "lr_schedule", json_string(train_lr_schedule_name(ts->lr_schedule)));
 	json_object_set_new(j, "lr_floor", json_real(ts->lr_floor));
 	json_object_set_new(j, "parallel", json_integer(ts->parallel));
+	json_object_set_new(j, "encoding", json_string(ts->encode ? "prep" : "minmax"));
 	return j;
 }
 
@@ -346,7 +361,23 @@ train_settings_hash(const struct train_settings *ts, int run)
 		len += snprintf(buf + len, sizeof buf - (size_t)len, " lrs%s lrf%.17g",
 		    train_lr_schedule_name(ts->lr_schedule),
 		    ts->lr_schedule == TRAIN_LR_COSINE ? ts->lr_floor : 0.0);
+	if (ts->encode && len < (int)sizeof buf - 8)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, " enc1");
 	return util_hash64(buf, (size_t)len, 0);
+}
+
+int
+train_encoded(const struct train_settings *ts, const struct layout *l)
+{
+	return ts->encode && l->enc != NULL && !l->enc->identity && l->enc->D == l->D;
+}
+
+uint64_t
+train_layout_hash(const struct train_settings *ts, const struct layout *l)
+{
+	uint64_t h = layout_hash(l);
+
+	return train_encoded(ts, l) ? h ^ enc_hash(l->enc) : h;
 }
 
 void
@@ -360,6 +391,15 @@ train_wgan_config(const struct train_settings *ts, const struct layout *l, struc
 	cfg->ngroups = l->ngroups;
 	cfg->group_start = l->group_start;
 	cfg->group_width = l->group_width;
+	if (train_encoded(ts, l)) {
+		/* Network columns: softmax over the groups and one-hot parts,
+		 * sigmoid on the [0,1] parts (on a stored normal score it acts as
+		 * a tanh head). */
+		cfg->D = l->enc->Dn;
+		cfg->ngroups = l->enc->ngroups;
+		cfg->group_start = l->enc->gs;
+		cfg->group_width = l->enc->gw;
+	}
 	cfg->lr_g = ts->lr_g;
 	cfg->lr_d = ts->lr_d;
 	cfg->gp_lambda = ts->gp_lambda;
@@ -900,7 +940,7 @@ run_one(struct train_job *j, int run, char **cause)
 	struct wgan *w = NULL;
 	struct rng rng, rng_snap;
 	struct train_event ev;
-	float *snap = NULL, *batch = NULL, *gen = NULL;
+	float *snap = NULL, *batch = NULL, *gen = NULL, *rows = NULL, *dec = NULL;
 	size_t *idx = NULL, nstate, n = j->train->n, r;
 	char *rel, *p;
 	int rcode = -1, e, steps_per_epoch, step;
@@ -911,7 +951,7 @@ run_one(struct train_job *j, int run, char **cause)
 	rc.run = run;
 	rc.seed = train_run_seed(ts, run);
 	rc.shash = train_settings_hash(ts, run);
-	rc.lhash = layout_hash(j->layout);
+	rc.lhash = train_layout_hash(ts, j->layout);
 	rc.best = ts->rule == TRAIN_RULE_TUTORIAL ? 1e6 : INFINITY;
 	rel = train_run_dir(run);
 	rcode = study_mkdir(j->s, rel, cause);
@@ -1046,6 +1086,8 @@ run_one(struct train_job *j, int run, char **cause)
 	if (state_write(j, &rc, "running", cause) != 0)
 		goto out;
 	batch = xmalloc_aligned((size_t)ts->batch * (size_t)cfg.D * sizeof(float));
+	if (j->layout->enc_on)
+		rows = xmalloc_aligned((size_t)ts->batch * (size_t)j->layout->D * sizeof(float));
 	idx = xmalloc(n * sizeof *idx);
 	steps_per_epoch = ts->drop_remainder ? (int)(n / (size_t)ts->batch)
 	    : (int)((n + (size_t)ts->batch - 1) / (size_t)ts->batch);
@@ -1093,7 +1135,11 @@ run_one(struct train_job *j, int run, char **cause)
 
 				wgan_set_lr(w, ts->lr_g * f, ts->lr_d * f);
 			}
-			mtx_gather_rows(j->train, idx + off, (size_t)B, batch);
+			if (rows != NULL) {
+				mtx_gather_rows(j->train, idx + off, (size_t)B, rows);
+				enc_encode_rows(j->layout->enc, j->layout, rows, (size_t)B, batch);
+			} else
+				mtx_gather_rows(j->train, idx + off, (size_t)B, batch);
 			wgan_train_step(w, batch, B, &rng, &st);
 			if (!isfinite(st.disc_loss) || !isfinite(st.gen_loss) || !isfinite(st.w_distance) ||
 			    !isfinite(st.gp)) {
@@ -1185,7 +1231,12 @@ run_one(struct train_job *j, int run, char **cause)
 					gen = xreallocarray(gen, m * (size_t)cfg.D, sizeof(float));
 					rng_seed_stream(&mr, rc.seed, 1000000 + (uint64_t)e);
 					wgan_generate(w, m, &mr, 1, gen);
-					score = train_fidelity(j->train, j->layout, gen, m);
+					if (j->layout->enc_on) {
+						dec = xreallocarray(dec, m * (size_t)j->layout->D, sizeof(float));
+						enc_decode_rows(j->layout->enc, j->layout, gen, m, 1, NULL, dec);
+						score = train_fidelity(j->train, j->layout, dec, m);
+					} else
+						score = train_fidelity(j->train, j->layout, gen, m);
 					keep = isfinite(score) && score < rc.best;
 				}
 				if (keep) {
@@ -1244,6 +1295,8 @@ out:
 	free(snap);
 	free(batch);
 	free(gen);
+	free(rows);
+	free(dec);
 	free(idx);
 	free(rc.cands);
 	if (w != NULL)
@@ -1378,7 +1431,7 @@ train_load_data(struct study *s, struct layout **lo, struct mtx **tr, char **cau
 	}
 	if (js_read_file(lp, &lj, cause) != 0 || layout_from_json(lj, lo, cause) != 0)
 		goto out;
-	if (mtx_read(tp, *lo, tr, cause) != 0)
+	if (mtx_read(tp, *lo, tr, cause) != 0 || prep_load_encoding(s, *lo, cause) != 0)
 		goto out;
 	if (!(*tr)->scaled)
 		mtx_scale(*tr, *lo);
@@ -1445,6 +1498,7 @@ train_start(struct study *s, const struct train_opts *o, train_cb cb, void *arg,
 		goto fail;
 	if (train_load_data(s, &j->layout, &j->train, cause) != 0)
 		goto fail;
+	j->layout->enc_on = train_encoded(&j->ts, j->layout);
 	if (j->train->n == 0) {
 		util_fail(cause, "%s/prep/train.mtx: no training rows", s->dir);
 		goto fail;
