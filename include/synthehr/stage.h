@@ -44,6 +44,7 @@ struct stage_req {
 	int after_ok;            /* run only if the stage queued just before it ended EXIT_OK */
 	/* init */
 	const char *data;        /* cohort file; NULL with demo */
+	const char *label;       /* the label column (init --label); NULL: inferred */
 	int demo;
 	size_t demo_rows;
 	int demo_concepts;

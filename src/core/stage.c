@@ -55,7 +55,7 @@ stage_verb(int stage)
 struct item {
 	struct stage_req q;
 	unsigned long id;
-	char *study, *data, *mimic_dir, *phecodes, *eval_preset, *out_path;
+	char *study, *data, *label, *mimic_dir, *phecodes, *eval_preset, *out_path;
 };
 
 struct stage_ctx {
@@ -95,6 +95,7 @@ item_free(struct item *it)
 		return;
 	free(it->study);
 	free(it->data);
+	free(it->label);
 	free(it->mimic_dir);
 	free(it->phecodes);
 	free(it->eval_preset);
@@ -218,6 +219,13 @@ run_import(struct stage_ctx *c, char **cause)
 	return EXIT_OK;
 }
 
+/* init's inference notes (stray tokens, numbers with commas) as events */
+static void
+init_note(void *ctx, const char *msg)
+{
+	stage_note(ctx, 0, "%s", msg);
+}
+
 static int
 run_init(struct stage_ctx *c, char **cause)
 {
@@ -227,6 +235,9 @@ run_init(struct stage_ctx *c, char **cause)
 
 	memset(&o, 0, sizeof o);
 	o.data = c->it->data;
+	o.label = c->it->label;
+	o.note = init_note;
+	o.note_ctx = c;
 	o.demo = c->it->q.demo;
 	o.demo_rows = c->it->q.demo_rows;
 	o.demo_concepts = c->it->q.demo_concepts;
@@ -689,12 +700,14 @@ stage_submit(struct stage_runner *r, const struct stage_req *q, unsigned long *i
 	it->q = *q;
 	it->study = xstrdup(q->study);
 	it->data = dup_or_null(q->data);
+	it->label = dup_or_null(q->label);
 	it->mimic_dir = dup_or_null(q->mimic_dir);
 	it->phecodes = dup_or_null(q->phecodes);
 	it->eval_preset = dup_or_null(q->eval_preset);
 	it->out_path = dup_or_null(q->out_path);
 	it->q.study = it->study;
 	it->q.data = it->data;
+	it->q.label = it->label;
 	it->q.mimic_dir = it->mimic_dir;
 	it->q.phecodes = it->phecodes;
 	it->q.eval_preset = it->eval_preset;

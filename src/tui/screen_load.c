@@ -16,6 +16,7 @@ static struct {
 	char *pending_src;    /* CSV path or MIMIC folder waiting for a study dir */
 	char *pending_map;    /* MIMIC: the phecode map folder */
 	int pending_kind;     /* 'c' csv, 'm' mimic, 'd' demo */
+	char *pending_dir;    /* CSV: the study dir while the label is asked for */
 } ld;
 
 static const char *const load_keys[] = {
@@ -41,6 +42,8 @@ load_reset(struct app *a)
 	ld.pending_src = NULL;
 	free(ld.pending_map);
 	ld.pending_map = NULL;
+	free(ld.pending_dir);
+	ld.pending_dir = NULL;
 }
 
 static void
@@ -64,8 +67,56 @@ created(struct app *a, int rc)
 	free(dir);
 }
 
+static int start_create(struct app *a, const char *dir, const char *src, int kind, const char *label);
+
+static void
+got_label(struct app *a, char *line)
+{
+	char *dir = ld.pending_dir;
+
+	ld.pending_dir = NULL;
+	if (line == NULL || *line == '\0' || dir == NULL || ld.pending_src == NULL)
+		app_status(a, "cancelled: the study needs its label (outcome) column");
+	else
+		start_create(a, dir, ld.pending_src, 'c', line);
+	free(line);
+	free(dir);
+}
+
+/* Several columns look like the outcome: ask which is the label (init
+ * would refuse to choose).  1 when the question is open. */
 static int
-start_create(struct app *a, const char *dir, const char *src, int kind)
+ask_label(struct app *a, const char *dir, const char *src)
+{
+	struct study_init_opts o;
+	char **names = NULL, *cause = NULL, *prompt;
+	int n = 0, i;
+	size_t len = 64;
+
+	memset(&o, 0, sizeof o);
+	o.data = src;
+	if (study_label_candidates(src, &o, &names, &n, &cause) != 0)
+		free(cause);   /* the init job reports what is wrong */
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++)
+		len += strlen(names[i]) + 2;
+	prompt = xcalloc(len, 1);
+	snprintf(prompt, len, "Label (outcome) column? %d look like one: ", n);
+	for (i = 0; i < n; i++)
+		snprintf(prompt + strlen(prompt), len - strlen(prompt), "%s%s", names[i], i + 1 < n ? ", " : ": ");
+	free(ld.pending_dir);
+	ld.pending_dir = xstrdup(dir);
+	cmdline_open(a, prompt, CMDLINE_VALUE, names[0], got_label);
+	free(prompt);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return 1;
+}
+
+static int
+start_create(struct app *a, const char *dir, const char *src, int kind, const char *label)
 {
 	struct stage_req q;
 	char *cause = NULL, *cohort;
@@ -114,9 +165,13 @@ start_create(struct app *a, const char *dir, const char *src, int kind)
 			return -1;
 		}
 		q.after_ok = 1;
-	} else
+	} else {
+		if (label == NULL && ask_label(a, dir, src))
+			return 0;
 		cohort = xstrdup(src);
+	}
 	q.data = cohort;
+	q.label = label;
 	free(ld.pending_src);
 	ld.pending_src = xstrdup(dir);
 	rc = job_submit(a, &q, created, &cause);
@@ -139,7 +194,7 @@ got_dir(struct app *a, char *line)
 		return;
 	}
 	dir = *line != '\0' ? line : a->study_default;
-	start_create(a, dir, ld.pending_src, ld.pending_kind);
+	start_create(a, dir, ld.pending_src, ld.pending_kind, NULL);
 	free(line);
 }
 
