@@ -108,6 +108,45 @@ S2=$TMPD/s2
 check "init --role death=binary: one outcome left, picked" "$SYNTHEHR" init "$S2" --data "$H" --role death=binary
 expect_role "$S2" readmit_lt30_first label "the one candidate left"
 
+# The workbench's Load screen asks for the label before creating the study.
+if command -v tmux >/dev/null 2>&1; then
+	TM="tmux -L synthehr-infer-$$"
+	trap '$TM kill-server >/dev/null 2>&1; rm -rf "$TMPD"' EXIT
+	UTF=C.UTF-8
+	locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || UTF=en_US.UTF-8
+	$TM -f /dev/null new-session -d -x 80 -y 24 -c "$TMPD" \
+	    "env LANG=$UTF LC_ALL=$UTF TERM=xterm-256color SYNTHEHR_THEME_DIR='$SRCDIR/themes' \
+	     OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 '$SYNTHEHR'; sleep 600"
+	# wait_for PATTERN SECONDS
+	wait_for() {
+		n=0
+		while [ $n -lt $(($2 * 5)) ]; do
+			$TM capture-pane -p >"$TMPD/screen" 2>/dev/null
+			grep -q -- "$1" "$TMPD/screen" && return 0
+			sleep 0.2
+			n=$((n + 1))
+		done
+		sed 's/^/#   |/' "$TMPD/screen"
+		return 1
+	}
+	wait_for "Load a cohort" 10 || true
+	$TM send-keys c
+	wait_for "CSV file:" 5 || true
+	$TM send-keys "$H" Enter
+	wait_for "Study directory:" 5 || true
+	$TM send-keys C-u "$TMPD/tui" Enter
+	if wait_for "Label (outcome) column? 2 look like one: death, readmit_lt30_first" 20; then
+		ok "TUI Load asks for the label, listing both candidates"; else
+		not_ok "TUI Load asks for the label, listing both candidates"; fi
+	$TM send-keys C-u readmit_lt30_first Enter
+	if wait_for "Schema: 2000 patients" 60; then ok "TUI: the study is created"; else
+		not_ok "TUI: the study is created"; fi
+	expect_role "$TMPD/tui" readmit_lt30_first label "chosen in the TUI"
+	$TM kill-server >/dev/null 2>&1
+else
+	ok "# SKIP tmux is not installed: the TUI's label question is not tested"
+fi
+
 # 2. Stray tokens in numeric columns (600 rows): missing-value tokens,
 #    a few words, thousands separators, decimal commas; and a text column
 #    with a few numbers, which stays text.
