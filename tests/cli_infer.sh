@@ -195,4 +195,33 @@ if [ "$r" != continuous ]; then ok "note (one cell in 8 a word) is not numeric (
 expect_role "$S3" ward categorical "text A/B/C"
 expect_role "$S3" died label "the one outcome"
 check "prep re-reads the stray cohort (the same cells missing)" "$SYNTHEHR" prep "$S3"
+
+# 3. The real cohorts in shared data: record numbers are ids, follow-up
+#    times that are nearly unique are not, counts are marked, the label is
+#    still picked where one column is named like the outcome.
+C=$SHARED_DATA/cohorts
+if [ -r "$C/rotterdam.csv" ]; then
+	for b in colon mgus2 nwtco pbc pima2 rotterdam stroke_cost trace; do
+		check "init $b.csv" "$SYNTHEHR" init "$TMPD/r-$b" --data "$C/$b.csv"
+	done
+	expect_role "$TMPD/r-colon" id id "929 values in 1,858 rows (two records a patient), named id"
+	expect_role "$TMPD/r-nwtco" seqno id "unique, in file order"
+	expect_role "$TMPD/r-rotterdam" pid id "unique, 1..3007 for 2,982 rows"
+	expect_role "$TMPD/r-trace" id id "unique, named id"
+	expect_role "$TMPD/r-pbc" time continuous "95.5% distinct follow-up days are not an id"
+	expect_role "$TMPD/r-stroke_cost" time continuous "92% distinct follow-up days are not an id"
+	expect_role "$TMPD/r-rotterdam" year continuous "16 ordered years"
+	expect_role "$TMPD/r-rotterdam" death label "the one outcome-like name"
+	expect_role "$TMPD/r-mgus2" death label "the one outcome-like name"
+	expect_role "$TMPD/r-pbc" status categorical "0/1/2"
+	expect_role "$TMPD/r-trace" status categorical "0/7/8/9"
+	for c in nodes pgr er; do
+		k=$(col_of "$TMPD/r-rotterdam" $c kind)
+		if [ "$k" = count ]; then ok "rotterdam $c: a count"; else not_ok "rotterdam $c: a count, got '$k'"; fi
+	done
+	k=$(col_of "$TMPD/r-rotterdam" age kind)
+	if [ "$k" = numeric ]; then ok "rotterdam age: not a count"; else not_ok "rotterdam age: not a count, got '$k'"; fi
+else
+	ok "# SKIP no shared data ($C): real cohorts not checked"
+fi
 done_testing
