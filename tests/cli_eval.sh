@@ -120,6 +120,23 @@ if "$SYNTHEHR" demo -o "$TMPD/demo.csv" --rows 1500 --concepts 60 >/dev/null 2>&
 				not_ok "round trip ${pair%%:*}: every metric identical"; echo "#   $a"; echo "#   $b"; fi
 		done
 	fi
+	# Memorisation: the training rows themselves, imported as a set, copy
+	# every training row; the real test rows are the reference.
+	check "pipeline: a set that copies the training rows" "$SYNTHEHR" evaluate "$P" --preset fast --boot 2 \
+		--synthetic "$P/prep/train.csv" --name copy
+	if [ $have_jq -eq 1 ]; then
+		m=$(jq -c '.sets[] | select(.name=="copy") | .details.memorisation | [.exact, .profile]' "$P/eval/metrics.json")
+		if [ "$m" = "[1,1]" ]; then ok "a copy of the training rows: every row memorised"; else
+			not_ok "a copy of the training rows: every row memorised ($m)"; fi
+		m=$(jq -r '.sets[] | select(.name=="run-1") | .details.memorisation.exact' "$P/eval/metrics.json")
+		case "$m" in 0|0.*) ok "run-1's exact-copy share is reported ($m)";; *) not_ok "run-1's exact-copy share ($m)";; esac
+		m=$(jq -r '.real.memorisation | "\(.exact) \(.rows)"' "$P/eval/metrics.json")
+		case "$m" in "0 "[1-9]*) ok "reference: no test row copies a training row ($m)";; *)
+			not_ok "reference: test rows vs training rows ($m)";; esac
+	fi
+	check "pipeline: report with the copy" "$SYNTHEHR" report "$P" -o "$TMPD/pipe2.md"
+	grep_ok "report shows memorisation" "Memorisation" "$TMPD/pipe2.md"
+	grep_ok "report shows uncertainties" "±" "$TMPD/pipe2.md"
 else
 	tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP pipeline stages (init/prep/train/generate) not all built yet"
 fi

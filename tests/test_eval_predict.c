@@ -170,6 +170,20 @@ test_predict(void)
 	tap_near(eval_fi_overlap(&res, &res, 20), (double)SH_MIN(20, res.nfeatures) / 20, 0,
 	    "FI overlap with itself = min(k, nfeatures)/k");
 	tap_near(eval_fi_overlap(&res, &res, 3), 1, 0, "FI top-3 overlap with itself = 1");
+	/* Uncertainties: the AUROC's bootstrap SE against Hanley & McNeil's
+	 * formula; FI's paired group bootstrap is 0 for a model against itself. */
+	{
+		double A = res.auroc, n1 = 0, n2, q1 = A / (2 - A), q2 = 2 * A * A / (1 + A), hm;
+
+		for (i = 0; i < nte; i++)
+			n1 += yte[i];
+		n2 = (double)nte - n1;
+		hm = sqrt((A * (1 - A) + (n1 - 1) * (q1 - A * A) + (n2 - 1) * (q2 - A * A)) / (n1 * n2));
+		tap_ok(res.auroc_se > 0.7 * hm && res.auroc_se < 1.3 * hm, "AUROC bootstrap SE %.4f near Hanley-McNeil "
+		    "%.4f", res.auroc_se, hm);
+		tap_ok(res.ngroups == PREDICT_SE_GROUPS && res.importance_groups != NULL, "SHAP importance by row group");
+		tap_near(eval_fi_overlap_se(&res, &res, 20, 1), 0, 0, "FI SE of a model against itself is 0");
+	}
 
 	/* A different seed: same data, nearly the same AUROC. */
 	o.seed = 7;
@@ -244,7 +258,8 @@ test_predict(void)
 	{
 		int ca[4] = { 10, 11, 12, 13 }, cbb[4] = { 21, 12, 10, 20 };
 		double ia[4] = { 4, 3, 2, 1 }, ib[4] = { 1, 4, 3, 2 };
-		struct predict_result A = { 0, 0, 4, ca, ia }, B = { 0, 0, 4, cbb, ib };
+		struct predict_result A = { .nfeatures = 4, .feature_col = ca, .importance = ia },
+		    B = { .nfeatures = 4, .feature_col = cbb, .importance = ib };
 
 		tap_near(eval_fi_overlap(&A, &B, 2), 0.5, 0, "top-2 overlap by hand");
 		tap_near(eval_fi_overlap(&A, &B, 3), 2.0 / 3, 1e-12, "top-3 overlap by hand");

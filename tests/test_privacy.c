@@ -411,10 +411,59 @@ test_ai_known_count(void)
 	tap_ok(privacy_ai_known(100, 7) == 7 && privacy_ai_known(100, 500) == 100, "a set count, capped");
 }
 
+/* Memorisation: a set built from 30 exact copies of training rows, 20 rows
+ * with a training row's discrete profile but other ages, and 50 rows with
+ * profiles no training row has. */
+static void
+test_memorisation(void)
+{
+	struct layout *l = make_layout(30);
+	int D = l->D, j;
+	struct mtx *R = mtx_new(200, l), *X = mtx_new(100, l);
+	struct memo_result mr;
+	struct rng g;
+	char *cause = NULL;
+	size_t r;
+
+	rng_seed(&g, 5);
+	for (r = 0; r < 200; r++) {
+		mtx_set(R, r, (int)(r % 2), 1);
+		for (j = 2; j < D - 2; j++)
+			mtx_set(R, r, j, rng_uniform(&g) < 0.5);
+		mtx_set(R, r, D - 2, (float)(20 + rng_below(&g, 60)));
+		mtx_set(R, r, D - 1, (float)(15 + 30 * rng_uniform(&g)));
+	}
+	for (r = 0; r < 100; r++) {
+		size_t src = (r * 7) % 200;
+
+		for (j = 0; j < D; j++)
+			mtx_set(X, r, j, mtx_get(R, src, j));
+		if (r >= 30 && r < 50)
+			mtx_set(X, r, D - 2, mtx_get(R, src, D - 2) + 0.5f);   /* same profile, other age */
+		if (r >= 50)
+			for (j = 4; j < D - 2; j++)
+				mtx_set(X, r, j, 1);   /* all concepts: no training row has that */
+	}
+	tap_ok(eval_memorisation(l, R, X, &mr, &cause) == 0, "memorisation runs");
+	tap_ok(mr.rows == 100 && mr.exact_rows == 30 && mr.profile_rows == 50, "30 exact copies, 50 discrete "
+	    "profiles repeated (%zu, %zu)", mr.exact_rows, mr.profile_rows);
+	tap_near(mr.exact, 0.3, 1e-12, "exact-copy share");
+	tap_near(mr.profile, 0.5, 1e-12, "profile share");
+	tap_ok(eval_memorisation(l, R, R, &mr, &cause) == 0 && mr.exact == 1 && mr.profile == 1,
+	    "the training rows themselves: all copies");
+	mtx_scale(X, l);
+	tap_ok(eval_memorisation(l, R, X, &mr, &cause) == -1 && cause != NULL, "scaled against unscaled refused");
+	free(cause);
+	mtx_free(R);
+	mtx_free(X);
+	layout_free(l);
+}
+
 int
 main(void)
 {
 	test_ai_known_count();
+	test_memorisation();
 	test_properties();
 	test_mi_hand();
 	test_ai_hand();

@@ -44,6 +44,7 @@ struct eval_opts {
 	struct privacy_opts priv;
 	struct predict_opts pred;
 	int lca_k, lca_restarts;
+	int lca_seeds;                /* LCA's SE: its spread over this many seeds (5) */
 	size_t lca_rows;              /* rows of R and of S used by LCA (0 = all) */
 	int fi_k;                     /* feature-importance top-k (20) */
 	int boot;                     /* bootstrap resamples for stability (0 = off) */
@@ -91,6 +92,10 @@ int eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **ca
  * values[nsets × RANK_COUNT] (NaN = missing), names[nsets] (borrowed from
  * the JSON).  Caller frees *values and *names (not the strings). */
 int eval_metrics_table(json_t *metrics, double **values, const char ***names, int *nsets, char **cause);
+/* Standard errors [nsets × RANK_COUNT] of the ranked sets, in the order of
+ * eval_metrics_table (NaN where a metric has none): each set's "se" object
+ * in metrics.json.  Caller frees *se. */
+int eval_metrics_se(json_t *metrics, double **se, int *nsets);
 /* Bootstrap values [boot × nsets × RANK_COUNT] from metrics.json, or 0. */
 int eval_metrics_boot(json_t *metrics, int nsets, double **values, int *boot);
 

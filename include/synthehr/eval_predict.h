@@ -42,7 +42,17 @@ struct predict_result {
 	int nfeatures;
 	int *feature_col;       /* [nfeatures] model column of each feature */
 	double *importance;     /* [nfeatures] mean |SHAP| on the test set, or NULL */
+	double auroc_se;        /* bootstrap standard error of auroc over the test
+	                           rows (PREDICT_SE_REPS resamples, seeded) */
+	int ngroups;            /* importance_groups: mean |SHAP| of each of
+	                           ngroups disjoint groups of the SHAP rows */
+	double *importance_groups;   /* [ngroups × nfeatures] or NULL */
 };
+
+/* Resamples behind every standard error of the prediction metrics, and the
+ * groups of SHAP rows the feature-importance SE resamples. */
+#define PREDICT_SE_REPS 200
+#define PREDICT_SE_GROUPS 10
 
 /* Train on `train`, score `test`.  Label = layout label; features = every
  * column except the label and the group (race) columns, raw units; train
@@ -77,6 +87,13 @@ double eval_fi_overlap(const struct predict_result *trtr, const struct predict_r
 /* Top-k feature model columns of r by importance into cols[k]; returns the
  * number written (≤ nfeatures). */
 int predict_top_features(const struct predict_result *r, int k, int *cols);
+/* Standard error of eval_fi_overlap(trtr, tstr, k): a paired bootstrap over
+ * the groups of SHAP rows (both models explained on the same rows); NAN
+ * without groups in both. */
+double eval_fi_overlap_se(const struct predict_result *trtr, const struct predict_result *tstr, int k,
+    uint64_t seed);
+/* Bootstrap standard error of eval_auroc over the rows (reps resamples). */
+double eval_auroc_se(const float *score, const uint8_t *y, size_t n, int reps, uint64_t seed);
 
 /* AUROC with ties counted ½ (sklearn roc_auc_score); NAN if one class. */
 double eval_auroc(const float *score, const uint8_t *y, size_t n);

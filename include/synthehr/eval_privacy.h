@@ -51,7 +51,14 @@ struct mi_result {
 	double precision, recall;
 	size_t tp, fp, fn, tn;
 	size_t nmembers, nnonmembers;
+	double se;              /* bootstrap SE of f1 over the targets */
 };
+
+/* Resamples behind the attacks' standard errors; AI resamples groups of
+ * targets (PRIVACY_SE_GROUPS disjoint groups, so it needs no per-target
+ * record). */
+#define PRIVACY_SE_REPS 200
+#define PRIVACY_SE_GROUPS 20
 
 struct ai_result {
 	double risk;            /* Σ w_j·score_j, lower is better */
@@ -62,6 +69,7 @@ struct ai_result {
 	int age_col;            /* model column used as "age", -1 if none */
 	size_t ntargets;
 	double mean_neighbours; /* average size of the 1-NN set (ties included) */
+	double se;              /* bootstrap SE of risk over groups of targets */
 };
 
 struct nnaa_result {
@@ -69,6 +77,7 @@ struct nnaa_result {
 	double privacy_loss;       /* aa_test − aa_train, lower is better */
 	int rounds;
 	size_t n;                  /* sample size per round */
+	double se;                 /* SE of privacy_loss over the rounds (sd/sqrt(rounds)); NAN for 1 round */
 };
 
 /* Membership inference of R (members) and T (non-members) against S. */
@@ -80,6 +89,18 @@ int eval_ai(const struct layout *l, const struct mtx *R, const struct mtx *S, co
 /* NNAA privacy loss (BENCH Synthetic_risk_model_nnaa.py). */
 int eval_nnaa(const struct layout *l, const struct mtx *R, const struct mtx *T, const struct mtx *S,
     const struct privacy_opts *o, struct nnaa_result *out, char **cause);
+
+/* Memorisation (issue 18): of X's rows, how many copy a row of R exactly
+ * (every model column; continuous values compared as stored, so both
+ * matrices must be unscaled or both scaled) and how many repeat a row of
+ * R's whole discrete profile (every group, binary and concept column). */
+struct memo_result {
+	size_t rows;                 /* rows of X */
+	size_t exact_rows, profile_rows;
+	double exact, profile;       /* shares of X's rows */
+};
+int eval_memorisation(const struct layout *l, const struct mtx *R, const struct mtx *X, struct memo_result *out,
+    char **cause);
 
 /* The column used as age: a continuous column named AGE (any case), else the
  * first continuous column; -1 if there is none. */

@@ -73,6 +73,13 @@ void rank_metric_ranks(const double *v, int n, int higher_better, int fractional
 int rank_compute(const double *values, int nsets, const struct rank_profile *p, int fractional,
     double *ranks, double *overall);
 
+/* Ties within the uncertainty on metric m: sets sorted by value, and two
+ * neighbours tie when |v_a − v_b| ≤ sqrt(se_a² + se_b²) (one standard error
+ * of their difference; a missing SE counts 0); ties chain.  group[nsets]
+ * receives a group number (0, 1, ...) for every set in a tie of two or more
+ * and -1 for the others; returns the number of groups. */
+int rank_ties(const double *values, const double *se, int nsets, int m, int *group);
+
 /* Rank stability: values [nboot × nsets × RANK_COUNT] from bootstrap
  * resamples; best_count[nsets] receives how often each set came out best. */
 void rank_stability(const double *values, int nboot, int nsets, const struct rank_profile *p,

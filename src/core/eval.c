@@ -112,12 +112,19 @@ eval_opts_init(struct eval_opts *o, const char *preset, json_t *cfg, char **caus
 		o->lca_rows = 0;
 		o->boot = 20;
 	}
+	o->lca_seeds = 5;
 	o->boot = (int)js_int(cfg, "boot", o->boot);
 	eval_opts_seed(o, (uint64_t)js_int(cfg, "seed", 0));
 	o->pred.min_child_weight = js_num(cfg, "min_child_weight", o->pred.min_child_weight);
 	if (!(o->pred.min_child_weight >= 0))
 		return util_fail(cause, "study.json: eval.min_child_weight must be a number >= 0");
 	o->lca_rows = (size_t)js_int(cfg, "lca_rows", (long long)o->lca_rows);
+	o->lca_restarts = (int)js_int(cfg, "lca_restarts", o->lca_restarts);
+	o->lca_seeds = (int)js_int(cfg, "lca_seeds", o->lca_seeds);
+	if (o->lca_restarts < 1 || o->lca_restarts > 1000)
+		return util_fail(cause, "study.json: eval.lca_restarts must be between 1 and 1000");
+	if (o->lca_seeds < 1 || o->lca_seeds > 64)
+		return util_fail(cause, "study.json: eval.lca_seeds must be between 1 and 64");
 	{
 		/* eval.ai_known: "auto" (SPEC 4.9's share of the concepts) or a count */
 		json_t *ak = json_object_get(cfg, "ai_known");
@@ -378,7 +385,7 @@ settings_json(const struct eval_opts *o)
 	const struct predict_opts *q = &o->pred;
 
 	return json_pack("{s:s,s:I,s:{s:I,s:I,s:f,s:i,s:I,s:f,s:I,s:i},s:{s:i,s:f,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:I,s:i,"
-	    "s:f},s:{s:i,s:i,s:I},s:i,s:i,s:s?}",
+	    "s:f},s:{s:i,s:i,s:I,s:i},s:i,s:i,s:s?,s:{s:i,s:i,s:i}}",
 	    "preset", o->preset, "seed", (json_int_t)o->seed,
 	    "privacy", "mi_members", (json_int_t)p->mi_members, "mi_nonmembers", (json_int_t)p->mi_nonmembers,
 	    "mi_threshold", p->mi_threshold, "ai_top", p->ai_top, "ai_targets", (json_int_t)p->ai_targets,
@@ -387,8 +394,10 @@ settings_json(const struct eval_opts *o)
 	    "colsample", q->colsample, "subsample", q->subsample, "alpha", q->alpha, "min_split_gain",
 	    q->min_split_gain, "lambda", q->lambda, "seed", (json_int_t)q->seed, "shap_rows", q->shap_rows,
 	    "min_child_weight", q->min_child_weight,
-	    "lca", "k", o->lca_k, "restarts", o->lca_restarts, "rows", (json_int_t)o->lca_rows,
-	    "fi_k", o->fi_k, "boot", o->boot, "sex_restrictions", o->sex_restriction_csv);
+	    "lca", "k", o->lca_k, "restarts", o->lca_restarts, "rows", (json_int_t)o->lca_rows, "seeds", o->lca_seeds,
+	    "fi_k", o->fi_k, "boot", o->boot, "sex_restrictions", o->sex_restriction_csv,
+	    "se", "prediction_resamples", PREDICT_SE_REPS, "attack_resamples", PRIVACY_SE_REPS,
+	    "shap_groups", PREDICT_SE_GROUPS);
 }
 
 static json_t *
@@ -403,6 +412,50 @@ jget(json_t *o, const char *k)
 	json_t *v = json_object_get(o, k);
 
 	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* A metric's standard error into the set's "se" object (same keys as
+ * "values"; null when it cannot be estimated). */
+static void
+set_se(json_t *res, const char *key, double se)
+{
+	json_t *o = json_object_get(res, "se");
+
+	if (o == NULL) {
+		o = json_object();
+		json_object_set_new(res, "se", o);
+	}
+	json_object_set_new(o, key, jnum(se));
+}
+
+static double
+sample_sd(const double *v, int n)
+{
+	double m = 0, ss = 0;
+	int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i])) {
+			m += v[i];
+			k++;
+		}
+	if (k < 2)
+		return NAN;
+	m /= k;
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			ss += (v[i] - m) * (v[i] - m);
+	ss = sqrt(ss / (k - 1));
+	return ss < 1e-12 * (fabs(m) > 1 ? fabs(m) : 1) ? 0 : ss;   /* rounding noise of equal values */
+}
+
+/* Memorisation shares as metrics.json holds them (set and reference). */
+static json_t *
+memo_json(const struct memo_result *m)
+{
+	return json_pack("{s:o,s:o,s:I,s:I,s:I}", "exact", jnum(m->exact), "profile", jnum(m->profile),
+	    "exact_rows", (json_int_t)m->exact_rows, "profile_rows", (json_int_t)m->profile_rows,
+	    "rows", (json_int_t)m->rows);
 }
 
 /* Rows of m sampled (without replacement when replace == 0). */
@@ -462,6 +515,17 @@ ensure_trtr(struct eval_ctx *c)
 			c->trtr.auroc = jget(j, "auroc");
 			c->trtr.prauc = jget(j, "prauc");
 			c->have_trtr = 1;
+			{
+				json_t *g = json_object_get(j, "importance_groups");
+				size_t G = (size_t)json_integer_value(json_object_get(j, "groups")), q;
+
+				if (G >= 2 && json_array_size(g) == G * n) {
+					c->trtr.ngroups = (int)G;
+					c->trtr.importance_groups = xmalloc(G * n * sizeof(double));
+					for (q = 0; q < G * n; q++)
+						c->trtr.importance_groups[q] = json_number_value(json_array_get(g, q));
+				}
+			}
 		}
 	}
 	json_decref(j);
@@ -483,6 +547,15 @@ ensure_trtr(struct eval_ctx *c)
 		}
 		j = json_pack("{s:s,s:o,s:o,s:o,s:o}", "key", c->key, "auroc", jnum(c->trtr.auroc),
 		    "prauc", jnum(c->trtr.prauc), "feature_col", cols, "importance", imp);
+		if (c->trtr.importance_groups != NULL) {
+			json_t *g = json_array();
+			size_t q;
+
+			for (q = 0; q < (size_t)c->trtr.ngroups * (size_t)c->trtr.nfeatures; q++)
+				json_array_append_new(g, json_real(c->trtr.importance_groups[q]));
+			json_object_set_new(j, "groups", json_integer(c->trtr.ngroups));
+			json_object_set_new(j, "importance_groups", g);
+		}
 		rc = js_write_file(path, j, c->cause);
 		json_decref(j);
 	}
@@ -496,6 +569,25 @@ interrupted(struct eval_ctx *c)
 	if (util_interrupted)
 		return util_fail(c->cause, "interrupted");
 	return 0;
+}
+
+/* LCA of S at one seed (rows sampled with it when lca_rows caps them). */
+static double
+lca_at(struct eval_ctx *c, const struct mtx *S, uint64_t seed, struct eval_lca_info *info)
+{
+	const struct eval_opts *o = c->o;
+	struct mtx *rs = NULL, *ss = NULL;
+	double v;
+
+	if (o->lca_rows > 0 && o->lca_rows < c->R->n)
+		rs = sample_mtx(c->R, o->lca_rows, seed, 31, 0);
+	if (o->lca_rows > 0 && o->lca_rows < S->n)
+		ss = sample_mtx(S, o->lca_rows, seed, 32, 0);
+	memset(info, 0, sizeof *info);
+	v = eval_lca_ex(c->l, rs ? rs : c->R, ss ? ss : S, seed, o->lca_k, o->lca_restarts, info);
+	mtx_free(rs);
+	mtx_free(ss);
+	return v;
 }
 
 /* Compute the families in `todo` for one synthetic set S into res
@@ -550,24 +642,30 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 	if (interrupted(c))
 		return -1;
 	if (todo & EVAL_F_LCA) {
-		struct mtx *rs = NULL, *ss = NULL;
 		struct eval_lca_info info;
-		double v;
+		double v, sv[64];
+		int ns = SH_MAX(1, SH_MIN(o->lca_seeds, 64)), q;
+		json_t *sa = json_array();
 
 		ctx_progress(c, "LCA", 0);
 		t0 = util_now();
-		if (o->lca_rows > 0 && o->lca_rows < c->R->n)
-			rs = sample_mtx(c->R, o->lca_rows, o->seed, 31, 0);
-		if (o->lca_rows > 0 && o->lca_rows < S->n)
-			ss = sample_mtx(S, o->lca_rows, o->seed, 32, 0);
-		memset(&info, 0, sizeof info);
-		v = eval_lca_ex(c->l, rs ? rs : c->R, ss ? ss : S, o->seed, o->lca_k, o->lca_restarts, &info);
+		/* The value at the evaluation's seed; its SE from the spread over
+		 * lca_seeds seeds (rows, k-means starts). */
+		v = lca_at(c, S, o->seed, &info);
+		sv[0] = v;
+		json_array_append_new(sa, jnum(v));
+		for (q = 1; q < ns && !util_interrupted; q++) {
+			struct eval_lca_info i2;
+
+			ctx_progress(c, "LCA", (double)q / ns);
+			sv[q] = lca_at(c, S, o->seed + 7919 * (uint64_t)q, &i2);
+			json_array_append_new(sa, jnum(sv[q]));
+		}
 		json_object_set_new(vals, "LCA", jnum(v));
-		json_object_set_new(det, "lca", json_pack("{s:i,s:o,s:i}", "components", info.ncomp,
-		    "explained", jnum(info.explained), "k", info.k));
+		set_se(res, "LCA", ns >= 2 ? sample_sd(sv, ns) : NAN);
+		json_object_set_new(det, "lca", json_pack("{s:i,s:o,s:i,s:i,s:o}", "components", info.ncomp,
+		    "explained", jnum(info.explained), "k", info.k, "restarts", o->lca_restarts, "seed_values", sa));
 		json_object_set_new(secs, "LCA", json_real(util_now() - t0));
-		mtx_free(rs);
-		mtx_free(ss);
 	}
 	if (interrupted(c))
 		return -1;
@@ -618,8 +716,10 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 			cz = NULL;
 		} else {
 			json_object_set_new(vals, "TSTR_auroc", jnum(tstr.auroc));
+			set_se(res, "TSTR_auroc", tstr.auroc_se);
 			json_object_set_new(det, "tstr_prauc", jnum(tstr.prauc));
 			json_object_set_new(vals, "Feature importance", jnum(eval_fi_overlap(&c->trtr, &tstr, o->fi_k)));
+			set_se(res, "Feature importance", eval_fi_overlap_se(&c->trtr, &tstr, o->fi_k, o->pred.seed));
 			predict_result_done(&tstr);
 		}
 		json_object_set_new(secs, "TSTR", json_real(util_now() - t0));
@@ -639,6 +739,7 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 				for (r = 0; r < S->n; r++)
 					y[r] = mtx_get(S, r, c->l->label) >= 0.5f;
 				json_object_set_new(vals, "TRTS_auroc", jnum(eval_auroc(sc, y, S->n)));
+				set_se(res, "TRTS_auroc", eval_auroc_se(sc, y, S->n, PREDICT_SE_REPS, o->pred.seed));
 				json_object_set_new(det, "trts_prauc", jnum(eval_prauc(sc, y, S->n)));
 			} else {
 				json_object_set_new(det, "trts_error", json_string(cz ? cz : "?"));
@@ -659,6 +760,7 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 		if (eval_mi(c->l, c->R, c->T, S, &po, &mi, c->cause) != 0)
 			return -1;
 		json_object_set_new(vals, "MI", jnum(mi.f1));
+		set_se(res, "MI", mi.se);
 		json_object_set_new(det, "mi", json_pack("{s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I}", "precision",
 		    mi.precision, "recall", mi.recall, "tp", (json_int_t)mi.tp, "fp", (json_int_t)mi.fp,
 		    "fn", (json_int_t)mi.fn, "tn", (json_int_t)mi.tn, "members", (json_int_t)mi.nmembers,
@@ -673,6 +775,7 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 		if (eval_ai(c->l, c->R, S, &po, &ai, c->cause) != 0)
 			return -1;
 		json_object_set_new(vals, "AI", jnum(ai.risk));
+		set_se(res, "AI", ai.se);
 		json_object_set_new(det, "ai", json_pack("{s:f,s:f,s:i,s:i,s:i,s:i,s:s?,s:I,s:f}", "binary_part",
 		    ai.bin_part, "continuous_part", ai.cont_part, "known", ai.nknown, "known_concepts",
 		    ai.known_concepts, "concepts", ai.concepts, "sensitive", ai.nsensitive,
@@ -688,6 +791,7 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 		if (eval_nnaa(c->l, c->R, c->T, S, &po, &nn, c->cause) != 0)
 			return -1;
 		json_object_set_new(vals, "NNAA", jnum(nn.privacy_loss));
+		set_se(res, "NNAA", nn.se);
 		json_object_set_new(det, "nnaa", json_pack("{s:f,s:f,s:i,s:I}", "aa_train", nn.aa_train,
 		    "aa_test", nn.aa_test, "rounds", nn.rounds, "n", (json_int_t)nn.n));
 		json_object_set_new(secs, "NNAA", json_real(util_now() - t0));
@@ -767,7 +871,7 @@ eval_set_cached(struct eval_ctx *c, const char *name, const char *kind, const ch
 	json_t *cache = NULL, *res = NULL;
 	unsigned want = c->o->only, todo;
 	struct mtx *S = NULL;
-	int real = strcmp(kind, "real") == 0, rc = 0, boot_needed;
+	int real = strcmp(kind, "real") == 0, rc = 0, boot_needed, memo_needed;
 
 	if (real)
 		snprintf(sha, sizeof sha, "real");
@@ -797,11 +901,12 @@ eval_set_cached(struct eval_ctx *c, const char *name, const char *kind, const ch
 	if (json_object_get(res, "seconds") == NULL)
 		json_object_set_new(res, "seconds", json_object());
 	todo = want & ~families_present(res);
+	memo_needed = !real && json_object_get(json_object_get(res, "details"), "memorisation") == NULL;
 	boot_needed = !real && c->o->boot > 0 &&
 	    json_integer_value(json_object_get(json_object_get(res, "boot"), "n")) != c->o->boot;
 	if (!real && c->o->boot == 0)
 		json_object_del(res, "boot");
-	if (todo != 0 || boot_needed) {
+	if (todo != 0 || boot_needed || memo_needed) {
 		if (real)
 			S = c->R;
 		else {
@@ -813,7 +918,14 @@ eval_set_cached(struct eval_ctx *c, const char *name, const char *kind, const ch
 			mtx_unscale(S, c->l);
 			json_object_set_new(res, "rows", json_integer((json_int_t)S->n));
 		}
-		if (todo != 0)
+		if (memo_needed) {
+			struct memo_result mr;
+
+			rc = eval_memorisation(c->l, c->R, S, &mr, c->cause);
+			if (rc == 0)
+				json_object_set_new(json_object_get(res, "details"), "memorisation", memo_json(&mr));
+		}
+		if (rc == 0 && todo != 0)
 			rc = eval_one(c, S, todo, res, real);
 		if (rc == 0 && boot_needed)
 			eval_boot(c, S, res);
@@ -934,6 +1046,29 @@ eval_finish(struct eval_ctx *c, json_t *sets, json_t *metrics)
 				r++;
 			}
 			json_array_append_new(tab, rows);
+		}
+		/* The resampled metrics' SE: their spread over the resamples. */
+		if (B >= 2) {
+			static const int bm[] = { RANK_DWD, RANK_DWDABS, RANK_MCA, RANK_CKV };
+			double *col = xmalloc((size_t)B * sizeof *col);
+			int r = 0, q;
+
+			for (i = 0; i < n; i++) {
+				json_t *s = json_array_get(sets, i);
+
+				if (strcmp(js_str(s, "kind", ""), "real") == 0)
+					continue;
+				for (q = 0; q < (int)SH_NELEM(bm); q++) {
+					for (b = 0; b < B; b++) {
+						json_t *v = json_array_get(json_array_get(json_array_get(tab, b), r), bm[q]);
+
+						col[b] = json_is_number(v) ? json_number_value(v) : NAN;
+					}
+					set_se(s, rank_metrics[bm[q]].key, sample_sd(col, B));
+				}
+				r++;
+			}
+			free(col);
 		}
 		json_object_set_new(metrics, "bootstrap", json_pack("{s:i,s:s,s:o}", "n", B,
 		    "resampled", "DWD, DWD_abs, MCA, CKV (others fixed at their full-data values)", "values", tab));
@@ -1079,6 +1214,15 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 	    "real", "train_rows", (json_int_t)c.R->n, "test_rows", (json_int_t)c.T->n, "columns", c.l->D,
 	    "train_sha256", sha_tr, "test_sha256", sha_te,
 	    "values", c.real_f64 ? "float64" : "float32 (prepared before prep/*.f64 existed: re-run prep)");
+	{
+		/* Memorisation reference: the real test rows against the training
+		 * rows (what unseen patients share with them by chance). */
+		struct memo_result mr;
+
+		if (eval_memorisation(c.l, c.R, c.T, &mr, cause) != 0)
+			goto out;
+		json_object_set_new(json_object_get(metrics, "real"), "memorisation", memo_json(&mr));
+	}
 	if (c.have_trtr)
 		json_object_set_new(metrics, "trtr", json_pack("{s:o,s:o}", "auroc", jnum(c.trtr.auroc),
 		    "prauc", jnum(c.trtr.prauc)));
@@ -1180,5 +1324,26 @@ eval_metrics_boot(json_t *metrics, int nsets, double **values, int *boot)
 			}
 		}
 	*boot = (int)json_array_size(tab);
+	return 0;
+}
+
+int
+eval_metrics_se(json_t *metrics, double **se, int *nsets)
+{
+	json_t *sets = json_object_get(metrics, "sets");
+	size_t i;
+	int n = 0, k;
+
+	*se = xmalloc((json_array_size(sets) + 1) * RANK_COUNT * sizeof **se);
+	for (i = 0; i < json_array_size(sets); i++) {
+		json_t *s = json_array_get(sets, i), *e = json_object_get(s, "se");
+
+		if (strcmp(js_str(s, "kind", ""), "real") == 0)
+			continue;
+		for (k = 0; k < RANK_COUNT; k++)
+			(*se)[(size_t)n * RANK_COUNT + k] = jget(e, rank_metrics[k].key);
+		n++;
+	}
+	*nsets = n;
 	return 0;
 }

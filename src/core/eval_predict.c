@@ -446,6 +446,7 @@ eval_predict(const struct layout *l, const struct mtx *train, const struct mtx *
 		y[i] = (uint8_t)pr_label(test, l->label, i);
 	out->auroc = eval_auroc(score, y, test->n);
 	out->prauc = eval_prauc(score, y, test->n);
+	out->auroc_se = eval_auroc_se(score, y, test->n, PREDICT_SE_REPS, o->seed);
 	free(score);
 	free(y);
 	out->nfeatures = pm->nf;
@@ -456,7 +457,9 @@ eval_predict(const struct layout *l, const struct mtx *train, const struct mtx *
 		size_t *idx = NULL;
 		float *cb;
 		double *imp = xcalloc((size_t)pm->nf, sizeof *imp);
-		int f;
+		double *grp = xcalloc((size_t)PREDICT_SE_GROUPS * pm->nf + 1, sizeof *grp);
+		size_t gcount[PREDICT_SE_GROUPS] = { 0 };
+		int f, g;
 
 		/* Optionally a seeded sample of test rows (TreeSHAP costs
 		 * trees × leaves × depth² per row). */
@@ -479,17 +482,36 @@ eval_predict(const struct layout *l, const struct mtx *train, const struct mtx *
 				free(idx);
 				free(cb);
 				free(imp);
+				free(grp);
 				predict_model_free(pm);
 				predict_result_done(out);
 				return -1;
 			}
-			for (i = 0; i < nb; i++)
-				for (f = 0; f < pm->nf; f++)
-					imp[f] += fabs(cb[i * per + (size_t)f]);
+			for (i = 0; i < nb; i++) {
+				double *gi;
+
+				g = (int)((b0 + i) % PREDICT_SE_GROUPS);
+				gi = grp + (size_t)g * pm->nf;
+				gcount[g]++;
+				for (f = 0; f < pm->nf; f++) {
+					double a = fabs(cb[i * per + (size_t)f]);
+
+					imp[f] += a;
+					gi[f] += a;
+				}
+			}
 		}
 		for (f = 0; f < pm->nf; f++)
 			imp[f] /= (double)nuse;
 		out->importance = imp;
+		if (nuse >= PREDICT_SE_GROUPS) {
+			for (g = 0; g < PREDICT_SE_GROUPS; g++)
+				for (f = 0; f < pm->nf; f++)
+					grp[(size_t)g * pm->nf + f] /= (double)gcount[g];
+			out->ngroups = PREDICT_SE_GROUPS;
+			out->importance_groups = grp;
+		} else
+			free(grp);
 		free(idx);
 		free(cb);
 	}
@@ -502,8 +524,11 @@ predict_result_done(struct predict_result *r)
 {
 	free(r->feature_col);
 	free(r->importance);
+	free(r->importance_groups);
 	r->feature_col = NULL;
 	r->importance = NULL;
+	r->importance_groups = NULL;
+	r->ngroups = 0;
 	r->nfeatures = 0;
 }
 
@@ -552,4 +577,102 @@ eval_fi_overlap(const struct predict_result *trtr, const struct predict_result *
 	free(a);
 	free(b);
 	return (double)common / k;
+}
+
+static double
+se_of(const double *v, int n)
+{
+	double m = 0, ss = 0;
+	int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i])) {
+			m += v[i];
+			k++;
+		}
+	if (k < 2)
+		return NAN;
+	m /= k;
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			ss += (v[i] - m) * (v[i] - m);
+	ss = sqrt(ss / (k - 1));
+	return ss < 1e-12 * (fabs(m) > 1 ? fabs(m) : 1) ? 0 : ss;   /* rounding noise of equal values */
+}
+
+double
+eval_auroc_se(const float *score, const uint8_t *y, size_t n, int reps, uint64_t seed)
+{
+	float *sb;
+	uint8_t *yb;
+	double *v;
+	struct rng g;
+	size_t i;
+	int b;
+
+	if (n < 2 || reps < 2)
+		return NAN;
+	sb = xmalloc(n * sizeof *sb);
+	yb = xmalloc(n);
+	v = xmalloc((size_t)reps * sizeof *v);
+	rng_seed_stream(&g, seed, 0x41554353ULL);
+	for (b = 0; b < reps; b++) {
+		for (i = 0; i < n; i++) {
+			size_t k = (size_t)rng_below(&g, n);
+
+			sb[i] = score[k];
+			yb[i] = y[k];
+		}
+		v[b] = eval_auroc(sb, yb, n);   /* NAN when a resample has one class */
+	}
+	free(sb);
+	free(yb);
+	{
+		double se = se_of(v, reps);
+
+		free(v);
+		return se;
+	}
+}
+
+double
+eval_fi_overlap_se(const struct predict_result *trtr, const struct predict_result *tstr, int k, uint64_t seed)
+{
+	struct predict_result a, c;
+	double *v;
+	struct rng g;
+	int G, nf, b, q, f;
+
+	if (trtr->importance_groups == NULL || tstr->importance_groups == NULL || trtr->ngroups != tstr->ngroups ||
+	    trtr->nfeatures != tstr->nfeatures || trtr->ngroups < 2)
+		return NAN;
+	G = trtr->ngroups;
+	nf = trtr->nfeatures;
+	a = *trtr;
+	c = *tstr;
+	a.importance = xmalloc((size_t)nf * sizeof(double));
+	c.importance = xmalloc((size_t)nf * sizeof(double));
+	v = xmalloc(PREDICT_SE_REPS * sizeof *v);
+	rng_seed_stream(&g, seed, 0x46494f53ULL);
+	for (b = 0; b < PREDICT_SE_REPS; b++) {
+		for (f = 0; f < nf; f++)
+			a.importance[f] = c.importance[f] = 0;
+		for (q = 0; q < G; q++) {
+			int pick = (int)rng_below(&g, (uint64_t)G);
+
+			for (f = 0; f < nf; f++) {
+				a.importance[f] += trtr->importance_groups[(size_t)pick * nf + f];
+				c.importance[f] += tstr->importance_groups[(size_t)pick * nf + f];
+			}
+		}
+		v[b] = eval_fi_overlap(&a, &c, k);
+	}
+	free(a.importance);
+	free(c.importance);
+	{
+		double se = se_of(v, PREDICT_SE_REPS);
+
+		free(v);
+		return se;
+	}
 }

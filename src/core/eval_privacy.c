@@ -509,6 +509,51 @@ privacy_opts_preset(struct privacy_opts *o, const char *preset)
 
 /* ---- Membership inference (SPEC §4.8) -------------------------------- */
 
+static double
+sd_of(const double *v, int n)
+{
+	double m = 0, ss = 0;
+	int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i])) {
+			m += v[i];
+			k++;
+		}
+	if (k < 2)
+		return NAN;
+	m /= k;
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			ss += (v[i] - m) * (v[i] - m);
+	ss = sqrt(ss / (k - 1));
+	return ss < 1e-12 * (fabs(m) > 1 ? fabs(m) : 1) ? 0 : ss;   /* rounding noise of equal values */
+}
+
+/* Bootstrap SE of MI's F1: members and non-members resampled apart. */
+static double
+mi_se(const double *dm, size_t nm, const double *dn, size_t nn, double thr, uint64_t seed)
+{
+	double v[PRIVACY_SE_REPS];
+	struct rng g;
+	int b;
+	size_t i;
+
+	if (nm == 0)
+		return NAN;
+	rng_seed_stream(&g, seed, 0x4d495345ULL);
+	for (b = 0; b < PRIVACY_SE_REPS; b++) {
+		size_t tp = 0, fp = 0;
+
+		for (i = 0; i < nm; i++)
+			tp += dm[rng_below(&g, nm)] <= thr;
+		for (i = 0; i < nn; i++)
+			fp += dn[rng_below(&g, nn)] <= thr;
+		v[b] = tp + fp + (nm - tp) > 0 ? (double)tp / ((double)tp + 0.5 * (double)(fp + nm - tp)) : 0;
+	}
+	return sd_of(v, PRIVACY_SE_REPS);
+}
+
 int
 eval_mi(const struct layout *l, const struct mtx *R, const struct mtx *T, const struct mtx *S,
     const struct privacy_opts *o, struct mi_result *out, char **cause)
@@ -558,6 +603,7 @@ eval_mi(const struct layout *l, const struct mtx *R, const struct mtx *T, const 
 		    (double)out->tp / ((double)out->tp + 0.5 * (double)(out->fp + out->fn)) : 0;
 		out->precision = out->tp + out->fp > 0 ? (double)out->tp / (double)(out->tp + out->fp) : 0;
 		out->recall = nm > 0 ? (double)out->tp / (double)nm : 0;
+		out->se = mi_se(dm, nm, dn, nn, o->mi_threshold, o->seed);
 	}
 	cscale_done(&cs);
 	free(im);
@@ -596,6 +642,43 @@ prev_cmp(const void *a, const void *b)
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
 	return x->col - y->col;
+}
+
+/* AI's parts from the per-group counts [PRIVACY_SE_GROUPS × nsens] of the
+ * groups pick[0..PRIVACY_SE_GROUPS-1] (a group may repeat). */
+static void
+ai_score(const struct layout *l, const int *sens, int nsens, const double *w, double wsum, const size_t *tp,
+    const size_t *fp, const size_t *fn, const size_t *cacc, const size_t *gsize, const int *pick,
+    double *bin_part, double *cont_part)
+{
+	size_t nt = 0;
+	int k, q;
+
+	*bin_part = *cont_part = 0;
+	for (q = 0; q < PRIVACY_SE_GROUPS; q++)
+		nt += gsize[pick[q]];
+	for (k = 0; k < nsens; k++) {
+		double score, wk = wsum > 0 ? w[k] / wsum : 0;
+		size_t a = 0, b = 0, c = 0, ca = 0;
+
+		for (q = 0; q < PRIVACY_SE_GROUPS; q++) {
+			size_t o = (size_t)pick[q] * (size_t)nsens + (size_t)k;
+
+			a += tp[o];
+			b += fp[o];
+			c += fn[o];
+			ca += cacc[o];
+		}
+		if (l->kind[sens[k]] == MCOL_CONT) {
+			score = nt > 0 ? (double)ca / (double)nt : 0;
+			*cont_part += wk * score;
+		} else {
+			double den = (double)a + 0.5 * (double)(b + c);
+
+			score = den > 0 ? (double)a / den : 0;
+			*bin_part += wk * score;
+		}
+	}
 }
 
 int
@@ -766,7 +849,7 @@ eval_ai(const struct layout *l, const struct mtx *R, const struct mtx *S, const 
 	enum { CHUNK = 4096 };
 	uint8_t *known = xmalloc((size_t)l->D + 1);
 	int *sel, nsel = 0, *sens, nsens = 0, j, k, age, rc = 0;
-	size_t *tidx, nt, c0, i, r, *tp, *fp, *fn, *cacc;
+	size_t *tidx, nt, c0, i, r, *tp, *fp, *fn, *cacc, *gsize;
 	double *w, wsum = 0, *sage = NULL, sagemin = INFINITY, sagemax = -INFINITY, *vals = NULL;
 	size_t vals_cap = 0;
 	double nbr_total = 0, tol = o->ai_tol > 0 ? o->ai_tol : 0.1;
@@ -836,10 +919,11 @@ eval_ai(const struct layout *l, const struct mtx *R, const struct mtx *S, const 
 	}
 	tidx = sample_sorted(R->n, o->ai_targets, o->seed, 3, &nt);
 	out->ntargets = nt;
-	tp = xcalloc((size_t)nsens + 1, sizeof *tp);
-	fp = xcalloc((size_t)nsens + 1, sizeof *fp);
-	fn = xcalloc((size_t)nsens + 1, sizeof *fn);
-	cacc = xcalloc((size_t)nsens + 1, sizeof *cacc);
+	tp = xcalloc((size_t)nsens * PRIVACY_SE_GROUPS + 1, sizeof *tp);
+	fp = xcalloc((size_t)nsens * PRIVACY_SE_GROUPS + 1, sizeof *fp);
+	fn = xcalloc((size_t)nsens * PRIVACY_SE_GROUPS + 1, sizeof *fn);
+	cacc = xcalloc((size_t)nsens * PRIVACY_SE_GROUPS + 1, sizeof *cacc);
+	gsize = xcalloc(PRIVACY_SE_GROUPS, sizeof *gsize);
 	for (c0 = 0; c0 < nt && rc == 0; c0 += CHUNK) {
 		size_t n = SH_MIN((size_t)CHUNK, nt - c0);
 		struct pw_side xs = { R, tidx + c0, n };
@@ -867,8 +951,10 @@ eval_ai(const struct layout *l, const struct mtx *R, const struct mtx *S, const 
 		rc = pw_run(&xs, &ss, sel, nsel, o->backend, ai_block, &c, &pg, cause);
 		for (i = 0; i < n && rc == 0; i++) {
 			const struct nbr_set *ns = &c.nb[i];
-			size_t t = tidx[c0 + i], q;
+			size_t t = tidx[c0 + i], q, go = ((c0 + i) % PRIVACY_SE_GROUPS) * (size_t)nsens;
 
+			/* counts by group of targets (the SE resamples groups) */
+			gsize[(c0 + i) % PRIVACY_SE_GROUPS]++;
 			nbr_total += (double)ns->n;
 			for (k = 0; k < nsens; k++) {
 				j = sens[k];
@@ -882,7 +968,7 @@ eval_ai(const struct layout *l, const struct mtx *R, const struct mtx *S, const 
 					for (q = 0; q < ns->n; q++)
 						vals[q] = cunits(l, S, ns->v[q], j);
 					pred = mode_smallest(vals, ns->n);
-					cacc[k] += pred >= (1 - tol) * truth && pred <= (1 + tol) * truth;
+					cacc[go + k] += pred >= (1 - tol) * truth && pred <= (1 + tol) * truth;
 				} else {
 					size_t ones = 0;
 					int slot = S->slot[j], pred, truth = R->b[t * (size_t)R->nb + slot];
@@ -890,9 +976,9 @@ eval_ai(const struct layout *l, const struct mtx *R, const struct mtx *S, const 
 					for (q = 0; q < ns->n; q++)
 						ones += S->b[(size_t)ns->v[q] * S->nb + slot];
 					pred = 2 * ones > ns->n;   /* mode, 0 on ties */
-					tp[k] += pred && truth;
-					fp[k] += pred && !truth;
-					fn[k] += !pred && truth;
+					tp[go + k] += pred && truth;
+					fp[go + k] += pred && !truth;
+					fn[go + k] += !pred && truth;
 				}
 			}
 		}
@@ -904,21 +990,24 @@ eval_ai(const struct layout *l, const struct mtx *R, const struct mtx *S, const 
 		free(div);
 	}
 	if (rc == 0) {
-		for (k = 0; k < nsens; k++) {
-			double score, wk = wsum > 0 ? w[k] / wsum : 0;
+		int pick[PRIVACY_SE_GROUPS], b, q;
+		double reps[PRIVACY_SE_REPS], bp, cp;
+		struct rng g;
 
-			if (l->kind[sens[k]] == MCOL_CONT) {
-				score = nt > 0 ? (double)cacc[k] / (double)nt : 0;
-				out->cont_part += wk * score;
-			} else {
-				double den = (double)tp[k] + 0.5 * (double)(fp[k] + fn[k]);
-
-				score = den > 0 ? (double)tp[k] / den : 0;
-				out->bin_part += wk * score;
-			}
-		}
+		for (q = 0; q < PRIVACY_SE_GROUPS; q++)
+			pick[q] = q;
+		ai_score(l, sens, nsens, w, wsum, tp, fp, fn, cacc, gsize, pick, &out->bin_part, &out->cont_part);
 		out->risk = out->bin_part + out->cont_part;
 		out->mean_neighbours = nt > 0 ? nbr_total / (double)nt : 0;
+		/* SE: a bootstrap over the groups of targets */
+		rng_seed_stream(&g, o->seed, 0x41495345ULL);
+		for (b = 0; b < PRIVACY_SE_REPS; b++) {
+			for (q = 0; q < PRIVACY_SE_GROUPS; q++)
+				pick[q] = (int)rng_below(&g, PRIVACY_SE_GROUPS);
+			ai_score(l, sens, nsens, w, wsum, tp, fp, fn, cacc, gsize, pick, &bp, &cp);
+			reps[b] = bp + cp;
+		}
+		out->se = nt >= PRIVACY_SE_GROUPS ? sd_of(reps, PRIVACY_SE_REPS) : NAN;
 	}
 	free(known);
 	free(sel);
@@ -930,6 +1019,7 @@ eval_ai(const struct layout *l, const struct mtx *R, const struct mtx *S, const 
 	free(fp);
 	free(fn);
 	free(cacc);
+	free(gsize);
 	free(vals);
 	return rc;
 }
@@ -970,6 +1060,7 @@ eval_nnaa(const struct layout *l, const struct mtx *R, const struct mtx *T, cons
 	size_t m, nr_, nt_, ns_;
 	int rounds, k, rc = 0;
 	struct cscale cs;
+	double loss[64];
 
 	memset(out, 0, sizeof *out);
 	if (R->n < 2 || T->n < 2 || S->n < 2)
@@ -995,6 +1086,8 @@ eval_nnaa(const struct layout *l, const struct mtx *R, const struct mtx *T, cons
 			rc = nnaa_aa(l, &a_t, &ss, &cs, dss, o->backend, &aa_te, cause);
 		out->aa_train += aa_tr;
 		out->aa_test += aa_te;
+		if (k < 64)
+			loss[k] = aa_te - aa_tr;
 		free(dss);
 		free(ir);
 		free(it);
@@ -1008,6 +1101,7 @@ eval_nnaa(const struct layout *l, const struct mtx *R, const struct mtx *T, cons
 	out->aa_train /= rounds;
 	out->aa_test /= rounds;
 	out->privacy_loss = out->aa_test - out->aa_train;
+	out->se = rounds >= 2 && rounds <= 64 ? sd_of(loss, rounds) / sqrt((double)rounds) : NAN;
 	out->rounds = rounds;
 	out->n = m;
 	return 0;

@@ -297,3 +297,48 @@ rank_stability(const double *values, int nboot, int nsets, const struct rank_pro
 	}
 	free(overall);
 }
+
+static const double *rt_vals;
+
+static int
+rt_cmp(const void *a, const void *b)
+{
+	double x = rt_vals[*(const int *)a], y = rt_vals[*(const int *)b];
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return *(const int *)a - *(const int *)b;
+}
+
+int
+rank_ties(const double *values, const double *se, int nsets, int m, int *group)
+{
+	double *v = xmalloc((size_t)(nsets > 0 ? nsets : 1) * sizeof *v);
+	int *ord = xmalloc((size_t)(nsets > 0 ? nsets : 1) * sizeof *ord), n = 0, s, ng = 0, i;
+
+	for (s = 0; s < nsets; s++) {
+		group[s] = -1;
+		v[s] = values[(size_t)s * RANK_COUNT + m];
+		if (isfinite(v[s]))
+			ord[n++] = s;
+	}
+	rt_vals = v;
+	qsort(ord, (size_t)n, sizeof *ord, rt_cmp);
+	for (i = 0; i + 1 < n; i++) {
+		int a = ord[i], b = ord[i + 1];
+		double ea = se ? se[(size_t)a * RANK_COUNT + m] : NAN, eb = se ? se[(size_t)b * RANK_COUNT + m] : NAN;
+		double tol;
+
+		ea = isfinite(ea) ? ea : 0;
+		eb = isfinite(eb) ? eb : 0;
+		tol = sqrt(ea * ea + eb * eb);
+		if (fabs(v[b] - v[a]) <= tol && (tol > 0 || v[a] == v[b])) {
+			if (group[a] < 0)
+				group[a] = ng++;
+			group[b] = group[a];
+		}
+	}
+	free(v);
+	free(ord);
+	return ng;
+}

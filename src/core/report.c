@@ -65,10 +65,10 @@ all_profiles(const double *values, int n, const char **names, json_t *rank_cfg, 
 json_t *
 report_ranking(json_t *metrics, json_t *rank_cfg, const struct rank_profile *p, int fractional, char **cause)
 {
-	double *values, *ranks, *overall, *bvals;
+	double *values, *ranks, *overall, *bvals, *se = NULL;
 	const char **names;
-	int n, i, k, best, B;
-	json_t *r, *jm, *a;
+	int n, i, k, best, B, nse = 0;
+	json_t *r, *jm, *a, *ties;
 
 	if (eval_metrics_table(metrics, &values, &names, &n, cause) != 0)
 		return NULL;
@@ -78,6 +78,7 @@ report_ranking(json_t *metrics, json_t *rank_cfg, const struct rank_profile *p, 
 		util_fail(cause, "metrics.json holds no synthetic sets to rank");
 		return NULL;
 	}
+	eval_metrics_se(metrics, &se, &nse);
 	ranks = xmalloc((size_t)n * RANK_COUNT * sizeof *ranks);
 	overall = xmalloc((size_t)n * sizeof *overall);
 	best = rank_compute(values, n, p, fractional, ranks, overall);
@@ -94,18 +95,38 @@ report_ranking(json_t *metrics, json_t *rank_cfg, const struct rank_profile *p, 
 	json_object_set_new(r, "sets", a);
 	jm = json_array();
 	for (k = 0; k < RANK_COUNT; k++) {
-		json_t *vv = json_array(), *rr = json_array();
+		json_t *vv = json_array(), *rr = json_array(), *ee = json_array();
 
 		for (i = 0; i < n; i++) {
 			json_array_append_new(vv, rnum(values[(size_t)i * RANK_COUNT + k]));
 			json_array_append_new(rr, rnum(ranks[(size_t)i * RANK_COUNT + k]));
+			json_array_append_new(ee, rnum(nse == n ? se[(size_t)i * RANK_COUNT + k] : NAN));
 		}
-		json_array_append_new(jm, json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:o,s:o}", "key", rank_metrics[k].key,
+		json_array_append_new(jm, json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:o,s:o,s:o}", "key", rank_metrics[k].key,
 		    "label", rank_metrics[k].label,
 		    "direction", rank_metrics[k].higher_better ? "higher" : "lower", "arrow", rank_arrow(k),
-		    "range", rank_metrics[k].range, "weight", p->w[k], "values", vv, "ranks", rr));
+		    "range", rank_metrics[k].range, "weight", p->w[k], "values", vv, "ranks", rr, "se", ee));
 	}
 	json_object_set_new(r, "metrics", jm);
+	/* Ties within the uncertainty (one SE of the difference), per metric. */
+	ties = json_array();
+	{
+		int *grp = xmalloc((size_t)n * sizeof *grp), g, ng;
+
+		for (k = 0; k < RANK_COUNT; k++) {
+			ng = rank_ties(values, nse == n ? se : NULL, n, k, grp);
+			for (g = 0; g < ng; g++) {
+				json_t *ts = json_array();
+
+				for (i = 0; i < n; i++)
+					if (grp[i] == g)
+						json_array_append_new(ts, json_string(names[i]));
+				json_array_append_new(ties, json_pack("{s:s,s:s,s:f,s:o}", "metric", rank_metrics[k].key,
+				    "label", rank_metrics[k].label, "weight", p->w[k], "sets", ts));
+			}
+		}
+		free(grp);
+	}
 	a = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, rnum(overall[i]));
@@ -118,11 +139,15 @@ report_ranking(json_t *metrics, json_t *rank_cfg, const struct rank_profile *p, 
 		rank_stability(bvals, B, n, p, fractional, cnt);
 		for (i = 0; i < n; i++)
 			json_object_set_new(c, names[i], json_integer(cnt[i]));
-		json_object_set_new(r, "stability", json_pack("{s:i,s:o,s:O}", "resamples", B, "best_count", c,
-		    "resampled", json_object_get(json_object_get(metrics, "bootstrap"), "resampled")));
+		json_object_set_new(r, "stability", json_pack("{s:i,s:o,s:O,s:O}", "resamples", B, "best_count", c,
+		    "resampled", json_object_get(json_object_get(metrics, "bootstrap"), "resampled"), "ties", ties));
 		free(cnt);
 		free(bvals);
-	}
+	} else
+		json_object_set_new(r, "stability", json_pack("{s:i,s:o,s:O}", "resamples", 0, "best_count",
+		    json_object(), "ties", ties));
+	json_decref(ties);
+	free(se);
 	json_object_set_new(r, "profiles", all_profiles(values, n, names, rank_cfg, fractional));
 	free(values);
 	free(names);
@@ -157,6 +182,42 @@ fmt_rank(char *buf, size_t size, json_t *v)
 		snprintf(buf, size, "%d", (int)x);
 	else
 		snprintf(buf, size, "%.1f", x);
+}
+
+/* "Ties within ±1 SE: TSTR run-1 = run-2; MI run-1 = run-3" (wrapped). */
+static void
+ties_text(FILE *fp, json_t *ties)
+{
+	size_t i, j, col;
+
+	size_t nshow = 0, shown = 0;
+
+	for (i = 0; i < json_array_size(ties); i++)
+		nshow += json_number_value(json_object_get(json_array_get(ties, i), "weight")) != 0;
+	if (nshow == 0)
+		return;
+	fprintf(fp, "Ties within the uncertainty (1 SE), weighted metrics:");
+	col = 53;
+	for (i = 0; i < json_array_size(ties); i++) {
+		json_t *t = json_array_get(ties, i), *ss = json_object_get(t, "sets");
+		char item[512];
+		size_t len;
+
+		if (json_number_value(json_object_get(t, "weight")) == 0)
+			continue;
+
+		len = (size_t)snprintf(item, sizeof item, " %s", js_str(t, "label", "?"));
+		for (j = 0; j < json_array_size(ss) && len < sizeof item; j++)
+			len += (size_t)snprintf(item + len, sizeof item - len, "%s%s", j ? " = " : " ",
+			    json_string_value(json_array_get(ss, j)));
+		if (col + strlen(item) + 1 > 78) {
+			fprintf(fp, "\n ");
+			col = 1;
+		}
+		fprintf(fp, "%s%s", item, ++shown < nshow ? ";" : "");
+		col += strlen(item) + 1;
+	}
+	fprintf(fp, "\n");
 }
 
 char *
@@ -205,14 +266,16 @@ report_ranking_text(json_t *rk)
 		fprintf(fp, "\n");
 	}
 	fprintf(fp, "\nBest: %s", js_str(rk, "best", "?"));
-	if (st != NULL) {
+	if (st != NULL && json_integer_value(json_object_get(st, "resamples")) > 0) {
 		const char *best = js_str(rk, "best", "");
 
 		fprintf(fp, " (best in %lld of %lld bootstrap resamples)",
 		    (long long)json_integer_value(json_object_get(json_object_get(st, "best_count"), best)),
 		    (long long)json_integer_value(json_object_get(st, "resamples")));
 	}
-	fprintf(fp, "\n↓ lower is better, ↑ higher is better. Ranges:\n");
+	fprintf(fp, "\n");
+	ties_text(fp, json_object_get(st, "ties"));
+	fprintf(fp, "↓ lower is better, ↑ higher is better. Ranges:\n");
 	for (k = 0; k < json_array_size(mets); k++) {
 		json_t *m = json_array_get(mets, k);
 		char item[64];
@@ -300,6 +363,47 @@ md_summary(FILE *fp, json_t *sum)
 	if ((v = json_object_get(sum, "columns")) != NULL)
 		fprintf(fp, "| model columns | %lld |\n", (long long)json_integer_value(v));
 	fprintf(fp, "\n");
+}
+
+/* Memorisation per set, with the real test rows as the reference, and the
+ * CKV codes a set never produces. */
+static void
+md_memorisation(FILE *fp, json_t *metrics)
+{
+	json_t *all = json_object_get(metrics, "sets"), *ref = json_object_get(json_object_get(metrics, "real"),
+	    "memorisation"), *m;
+	size_t i;
+
+	fprintf(fp, "## Memorisation\n\nShare of each set's rows that copy a training row exactly, and that repeat a "
+	    "training patient's whole discrete profile (every group, binary and concept column).\n\n"
+	    "| set | exact copies | discrete profile repeated | rows | CKV codes never produced |\n|---|---|---|---|---|\n");
+	for (i = 0; i < json_array_size(all); i++) {
+		json_t *st = json_array_get(all, i), *ck;
+
+		if (strcmp(js_str(st, "kind", ""), "real") == 0)
+			continue;
+		m = json_object_get(json_object_get(st, "details"), "memorisation");
+		ck = json_object_get(json_object_get(st, "details"), "ckv");
+		if (m == NULL)
+			continue;
+		fprintf(fp, "| %s | %.2f %% (%lld) | %.2f %% (%lld) | %lld |", js_str(st, "name", "?"),
+		    100 * json_number_value(json_object_get(m, "exact")), (long long)json_integer_value(json_object_get(m,
+		    "exact_rows")), 100 * json_number_value(json_object_get(m, "profile")),
+		    (long long)json_integer_value(json_object_get(m, "profile_rows")),
+		    (long long)json_integer_value(json_object_get(m, "rows")));
+		if (ck != NULL && json_object_get(ck, "missing") != NULL)
+			fprintf(fp, " %lld of %lld |\n", (long long)json_integer_value(json_object_get(ck, "missing")),
+			    (long long)json_integer_value(json_object_get(ck, "checked")));
+		else
+			fprintf(fp, " |\n");
+	}
+	if (ref != NULL)
+		fprintf(fp, "| real test rows (reference) | %.2f %% (%lld) | %.2f %% (%lld) | %lld | |\n",
+		    100 * json_number_value(json_object_get(ref, "exact")), (long long)json_integer_value(
+		    json_object_get(ref, "exact_rows")), 100 * json_number_value(json_object_get(ref, "profile")),
+		    (long long)json_integer_value(json_object_get(ref, "profile_rows")),
+		    (long long)json_integer_value(json_object_get(ref, "rows")));
+	fprintf(fp, "\nA set well above the reference repeats training patients rather than the population.\n\n");
 }
 
 int
@@ -395,17 +499,27 @@ report_markdown(struct study *s, const char *profile, int fractional, const char
 			fprintf(fp, "| %s | %s %s is better | %s |", js_str(m, "key", "?"), js_str(m, "arrow", ""),
 			    js_str(m, "direction", ""), js_str(m, "range", ""));
 			for (i = 0; i < json_array_size(sets); i++) {
+				json_t *e = json_array_get(json_object_get(m, "se"), i);
+
 				fmt_val(val, sizeof val, json_array_get(json_object_get(m, "values"), i));
 				fmt_rank(rnk, sizeof rnk, json_array_get(json_object_get(m, "ranks"), i));
-				fprintf(fp, " %s (%s) |", val, rnk);
+				if (json_is_number(e)) {
+					char ev[32];
+
+					fmt_val(ev, sizeof ev, e);
+					fprintf(fp, " %s ± %s (%s) |", val, ev, rnk);
+				} else
+					fprintf(fp, " %s (%s) |", val, rnk);
 			}
 			rv = real ? json_object_get(real, js_str(m, "key", "")) : NULL;
 			fmt_val(val, sizeof val, rv);
 			fprintf(fp, " %s |\n", rv ? val : "");
 		}
 	}
-	fprintf(fp, "\nValues with their rank in brackets (1 = best). \"real data\" is the release-the-real-data "
-	    "privacy baseline (S := R), not ranked.\n\n");
+	fprintf(fp, "\nValues ± their standard error (bootstrap or seeds; see `se` in metrics.json) with their rank "
+	    "in brackets (1 = best). \"real data\" is the release-the-real-data privacy baseline (S := R), not "
+	    "ranked.\n\n");
+	md_memorisation(fp, metrics);
 	fprintf(fp, "## Ranking\n\n```\n");
 	text = report_ranking_text(rk);
 	fputs(text, fp);
@@ -428,12 +542,17 @@ report_markdown(struct study *s, const char *profile, int fractional, const char
 		const char *key;
 		json_t *cv;
 
-		fprintf(fp, "\n## Rank stability\n\nBest set under profile %s in %lld bootstrap resamples "
-		    "(resampled: %s):\n\n",
-		    js_str(json_object_get(rk, "profile"), "name", "?"),
-		    (long long)json_integer_value(json_object_get(v, "resamples")), js_str(v, "resampled", "?"));
+		fprintf(fp, "\n## Rank stability\n\n");
+		if (json_integer_value(json_object_get(v, "resamples")) > 0)
+			fprintf(fp, "Best set under profile %s in %lld bootstrap resamples (resampled: %s):\n\n",
+			    js_str(json_object_get(rk, "profile"), "name", "?"),
+			    (long long)json_integer_value(json_object_get(v, "resamples")), js_str(v, "resampled", "?"));
 		json_object_foreach(json_object_get(v, "best_count"), key, cv)
 			fprintf(fp, "- %s: %lld\n", key, (long long)json_integer_value(cv));
+		if (json_array_size(json_object_get(v, "ties")) > 0) {
+			fprintf(fp, "\n");
+			ties_text(fp, json_object_get(v, "ties"));
+		}
 	}
 	fclose(fp);
 	rc = util_write_file_atomic(path, buf, len, cause);

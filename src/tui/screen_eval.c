@@ -22,6 +22,7 @@
 static struct {
 	json_t *metrics;
 	double *values;        /* [nsets × RANK_COUNT] */
+	double *se;            /* [nsets × RANK_COUNT] standard errors, NaN = none */
 	const char **names;    /* [nsets] */
 	int nsets;
 	int loaded;
@@ -50,12 +51,14 @@ eval_reset(struct app *a)
 	(void)a;
 	json_decref(ev.metrics);
 	free(ev.values);
+	free(ev.se);
 	free(ev.names);
 	free(ev.px);
 	free(ev.py);
 	free(ev.pts_err);
 	ev.metrics = NULL;
 	ev.values = NULL;
+	ev.se = NULL;
 	ev.names = NULL;
 	ev.px = ev.py = NULL;
 	ev.pts_err = NULL;
@@ -80,6 +83,19 @@ eval_load(struct app *a)
 		app_error(a, cause);
 	else
 		free(cause);
+	if (ev.metrics != NULL && ev.values != NULL) {
+		int n = 0;
+
+		size_t q, any = 0;
+
+		eval_metrics_se(ev.metrics, &ev.se, &n);
+		for (q = 0; n == ev.nsets && q < (size_t)n * RANK_COUNT; q++)
+			any += ev.se[q] == ev.se[q];
+		if (n != ev.nsets || any == 0) {   /* metrics.json from before the SEs */
+			free(ev.se);
+			ev.se = NULL;
+		}
+	}
 	free(p);
 }
 
@@ -167,6 +183,21 @@ fail:
 	layout_free(l);
 }
 
+/* "value±se" (or the value alone when the metric has no SE). */
+static const char *
+fmt_se(struct canvas *cv, char *buf, size_t size, int s, int m)
+{
+	char v[32], e[32];
+	double se = ev.se != NULL ? ev.se[(size_t)s * RANK_COUNT + m] : NAN;
+
+	tui_fmt(v, sizeof v, ev.values[(size_t)s * RANK_COUNT + m]);
+	if (se == se)
+		snprintf(buf, size, "%s%s%s", v, cv->ascii ? "+-" : "±", tui_fmt(e, sizeof e, se));
+	else
+		snprintf(buf, size, "%s", v);
+	return buf;
+}
+
 /* Best set of a metric (index), -1 if none. */
 static int
 best_of(int m)
@@ -188,9 +219,15 @@ best_of(int m)
 static void
 draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 {
-	char title[48], b[32];
-	int s, best = best_of(m), nw = 5;
+	char title[48], b[80];
+	int s, best = best_of(m), nw = 5, cw = 8;
 	double mx = 0;
+
+	/* the value cell: 8 columns, wider for "value±se" */
+	for (s = 0; s < ev.nsets; s++)
+		if (ev.se != NULL && ev.se[(size_t)s * RANK_COUNT + m] == ev.se[(size_t)s * RANK_COUNT + m])
+			cw = SH_MAX(cw, (int)strlen(fmt_se(cv, b, sizeof b, s, m)) - (cv->ascii ? 0 : 1));
+	cw = SH_MIN(cw, 17);
 
 	for (s = 0; s < ev.nsets; s++)
 		nw = SH_MAX(nw, (int)strlen(ev.names[s]));
@@ -207,7 +244,7 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 	}
 	for (s = 0; s < ev.nsets && s < h - 2; s++) {
 		double v = ev.values[(size_t)s * RANK_COUNT + m];
-		int role = s == best ? THEME_BEST : THEME_NORMAL, bw = w - nw - 12;
+		int role = s == best ? THEME_BEST : THEME_NORMAL, bw = w - nw - 4 - cw;
 
 		/* '*' marks the best set, so it shows without colour too */
 		canvas_put(cv, x + 1, y + 1 + s, s == best ? '*' : ' ', THEME_BEST);
@@ -215,7 +252,7 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 		    nw, nw, ev.names[s]);
 		if (v == v && mx > 0 && bw > 0)
 			canvas_bar(cv, x + 3 + nw, y + 1 + s, bw, fabs(v) / mx, s == best ? THEME_GOOD : THEME_HIST_BAR);
-		canvas_text_right(cv, x + w - 9, y + 1 + s, 8, role, tui_fmt(b, sizeof b, v));
+		canvas_text_right(cv, x + w - 1 - cw, y + 1 + s, cw, role, fmt_se(cv, b, sizeof b, s, m));
 	}
 }
 
@@ -274,11 +311,41 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 				better++;
 		}
 		canvas_printf(cv, x + 2, yy, w - 4, best_of(m) == ev.sel ? THEME_BEST : THEME_NORMAL,
-		    "%-7s %s %10s  %s  %-26.26s", rank_metrics[m].label, cv->ascii ?
-		    (rank_metrics[m].higher_better ? "^" : "v") : rank_arrow(m), tui_fmt(b, sizeof b, v),
+		    "%-7s %s %*s  %s  %-26.26s", rank_metrics[m].label, cv->ascii ?
+		    (rank_metrics[m].higher_better ? "^" : "v") : rank_arrow(m), ev.se != NULL ? 18 : 10,
+		    fmt_se(cv, b, sizeof b, ev.sel, m),
 		    v == v ? (better == 0 ? "best " : "     ") : "     ", rank_metrics[m].title);
 		if (v == v)
 			canvas_printf(cv, x + w - 14, yy, 12, THEME_DIM, "place %d/%d", better + 1, ev.nsets);
+	}
+	/* Memorisation of the selected set, the real test rows as reference;
+	 * CKV codes the set never produces. */
+	{
+		json_t *all = json_object_get(ev.metrics, "sets"), *st = NULL, *mm, *ref, *ck;
+		size_t i;
+		int k = -1;
+
+		for (i = 0; i < json_array_size(all); i++)
+			if (strcmp(js_str(json_array_get(all, i), "kind", ""), "real") != 0 && ++k == ev.sel)
+				st = json_array_get(all, i);
+		mm = json_object_get(json_object_get(st, "details"), "memorisation");
+		ref = json_object_get(json_object_get(ev.metrics, "real"), "memorisation");
+		ck = json_object_get(json_object_get(st, "details"), "ckv");
+		if (mm != NULL && ++yy < y + h - 1)
+			canvas_printf(cv, x + 2, yy++, w - 4, THEME_NORMAL,
+			    "memorised: %.2f%% rows copy a training row, %.2f%% repeat a discrete profile",
+			    100 * json_number_value(json_object_get(mm, "exact")),
+			    100 * json_number_value(json_object_get(mm, "profile")));
+		if (mm != NULL && ref != NULL && yy < y + h - 1)
+			canvas_printf(cv, x + 2, yy++, w - 4, THEME_DIM,
+			    "reference, real test rows: %.2f%% and %.2f%%",
+			    100 * json_number_value(json_object_get(ref, "exact")),
+			    100 * json_number_value(json_object_get(ref, "profile")));
+		if (ck != NULL && json_integer_value(json_object_get(ck, "missing")) > 0 && yy < y + h - 1)
+			canvas_printf(cv, x + 2, yy++, w - 4, THEME_BAD,
+			    "CKV: %lld of %lld checked codes never produced (counted as violations)",
+			    (long long)json_integer_value(json_object_get(ck, "missing")),
+			    (long long)json_integer_value(json_object_get(ck, "checked")));
 	}
 }
 
