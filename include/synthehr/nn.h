@@ -94,4 +94,14 @@ void nn_rmsprop_update(float *p, float *ms, const float *g, size_t n,
 void nn_adam_update(float *p, float *m, float *v, const float *g, size_t n,
     float lr, float b1, float b2, float eps, long t);
 
+/* Benchmark support: while a record is set (not thread-safe; for one
+ * thread only), every sgemm the layers run appends its shape to it; count
+ * may exceed cap (the extra calls are counted, not stored). NULL stops. */
+struct nn_gemm_shape {
+	int ta, tb;            /* transposed A / B (row-major) */
+	int m, n, k;
+	float beta;
+};
+void nn_gemm_record(struct nn_gemm_shape *buf, int cap, int *count);
+
 #endif

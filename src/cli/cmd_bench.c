@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "synthehr/blas.h"
+#include "synthehr/nn.h"
 #include "synthehr/rng.h"
 #include "synthehr/util.h"
 #include "synthehr/wgan.h"
@@ -28,6 +29,8 @@ static const char bench_usage[] =
     "train: times N full EMR-WGAN training steps (after K warm-up steps) on random\n"
     "  data; defaults are the tutorial geometry: batch 4096, 1460 columns (a\n"
     "  6-column softmax group first), width 384, depth 5, zdim 128, 3 steps, 1 warm-up.\n"
+    "  Then the step's sgemm calls are replayed alone, N times: step_vs_sgemm is the\n"
+    "  step's rate over sgemm's on the same shapes (by wall clock; _cpu: by CPU time).\n"
     "sgemm: times C[M x N] = A[M x K] B[K x N] (default 4096 x 384 x 1460, 5 reps).\n"
     "Threads: OpenBLAS threads (default: OPENBLAS_NUM_THREADS or OpenBLAS's choice).\n"
     "Output: one JSON line on stdout.  Set OPENBLAS_CORETYPE to pick the kernels.\n";
@@ -101,6 +104,63 @@ bench_median(double *v, int n)
 	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+#define GEMM_MAX 256
+
+/* The sgemm calls of one training step, replayed alone: seconds (wall and
+ * CPU) per step's worth of calls and their FLOPs.  This is the peak the
+ * step is compared with: the same shapes, transposes and betas, in order. */
+static void
+bench_replay(struct wgan *w, const float *X, int B, struct rng *rng, int reps,
+    double *wall, double *cpu, double *flops)
+{
+	struct nn_gemm_shape sh[GEMM_MAX];
+	size_t big = 1;
+	float *A, *Bm, *C;
+	double *dt, c0;
+	int n = 0, i, r;
+
+	nn_gemm_record(sh, GEMM_MAX, &n);
+	wgan_train_step(w, X, B, rng, NULL);
+	nn_gemm_record(NULL, 0, NULL);
+	n = SH_MIN(n, GEMM_MAX);
+	*flops = 0;
+	for (i = 0; i < n; i++) {
+		size_t a = (size_t)sh[i].m * sh[i].k, b = (size_t)sh[i].k * sh[i].n, c = (size_t)sh[i].m * sh[i].n;
+
+		big = SH_MAX(big, SH_MAX(a, SH_MAX(b, c)));
+		*flops += 2.0 * sh[i].m * sh[i].n * (double)sh[i].k;
+	}
+	/* separate buffers per operand, like the step's own arrays */
+	A = xmalloc_aligned(big * sizeof *A);
+	Bm = xmalloc_aligned(big * sizeof *Bm);
+	C = xmalloc_aligned(big * sizeof *C);
+	for (i = 0; i < (int)big; i++) {
+		A[i] = 0.01f * (rng_uniformf(rng) - 0.5f);
+		Bm[i] = 0.01f * (rng_uniformf(rng) - 0.5f);
+		C[i] = 0;
+	}
+	dt = xcalloc((size_t)reps, sizeof *dt);
+	c0 = bench_cpu();
+	for (r = 0; r < reps; r++) {
+		double t0 = util_now();
+
+		for (i = 0; i < n; i++) {
+			const struct nn_gemm_shape *g = &sh[i];
+
+			cblas_sgemm(CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans,
+			    g->tb ? CblasTrans : CblasNoTrans, g->m, g->n, g->k, 1.0f, A,
+			    g->ta ? g->m : g->k, Bm, g->tb ? g->k : g->n, g->beta, C, g->n);
+		}
+		dt[r] = util_now() - t0;
+	}
+	*cpu = (bench_cpu() - c0) / reps;
+	*wall = bench_median(dt, reps);
+	free(dt);
+	free(A);
+	free(Bm);
+	free(C);
+}
+
 static int
 bench_train(int argc, char **argv)
 {
@@ -115,7 +175,7 @@ bench_train(int argc, char **argv)
 	struct wgan *w;
 	struct rng rng;
 	float *X;
-	double t0, *dt, flops, med, tot = 0, c0, cpu;
+	double t0, *dt, flops, med, tot = 0, c0, cpu, rwall, rcpu, rflops;
 	size_t i, n;
 	int gs = 0, gw = 6, B, s;
 
@@ -160,14 +220,19 @@ bench_train(int argc, char **argv)
 	cpu = (bench_cpu() - c0) / v[5];
 	med = bench_median(dt, (int)v[5]);
 	flops = wgan_step_flops(&cfg, B);
+	bench_replay(w, X, B, &rng, (int)v[5], &rwall, &rcpu, &rflops);
 	printf("{\"bench\":\"train\",\"batch\":%d,\"cols\":%d,\"width\":%d,\"depth\":%d,"
 	    "\"zdim\":%d,\"steps\":%ld,\"warmup\":%ld,\"steps_per_s\":%.4g,\"s_per_step\":%.4g,"
 	    "\"s_per_step_mean\":%.4g,\"cpu_s_per_step\":%.4g,\"flops_per_step\":%.6g,"
 	    "\"gflops\":%.4g,\"gflops_per_cpu_s\":%.4g,"
+	    "\"sgemm_flops_per_step\":%.6g,\"sgemm_same_shapes_s\":%.4g,\"sgemm_same_shapes_cpu_s\":%.4g,"
+	    "\"sgemm_same_shapes_gflops\":%.4g,\"sgemm_same_shapes_gflops_per_cpu_s\":%.4g,"
+	    "\"step_vs_sgemm\":%.3f,\"step_vs_sgemm_cpu\":%.3f,"
 	    "\"blas_core\":\"%s\",\"threads\":%d,\"disc_loss\":%.6g,\"gen_loss\":%.6g,"
 	    "\"peak_rss_mb\":%.1f}\n",
 	    B, cfg.D, cfg.width, cfg.depth, cfg.zdim, v[5], v[6], 1.0 / med, med, tot / v[5],
-	    cpu, flops, flops / med * 1e-9, flops / cpu * 1e-9, blas_core(), blas_threads(), st.disc_loss, st.gen_loss,
+	    cpu, flops, flops / med * 1e-9, flops / cpu * 1e-9, rflops, rwall, rcpu, rflops / rwall * 1e-9,
+	    rflops / rcpu * 1e-9, rwall / med, rcpu / cpu, blas_core(), blas_threads(), st.disc_loss, st.gen_loss,
 	    util_peak_rss() / 1048576.0);
 	free(dt);
 	free(X);

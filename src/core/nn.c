@@ -19,6 +19,13 @@
 
 #include "synthehr/nn.h"
 
+/* Hand-written AVX loops (chosen at run time) where GCC's vectoriser cannot
+ * help; each computes exactly what its scalar loop does. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__OPTIMIZE__)
+#include <immintrin.h>
+#define NN_AVX_OPT 1
+#endif
+
 /* The elementwise layers are also built for AVX2 (chosen at load time
  * through an ifunc); the explicit 16-lane reductions make the results the
  * same bit for bit as the baseline build.  No FMA: contraction would change
@@ -105,6 +112,41 @@ nn_sqdev(const float *x, float m, int n)
 	return nn_lanes_total(acc);
 }
 
+static struct nn_gemm_shape *gemm_rec;
+static int gemm_rec_cap, *gemm_rec_n;
+
+void
+nn_gemm_record(struct nn_gemm_shape *buf, int cap, int *count)
+{
+	gemm_rec = buf;
+	gemm_rec_cap = cap;
+	gemm_rec_n = count;
+	if (count != NULL)
+		*count = 0;
+}
+
+/* cblas_sgemm, row-major, noting the shape when a record is set. */
+static void
+nn_sgemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+    float beta, float *C, int ldc)
+{
+	if (gemm_rec_n != NULL) {
+		if (*gemm_rec_n < gemm_rec_cap) {
+			struct nn_gemm_shape *g = &gemm_rec[*gemm_rec_n];
+
+			g->ta = ta;
+			g->tb = tb;
+			g->m = M;
+			g->n = N;
+			g->k = K;
+			g->beta = beta;
+		}
+		(*gemm_rec_n)++;
+	}
+	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+	    M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+}
+
 void
 nn_linear_forward(float *out, const float *inp, const float *W, const float *b,
     int B, int D, int H)
@@ -117,8 +159,7 @@ nn_linear_forward(float *out, const float *inp, const float *W, const float *b,
 			memcpy(out + (size_t)r * H, b, (size_t)H * sizeof *b);
 		beta = 1.0f;
 	}
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, D,
-	    1.0f, inp, D, W, H, beta, out, H);
+	nn_sgemm(0, 0, B, H, D, inp, D, W, H, beta, out, H);
 }
 
 void
@@ -128,11 +169,9 @@ nn_linear_backward(float *dinp, float *dW, float *db, const float *dout,
 	int r, j;
 
 	if (dinp != NULL)
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, D, H,
-		    1.0f, dout, H, W, H, acc ? 1.0f : 0.0f, dinp, D);
+		nn_sgemm(0, 1, B, D, H, dout, H, W, H, acc ? 1.0f : 0.0f, dinp, D);
 	if (dW != NULL)
-		cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, D, H, B,
-		    1.0f, inp, D, dout, H, 1.0f, dW, H);
+		nn_sgemm(1, 0, D, H, B, inp, D, dout, H, 1.0f, dW, H);
 	if (db != NULL) {
 		for (r = 0; r < B; r++) {
 			const float *d = dout + (size_t)r * H;
@@ -507,13 +546,77 @@ nn_layernorm_backward_backward(float *dgn, float *dxhat, float *drstd, float *dg
 	}
 }
 
-NN_CLONES void
+/* The optimizer updates in AVX, 8 parameters at a time: GCC does not
+ * vectorise sqrtf under errno semantics.  Every operation is the scalar
+ * loop's, in the same order and without FMA, so the results are the same
+ * bit for bit (IEEE sqrt and division are correctly rounded either way). */
+#ifdef NN_AVX_OPT
+__attribute__((target("avx"))) static size_t
+nn_adam_avx(float *p, float *m, float *v, const float *g, size_t n, float lrt, float b1,
+    float b2, float eps)
+{
+	const __m256 B1 = _mm256_set1_ps(b1), C1 = _mm256_set1_ps(1.0f - b1);
+	const __m256 B2 = _mm256_set1_ps(b2), C2 = _mm256_set1_ps(1.0f - b2);
+	const __m256 LR = _mm256_set1_ps(lrt), EPS = _mm256_set1_ps(eps);
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		__m256 gi = _mm256_loadu_ps(g + i);
+		__m256 mi = _mm256_add_ps(_mm256_mul_ps(B1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(C1, gi));
+		__m256 vi = _mm256_add_ps(_mm256_mul_ps(B2, _mm256_loadu_ps(v + i)),
+		    _mm256_mul_ps(_mm256_mul_ps(C2, gi), gi));
+		__m256 step = _mm256_div_ps(_mm256_mul_ps(LR, mi), _mm256_add_ps(_mm256_sqrt_ps(vi), EPS));
+
+		_mm256_storeu_ps(m + i, mi);
+		_mm256_storeu_ps(v + i, vi);
+		_mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_loadu_ps(p + i), step));
+	}
+	return i;
+}
+
+__attribute__((target("avx"))) static size_t
+nn_rmsprop_avx(float *p, float *ms, const float *g, size_t n, float lr, float rho, float eps)
+{
+	const __m256 RHO = _mm256_set1_ps(rho), C = _mm256_set1_ps(1.0f - rho);
+	const __m256 LR = _mm256_set1_ps(lr), EPS = _mm256_set1_ps(eps);
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		__m256 gi = _mm256_loadu_ps(g + i);
+		__m256 si = _mm256_add_ps(_mm256_mul_ps(RHO, _mm256_loadu_ps(ms + i)),
+		    _mm256_mul_ps(_mm256_mul_ps(C, gi), gi));
+		__m256 step = _mm256_div_ps(_mm256_mul_ps(LR, gi), _mm256_add_ps(_mm256_sqrt_ps(si), EPS));
+
+		_mm256_storeu_ps(ms + i, si);
+		_mm256_storeu_ps(p + i, _mm256_sub_ps(_mm256_loadu_ps(p + i), step));
+	}
+	return i;
+}
+
+static int
+nn_have_avx(void)
+{
+	static int have = -1;
+
+	if (have < 0) {
+		__builtin_cpu_init();
+		have = __builtin_cpu_supports("avx") != 0;
+	}
+	return have;
+}
+#endif
+
+void
 nn_rmsprop_update(float *p, float *ms, const float *g, size_t n,
     float lr, float rho, float eps)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
+#ifdef NN_AVX_OPT
+	if (nn_have_avx())
+		i = nn_rmsprop_avx(p, ms, g, n, lr, rho, eps);
+#endif
+	for (; i < n; i++) {
 		ms[i] = rho * ms[i] + (1.0f - rho) * g[i] * g[i];
 		p[i] -= lr * g[i] / (sqrtf(ms[i]) + eps);
 	}
@@ -524,9 +627,13 @@ nn_adam_update(float *p, float *m, float *v, const float *g, size_t n,
     float lr, float b1, float b2, float eps, long t)
 {
 	float lrt = (float)(lr * sqrt(1.0 - pow(b2, (double)t)) / (1.0 - pow(b1, (double)t)));
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
+#ifdef NN_AVX_OPT
+	if (nn_have_avx())
+		i = nn_adam_avx(p, m, v, g, n, lrt, b1, b2, eps);
+#endif
+	for (; i < n; i++) {
 		m[i] = b1 * m[i] + (1.0f - b1) * g[i];
 		v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
 		p[i] -= lrt * m[i] / (sqrtf(v[i]) + eps);
