@@ -93,9 +93,11 @@ const struct cli_cmd cli_cmds[] = {
 	  "verify every file of a study (JSON, matrices, checkpoints, CSV, permissions)",
 	  "  --clean    remove leftover temporary files of interrupted writes\n"
 	  "Exit status 0 when every file is sound, 1 when a problem was found.\n" },
-	{ "status", cmd_status, "STUDY [--cancel]",
-	  "show the study's Slurm jobs: each task's state and each run's progress",
-	  "  --cancel   scancel every job of the study that is still queued or running\n"
+	{ "status", cmd_status, "STUDY [--cancel] [--watch SECONDS] [--ascii]",
+	  "show the study's Slurm jobs: each task's state and each run's live losses",
+	  "  --cancel    scancel every job of the study that is still queued or running\n"
+	  "  --watch S   redraw every S seconds until no task is queued or running\n"
+	  "  --ascii     ASCII loss curves\n"
 	  "Jobs are recorded in STUDY/slurm/jobs.json by train/evaluate/run --slurm.\n" },
 	{ "import-mimic", cmd_import_mimic, NULL,
 	  "build the tutorial's cohort from MIMIC-IV hosp tables",

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <math.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,21 +293,55 @@ cli_slurm_after_train(struct study *s, struct slurm_opts *o, const char *train_j
 }
 
 static const char status_usage[] =
-    "usage: synthehr status STUDY [--cancel]\n"
+    "usage: synthehr status STUDY [--cancel] [--watch SECONDS] [--ascii]\n"
     "  Shows each Slurm task of the study (state from squeue and sacct, or\n"
-    "  the study's own files) with each training run's progress.\n"
-    "  --cancel   scancel every job of the study that is queued or running\n";
+    "  the study's own files) with each training run's live progress: epoch,\n"
+    "  latest critic and generator losses and the Wasserstein estimate's curve.\n"
+    "  --cancel        scancel every job of the study that is queued or running\n"
+    "  --watch S       redraw every S seconds until no task is queued or running\n"
+    "  --ascii         ASCII curves (default: UTF-8 block characters)\n";
+
+/* The last `width` epochs of a loss column as a one-line curve. */
+static void
+sparkline(const double *v, int n, int width, int ascii)
+{
+	static const char *const blocks[8] = { "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586",
+		"\u2587", "\u2588" };
+	static const char levels[] = "_.-:=+*#";
+	double lo = INFINITY, hi = -INFINITY;
+	int i, first = n > width ? n - width : 0;
+
+	for (i = first; i < n; i++)
+		if (isfinite(v[i])) {
+			lo = v[i] < lo ? v[i] : lo;
+			hi = v[i] > hi ? v[i] : hi;
+		}
+	for (i = first; i < n; i++) {
+		int k = !isfinite(v[i]) ? -1 : hi > lo ? (int)((v[i] - lo) / (hi - lo) * 7.999) : 3;
+
+		if (k < 0)
+			fputs("?", stdout);
+		else if (ascii)
+			putchar(levels[k]);
+		else
+			fputs(blocks[k], stdout);
+	}
+}
 
 static void
-print_run_progress(struct study *s, int run)
+print_run_progress(struct study *s, int run, int ascii)
 {
 	json_t *state = NULL;
+	double *cols[8] = { 0 };
+	int n = 0, i;
 
 	if (train_read_state(s, run, &state, NULL) != 0) {
 		printf("  no epoch yet");
 		return;
 	}
-	printf("  epoch %lld/%lld", js_int(state, "epoch", 0), js_int(state, "epochs", 0));
+	printf("  epoch %lld", js_int(state, "epoch", 0));
+	if (js_num(json_object_get(state, "settings"), "minutes", 0) <= 0)
+		printf("/%lld", js_int(state, "epochs", 0));
 	{
 		json_t *ch = json_object_get(state, "chosen");
 
@@ -313,47 +349,24 @@ print_run_progress(struct study *s, int run)
 			printf("  chosen %lld", js_int(ch, "epoch", 0));
 	}
 	json_decref(state);
+	if (train_read_loss(s, run, cols, &n, NULL) == 0 && n > 0) {
+		printf("\n             D %.4g  G %.4g  W %.4g  ", cols[1][n - 1], cols[4][n - 1], cols[2][n - 1]);
+		sparkline(cols[2], n, 40, ascii);
+	}
+	for (i = 0; i < 8; i++)
+		free(cols[i]);
 }
 
-int
-cmd_status(int argc, char **argv)
+static int
+print_status(struct study *s, int ascii, int *active)
 {
-	static const struct option opts[] = {
-		{ "cancel", no_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct study *s = NULL;
 	struct slurm_task *t = NULL;
 	char *cause = NULL;
-	int c, cancel = 0, n = 0, i, rc = EXIT_OK;
+	int n = 0, i;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'c') {
-			fputs(status_usage, stderr);
-			return EXIT_USAGE;
-		}
-		cancel = 1;
-	}
-	if (optind != argc - 1) {
-		fputs(status_usage, stderr);
-		return EXIT_USAGE;
-	}
-	if (study_open(argv[optind], &s, &cause) != 0)
-		return cli_fail(argv[0], cause, EXIT_USAGE);
-	if (cancel) {
-		int nc = 0;
-
-		if (slurm_cancel(s, &nc, &cause) != 0) {
-			study_free(s);
-			return cli_fail(argv[0], cause, EXIT_FAIL);
-		}
-		fprintf(stderr, "cancelled %d job%s\n", nc, nc == 1 ? "" : "s");
-	}
-	if (slurm_status(s, &t, &n, &cause) != 0) {
-		study_free(s);
-		return cli_fail(argv[0], cause, EXIT_FAIL);
-	}
+	*active = 0;
+	if (slurm_status(s, &t, &n, &cause) != 0)
+		return cli_fail("status", cause, EXIT_FAIL);
 	if (n == 0)
 		printf("%s: no Slurm jobs recorded (submit with `synthehr train %s --slurm`)\n", s->dir, s->dir);
 	for (i = 0; i < n; i++) {
@@ -367,12 +380,92 @@ cmd_status(int argc, char **argv)
 		printf("%-12s %-24s %-10s %9s %-12s", t[i].id, label, t[i].state,
 		    t[i].elapsed, *t[i].reason ? t[i].reason : t[i].node);
 		if (t[i].stage == SLURM_TRAIN)
-			print_run_progress(s, t[i].run);
+			print_run_progress(s, t[i].run, ascii);
 		if (t[i].from_files)
 			printf("  (from the study's files)");
 		putchar('\n');
 	}
+	*active = slurm_active(t, n);
 	free(t);
+	fflush(stdout);
+	return EXIT_OK;
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cancel", no_argument, NULL, 'c' },
+		{ "watch", required_argument, NULL, 'w' },
+		{ "ascii", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct study *s = NULL;
+	char *cause = NULL, *end;
+	int c, cancel = 0, ascii = 0, rc, active;
+	double watch = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cancel = 1;
+			break;
+		case 'a':
+			ascii = 1;
+			break;
+		case 'w':
+			watch = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' || !(watch >= 1 && watch <= 3600)) {
+				fprintf(stderr, "synthehr status: --watch \"%s\": expected seconds from 1 to 3600\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			fputs(status_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(status_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (!ascii) {
+		const char *lc = getenv("LC_ALL");
+
+		if (lc == NULL || *lc == '\0')
+			lc = getenv("LC_CTYPE");
+		if (lc == NULL || *lc == '\0')
+			lc = getenv("LANG");
+		ascii = lc == NULL || (strstr(lc, "UTF-8") == NULL && strstr(lc, "utf8") == NULL &&
+		    strstr(lc, "UTF8") == NULL && strstr(lc, "utf-8") == NULL);
+	}
+	if (study_open(argv[optind], &s, &cause) != 0)
+		return cli_fail(argv[0], cause, EXIT_USAGE);
+	if (cancel) {
+		int nc = 0;
+
+		if (slurm_cancel(s, &nc, &cause) != 0) {
+			study_free(s);
+			return cli_fail(argv[0], cause, EXIT_FAIL);
+		}
+		fprintf(stderr, "cancelled %d job%s\n", nc, nc == 1 ? "" : "s");
+	}
+	util_cancel_aware = 1;
+	for (;;) {
+		if (watch > 0 && isatty(STDOUT_FILENO))
+			fputs("\033[H\033[2J", stdout);
+		if ((rc = print_status(s, ascii, &active)) != EXIT_OK || watch <= 0 || !active)
+			break;
+		for (c = 0; c < (int)(watch * 10) && !util_interrupted; c++)
+			usleep(100000);
+		if (util_interrupted) {
+			rc = EXIT_INTERRUPTED;
+			break;
+		}
+		putchar('\n');
+	}
+	util_cancel_aware = 0;
 	study_free(s);
 	return rc;
 }

@@ -453,6 +453,8 @@ script_text(const struct slurm_submit_req *r)
 	    "set -eu\n"
 	    "umask 077\n"
 	    "export OMP_WAIT_POLICY=PASSIVE\n"
+	    "# BLAS and OpenMP threads: the CPUs Slurm gave this task\n"
+	    "export OPENBLAS_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\" OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"\n"
 	    "# this node's OpenBLAS core, for the task log\n"
 	    "\"$SYNTHEHR_BIN\" --version >&2 || true\n"
 	    "%s",
@@ -638,8 +640,6 @@ slurm_submit(struct study *s, const struct slurm_opts *o, const struct slurm_sub
 		sv_add(&ev, xsprintf("SYNTHEHR_SETS=%s", list));
 		free(list);
 	}
-	if (o->cpus > 0)
-		sv_add(&ev, xsprintf("OMP_NUM_THREADS=%d", o->cpus));
 
 	if (o->dry_run) {
 		char *cmd = NULL;
