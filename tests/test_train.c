@@ -355,7 +355,7 @@ test_determinism_resume(void)
 	tap_ok(train_blocking(b, NULL, NULL, &cause) == 0, "extend a finished run to 25 epochs");
 	json_object_set_new(json_object_get(a->cfg, "train"), "epochs", json_integer(25));
 	{
-		struct train_opts o = { 1, 0 };
+		struct train_opts o = { .restart = 1 };
 		struct train_job *j = train_start(a, &o, NULL, NULL, &cause);
 
 		tap_ok(j != NULL && train_wait(j, &cause) == 0, "--restart trains 25 epochs from scratch");

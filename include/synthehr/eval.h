@@ -71,10 +71,11 @@ int eval_parse_only(const char *list, unsigned *mask, char **cause);
 /* A synthetic set found in the study. */
 struct eval_set {
 	char *name;     /* directory name */
-	char *kind;     /* "run", "baseline", "external" */
+	char *kind;     /* "run", "peer" (runs/peer-*: a classical synthesizer), "baseline", "external" */
 	char *path;     /* synthetic.mtx */
 };
-/* Every set: runs/ (run-N in numeric order, then others), eval/external/. */
+/* Every set: runs/ (run-N in numeric order, then peer-*, then baseline-*),
+ * eval/external/. */
 int eval_list_sets(const struct study *s, struct eval_set **out, int *n, char **cause);
 void eval_sets_free(struct eval_set *sets, int n);
 

@@ -58,6 +58,7 @@ struct stage_req {
 	int gen_run;
 	long long gen_rows, gen_seed;
 	int gen_nostratify, gen_sample, gen_ckpt;
+	int gen_peer;            /* > 0: only that peer (enum synth_method), refitted */
 	/* evaluate: the preset (NULL: study.json's), or complete options that
 	 * the caller keeps alive until the stage ends (stage_run callers) */
 	const char *eval_preset;

@@ -130,6 +130,8 @@ struct train_event {
 	double score;             /* CKPT: the rule's score at this epoch (NAN if none) */
 	int chosen_epoch;         /* CKPT/RUN_DONE: the currently chosen checkpoint (0 = none) */
 	char msg[256];            /* ERROR: the cause; otherwise a short note or "" */
+	int peer;                 /* 1: a classical peer's fit (synth.h): START and RUN_DONE
+	                           * only, msg says what it does or did */
 };
 
 enum train_state { TRAIN_RUNNING, TRAIN_PAUSED, TRAIN_FINISHED, TRAIN_STOPPED, TRAIN_FAILED };
@@ -144,6 +146,8 @@ struct train_snapshot {
 struct train_opts {
 	int restart;              /* discard existing run directories first */
 	int only_run;             /* 0: runs 1..runs; k: only run k */
+	const char *method;       /* NULL: study.json train.method (default emrwgan);
+	                           * else "emrwgan", "cart", "copula" or "marginals" (synth.h) */
 };
 
 typedef void (*train_cb)(const struct train_event *ev, void *arg);

@@ -45,10 +45,10 @@ const struct cli_cmd cli_cmds[] = {
 	  "               study.json prep.encoding; the tutorial training preset uses minmax)\n"
 	  "Writes STUDY/prep/: layout.json, encoding.json, train.mtx, test.mtx, train.csv, test.csv, log.json, profile.json\n" },
 	{ "train", cmd_train, NULL,
-	  "train EMR-WGAN runs (resumes interrupted runs)",
+	  "train EMR-WGAN runs (resumes interrupted runs), or fit a classical peer (--method)",
 	  cmd_train_usage },
 	{ "generate", cmd_generate, NULL,
-	  "sample synthetic cohorts from trained runs",
+	  "sample synthetic cohorts from trained runs and peers",
 	  cmd_generate_usage },
 	{ "evaluate", cmd_evaluate, "STUDY [--preset fast|tutorial] [--only LIST] [--force] [--synthetic FILE [--name NAME]]... [--boot N] [--seed N] [--no-real] [--sex-restrictions CSV] [--profile P]",
 	  "compute utility and privacy metrics for every run and baseline",
@@ -81,13 +81,14 @@ const struct cli_cmd cli_cmds[] = {
 	  "                      study.json report.phecodes or SYNTHEHR_PHECODES\n"
 	  "  --profile P, --fractional-ties   as for rank\n" },
 	{ "run", cmd_run, "STUDY [--data FILE | --demo [--rows N]] [--preset quick|tutorial] [options]",
-	  "the whole pipeline: init, prep, train, generate, evaluate, rank, report",
+	  "the whole pipeline: init, prep, train (runs and peers), generate, evaluate, rank, report",
 	  "  --data FILE          create the study from a cohort CSV/CSV.gz (first run only)\n"
 	  "  --demo               create it from the built-in demo cohort (first run only)\n"
 	  "  --rows N             demo cohort size (default 5000)\n"
 	  "  --preset P           training preset: quick or tutorial (default: the study's, else quick)\n"
 	  "  --runs N, --epochs E, --seed S   override the preset\n"
 	  "  --eval-preset P      evaluation preset: fast or tutorial (default: the study's, else fast)\n"
+	  "After the runs, the peers of study.json train.peers (default cart, copula) are fitted.\n"
 	  "Each stage writes into the study; running the same command again resumes.\n" },
 	{ "check", cmd_check, "STUDY [--clean]",
 	  "verify every file of a study (JSON, matrices, checkpoints, CSV, permissions)",

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "synthehr/slurm.h"
 #include "synthehr/study.h"
+#include "synthehr/synth.h"
 #include "synthehr/util.h"
 
 #define RUN_MAXARGS 64
@@ -83,6 +84,44 @@ run_slurm_rest(const char *study, struct run_argv *fwd, const char *eval_preset)
 		fprintf(stderr, "\nsynthehr run: submitted; follow with 'synthehr status %s'\n", study);
 	study_free(s);
 	slurm_opts_done(&so);
+	return rc;
+}
+
+/* The classical peers of study.json train.peers (default cart, copula),
+ * each fitted beside the runs unless its set is already current. */
+static int
+run_peers(const char *study)
+{
+	struct study *s = NULL;
+	struct synth_settings ss;
+	struct gen_opts go;
+	struct run_argv a;
+	char *cause = NULL, title[64];
+	int k, rc = EXIT_OK;
+
+	if (study_open(study, &s, &cause) != 0)
+		return cli_fail("run", cause, EXIT_USAGE);
+	if (synth_settings_load(json_object_get(s->cfg, "train"), &ss, &cause) != 0 ||
+	    gen_opts_load(json_object_get(s->cfg, "generate"), &go, &cause) != 0) {
+		study_free(s);
+		return cli_fail("run", cause, EXIT_USAGE);
+	}
+	for (k = 0; k < ss.npeers && rc == EXIT_OK; k++) {
+		if (ss.peers[k] == ss.method || ss.peers[k] == SYNTH_MARGINALS)
+			continue;   /* trained above; the baseline comes with generate */
+		if (synth_peer_current(s, ss.peers[k], &go)) {
+			fprintf(stderr, "\n== train peer %s: up to date ==\n", synth_method_name(ss.peers[k]));
+			continue;
+		}
+		memset(&a, 0, sizeof a);
+		ra_add(&a, "train");
+		ra_add(&a, study);
+		ra_add(&a, "--method");
+		ra_add(&a, synth_method_name(ss.peers[k]));
+		snprintf(title, sizeof title, "train peer %s", synth_method_name(ss.peers[k]));
+		rc = run_stage(title, cmd_train, &a);
+	}
+	study_free(s);
 	return rc;
 }
 
@@ -207,6 +246,9 @@ cmd_run(int argc, char **argv)
 		return rc;
 	}
 	run_argv_free(&fwd);
+	/* Locally (not under --slurm) the peers are fitted beside the runs. */
+	if ((rc = run_peers(study)) != EXIT_OK)
+		return rc;
 
 	memset(&a, 0, sizeof a);
 	ra_add(&a, "generate");

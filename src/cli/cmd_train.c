@@ -19,13 +19,19 @@
 #include "synthehr/generate.h"
 #include "synthehr/slurm.h"
 #include "synthehr/study.h"
+#include "synthehr/synth.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 
 const char cmd_train_usage[] =
-    "usage: synthehr train STUDY [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]\n"
+    "usage: synthehr train STUDY [--method emrwgan|cart|copula|marginals]\n"
+    "                      [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]\n"
     "                      [--threads T] [--rule tutorial|metric] [--run K] [--restart]\n"
     "                      [--minutes M] [--lr-schedule constant|cosine|step] [--parallel P]\n"
+    "  --method M      emrwgan (the runs), or a classical peer fitted and sampled at once:\n"
+    "                  cart (sequential CART, runs/peer-cart), copula (Gaussian copula,\n"
+    "                  runs/peer-copula), marginals (runs/baseline-marginals); default:\n"
+    "                  study.json train.method, else emrwgan (--method is not saved)\n"
     "  --preset P      quick (minutes on 2 cores) or tutorial (the tutorial's exact\n"
     "                  settings); switching preset drops the other keys of\n"
     "                  study.json \"train\"\n"
@@ -46,9 +52,11 @@ const char cmd_train_usage[] =
     "Options are saved in study.json; run the same command again to resume.\n";
 
 const char cmd_generate_usage[] =
-    "usage: synthehr generate STUDY [--run K|baseline] [--rows N] [--no-stratify] [--sample]\n"
+    "usage: synthehr generate STUDY [--run K|baseline|cart|copula] [--rows N] [--no-stratify] [--sample]\n"
     "                         [--seed S] [--ckpt E|last]\n"
-    "  --run K         only run K (or the baseline); default: every trained run and the baseline\n"
+    "  --run K         only run K, or the baseline, or a peer (cart, copula); default: every\n"
+    "                  trained run, every trained peer (refitted only when the rows, seed or\n"
+    "                  training rows changed) and the baseline\n"
     "  --rows N        rows per set (default: as many as the training rows)\n"
     "  --no-stratify   do not match the training label counts (default: matched)\n"
     "  --sample        draw binary columns as Bernoulli(p) instead of p >= 0.5\n"
@@ -97,6 +105,12 @@ train_progress(const struct train_event *ev, void *arg)
 	char label[32], extra[160], eta[32];
 
 	(void)arg;
+	if (ev->peer) {
+		/* A classical peer: two lines, no bar. */
+		if (ev->kind == TRAIN_EV_START || ev->kind == TRAIN_EV_RUN_DONE)
+			fprintf(stderr, "%s\n", ev->msg);
+		return;
+	}
 	snprintf(label, sizeof label, "run %d/%d", ev->run, ev->nruns);
 	switch (ev->kind) {
 	case TRAIN_EV_START:
@@ -183,10 +197,12 @@ cmd_train(int argc, char **argv)
 		{ "minutes", required_argument, NULL, 'm' },
 		{ "lr-schedule", required_argument, NULL, 'L' },
 		{ "parallel", required_argument, NULL, 'P' },
+		{ "method", required_argument, NULL, 'M' },
 		CLI_SLURM_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *preset = NULL, *rule = NULL, *sched = NULL;
+	const char *preset = NULL, *rule = NULL, *sched = NULL, *method = NULL;
+	struct synth_settings ss;
 	struct slurm_opts so;
 	int slurm = 0;
 	long long runs = -1, epochs = -1, seed = -1, threads = -1, only = 0, parallel = -1;
@@ -197,7 +213,7 @@ cmd_train(int argc, char **argv)
 	struct stage_req q;
 	json_t *sec;
 	char *cause = NULL;
-	int c, changed = 0;
+	int c, changed = 0, meth = -1;
 
 	memset(&to, 0, sizeof to);
 	slurm_opts_init(&so);
@@ -259,6 +275,9 @@ cmd_train(int argc, char **argv)
 			if (parse_int(argv[0], "--parallel", optarg, 0, TRAIN_MAX_RUNS, &parallel) != 0)
 				return EXIT_USAGE;
 			break;
+		case 'M':
+			method = optarg;
+			break;
 		default:
 			fputs(cmd_train_usage, stderr);
 			return EXIT_USAGE;
@@ -275,6 +294,12 @@ cmd_train(int argc, char **argv)
 	}
 	if (preset != NULL && strcmp(preset, "quick") != 0 && strcmp(preset, "tutorial") != 0) {
 		fprintf(stderr, "synthehr train: --preset: expected quick or tutorial, got \"%s\"\n", preset);
+		return EXIT_USAGE;
+	}
+	if (method != NULL && synth_method_parse(method, &meth, &cause) != 0) {
+		fprintf(stderr, "synthehr train: --method: %s\n", cause);
+		free(cause);
+		slurm_opts_done(&so);
 		return EXIT_USAGE;
 	}
 	if (rule != NULL && strcmp(rule, "tutorial") != 0 && strcmp(rule, "metric") != 0) {
@@ -316,13 +341,16 @@ cmd_train(int argc, char **argv)
 		json_object_set_new(sec, "ckpt_rule", json_string(rule));
 		changed = 1;
 	}
-	if (train_settings_load(sec, &ts, &cause) != 0) {
+	if (train_settings_load(sec, &ts, &cause) != 0 || synth_settings_load(sec, &ss, &cause) != 0) {
 		study_free(s);
 		return cli_fail(argv[0], cause, EXIT_USAGE);
 	}
+	if (meth < 0)
+		meth = ss.method;
 	to.only_run = (int)only;
-	/* a refused command leaves study.json as it was */
-	if (train_check_settings(s, &to, &cause) != 0) {
+	to.method = synth_method_name(meth);
+	/* a refused command leaves study.json as it was (a peer has no runs to check) */
+	if (meth == SYNTH_EMRWGAN && train_check_settings(s, &to, &cause) != 0) {
 		study_free(s);
 		return cli_fail(argv[0], cause, EXIT_FAIL);
 	}
@@ -331,6 +359,13 @@ cmd_train(int argc, char **argv)
 		return cli_fail(argv[0], cause, EXIT_FAIL);
 	}
 	if (slurm) {
+		if (meth != SYNTH_EMRWGAN) {
+			slurm_opts_done(&so);
+			study_free(s);
+			fprintf(stderr, "synthehr train: --slurm submits EMR-WGAN runs; fit the peer %s here"
+			    " without --slurm (it takes seconds to minutes)\n", synth_method_name(meth));
+			return EXIT_USAGE;
+		}
 		if (to.restart) {
 			slurm_opts_done(&so);
 			study_free(s);
@@ -345,7 +380,7 @@ cmd_train(int argc, char **argv)
 		return rc;
 	}
 	slurm_opts_done(&so);
-	{
+	if (meth == SYNTH_EMRWGAN) {
 		char len[48];
 		int par = train_parallel(&ts, only ? 1 : ts.runs);
 
@@ -384,7 +419,7 @@ cmd_generate(int argc, char **argv)
 	};
 	struct stage_req q;
 	long long rows = -1, seed = -1, run = -1, ck = 0;
-	int c, nostrat = 0, sample = 0, baseline_only = 0;
+	int c, nostrat = 0, sample = 0, baseline_only = 0, peer = 0;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -392,6 +427,10 @@ cmd_generate(int argc, char **argv)
 		case 'k':
 			if (strcmp(optarg, "baseline") == 0 || strcmp(optarg, "baseline-marginals") == 0)
 				baseline_only = 1;
+			else if (strcmp(optarg, "cart") == 0 || strcmp(optarg, "peer-cart") == 0)
+				peer = SYNTH_CART;
+			else if (strcmp(optarg, "copula") == 0 || strcmp(optarg, "peer-copula") == 0)
+				peer = SYNTH_COPULA;
 			else if (parse_int(argv[0], "--run", optarg, 1, TRAIN_MAX_RUNS, &run) != 0)
 				return EXIT_USAGE;
 			break;
@@ -433,5 +472,6 @@ cmd_generate(int argc, char **argv)
 	q.gen_nostratify = nostrat;
 	q.gen_sample = sample;
 	q.gen_ckpt = (int)ck;
+	q.gen_peer = peer;
 	return stage_run(&q, cli_stage_event, argv[0]);
 }

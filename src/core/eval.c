@@ -158,12 +158,19 @@ eval_opts_done(struct eval_opts *o)
 
 /* ---- Sets ------------------------------------------------------------ */
 
+/* Runs first, then the classical peers, the baseline, external sets. */
+static int
+set_kind_order(const char *kind)
+{
+	return strcmp(kind, "run") == 0 ? 0 : strcmp(kind, "peer") == 0 ? 1 :
+	    strcmp(kind, "baseline") == 0 ? 2 : 3;
+}
+
 static int
 set_cmp(const void *a, const void *b)
 {
 	const struct eval_set *x = a, *y = b;
-	int kx = strcmp(x->kind, "run") == 0 ? 0 : strcmp(x->kind, "baseline") == 0 ? 1 : 2;
-	int ky = strcmp(y->kind, "run") == 0 ? 0 : strcmp(y->kind, "baseline") == 0 ? 1 : 2;
+	int kx = set_kind_order(x->kind), ky = set_kind_order(y->kind);
 
 	if (kx != ky)
 		return kx - ky;
@@ -197,7 +204,8 @@ sets_scan(const struct study *s, const char *rel, int external, struct eval_set 
 			*sets = xreallocarray(*sets, (size_t)*n + 1, sizeof **sets);
 			(*sets)[*n].name = xstrdup(e->d_name);
 			(*sets)[*n].kind = xstrdup(external ? "external" :
-			    strncmp(e->d_name, "baseline", 8) == 0 ? "baseline" : "run");
+			    strncmp(e->d_name, "baseline", 8) == 0 ? "baseline" :
+			    strncmp(e->d_name, "peer-", 5) == 0 ? "peer" : "run");
 			(*sets)[*n].path = p;
 			(*n)++;
 		}
@@ -894,6 +902,27 @@ eval_set_cached(struct eval_ctx *c, const char *name, const char *kind, const ch
 	json_object_set_new(res, "kind", json_string(kind));
 	if (!real)
 		json_object_set_new(res, "path", json_string(path + strlen(c->s->dir) + 1));
+	/* Which synthesizer made the set (synth.h), and what a peer's fit cost. */
+	if (strcmp(kind, "run") == 0)
+		json_object_set_new(res, "method", json_string("emrwgan"));
+	else if (strcmp(kind, "baseline") == 0)
+		json_object_set_new(res, "method", json_string("marginals"));
+	else if (strcmp(kind, "peer") == 0) {
+		char *sp = xsprintf("%s/runs/%s/state.json", c->s->dir, name);
+		json_t *st = NULL;
+
+		json_object_set_new(res, "method", json_string(name + 5));
+		if (util_file_exists(sp) && js_read_file(sp, &st, NULL) == 0) {
+			json_t *x;
+
+			if ((x = json_object_get(st, "fit_seconds")) != NULL && json_is_number(x))
+				json_object_set(res, "fit_seconds", x);
+			if ((x = json_object_get(st, "cpu_seconds")) != NULL && json_is_number(x))
+				json_object_set(res, "cpu_seconds", x);
+			json_decref(st);
+		}
+		free(sp);
+	}
 	if (json_object_get(res, "values") == NULL)
 		json_object_set_new(res, "values", json_object());
 	if (json_object_get(res, "details") == NULL)

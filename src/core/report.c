@@ -518,7 +518,16 @@ report_markdown(struct study *s, const char *profile, int fractional, const char
 	}
 	fprintf(fp, "\nValues ± their standard error (bootstrap or seeds; see `se` in metrics.json) with their rank "
 	    "in brackets (1 = best). \"real data\" is the release-the-real-data privacy baseline (S := R), not "
-	    "ranked.\n\n");
+	    "ranked.");
+	for (i = 0; i < json_array_size(sets); i++)
+		if (strncmp(json_string_value(json_array_get(sets, i)), "peer-", 5) == 0)
+			break;
+	if (i < json_array_size(sets))
+		fprintf(fp, " Sets named peer-* are classical synthesizers fitted on the same training rows and"
+		    " ranked with the EMR-WGAN runs: peer-cart is sequential CART (as R's synthpop),"
+		    " peer-copula a Gaussian copula (as SDV's GaussianCopula); baseline-marginals draws"
+		    " every column on its own.");
+	fprintf(fp, "\n\n");
 	md_memorisation(fp, metrics);
 	fprintf(fp, "## Ranking\n\n```\n");
 	text = report_ranking_text(rk);

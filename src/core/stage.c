@@ -27,6 +27,7 @@
 #include "synthehr/report.h"
 #include "synthehr/stage.h"
 #include "synthehr/study.h"
+#include "synthehr/synth.h"
 #include "synthehr/util.h"
 
 #define EV_CAP 1024
@@ -285,6 +286,14 @@ train_event(const struct train_event *te, void *arg)
 	ev.total = te->epochs;
 	ev.rate = te->steps_per_s;
 	ev.eta_s = te->eta_s;
+	if (te->peer) {
+		/* A classical peer: its two lines say it all. */
+		if (te->kind != TRAIN_EV_START && te->kind != TRAIN_EV_RUN_DONE)
+			return;
+		snprintf(ev.msg, sizeof ev.msg, "%s", te->msg);
+		post(c->r, &ev);
+		return;
+	}
 	switch (te->kind) {
 	case TRAIN_EV_START:
 		snprintf(ev.msg, sizeof ev.msg, "run %d/%d: %.200s, %d epochs", te->run, te->nruns, te->msg,
@@ -378,6 +387,31 @@ gen_one(struct stage_ctx *c, struct study *s, int run, const struct gen_opts *o,
 	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+/* A peer's set: kept when current (same options and training rows), else
+ * fitted and sampled again. */
+static int
+gen_peer(struct stage_ctx *c, struct study *s, int method, const struct gen_opts *o, int force,
+    char **cause)
+{
+	struct synth_result res;
+	char *dir = study_path(s, synth_method_dir(method));
+
+	stage_progress(c, 0, 0, 0, 0, NAN, "peer-%s", synth_method_name(method));
+	if (!force && synth_peer_current(s, method, o)) {
+		stage_note(c, 1, "peer-%s: up to date -> %s/synthetic.csv", synth_method_name(method), dir);
+		free(dir);
+		return EXIT_OK;
+	}
+	if (synth_peer_run(s, method, o, &res, cause) != 0) {
+		free(dir);
+		return EXIT_FAIL;
+	}
+	stage_note(c, 1, "peer-%s: %zu rows (%.1f s) -> %s/synthetic.csv", synth_method_name(method),
+	    res.rows, res.fit_s + res.sample_s, dir);
+	free(dir);
+	return EXIT_OK;
+}
+
 static int
 run_generate(struct stage_ctx *c, char **cause)
 {
@@ -403,6 +437,11 @@ run_generate(struct stage_ctx *c, char **cause)
 	if (q->gen_sample)
 		o.sample = 1;
 	o.ckpt_epoch = q->gen_ckpt;
+	if (q->gen_peer > 0) {
+		rc = gen_peer(c, s, q->gen_peer, &o, 1, cause);
+		study_free(s);
+		return rc;
+	}
 	if (q->gen_run > 0) {
 		rc = gen_one(c, s, q->gen_run, &o, cause);
 		study_free(s);
@@ -434,6 +473,22 @@ run_generate(struct stage_ctx *c, char **cause)
 	if (q->gen_run == 0 && done == 0 && failed == 0)
 		stage_note(c, 0, "synthehr generate: no trained runs; run \"synthehr train %s\" first"
 		    " (the baseline is still written)", s->dir);
+	if (q->gen_run == 0) {
+		unsigned peers = synth_peers_trained(s);
+
+		for (k = SYNTH_CART; k < SYNTH_MARGINALS && !pause_point(c->r); k++) {
+			char *why = NULL;
+
+			if (!(peers & (1u << k)))
+				continue;
+			if (gen_peer(c, s, k, &o, 0, &why) != EXIT_OK) {
+				stage_note(c, 0, "synthehr generate: peer-%s: %s", synth_method_name(k),
+				    why ? why : "failed");
+				failed++;
+			}
+			free(why);
+		}
+	}
 	rc = gen_one(c, s, 0, &o, cause);
 	study_free(s);
 	if (rc == EXIT_OK && failed > 0) {

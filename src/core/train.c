@@ -35,6 +35,7 @@
 #include "synthehr/encode.h"
 #include "synthehr/prep.h"
 #include "synthehr/rng.h"
+#include "synthehr/synth.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 
@@ -659,6 +660,7 @@ struct train_job {
 	train_cb cb;
 	void *cb_arg;
 	int first_run, last_run;
+	int method;                  /* enum synth_method: a peer is fitted instead of runs */
 
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -1346,6 +1348,35 @@ run_loop(void *arg)
 	return NULL;
 }
 
+/* Method hook: a classical peer (synth.h) is fitted and sampled in one go,
+ * reported as one run from START to RUN_DONE. */
+static int
+train_peer(struct train_job *j, char **cause)
+{
+	struct train_event ev;
+	struct gen_opts go;
+	struct synth_result res;
+
+	memset(&ev, 0, sizeof ev);
+	ev.peer = 1;
+	ev.run = ev.nruns = 1;
+	ev.epochs = 1;
+	ev.score = NAN;
+	ev.kind = TRAIN_EV_START;
+	snprintf(ev.msg, sizeof ev.msg, "%s: fitting and sampling", synth_method_name(j->method));
+	emit(j, &ev);
+	if (gen_opts_load(json_object_get(j->s->cfg, "generate"), &go, cause) != 0 ||
+	    synth_peer_run(j->s, j->method, &go, &res, cause) != 0)
+		return -1;
+	ev.kind = TRAIN_EV_RUN_DONE;
+	ev.epoch = 1;
+	ev.seconds = res.fit_s + res.sample_s;
+	snprintf(ev.msg, sizeof ev.msg, "%s: %zu rows in %.1f s (%.1f CPU s) -> %s", synth_method_name(j->method),
+	    res.rows, ev.seconds, res.cpu_s, synth_method_dir(j->method));
+	emit(j, &ev);
+	return 0;
+}
+
 static void *
 worker(void *arg)
 {
@@ -1360,15 +1391,26 @@ worker(void *arg)
 		blas_set_threads(1);
 	else if (j->ts.threads > 0)
 		blas_set_threads(j->ts.threads);
-	for (k = 1; k < j->nparallel; k++)
-		if (pthread_create(&helpers[nh], NULL, run_loop, j) == 0)
-			nh++;
-	run_loop(j);
-	for (k = 0; k < nh; k++)
-		pthread_join(helpers[k], NULL);
-	rc = j->first_err != NULL ? -1 : j->any_stopped ? 1 : 0;
+	if (j->method != SYNTH_EMRWGAN) {
+		char *cause = NULL;
+
+		rc = train_peer(j, &cause);
+		if (rc < 0)
+			j->first_err = cause ? cause : xsprintf("%s failed", synth_method_name(j->method));
+		else
+			free(cause);
+		j->next_run = j->last_run + 1;
+	} else {
+		for (k = 1; k < j->nparallel; k++)
+			if (pthread_create(&helpers[nh], NULL, run_loop, j) == 0)
+				nh++;
+		run_loop(j);
+		for (k = 0; k < nh; k++)
+			pthread_join(helpers[k], NULL);
+		rc = j->first_err != NULL ? -1 : j->any_stopped ? 1 : 0;
+	}
 	memset(&ev, 0, sizeof ev);
-	ev.nruns = j->ts.runs;
+	ev.nruns = j->method != SYNTH_EMRWGAN ? 1 : j->ts.runs;
 	ev.run = SH_MIN(j->next_run, j->last_run);
 	ev.score = NAN;
 	if (rc < 0) {
@@ -1487,14 +1529,19 @@ struct train_job *
 train_start(struct study *s, const struct train_opts *o, train_cb cb, void *arg, char **cause)
 {
 	struct train_job *j = xcalloc(1, sizeof *j);
-	struct train_opts none = { 0, 0 };
+	struct train_opts none = { 0 };
+	struct synth_settings ss;
 	int run;
 
 	j->s = s;
 	j->opts = o ? *o : none;
 	j->cb = cb;
 	j->cb_arg = arg;
-	if (train_settings_load(json_object_get(s->cfg, "train"), &j->ts, cause) != 0)
+	if (train_settings_load(json_object_get(s->cfg, "train"), &j->ts, cause) != 0 ||
+	    synth_settings_load(json_object_get(s->cfg, "train"), &ss, cause) != 0)
+		goto fail;
+	j->method = ss.method;
+	if (j->opts.method != NULL && synth_method_parse(j->opts.method, &j->method, cause) != 0)
 		goto fail;
 	if (train_load_data(s, &j->layout, &j->train, cause) != 0)
 		goto fail;
@@ -1503,13 +1550,20 @@ train_start(struct study *s, const struct train_opts *o, train_cb cb, void *arg,
 		util_fail(cause, "%s/prep/train.mtx: no training rows", s->dir);
 		goto fail;
 	}
-	if (j->ts.drop_remainder && (size_t)j->ts.batch > j->train->n) {
+	if (j->method != SYNTH_EMRWGAN) {
+		/* A peer: no runs, no checkpoints; one START .. RUN_DONE. */
+		j->first_run = j->last_run = 1;
+		j->opts.only_run = 0;
+		j->opts.restart = 0;
+	} else if (j->ts.drop_remainder && (size_t)j->ts.batch > j->train->n) {
 		util_fail(cause, "study.json: train.batch: %d is larger than the %zu training rows"
 		    " (every batch would be dropped); lower train.batch", j->ts.batch, j->train->n);
 		goto fail;
 	}
-	j->first_run = 1;
-	j->last_run = j->ts.runs;
+	if (j->method == SYNTH_EMRWGAN) {
+		j->first_run = 1;
+		j->last_run = j->ts.runs;
+	}
 	if (j->opts.only_run > 0) {
 		if (j->opts.only_run > j->ts.runs) {
 			util_fail(cause, "run %d does not exist (train.runs is %d)", j->opts.only_run, j->ts.runs);
@@ -1520,15 +1574,17 @@ train_start(struct study *s, const struct train_opts *o, train_cb cb, void *arg,
 	if (j->opts.restart)
 		for (run = j->first_run; run <= j->last_run; run++)
 			run_clear(s, run);
-	j->epochs_left_total = (j->last_run - j->first_run + 1) * j->ts.epochs;
-	j->nparallel = train_parallel(&j->ts, j->last_run - j->first_run + 1);
+	j->epochs_left_total = j->method != SYNTH_EMRWGAN ? 1 :
+	    (j->last_run - j->first_run + 1) * j->ts.epochs;
+	j->nparallel = j->method != SYNTH_EMRWGAN ? 1 :
+	    train_parallel(&j->ts, j->last_run - j->first_run + 1);
 	j->next_run = j->first_run;
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_mutex_init(&j->cb_mu, NULL);
 	pthread_cond_init(&j->cv, NULL);
 	j->state = j->snap.state = TRAIN_RUNNING;
-	j->snap.nruns = j->ts.runs;
-	j->snap.epochs = j->ts.epochs;
+	j->snap.nruns = j->method != SYNTH_EMRWGAN ? 1 : j->ts.runs;
+	j->snap.epochs = j->method != SYNTH_EMRWGAN ? 1 : j->ts.epochs;
 	if (pthread_create(&j->thread, NULL, worker, j) != 0) {
 		util_fail(cause, "cannot start the training thread: %s", strerror(errno));
 		pthread_mutex_destroy(&j->mu);

@@ -111,6 +111,19 @@ screen_eval_table(struct app *a, const double **values, const char *const **name
 	return ev.nsets;
 }
 
+const char *
+screen_eval_label(const char *name, char *buf, size_t size, int *peer)
+{
+	int is_peer = name != NULL && strncmp(name, "peer-", 5) == 0;
+
+	if (peer != NULL)
+		*peer = is_peer;
+	if (!is_peer)
+		return name ? name : "";
+	snprintf(buf, size, "peer:%s", name + 5);
+	return buf;
+}
+
 static void
 eval_enter(struct app *a)
 {
@@ -219,8 +232,8 @@ best_of(int m)
 static void
 draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 {
-	char title[48], b[80];
-	int s, best = best_of(m), nw = 5, cw = 8;
+	char title[48], b[80], lb[64];
+	int s, best = best_of(m), nw = 5, cw = 8, peer;
 	double mx = 0;
 
 	/* the value cell: 8 columns, wider for "value±se" */
@@ -230,8 +243,8 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 	cw = SH_MIN(cw, 17);
 
 	for (s = 0; s < ev.nsets; s++)
-		nw = SH_MAX(nw, (int)strlen(ev.names[s]));
-	nw = SH_MIN(nw, 10);
+		nw = SH_MAX(nw, (int)strlen(screen_eval_label(ev.names[s], lb, sizeof lb, NULL)));
+	nw = SH_MIN(nw, 11);
 
 	snprintf(title, sizeof title, "%s %s", rank_metrics[m].label, cv->ascii ?
 	    (rank_metrics[m].higher_better ? "(higher)" : "(lower)") : rank_arrow(m));
@@ -248,10 +261,14 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 
 		/* '*' marks the best set, so it shows without colour too */
 		canvas_put(cv, x + 1, y + 1 + s, s == best ? '*' : ' ', THEME_BEST);
-		canvas_printf(cv, x + 2, y + 1 + s, nw, s == ev.sel ? THEME_SELECTED : THEME_NORMAL, "%-*.*s",
-		    nw, nw, ev.names[s]);
+		screen_eval_label(ev.names[s], lb, sizeof lb, &peer);
+		/* Peers (classical synthesizers) are dimmed and drawn with a
+		 * hatched bar, apart from the EMR-WGAN runs. */
+		canvas_printf(cv, x + 2, y + 1 + s, nw, s == ev.sel ? THEME_SELECTED : peer ? THEME_DIM :
+		    THEME_NORMAL, "%-*.*s", nw, nw, lb);
 		if (v == v && mx > 0 && bw > 0)
-			canvas_bar(cv, x + 3 + nw, y + 1 + s, bw, fabs(v) / mx, s == best ? THEME_GOOD : THEME_HIST_BAR);
+			canvas_bar(cv, x + 3 + nw, y + 1 + s, bw, fabs(v) / mx, s == best ? THEME_GOOD :
+			    peer ? THEME_DIM : THEME_HIST_BAR);
 		canvas_text_right(cv, x + w - 1 - cw, y + 1 + s, cw, role, fmt_se(cv, b, sizeof b, s, m));
 	}
 }

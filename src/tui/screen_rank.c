@@ -117,7 +117,7 @@ rank_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	int nsets, m, s, lw = 36, yy;
 	double sum = 0, *ranks, *overall, *boot = NULL;
 	int *order, *bestc = NULL, nboot = 0, bootn;
-	char b[32];
+	char b[32], lb[64];
 
 	if (a->st == NULL) {
 		canvas_text(cv, x + 2, y + 1, w - 4, THEME_DIM, "No study open: start on screen 1 (Load).");
@@ -164,10 +164,13 @@ rank_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	canvas_printf(cv, x + lw + 2, y + 1, w - lw - 4, THEME_DIM, "%-3s %-18s %7s  %s", "#", "set", "overall",
 	    "best in");
 	for (s = 0; s < nsets && y + 2 + s < y + h - 3; s++) {
-		int k = order[s], role = s == 0 ? THEME_BEST : THEME_NORMAL;
+		int k = order[s], peer, role;
 		double f = nboot > 0 ? (double)bestc[k] / nboot : 0;
+		const char *lbl = screen_eval_label(names[k], lb, sizeof lb, &peer);
 
-		canvas_printf(cv, x + lw + 2, y + 2 + s, w - lw - 4, role, "%-3d %-18.18s %7s", s + 1, names[k],
+		/* Classical peers rank with the runs, dimmed apart from them. */
+		role = s == 0 ? THEME_BEST : peer ? THEME_DIM : THEME_NORMAL;
+		canvas_printf(cv, x + lw + 2, y + 2 + s, w - lw - 4, role, "%-3d %-18.18s %7s", s + 1, lbl,
 		    tui_fmt(b, sizeof b, overall[k]));
 		canvas_printf(cv, x + lw + 33, y + 2 + s, 5, THEME_NORMAL, "%3.0f%%", 100 * f);
 		canvas_bar(cv, x + lw + 38, y + 2 + s, w - lw - 39, f, THEME_HIST_BAR);

@@ -109,6 +109,10 @@ int screen_eval_start(struct app *a);
 int screen_eval_export(struct app *a, const char *path);
 /* eval/metrics.json as a table: values [nsets × RANK_COUNT], names [nsets]. */
 int screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics);
+/* A set's label on the Evaluate and Rank screens: classical peers
+ * (runs/peer-NAME) show as "peer:NAME"; *peer says whether it is one, so
+ * they can be drawn apart from the EMR-WGAN runs. */
+const char *screen_eval_label(const char *name, char *buf, size_t size, int *peer);
 
 /* job.c: stages in-process under the core stage runner. */
 /* Queue q (0) or refuse it with *cause; done(a, status) runs when it ends. */

@@ -1,0 +1,408 @@
+/* synthehr — GPL-3.0-or-later.
+ * Gaussian copula, as SDV's GaussianCopula does it with empirical
+ * marginals.  A variable is a categorical group, a binary column or a
+ * continuous column.  Fitting turns every training value into a normal
+ * score z = Φ⁻¹(u): u is drawn uniformly inside the value's interval of the
+ * empirical CDF, [F(v−), F(v)) — for a category the interval its frequency
+ * gives it when the categories are laid out most frequent first (SDV's
+ * frequency / uniform encoders), for a continuous value the interval of its
+ * ties, so point masses such as a count's zeros keep their weight.  The
+ * scores' correlation matrix is factored by Cholesky (LAPACK dpotrf); a
+ * ridge (C + εI)/(1 + ε) is added until it succeeds.  Sampling draws
+ * z = L·e with e standard normal, u = Φ(z) and maps u back through the
+ * empirical quantile, so every value is one of the training values. */
+#include "config.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synthehr/synth.h"
+#include "synthehr/util.h"
+
+extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info,
+    size_t uplo_len);
+
+#define COP_BATCH 1024
+
+/* One variable's empirical distribution. */
+struct cvar {
+	int kind;          /* MCOL_GROUP (a whole group), MCOL_BINARY, MCOL_CONT */
+	int col;           /* first model column (group: group_start) */
+	int nlev;          /* categories: levels (group width, or 2 for binary) */
+	int *order;        /* [nlev] level index, most frequent first */
+	double *cut;       /* [nlev + 1] CDF bounds in `order`; cut[0] = 0, cut[nlev] = 1 */
+	double *pos;       /* [nlev] categories: CDF start of each level (by level index) */
+	double *w;         /* [nlev] categories: probability of each level (by level index) */
+	float *sorted;     /* [n] continuous: training values ascending (cohort units) */
+};
+
+/* Φ⁻¹ by Acklam's rational approximation, then one Halley step on erfc
+ * (absolute error below 1e-15 on (0, 1)). */
+static double
+norm_quantile(double p)
+{
+	static const double a[6] = { -3.969683028665376e+01, 2.209460984245205e+02,
+		-2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00 };
+	static const double b[5] = { -5.447609879822406e+01, 1.615858368580409e+02,
+		-1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01 };
+	static const double c[6] = { -7.784894002430293e-03, -3.223964580411365e-01,
+		-2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00 };
+	static const double d[4] = { 7.784695709041462e-03, 3.224671290700398e-01,
+		2.445134137142996e+00, 3.754408661907416e+00 };
+	double q, r, x, e, u;
+
+	if (p <= 0)
+		return -INFINITY;
+	if (p >= 1)
+		return INFINITY;
+	if (p < 0.02425) {
+		q = sqrt(-2 * log(p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	} else if (p > 1 - 0.02425) {
+		q = sqrt(-2 * log(1 - p));
+		x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+	} else {
+		q = p - 0.5;
+		r = q * q;
+		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+		    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+	}
+	e = 0.5 * erfc(-x / M_SQRT2) - p;
+	u = e * sqrt(2 * M_PI) * exp(x * x / 2);
+	return x - u / (1 + x * u / 2);
+}
+
+static double
+norm_cdf(double z)
+{
+	return 0.5 * erfc(-z / M_SQRT2);
+}
+
+static int
+cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+static const double *lev_freq;   /* qsort context for levels_by_freq */
+
+static int
+cmp_level(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	if (lev_freq[x] != lev_freq[y])
+		return lev_freq[x] > lev_freq[y] ? -1 : 1;
+	return x - y;
+}
+
+/* Column j of train in cohort units (continuous unscaled). */
+static void
+col_units(const struct mtx *train, const struct layout *l, int j, double *out)
+{
+	size_t i;
+
+	mtx_get_col(train, j, out);
+	if (train->scaled && l->kind[j] == MCOL_CONT)
+		for (i = 0; i < train->n; i++)
+			out[i] = (1 - out[i]) * l->lo[j] + out[i] * l->hi[j];
+}
+
+/* Level of row i of a categorical variable (groups: the set column; none
+ * set counts as the last level, as the marginals baseline draws it). */
+static int
+cvar_level(const struct mtx *train, const struct cvar *v, size_t i)
+{
+	int t;
+
+	if (v->kind == MCOL_BINARY)
+		return mtx_get(train, i, v->col) >= 0.5f;
+	for (t = 0; t < v->nlev; t++)
+		if (mtx_get(train, i, v->col + t) >= 0.5f)
+			return t;
+	return v->nlev - 1;
+}
+
+/* Variables and their empirical distributions; scores z [n × nv] when z != NULL. */
+static struct cvar *
+cvars_fit(const struct mtx *train, const struct layout *l, int *nv_out, double *z, struct rng *r)
+{
+	size_t n = train->n, i;
+	int nv = 0, g, j, t, k;
+	struct cvar *v = xcalloc((size_t)l->D, sizeof *v);
+	double *col = xmalloc((n ? n : 1) * sizeof *col);
+
+	for (g = 0; g < l->ngroups; g++) {
+		v[nv].kind = MCOL_GROUP;
+		v[nv].col = l->group_start[g];
+		v[nv].nlev = l->group_width[g];
+		nv++;
+	}
+	for (j = 0; j < l->D; j++)
+		if (l->kind[j] == MCOL_BINARY) {
+			v[nv].kind = MCOL_BINARY;
+			v[nv].col = j;
+			v[nv].nlev = 2;
+			nv++;
+		}
+	for (j = 0; j < l->D; j++)
+		if (l->kind[j] == MCOL_CONT) {
+			v[nv].kind = MCOL_CONT;
+			v[nv].col = j;
+			nv++;
+		}
+	for (k = 0; k < nv; k++) {
+		struct cvar *x = &v[k];
+
+		if (x->kind == MCOL_CONT) {
+			x->sorted = xmalloc((n ? n : 1) * sizeof *x->sorted);
+			col_units(train, l, x->col, col);
+			for (i = 0; i < n; i++)
+				x->sorted[i] = (float)col[i];
+			qsort(x->sorted, n, sizeof *x->sorted, cmp_float);
+			if (z != NULL)
+				for (i = 0; i < n; i++) {
+					float val = (float)col[i];
+					size_t lo = 0, hi = n, a, b;
+
+					/* a = #values < val, b = #values <= val */
+					while (lo < hi) {
+						size_t mid = (lo + hi) / 2;
+
+						if (x->sorted[mid] < val)
+							lo = mid + 1;
+						else
+							hi = mid;
+					}
+					a = lo;
+					hi = n;
+					while (lo < hi) {
+						size_t mid = (lo + hi) / 2;
+
+						if (x->sorted[mid] <= val)
+							lo = mid + 1;
+						else
+							hi = mid;
+					}
+					b = lo;
+					z[i * (size_t)nv + (size_t)k] =
+					    norm_quantile(((double)a + rng_uniform(r) * (double)(b - a)) / (double)n);
+				}
+			continue;
+		}
+		x->order = xmalloc((size_t)x->nlev * sizeof *x->order);
+		x->cut = xcalloc((size_t)x->nlev + 1, sizeof *x->cut);
+		x->pos = xcalloc((size_t)x->nlev, sizeof *x->pos);
+		x->w = xcalloc((size_t)x->nlev, sizeof *x->w);
+		for (i = 0; i < n; i++)
+			x->w[cvar_level(train, x, i)] += 1;
+		for (t = 0; t < x->nlev; t++) {
+			x->w[t] /= (double)n;
+			x->order[t] = t;
+		}
+		lev_freq = x->w;
+		qsort(x->order, (size_t)x->nlev, sizeof *x->order, cmp_level);
+		for (t = 0; t < x->nlev; t++) {
+			x->pos[x->order[t]] = x->cut[t];
+			x->cut[t + 1] = x->cut[t] + x->w[x->order[t]];
+		}
+		x->cut[x->nlev] = 1;
+		if (z != NULL)
+			for (i = 0; i < n; i++) {
+				int lev = cvar_level(train, x, i);
+
+				z[i * (size_t)nv + (size_t)k] =
+				    norm_quantile(x->pos[lev] + rng_uniform(r) * x->w[lev]);
+			}
+	}
+	free(col);
+	*nv_out = nv;
+	return v;
+}
+
+static void
+cvars_free(struct cvar *v, int nv)
+{
+	int k;
+
+	for (k = 0; k < nv; k++) {
+		free(v[k].order);
+		free(v[k].cut);
+		free(v[k].pos);
+		free(v[k].w);
+		free(v[k].sorted);
+	}
+	free(v);
+}
+
+/* Correlation [nv × nv] of the scores z [n × nv]; a constant column gets
+ * unit variance and no correlation. */
+static double *
+scores_corr(double *z, size_t n, int nv)
+{
+	double *c = xcalloc((size_t)nv * nv, sizeof *c), *mu = xcalloc((size_t)nv, sizeof *mu);
+	double *sd = xcalloc((size_t)nv, sizeof *sd);
+	size_t i;
+	int a, b;
+
+	for (i = 0; i < n; i++)
+		for (a = 0; a < nv; a++)
+			mu[a] += z[i * (size_t)nv + (size_t)a];
+	for (a = 0; a < nv; a++)
+		mu[a] /= n ? (double)n : 1;
+	for (i = 0; i < n; i++)
+		for (a = 0; a < nv; a++) {
+			double d = z[i * (size_t)nv + (size_t)a] - mu[a];
+
+			z[i * (size_t)nv + (size_t)a] = d;
+			sd[a] += d * d;
+		}
+	for (a = 0; a < nv; a++) {
+		sd[a] = sqrt(sd[a]);
+		if (!(sd[a] > 1e-12))
+			sd[a] = 0;
+	}
+	for (i = 0; i < n; i++)
+		for (a = 0; a < nv; a++)
+			z[i * (size_t)nv + (size_t)a] = sd[a] > 0 ? z[i * (size_t)nv + (size_t)a] / sd[a] : 0;
+	if (n > 0 && nv > 0)
+		cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, nv, (int)n, 1.0, z, nv, 0.0, c, nv);
+	for (a = 0; a < nv; a++) {
+		for (b = 0; b < a; b++)
+			c[(size_t)a * nv + b] = c[(size_t)b * nv + a];
+		c[(size_t)a * nv + a] = 1;
+	}
+	free(mu);
+	free(sd);
+	return c;
+}
+
+double *
+synth_copula_corr(const struct mtx *train, const struct layout *l, int *nv, struct rng *r)
+{
+	double *z = xmalloc((train->n ? train->n : 1) * (size_t)l->D * sizeof *z), *c;
+	struct cvar *v = cvars_fit(train, l, nv, z, r);
+
+	c = scores_corr(z, train->n, *nv);
+	cvars_free(v, *nv);
+	free(z);
+	return c;
+}
+
+/* Lower Cholesky factor of a correlation matrix, row-major L [nv × nv]
+ * (upper part zero), with the smallest ridge that makes it succeed. */
+static double *
+chol_ridge(const double *c, int nv)
+{
+	double *a = xmalloc((size_t)nv * nv * sizeof *a), eps = 0;
+	int info = 1, i, j, tries;
+
+	for (tries = 0; tries < 14 && info != 0; tries++) {
+		for (i = 0; i < nv; i++)
+			for (j = 0; j < nv; j++)
+				a[(size_t)i * nv + j] = (c[(size_t)i * nv + j] + (i == j ? eps : 0)) / (1 + eps);
+		/* Row-major lower = column-major upper of the same storage. */
+		dpotrf_("U", &nv, a, &nv, &info, 1);
+		eps = eps == 0 ? 1e-9 : eps * 10;
+	}
+	if (info != 0) {
+		/* Give up on the dependence rather than fail: identity. */
+		memset(a, 0, (size_t)nv * nv * sizeof *a);
+		for (i = 0; i < nv; i++)
+			a[(size_t)i * nv + i] = 1;
+	}
+	for (i = 0; i < nv; i++)
+		for (j = i + 1; j < nv; j++)
+			a[(size_t)i * nv + j] = 0;
+	return a;
+}
+
+/* The value of variable x at uniform u, written into row (cohort units). */
+static void
+cvar_draw(const struct cvar *x, double u, size_t n, float *row)
+{
+	int t;
+
+	if (x->kind == MCOL_CONT) {
+		size_t i = (size_t)(u * (double)n);
+
+		row[x->col] = x->sorted[i < n ? i : n - 1];
+		return;
+	}
+	for (t = 0; t < x->nlev - 1; t++)
+		if (u < x->cut[t + 1])
+			break;
+	if (x->kind == MCOL_BINARY)
+		row[x->col] = (float)x->order[t];
+	else
+		row[x->col + x->order[t]] = 1;
+}
+
+struct mtx *
+synth_copula(const struct mtx *train, const struct layout *l, size_t rows, int stratify,
+    size_t npos, struct rng *r)
+{
+	size_t n = train->n, got = 0, drawn = 0, have[2] = { 0, 0 }, want[2], limit, i;
+	int nv, k, D = l->D, strat = stratify && l->label >= 0, lab_var = -1;
+	double *z = xmalloc((n ? n : 1) * (size_t)D * sizeof *z), *c, *L, *e, *y;
+	struct cvar *v = cvars_fit(train, l, &nv, z, r);
+	struct mtx *m = mtx_new(rows, l);
+	float *row = xmalloc((size_t)D * sizeof *row);
+
+	m->scaled = 0;
+	c = scores_corr(z, n, nv);
+	free(z);
+	L = chol_ridge(c, nv);
+	free(c);
+	for (k = 0; k < nv; k++)
+		if (v[k].kind == MCOL_BINARY && v[k].col == l->label)
+			lab_var = k;
+	if (lab_var < 0)
+		strat = 0;
+	if (npos > rows)
+		npos = rows;
+	want[1] = npos;
+	want[0] = rows - npos;
+	limit = 50 * rows + 100000;
+	e = xmalloc((size_t)COP_BATCH * nv * sizeof *e);
+	y = xmalloc((size_t)COP_BATCH * nv * sizeof *y);
+	while (got < rows && n > 0) {
+		size_t nb = COP_BATCH;
+
+		for (i = 0; i < nb * (size_t)nv; i++)
+			e[i] = rng_normal(r);
+		/* y = e · Lᵀ: each row is L times that row of e. */
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, nv, nv, 1.0, e, nv, L, nv,
+		    0.0, y, nv);
+		for (i = 0; i < nb && got < rows; i++) {
+			const double *yi = y + i * (size_t)nv;
+
+			drawn++;
+			if (strat && drawn <= limit) {
+				/* The label's class at this score, before filling the row. */
+				int cls = norm_cdf(yi[lab_var]) >= v[lab_var].cut[1] ? v[lab_var].order[1] :
+				    v[lab_var].order[0];
+
+				if (have[cls] >= want[cls])
+					continue;
+				have[cls]++;
+			}
+			memset(row, 0, (size_t)D * sizeof *row);
+			for (k = 0; k < nv; k++)
+				cvar_draw(&v[k], norm_cdf(yi[k]), n, row);
+			mtx_set_row(m, got++, row);
+		}
+	}
+	free(e);
+	free(y);
+	free(L);
+	free(row);
+	cvars_free(v, nv);
+	return m;
+}
