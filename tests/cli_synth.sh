@@ -60,4 +60,16 @@ grep_ok "rank lists peer-copula" "peer-copula" "$TMPD/out"
 check "report" "$SYNTHEHR" report "$S" -o "$TMPD/r.md"
 grep_ok "report explains the peers" "peer-cart is sequential CART" "$TMPD/r.md"
 
+# The whole pipeline fits both peers beside the runs.
+R=$TMPD/r
+check "run --demo: runs, peers, baseline" "$SYNTHEHR" run "$R" --demo --rows 600 --runs 1 --epochs 2
+grep_ok "run announces the CART peer" "== train peer cart ==" "$TMPD/err"
+grep_ok "run announces the copula peer" "== train peer copula ==" "$TMPD/err"
+for set in run-1 peer-cart peer-copula baseline-marginals; do
+	grep_ok "run: $set evaluated" "\"name\": \"$set\"" "$R/eval/metrics.json"
+done
+grep_ok "run: the report lists peer-copula" "peer-copula" "$R/eval/report.md"
+check "run again: peers kept" "$SYNTHEHR" run "$R"
+grep_ok "current peers are not refitted" "train peer cart: up to date" "$TMPD/err"
+
 done_testing
