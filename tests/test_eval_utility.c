@@ -412,6 +412,12 @@ test_lca(void)
 	ld = eval_lca(l, R, R, 1, 5, 3);
 	tap_ok(isinf(ld) && ld < 0, "LCA of identical sets is −∞ (every cluster half real)");
 	tap_near(eval_lca(l, R, S, 9, 5, 2), eval_lca(l, R, S, 9, 5, 2), 0, "LCA is reproducible with a seed");
+	/* The deterministic PCA-Part start (the fast preset's): no seed
+	 * dependence at all, and the same answers on the known cases. */
+	tap_near(eval_lca(l, R, S, 1, 5, -1), -2.0, 1e-12, "deterministic start: separated sets log2(0.25)");
+	tap_ok(eval_lca(l, R, S, 1, 5, -1) == eval_lca(l, R, S, 12345, 5, -1), "deterministic start: seed-free");
+	ld = eval_lca(l, R, R, 3, 5, -1);
+	tap_ok(isinf(ld) && ld < 0, "deterministic start: identical sets −∞");
 	mtx_free(R);
 	mtx_free(S);
 	layout_free(l);

@@ -43,8 +43,8 @@ struct eval_opts {
 	unsigned only;                /* EVAL_F_* mask */
 	struct privacy_opts priv;
 	struct predict_opts pred;
-	int lca_k, lca_restarts;
-	int lca_seeds;                /* LCA's SE: its spread over this many seeds (5) */
+	int lca_k, lca_restarts;      /* restarts < 0: deterministic PCA-Part start */
+	int lca_boot;                 /* LCA's SE: bootstrap resamples of the rows (5) */
 	size_t lca_rows;              /* rows of R and of S used by LCA (0 = all) */
 	int fi_k;                     /* feature-importance top-k (20) */
 	int boot;                     /* bootstrap resamples for stability (0 = off) */

@@ -75,7 +75,8 @@ void eval_corr(const struct layout *l, const struct mtx *m, uint64_t noise_seed,
  * k-means++, `restarts` seeded restarts, best inertia kept),
  * LD = log2(mean_j (ρ_j − 0.5)²) with ρ_j the real share of cluster j.
  * Lower (more negative) is better; range (−∞, −2]; −∞ when every cluster is
- * exactly half real.  k ≤ 0 → 5, restarts ≤ 0 → 10. */
+ * exactly half real.  k ≤ 0 → 5, restarts 0 → 10; restarts < 0: one
+ * k-means from a deterministic PCA-Part start (no random draw at all). */
 double eval_lca(const struct layout *l, const struct mtx *R, const struct mtx *S, uint64_t seed, int k, int restarts);
 
 /* Details of the last LCA computation (optional out-parameter version). */

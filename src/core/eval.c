@@ -104,7 +104,9 @@ eval_opts_init(struct eval_opts *o, const char *preset, json_t *cfg, char **caus
 	o->fi_k = 20;
 	o->real_baseline = 1;
 	if (strcmp(o->preset, "fast") == 0) {
-		o->lca_restarts = 3;
+		/* deterministic start: k-means++ with 3 restarts moved the
+		 * baseline's LD by more than the gap to the runs (issue 13) */
+		o->lca_restarts = -1;
 		o->lca_rows = 20000;
 		o->boot = 10;
 	} else {
@@ -112,19 +114,33 @@ eval_opts_init(struct eval_opts *o, const char *preset, json_t *cfg, char **caus
 		o->lca_rows = 0;
 		o->boot = 20;
 	}
-	o->lca_seeds = 5;
+	o->lca_boot = 5;
 	o->boot = (int)js_int(cfg, "boot", o->boot);
 	eval_opts_seed(o, (uint64_t)js_int(cfg, "seed", 0));
 	o->pred.min_child_weight = js_num(cfg, "min_child_weight", o->pred.min_child_weight);
 	if (!(o->pred.min_child_weight >= 0))
 		return util_fail(cause, "study.json: eval.min_child_weight must be a number >= 0");
 	o->lca_rows = (size_t)js_int(cfg, "lca_rows", (long long)o->lca_rows);
-	o->lca_restarts = (int)js_int(cfg, "lca_restarts", o->lca_restarts);
-	o->lca_seeds = (int)js_int(cfg, "lca_seeds", o->lca_seeds);
-	if (o->lca_restarts < 1 || o->lca_restarts > 1000)
-		return util_fail(cause, "study.json: eval.lca_restarts must be between 1 and 1000");
-	if (o->lca_seeds < 1 || o->lca_seeds > 64)
-		return util_fail(cause, "study.json: eval.lca_seeds must be between 1 and 64");
+	{
+		const char *init = js_str(cfg, "lca_init", NULL);
+
+		if (init != NULL && strcmp(init, "pca-part") != 0 && strcmp(init, "kmeans++") != 0)
+			return util_fail(cause, "study.json: eval.lca_init must be \"pca-part\" or \"kmeans++\"");
+		if (init != NULL && strcmp(init, "pca-part") == 0)
+			o->lca_restarts = -1;
+		if (init == NULL && json_object_get(cfg, "lca_restarts") != NULL)
+			init = "kmeans++";   /* a restart count asks for k-means++ */
+		if (init != NULL && strcmp(init, "kmeans++") == 0 && o->lca_restarts < 0)
+			o->lca_restarts = 10;
+		if (o->lca_restarts > 0) {
+			o->lca_restarts = (int)js_int(cfg, "lca_restarts", o->lca_restarts > 0 ? o->lca_restarts : 10);
+			if (o->lca_restarts < 1 || o->lca_restarts > 1000)
+				return util_fail(cause, "study.json: eval.lca_restarts must be between 1 and 1000");
+		}
+	}
+	o->lca_boot = (int)js_int(cfg, "lca_boot", o->lca_boot);
+	if (o->lca_boot < 0 || o->lca_boot > 64)
+		return util_fail(cause, "study.json: eval.lca_boot must be between 0 and 64");
 	{
 		/* eval.ai_known: "auto" (SPEC 4.9's share of the concepts) or a count */
 		json_t *ak = json_object_get(cfg, "ai_known");
@@ -393,7 +409,7 @@ settings_json(const struct eval_opts *o)
 	const struct predict_opts *q = &o->pred;
 
 	return json_pack("{s:s,s:I,s:{s:I,s:I,s:f,s:i,s:I,s:f,s:I,s:i},s:{s:i,s:f,s:i,s:i,s:f,s:f,s:f,s:f,s:f,s:I,s:i,"
-	    "s:f},s:{s:i,s:i,s:I,s:i},s:i,s:i,s:s?,s:{s:i,s:i,s:i}}",
+	    "s:f},s:{s:i,s:s,s:i,s:I,s:i},s:i,s:i,s:s?,s:{s:i,s:i,s:i}}",
 	    "preset", o->preset, "seed", (json_int_t)o->seed,
 	    "privacy", "mi_members", (json_int_t)p->mi_members, "mi_nonmembers", (json_int_t)p->mi_nonmembers,
 	    "mi_threshold", p->mi_threshold, "ai_top", p->ai_top, "ai_targets", (json_int_t)p->ai_targets,
@@ -402,7 +418,8 @@ settings_json(const struct eval_opts *o)
 	    "colsample", q->colsample, "subsample", q->subsample, "alpha", q->alpha, "min_split_gain",
 	    q->min_split_gain, "lambda", q->lambda, "seed", (json_int_t)q->seed, "shap_rows", q->shap_rows,
 	    "min_child_weight", q->min_child_weight,
-	    "lca", "k", o->lca_k, "restarts", o->lca_restarts, "rows", (json_int_t)o->lca_rows, "seeds", o->lca_seeds,
+	    "lca", "k", o->lca_k, "init", o->lca_restarts < 0 ? "pca-part" : "kmeans++",
+	    "restarts", o->lca_restarts < 0 ? 0 : o->lca_restarts, "rows", (json_int_t)o->lca_rows, "boot", o->lca_boot,
 	    "fi_k", o->fi_k, "boot", o->boot, "sex_restrictions", o->sex_restriction_csv,
 	    "se", "prediction_resamples", PREDICT_SE_REPS, "attack_resamples", PRIVACY_SE_REPS,
 	    "shap_groups", PREDICT_SE_GROUPS);
@@ -579,17 +596,25 @@ interrupted(struct eval_ctx *c)
 	return 0;
 }
 
-/* LCA of S at one seed (rows sampled with it when lca_rows caps them). */
+/* LCA of S at one seed (rows sampled with it when lca_rows caps them);
+ * boot > 0: bootstrap resample `boot` (rows drawn with replacement). */
 static double
-lca_at(struct eval_ctx *c, const struct mtx *S, uint64_t seed, struct eval_lca_info *info)
+lca_at(struct eval_ctx *c, const struct mtx *S, uint64_t seed, int boot, struct eval_lca_info *info)
 {
 	const struct eval_opts *o = c->o;
 	struct mtx *rs = NULL, *ss = NULL;
 	double v;
 
-	if (o->lca_rows > 0 && o->lca_rows < c->R->n)
+	if (boot > 0) {
+		size_t nr = o->lca_rows > 0 ? SH_MIN(o->lca_rows, c->R->n) : c->R->n;
+		size_t ns = o->lca_rows > 0 ? SH_MIN(o->lca_rows, S->n) : S->n;
+
+		rs = sample_mtx(c->R, nr, seed, 3100 + (uint64_t)boot, 1);
+		ss = sample_mtx(S, ns, seed, 3200 + (uint64_t)boot, 1);
+	}
+	if (rs == NULL && o->lca_rows > 0 && o->lca_rows < c->R->n)
 		rs = sample_mtx(c->R, o->lca_rows, seed, 31, 0);
-	if (o->lca_rows > 0 && o->lca_rows < S->n)
+	if (ss == NULL && o->lca_rows > 0 && o->lca_rows < S->n)
 		ss = sample_mtx(S, o->lca_rows, seed, 32, 0);
 	memset(info, 0, sizeof *info);
 	v = eval_lca_ex(c->l, rs ? rs : c->R, ss ? ss : S, seed, o->lca_k, o->lca_restarts, info);
@@ -652,27 +677,26 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 	if (todo & EVAL_F_LCA) {
 		struct eval_lca_info info;
 		double v, sv[64];
-		int ns = SH_MAX(1, SH_MIN(o->lca_seeds, 64)), q;
+		int nb = SH_MIN(o->lca_boot, 64), q;
 		json_t *sa = json_array();
 
 		ctx_progress(c, "LCA", 0);
 		t0 = util_now();
-		/* The value at the evaluation's seed; its SE from the spread over
-		 * lca_seeds seeds (rows, k-means starts). */
-		v = lca_at(c, S, o->seed, &info);
-		sv[0] = v;
-		json_array_append_new(sa, jnum(v));
-		for (q = 1; q < ns && !util_interrupted; q++) {
+		/* The value on the rows themselves; its SE from lca_boot
+		 * bootstrap resamples of R's and S's rows. */
+		v = lca_at(c, S, o->seed, 0, &info);
+		for (q = 0; q < nb && !util_interrupted; q++) {
 			struct eval_lca_info i2;
 
-			ctx_progress(c, "LCA", (double)q / ns);
-			sv[q] = lca_at(c, S, o->seed + 7919 * (uint64_t)q, &i2);
+			ctx_progress(c, "LCA", (double)(q + 1) / (nb + 1));
+			sv[q] = lca_at(c, S, o->seed, q + 1, &i2);
 			json_array_append_new(sa, jnum(sv[q]));
 		}
 		json_object_set_new(vals, "LCA", jnum(v));
-		set_se(res, "LCA", ns >= 2 ? sample_sd(sv, ns) : NAN);
-		json_object_set_new(det, "lca", json_pack("{s:i,s:o,s:i,s:i,s:o}", "components", info.ncomp,
-		    "explained", jnum(info.explained), "k", info.k, "restarts", o->lca_restarts, "seed_values", sa));
+		set_se(res, "LCA", nb >= 2 ? sample_sd(sv, nb) : NAN);
+		json_object_set_new(det, "lca", json_pack("{s:i,s:o,s:i,s:s,s:i,s:o}", "components", info.ncomp,
+		    "explained", jnum(info.explained), "k", info.k, "init", o->lca_restarts < 0 ? "pca-part" : "kmeans++",
+		    "restarts", o->lca_restarts < 0 ? 0 : o->lca_restarts, "boot_values", sa));
 		json_object_set_new(secs, "LCA", json_real(util_now() - t0));
 	}
 	if (interrupted(c))
