@@ -258,14 +258,14 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 	for (s = 0; s < ev.nsets && s < h - 2; s++) {
 		double v = ev.values[(size_t)s * RANK_COUNT + m];
 		int role = s == best ? THEME_BEST : THEME_NORMAL, bw = w - nw - 4 - cw;
+		const char *lab = screen_eval_label(ev.names[s], lb, sizeof lb, &peer);
 
 		/* '*' marks the best set, so it shows without colour too */
 		canvas_put(cv, x + 1, y + 1 + s, s == best ? '*' : ' ', THEME_BEST);
-		screen_eval_label(ev.names[s], lb, sizeof lb, &peer);
 		/* Peers (classical synthesizers) are dimmed and drawn with a
 		 * hatched bar, apart from the EMR-WGAN runs. */
 		canvas_printf(cv, x + 2, y + 1 + s, nw, s == ev.sel ? THEME_SELECTED : peer ? THEME_DIM :
-		    THEME_NORMAL, "%-*.*s", nw, nw, lb);
+		    THEME_NORMAL, "%-*.*s", nw, nw, lab);
 		if (v == v && mx > 0 && bw > 0)
 			canvas_bar(cv, x + 3 + nw, y + 1 + s, bw, fabs(v) / mx, s == best ? THEME_GOOD :
 			    peer ? THEME_DIM : THEME_HIST_BAR);
