@@ -92,6 +92,18 @@ int slurm_active(const struct slurm_task *t, int n);
  * counts the jobs. */
 int slurm_cancel(struct study *s, int *ncancelled, char **cause);
 
+/* A watcher: a thread that refreshes the study's task states every
+ * period_s seconds (only while STUDY/slurm/jobs.json exists), so a front
+ * end can show a cluster training without ever waiting for squeue. */
+struct slurm_watch;
+struct slurm_watch *slurm_watch_start(const char *study_dir, double period_s);
+void slurm_watch_stop(struct slurm_watch *w);
+/* A copy of the latest states (caller frees *t); returns the refresh
+ * count, which changes whenever new states arrived (0: none yet). */
+unsigned slurm_watch_get(struct slurm_watch *w, struct slurm_task **t, int *n);
+/* Counts of the latest states: queued (pending), running, and all tasks. */
+void slurm_watch_counts(struct slurm_watch *w, int *pending, int *running, int *total);
+
 /* Run argv (argv[0] looked up in PATH) with extra "NAME=value" strings
  * added to the environment; its standard output in *out (caller-freed,
  * NUL-terminated), its standard error in *err (may be NULL).  Returns the

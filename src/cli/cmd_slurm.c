@@ -333,14 +333,21 @@ print_run_progress(struct study *s, int run, int ascii)
 {
 	json_t *state = NULL;
 	double *cols[8] = { 0 };
+	long long epoch = 0;
 	int n = 0, i;
 
-	if (train_read_state(s, run, &state, NULL) != 0) {
+	if (train_read_loss(s, run, cols, &n, NULL) != 0)
+		n = 0;
+	if (train_read_state(s, run, &state, NULL) != 0 && n == 0) {
 		printf("  no epoch yet");
 		return;
 	}
-	printf("  epoch %lld", js_int(state, "epoch", 0));
-	if (js_num(json_object_get(state, "settings"), "minutes", 0) <= 0)
+	/* loss.csv runs ahead of the last checkpoint while the run trains */
+	epoch = js_int(state, "epoch", 0);
+	if (n > 0 && cols[0][n - 1] > (double)epoch)
+		epoch = (long long)cols[0][n - 1];
+	printf("  epoch %lld", epoch);
+	if (state != NULL && js_num(json_object_get(state, "settings"), "minutes", 0) <= 0)
 		printf("/%lld", js_int(state, "epochs", 0));
 	{
 		json_t *ch = json_object_get(state, "chosen");
@@ -349,7 +356,7 @@ print_run_progress(struct study *s, int run, int ascii)
 			printf("  chosen %lld", js_int(ch, "epoch", 0));
 	}
 	json_decref(state);
-	if (train_read_loss(s, run, cols, &n, NULL) == 0 && n > 0) {
+	if (n > 0) {
 		printf("\n             D %.4g  G %.4g  W %.4g  ", cols[1][n - 1], cols[4][n - 1], cols[2][n - 1]);
 		sparkline(cols[2], n, 40, ascii);
 	}

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -957,4 +958,136 @@ slurm_cancel(struct study *s, int *ncancelled, char **cause)
 	free(err);
 	sv_free(&av);
 	return rc;
+}
+
+/* ---- Watcher */
+
+struct slurm_watch {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *dir;
+	double period;
+	int stop;
+	unsigned gen;
+	struct slurm_task *t;
+	int n;
+};
+
+static void *
+watch_main(void *arg)
+{
+	struct slurm_watch *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->stop) {
+		struct slurm_task *t = NULL;
+		struct study *s = NULL;
+		struct timespec ts;
+		char *jobs = util_path_join(w->dir, "slurm/jobs.json");
+		int n = 0, have = util_file_exists(jobs);
+
+		free(jobs);
+		pthread_mutex_unlock(&w->mu);
+		if (have && study_open(w->dir, &s, NULL) == 0) {
+			if (slurm_status(s, &t, &n, NULL) != 0) {
+				t = NULL;
+				n = 0;
+			}
+			study_free(s);
+		}
+		pthread_mutex_lock(&w->mu);
+		if (have) {
+			free(w->t);
+			w->t = t;
+			w->n = n;
+			w->gen++;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)w->period;
+		ts.tv_nsec += (long)((w->period - (double)(time_t)w->period) * 1e9);
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		while (!w->stop && pthread_cond_timedwait(&w->cv, &w->mu, &ts) == 0)
+			;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+struct slurm_watch *
+slurm_watch_start(const char *study_dir, double period_s)
+{
+	struct slurm_watch *w = xcalloc(1, sizeof *w);
+
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	w->dir = xstrdup(study_dir);
+	w->period = period_s > 0.1 ? period_s : 0.1;
+	if (pthread_create(&w->thread, NULL, watch_main, w) != 0) {
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		free(w->dir);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+slurm_watch_stop(struct slurm_watch *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w->t);
+	free(w->dir);
+	free(w);
+}
+
+unsigned
+slurm_watch_get(struct slurm_watch *w, struct slurm_task **t, int *n)
+{
+	unsigned gen;
+
+	*t = NULL;
+	*n = 0;
+	if (w == NULL)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	if (w->n > 0) {
+		*t = xmalloc((size_t)w->n * sizeof **t);
+		memcpy(*t, w->t, (size_t)w->n * sizeof **t);
+		*n = w->n;
+	}
+	gen = w->gen;
+	pthread_mutex_unlock(&w->mu);
+	return gen;
+}
+
+void
+slurm_watch_counts(struct slurm_watch *w, int *pending, int *running, int *total)
+{
+	int i;
+
+	*pending = *running = *total = 0;
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	for (i = 0; i < w->n; i++) {
+		if (strcmp(w->t[i].state, "PENDING") == 0)
+			(*pending)++;
+		else if (is_active(w->t[i].state))
+			(*running)++;
+	}
+	*total = w->n;
+	pthread_mutex_unlock(&w->mu);
 }

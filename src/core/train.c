@@ -757,6 +757,9 @@ hex64(uint64_t v)
 }
 
 /* Everything state.json records about a run. */
+/* Seconds between rewrites of loss.csv for followers (see run_one). */
+#define TRAIN_LIVE_EVERY_S 5.0
+
 struct run_ctx {
 	int run;
 	uint64_t seed, shash, lhash;
@@ -767,6 +770,7 @@ struct run_ctx {
 	double seconds;
 	int epoch;                   /* completed epochs */
 	long steps;
+	double live_written;         /* when loss.csv was last rewritten between checkpoints */
 };
 
 static void
@@ -1215,6 +1219,18 @@ run_one(struct train_job *j, int run, char **cause)
 		ev.score = NAN;
 		ev.chosen_epoch = rc.best_epoch;
 		emit(j, &ev);
+
+		/* Followers elsewhere (the workbench on a cluster's login node,
+		 * `synthehr status`) read the history from loss.csv: besides at
+		 * checkpoints it is rewritten every few seconds.  A resume reads
+		 * it only up to the saved epoch, so the extra rows are harmless. */
+		if (!(e % ts->ckpt_every == 0 || final) && now - rc.live_written >= TRAIN_LIVE_EVERY_S) {
+			char *lp = run_file(j, run, "loss.csv");
+
+			(void)loss_write(lp, &j->hist[run], e, NULL);   /* best effort: the checkpoint writes it again */
+			free(lp);
+			rc.live_written = now;
+		}
 
 		if (e % ts->ckpt_every == 0 || final) {
 			double score = NAN;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synthehr/slurm.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 #include "tui/tui.h"
@@ -39,6 +40,8 @@ static struct {
 	int nruns;
 	double eta;
 	int loaded;
+	unsigned slurm_gen;           /* the Slurm watcher's refresh last drawn */
+	char slurm_state[TRAIN_MAX_RUNS + 1][24];   /* each run's task state on the cluster, or "" */
 } tr;
 
 static const char *const train_keys[] = {
@@ -47,7 +50,7 @@ static const char *const train_keys[] = {
 	"Enter\ttype a value",
 	"s\tstart training (resumes interrupted runs)",
 	"p\tpause / resume",
-	"x\tstop (state saved; s resumes)",
+	"x\tstop (state saved; s resumes); cancel the study's Slurm jobs",
 	"v\tplots: overlaid / small multiples",
 	"g\tgenerate synthetic sets from the trained runs",
 	NULL,
@@ -135,7 +138,9 @@ load_files(struct app *a)
 		tr.run[r].epochs = tr.ts.epochs;
 		if (train_read_state(a->st, r, &st, NULL) == 0) {
 			tr.run[r].epochs = (int)js_int(st, "epochs", tr.ts.epochs);
-			tr.run[r].epoch = (int)js_int(st, "epoch", tr.run[r].epoch);
+			/* loss.csv runs ahead of the last checkpoint while a run
+			 * trains elsewhere (a cluster task, another process) */
+			tr.run[r].epoch = SH_MAX(tr.run[r].epoch, (int)js_int(st, "epoch", 0));
 			tr.run[r].done = strcmp(js_str(st, "status", ""), "done") == 0;
 			if (js_num(st, "seconds", 0) > 0)
 				tr.run[r].sps = js_num(st, "steps", 0) / js_num(st, "seconds", 1);
@@ -166,6 +171,16 @@ screen_train_interrupted(struct app *a)
 
 	if (a->st == NULL || train_settings_load(json_object_get(a->st->cfg, "train"), &ts, NULL) != 0)
 		return 0;
+	{
+		/* runs submitted to Slurm are resumed there (train --slurm), not
+		 * here behind the cluster's back; s on this screen still can */
+		char *jobs = app_path(a, "slurm/jobs.json");
+		int cluster = util_file_exists(jobs);
+
+		free(jobs);
+		if (cluster)
+			return 0;
+	}
 	for (r = 1; r <= ts.runs; r++) {
 		json_t *st = NULL;
 
@@ -278,12 +293,51 @@ train_event(struct app *a, const struct stage_event *ev)
 	tr.eta = ev->eta_s;
 }
 
+/* A cluster training: the watcher's task states, and the histories from
+ * the runs' files whenever the watcher brought new states. */
+static void
+slurm_tick(struct app *a)
+{
+	struct slurm_task *t;
+	unsigned gen;
+	int n, i, r;
+
+	gen = slurm_watch_get(a->slurm, &t, &n);
+	if (gen == tr.slurm_gen)
+		return;
+	tr.slurm_gen = gen;
+	memset(tr.slurm_state, 0, sizeof tr.slurm_state);
+	for (i = 0; i < n; i++)
+		if (t[i].stage == SLURM_TRAIN && t[i].run >= 1 && t[i].run <= TRAIN_MAX_RUNS)
+			snprintf(tr.slurm_state[t[i].run], sizeof tr.slurm_state[0], "%s", t[i].state);
+	free(t);
+	for (r = 1; r <= TRAIN_MAX_RUNS; r++)
+		if (tr.slurm_state[r][0] != '\0')
+			break;
+	if (r <= TRAIN_MAX_RUNS && !tr.live)
+		load_files(a);
+}
+
+static void
+slurm_cancel_yes(struct app *a)
+{
+	char *cause = NULL;
+	int nc = 0;
+
+	if (slurm_cancel(a->st, &nc, &cause) != 0)
+		app_error(a, cause);
+	else
+		app_status(a, "scancel: %d job%s of this study cancelled; state saved (train --slurm resubmits)",
+		    nc, nc == 1 ? "" : "s");
+}
+
 /* Read the live loss histories through the runner. */
 static void
 train_tick(struct app *a)
 {
 	int r;
 
+	slurm_tick(a);
 	if (!tr.live || a->job.runner == NULL)
 		return;
 	for (r = 1; r <= tr.nruns && r <= TRAIN_MAX_RUNS; r++) {
@@ -459,6 +513,8 @@ train_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		canvas_progress(cv, bx, py, 26, frac, ru->done ? THEME_GOOD : THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT);
 		if (tr.live && tr.eta > 0 && !ru->done && ru->epoch > 0)
 			snprintf(left, sizeof left, "%d:%02d left", (int)tr.eta / 60, (int)tr.eta % 60);
+		if (!tr.live && tr.slurm_state[r][0] != '\0' && !ru->done)
+			snprintf(left, sizeof left, "slurm %s", tr.slurm_state[r]);
 		canvas_printf(cv, bx + 27, py, x + w - bx - 28, THEME_NORMAL, "%5d/%-5d %7.1f st/s %s",
 		    ru->epoch, ru->epochs, ru->sps, ru->done ? "done" : left);
 		if (ru->n > 0) {
@@ -590,6 +646,12 @@ train_key(struct app *a, int key)
 		if (a->job.st.busy) {
 			job_stop(a);
 			app_status(a, "stopping %s at its next safe point ...", stage_name(a->job.st.stage));
+		} else {
+			int pend, run, total;
+
+			slurm_watch_counts(a->slurm, &pend, &run, &total);
+			if (pend + run > 0)
+				app_confirm(a, "Cancel this study's Slurm jobs (scancel)?", slurm_cancel_yes);
 		}
 		return TUI_REDRAW;
 	}

@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "synthehr/csvio.h"
+#include "synthehr/slurm.h"
 #include "synthehr/util.h"
 #include "tui/tui.h"
 
@@ -29,7 +30,11 @@ const struct screen *const tui_screens[SCREEN_COUNT] = {
 static int
 app_busy(const struct app *a)
 {
-	return job_running(a);
+	int pend, run, total;
+
+	/* a cluster training is live too: its plots follow the runs' files */
+	slurm_watch_counts(a->slurm, &pend, &run, &total);
+	return job_running(a) || pend + run > 0;
 }
 
 static const char *const screen_keys_global[] = {
@@ -74,6 +79,8 @@ app_free(struct app *a)
 	for (i = 0; i < SCREEN_COUNT; i++)
 		if (tui_screens[i]->reset != NULL)
 			tui_screens[i]->reset(a);
+	slurm_watch_stop(a->slurm);
+	a->slurm = NULL;
 	if (a->st != NULL)
 		study_free(a->st);
 	cohort_free(a->cohort);
@@ -243,6 +250,10 @@ app_open_study(struct app *a, const char *dir, char **cause)
 	if (a->st != NULL)
 		study_free(a->st);
 	a->st = s;
+	/* a cluster training is followed like a local one (squeue every 5 s,
+	 * on the watcher's thread; the UI never waits for it) */
+	slurm_watch_stop(a->slurm);
+	a->slurm = a->headless ? NULL : slurm_watch_start(s->dir, 5.0);
 	for (i = 0; i < SCREEN_COUNT; i++)
 		if (tui_screens[i]->reset != NULL)
 			tui_screens[i]->reset(a);
@@ -391,6 +402,15 @@ draw_topbar(struct app *a, struct canvas *cv)
 		job_describe(a, job, sizeof job);
 		snprintf(buf, sizeof buf, " [%s]", job);
 		x += canvas_text(cv, x, 0, cv->w - x, THEME_KEY, buf);
+	}
+	{
+		int pend, run, total;
+
+		slurm_watch_counts(a->slurm, &pend, &run, &total);
+		if (pend + run > 0) {
+			snprintf(buf, sizeof buf, " [slurm: %d running, %d queued]", run, pend);
+			x += canvas_text(cv, x, 0, cv->w - x, THEME_KEY, buf);
+		}
 	}
 	if (a->st != NULL) {
 		const char *base = strrchr(a->st->dir, '/');

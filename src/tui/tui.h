@@ -75,6 +75,7 @@ struct app {
 	int line_point;
 	char *study_default;         /* where a new study goes */
 	int demo_rows, demo_concepts;
+	struct slurm_watch *slurm;   /* the study's Slurm tasks, refreshed in the background */
 };
 
 /* tui.c */
