@@ -129,9 +129,48 @@ cvar_level(const struct mtx *train, const struct cvar *v, size_t i)
 	return v->nlev - 1;
 }
 
-/* Variables and their empirical distributions; scores z [n × nv] when z != NULL. */
+/* Normal score of row i of variable x: u uniform in the value's CDF
+ * interval, z = Φ⁻¹(u). */
+static double
+cvar_score(const struct mtx *train, const struct layout *l, const struct cvar *x, size_t i,
+    struct rng *r)
+{
+	size_t n = train->n, lo = 0, hi = n, a;
+	float val;
+	int lev;
+
+	if (x->kind != MCOL_CONT) {
+		lev = cvar_level(train, x, i);
+		return norm_quantile(x->pos[lev] + rng_uniform(r) * x->w[lev]);
+	}
+	val = mtx_get(train, i, x->col);
+	if (train->scaled)
+		val = (float)((1 - (double)val) * l->lo[x->col] + (double)val * l->hi[x->col]);
+	/* a = #values < val, then lo = #values <= val */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (x->sorted[mid] < val)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	a = lo;
+	hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (x->sorted[mid] <= val)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return norm_quantile(((double)a + rng_uniform(r) * (double)(lo - a)) / (double)n);
+}
+
+/* Variables and their empirical distributions. */
 static struct cvar *
-cvars_fit(const struct mtx *train, const struct layout *l, int *nv_out, double *z, struct rng *r)
+cvars_fit(const struct mtx *train, const struct layout *l, int *nv_out)
 {
 	size_t n = train->n, i;
 	int nv = 0, g, j, t, k;
@@ -166,34 +205,6 @@ cvars_fit(const struct mtx *train, const struct layout *l, int *nv_out, double *
 			for (i = 0; i < n; i++)
 				x->sorted[i] = (float)col[i];
 			qsort(x->sorted, n, sizeof *x->sorted, cmp_float);
-			if (z != NULL)
-				for (i = 0; i < n; i++) {
-					float val = (float)col[i];
-					size_t lo = 0, hi = n, a, b;
-
-					/* a = #values < val, b = #values <= val */
-					while (lo < hi) {
-						size_t mid = (lo + hi) / 2;
-
-						if (x->sorted[mid] < val)
-							lo = mid + 1;
-						else
-							hi = mid;
-					}
-					a = lo;
-					hi = n;
-					while (lo < hi) {
-						size_t mid = (lo + hi) / 2;
-
-						if (x->sorted[mid] <= val)
-							lo = mid + 1;
-						else
-							hi = mid;
-					}
-					b = lo;
-					z[i * (size_t)nv + (size_t)k] =
-					    norm_quantile(((double)a + rng_uniform(r) * (double)(b - a)) / (double)n);
-				}
 			continue;
 		}
 		x->order = xmalloc((size_t)x->nlev * sizeof *x->order);
@@ -213,13 +224,6 @@ cvars_fit(const struct mtx *train, const struct layout *l, int *nv_out, double *
 			x->cut[t + 1] = x->cut[t] + x->w[x->order[t]];
 		}
 		x->cut[x->nlev] = 1;
-		if (z != NULL)
-			for (i = 0; i < n; i++) {
-				int lev = cvar_level(train, x, i);
-
-				z[i * (size_t)nv + (size_t)k] =
-				    norm_quantile(x->pos[lev] + rng_uniform(r) * x->w[lev]);
-			}
 	}
 	free(col);
 	*nv_out = nv;
@@ -241,57 +245,63 @@ cvars_free(struct cvar *v, int nv)
 	free(v);
 }
 
-/* Correlation [nv × nv] of the scores z [n × nv]; a constant column gets
- * unit variance and no correlation. */
+/* Correlation [nv × nv] of the training rows' normal scores, computed in
+ * row blocks (memory stays at a block of scores): the scores' cross
+ * products accumulate by dsyrk, then C = (Σ zzᵀ/n − μμᵀ) / (σσᵀ).  A
+ * constant variable gets unit variance and no correlation. */
 static double *
-scores_corr(double *z, size_t n, int nv)
+scores_corr(const struct mtx *train, const struct layout *l, const struct cvar *v, int nv,
+    struct rng *r)
 {
+	size_t n = train->n, i0, i;
 	double *c = xcalloc((size_t)nv * nv, sizeof *c), *mu = xcalloc((size_t)nv, sizeof *mu);
 	double *sd = xcalloc((size_t)nv, sizeof *sd);
-	size_t i;
+	double *zb = xmalloc((size_t)COP_BATCH * (size_t)(nv ? nv : 1) * sizeof *zb);
 	int a, b;
 
-	for (i = 0; i < n; i++)
-		for (a = 0; a < nv; a++)
-			mu[a] += z[i * (size_t)nv + (size_t)a];
+	for (i0 = 0; i0 < n; i0 += COP_BATCH) {
+		size_t nb = SH_MIN((size_t)COP_BATCH, n - i0);
+
+		for (i = 0; i < nb; i++)
+			for (a = 0; a < nv; a++) {
+				double z = cvar_score(train, l, &v[a], i0 + i, r);
+
+				zb[i * (size_t)nv + (size_t)a] = z;
+				mu[a] += z;
+			}
+		if (nv > 0)
+			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, nv, (int)nb, 1.0, zb, nv, 1.0, c, nv);
+	}
 	for (a = 0; a < nv; a++)
 		mu[a] /= n ? (double)n : 1;
-	for (i = 0; i < n; i++)
-		for (a = 0; a < nv; a++) {
-			double d = z[i * (size_t)nv + (size_t)a] - mu[a];
+	for (a = 0; a < nv; a++) {
+		double var = (n ? c[(size_t)a * nv + a] / (double)n : 0) - mu[a] * mu[a];
 
-			z[i * (size_t)nv + (size_t)a] = d;
-			sd[a] += d * d;
-		}
-	for (a = 0; a < nv; a++) {
-		sd[a] = sqrt(sd[a]);
-		if (!(sd[a] > 1e-12))
-			sd[a] = 0;
+		sd[a] = var > 1e-12 ? sqrt(var) : 0;
 	}
-	for (i = 0; i < n; i++)
-		for (a = 0; a < nv; a++)
-			z[i * (size_t)nv + (size_t)a] = sd[a] > 0 ? z[i * (size_t)nv + (size_t)a] / sd[a] : 0;
-	if (n > 0 && nv > 0)
-		cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, nv, (int)n, 1.0, z, nv, 0.0, c, nv);
 	for (a = 0; a < nv; a++) {
-		for (b = 0; b < a; b++)
-			c[(size_t)a * nv + b] = c[(size_t)b * nv + a];
+		for (b = a + 1; b < nv; b++) {
+			double cov = c[(size_t)a * nv + b] / (double)n - mu[a] * mu[b], rho;
+
+			rho = sd[a] > 0 && sd[b] > 0 ? cov / (sd[a] * sd[b]) : 0;
+			rho = rho > 1 ? 1 : rho < -1 ? -1 : rho;
+			c[(size_t)a * nv + b] = c[(size_t)b * nv + a] = rho;
+		}
 		c[(size_t)a * nv + a] = 1;
 	}
 	free(mu);
 	free(sd);
+	free(zb);
 	return c;
 }
 
 double *
 synth_copula_corr(const struct mtx *train, const struct layout *l, int *nv, struct rng *r)
 {
-	double *z = xmalloc((train->n ? train->n : 1) * (size_t)l->D * sizeof *z), *c;
-	struct cvar *v = cvars_fit(train, l, nv, z, r);
+	struct cvar *v = cvars_fit(train, l, nv);
+	double *c = scores_corr(train, l, v, *nv, r);
 
-	c = scores_corr(z, train->n, *nv);
 	cvars_free(v, *nv);
-	free(z);
 	return c;
 }
 
@@ -350,14 +360,13 @@ synth_copula(const struct mtx *train, const struct layout *l, size_t rows, int s
 {
 	size_t n = train->n, got = 0, drawn = 0, have[2] = { 0, 0 }, want[2], limit, i;
 	int nv, k, D = l->D, strat = stratify && l->label >= 0, lab_var = -1;
-	double *z = xmalloc((n ? n : 1) * (size_t)D * sizeof *z), *c, *L, *e, *y;
-	struct cvar *v = cvars_fit(train, l, &nv, z, r);
+	double *c, *L, *e, *y;
+	struct cvar *v = cvars_fit(train, l, &nv);
 	struct mtx *m = mtx_new(rows, l);
 	float *row = xmalloc((size_t)D * sizeof *row);
 
 	m->scaled = 0;
-	c = scores_corr(z, n, nv);
-	free(z);
+	c = scores_corr(train, l, v, nv, r);
 	L = chol_ridge(c, nv);
 	free(c);
 	for (k = 0; k < nv; k++)
