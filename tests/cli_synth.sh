@@ -50,6 +50,13 @@ check "generate --run copula --seed 1" "$SYNTHEHR" generate "$S" --run copula --
 c=$(sha256sum < "$S/runs/peer-copula/synthetic.mtx")
 [ "$a" = "$c" ] && ok "copula: back to seed 1, the first set again" || not_ok "copula: back to seed 1, the first set again"
 
+check "generate --rows 100" "$SYNTHEHR" generate "$S" --rows 100
+n=$(($(wc -l < "$S/runs/peer-cart/synthetic.csv") - 1))
+[ "$n" -eq 100 ] && ok "peer-cart refitted with 100 rows" || not_ok "peer-cart refitted with 100 rows ($n)"
+check "generate (default rows again)" "$SYNTHEHR" generate "$S"
+n=$(($(wc -l < "$S/runs/peer-cart/synthetic.csv") - 1))
+[ "$n" -eq "$nt" ] && ok "back to the training size: the 100-row set is not taken as current" ||
+	not_ok "back to the training size ($n rows, want $nt)"
 check "evaluate --preset fast" "$SYNTHEHR" evaluate "$S" --preset fast --boot 0
 grep_ok "peers are in the ranking table" "peer-cart" "$TMPD/out"
 grep_ok "metrics.json has kind peer" '"kind": "peer"' "$S/eval/metrics.json"
