@@ -67,6 +67,14 @@ struct stage_req {
 	 * the HTML report goes to STUDY/eval/report.html; a path ending in .html
 	 * writes the HTML report alone there); import: the cohort file */
 	const char *out_path;
+	/* report: the weight profile (NULL: the study's) and tie handling */
+	const char *profile;
+	int fractional_ties;
+	/* report: 1 the HTML report alone (to out_path when set), -1 the Markdown
+	 * report alone, 0 both; the smallest patient count shown (0: study.json
+	 * report.min_cell, else 10); phecodes (above) names the concepts */
+	int report_only;
+	int min_cell;
 	/* for stage_run callers: filled when not NULL (prep: struct prep_report *,
 	 * import: struct mimic_summary *; the caller frees them as usual) */
 	void *result;

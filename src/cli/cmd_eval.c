@@ -287,30 +287,28 @@ cmd_rank(int argc, char **argv)
 int
 cmd_report(int argc, char **argv)
 {
-	const char *dir = NULL, *out = NULL;
-	struct report_html_opts ho;
-	int i, html = 0;
-	struct study *s;
-	char *cause = NULL, *end;
+	const char *dir = NULL, *out = NULL, *profile = NULL, *phecodes = NULL;
+	int fractional = 0, i, html = 0, min_cell = 0;
+	struct stage_req q;
+	char *end;
 
-	memset(&ho, 0, sizeof ho);
 	for (i = 1; i < argc; i++) {
 		if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
-			ho.profile = argv[++i];
+			profile = argv[++i];
 		else if (strcmp(argv[i], "--fractional-ties") == 0)
-			ho.fractional = 1;
+			fractional = 1;
 		else if (strcmp(argv[i], "--html") == 0)
 			html = 1;
 		else if (strcmp(argv[i], "--phecodes") == 0 && i + 1 < argc)
-			ho.phecodes = argv[++i];
+			phecodes = argv[++i];
 		else if (strcmp(argv[i], "--min-cell") == 0 && i + 1 < argc) {
 			long v = strtol(argv[++i], &end, 10);
 
 			if (*argv[i] == '\0' || *end != '\0' || v < 1 || v > 1000000)
 				return usage(argv[0], report_usage, "--min-cell expects a whole number of patients, 1 or more");
-			ho.min_cell = (int)v;
+			min_cell = (int)v;
 		} else if (argv[i][0] == '-' || dir != NULL)
 			return usage(argv[0], report_usage, argv[i][0] == '-' ? "unknown option or missing value" :
 			    "one STUDY only");
@@ -319,33 +317,16 @@ cmd_report(int argc, char **argv)
 	}
 	if (dir == NULL)
 		return usage(argv[0], report_usage, "missing STUDY");
-	if (study_open(dir, &s, &cause) != 0)
-		return cli_fail(argv[0], cause, EXIT_USAGE);
-	{
-		char *md = NULL, *ht = NULL;
-		int rc = 0;
-
-		/* -o FILE alone keeps its old meaning (the Markdown report only);
-		 * with --html it names the HTML file; without -o both are written. */
-		if (!html)
-			md = out ? xstrdup(out) : study_path(s, "eval/report.md");
-		if (html || out == NULL)
-			ht = html && out ? xstrdup(out) : study_path(s, "eval/report.html");
-		if (md != NULL && report_markdown(s, ho.profile, ho.fractional, md, &cause) != 0)
-			rc = -1;
-		else if (md != NULL)
-			printf("Wrote %s\n", md);
-		if (rc == 0 && ht != NULL && report_html(s, &ho, ht, &cause) != 0)
-			rc = -1;
-		else if (rc == 0 && ht != NULL)
-			printf("Wrote %s\n", ht);
-		free(md);
-		free(ht);
-		if (rc != 0) {
-			study_free(s);
-			return cli_fail(argv[0], cause, EXIT_FAIL);
-		}
-	}
-	study_free(s);
-	return EXIT_OK;
+	memset(&q, 0, sizeof q);
+	q.stage = STAGE_REPORT;
+	q.study = dir;
+	q.out_path = out;
+	q.profile = profile;
+	q.fractional_ties = fractional;
+	/* -o FILE alone keeps its old meaning (the Markdown report only); with
+	 * --html it names the HTML file; without either both are written. */
+	q.report_only = html ? 1 : out != NULL ? -1 : 0;
+	q.min_cell = min_cell;
+	q.phecodes = phecodes;
+	return stage_run(&q, cli_stage_event, argv[0]);
 }

@@ -56,7 +56,7 @@ stage_verb(int stage)
 struct item {
 	struct stage_req q;
 	unsigned long id;
-	char *study, *data, *label, *mimic_dir, *phecodes, *eval_preset, *out_path;
+	char *study, *data, *label, *mimic_dir, *phecodes, *eval_preset, *out_path, *profile;
 };
 
 struct stage_ctx {
@@ -101,6 +101,7 @@ item_free(struct item *it)
 	free(it->phecodes);
 	free(it->eval_preset);
 	free(it->out_path);
+	free(it->profile);
 	free(it);
 }
 
@@ -538,26 +539,35 @@ run_evaluate(struct stage_ctx *c, char **cause)
 static int
 run_report(struct stage_ctx *c, char **cause)
 {
+	const struct stage_req *q = &c->it->q;
+	struct report_html_opts ho;
 	struct study *s;
-	char *out, *html;
-	const char *op = c->it->out_path;
-	int rc = EXIT_OK, only_html = op != NULL && strlen(op) > 5 && strcmp(op + strlen(op) - 5, ".html") == 0;
+	char *out = NULL, *html = NULL;
+	const char *op = q->out_path;
+	int rc, only = q->report_only;
 
 	if ((rc = open_study(c, &s, cause)) != EXIT_OK)
 		return rc;
-	/* The Markdown report (to out_path, else eval/report.md) and the HTML
-	 * report with the charts (eval/report.html); an out_path ending in
-	 * .html asks for the HTML report alone, there. */
-	out = only_html ? NULL : op != NULL ? xstrdup(op) : study_path(s, "eval/report.md");
-	html = only_html ? xstrdup(op) : study_path(s, "eval/report.html");
+	/* A path ending in .html (the workbench's :export) asks for the HTML alone. */
+	if (only == 0 && op != NULL && strlen(op) > 5 && strcmp(op + strlen(op) - 5, ".html") == 0)
+		only = 1;
+	if (only <= 0)
+		out = op != NULL ? xstrdup(op) : study_path(s, "eval/report.md");
+	if (only >= 0)
+		html = only > 0 && op != NULL ? xstrdup(op) : study_path(s, "eval/report.html");
+	memset(&ho, 0, sizeof ho);
+	ho.profile = c->it->profile;
+	ho.fractional = q->fractional_ties;
+	ho.min_cell = q->min_cell;
+	ho.phecodes = q->phecodes;
 	stage_progress(c, 0, 0, 0, 0, NAN, "report");
 	if (out != NULL) {
-		rc = report_markdown(s, NULL, 0, out, cause) == 0 ? EXIT_OK : EXIT_FAIL;
+		rc = report_markdown(s, c->it->profile, q->fractional_ties, out, cause) == 0 ? EXIT_OK : EXIT_FAIL;
 		if (rc == EXIT_OK)
 			stage_note(c, 1, "Wrote %s", out);
 	}
-	if (rc == EXIT_OK) {
-		rc = report_html(s, NULL, html, cause) == 0 ? EXIT_OK : EXIT_FAIL;
+	if (rc == EXIT_OK && html != NULL) {
+		rc = report_html(s, &ho, html, cause) == 0 ? EXIT_OK : EXIT_FAIL;
 		if (rc == EXIT_OK)
 			stage_note(c, 1, "Wrote %s", html);
 	}
@@ -760,6 +770,7 @@ stage_submit(struct stage_runner *r, const struct stage_req *q, unsigned long *i
 	it->phecodes = dup_or_null(q->phecodes);
 	it->eval_preset = dup_or_null(q->eval_preset);
 	it->out_path = dup_or_null(q->out_path);
+	it->profile = dup_or_null(q->profile);
 	it->q.study = it->study;
 	it->q.data = it->data;
 	it->q.label = it->label;
@@ -767,6 +778,7 @@ stage_submit(struct stage_runner *r, const struct stage_req *q, unsigned long *i
 	it->q.phecodes = it->phecodes;
 	it->q.eval_preset = it->eval_preset;
 	it->q.out_path = it->out_path;
+	it->q.profile = it->profile;
 	it->id = r->next_id++;
 	if (id != NULL)
 		*id = it->id;
