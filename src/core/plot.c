@@ -390,8 +390,14 @@ plot_vline(struct plot *p, double x, int s, const char *label)
 	cairo_line_to(cr, X, p->b);
 	cairo_stroke(cr);
 	if (label) {
+		cairo_text_extents_t e;
+
 		cairo_set_font_size(cr, 11);
-		text_at(cr, X + 4, p->t + 4, label, 0, 0);
+		cairo_text_extents(cr, label, &e);
+		if (X + 4 + e.x_advance > p->r)
+			text_at(cr, X - 4, p->b - 4, label, 1, 1);
+		else
+			text_at(cr, X + 4, p->b - 4, label, 0, 1);
 	}
 	cairo_restore(cr);
 }

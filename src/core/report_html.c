@@ -474,7 +474,9 @@ outlier_hists(struct rh *r, json_t *rules)
 		struct shist hb, ha;
 		char t[200];
 
-		if (ci < 0 || strcmp(js_str(v, "type", ""), "range") != 0)
+		/* range, iqr and percentile rules bound one column (lo/hi in the log);
+		 * a cross-column rule has no single column to draw. */
+		if (ci < 0 || strcmp(js_str(v, "type", "range"), "cross") == 0 || !c->cols[ci].num)
 			continue;
 		x = xmalloc(c->nrows * sizeof *x);
 		y = xmalloc(c->nrows * sizeof *y);
@@ -618,7 +620,10 @@ one_run(struct rh *r, int run)
 	    js_int(st, "epoch", 0), js_int(st, "epochs", 0), js_int(st, "steps", 0), js_num(st, "seconds", 0),
 	    js_int(st, "seed", 0));
 	esc(r->fp, js_str(st, "ckpt_rule", "?"));
-	fprintf(r->fp, "</code>; chosen checkpoint: epoch %d%s.</p>\n<div class=\"row\">", chosen,
+	fprintf(r->fp, "</code>");
+	if (js_num(st, "minutes", 0) > 0)
+		fprintf(r->fp, "; time budget %g min", js_num(st, "minutes", 0));
+	fprintf(r->fp, "; chosen checkpoint: epoch %d%s.</p>\n<div class=\"row\">", chosen,
 	    js_bool(ch, "fallback", 0) ? " (no epoch met the rule: the last state stands in)" : "");
 	if (n > 0) {
 		double lo = INFINITY, hi = -INFINITY;
@@ -628,8 +633,10 @@ one_run(struct rh *r, int run)
 		static const int fld[3] = { 1, 4, 2 };
 		char *alt;
 
+		/* The y axis fits the epochs after the first tenth: the critic's
+		 * gradient penalty dwarfs everything in the first few epochs. */
 		for (f = 0; f < 3; f++)
-			for (i = 0; i < n; i++)
+			for (i = n >= 10 ? n / 10 : 0; i < n; i++)
 				if (isfinite(col[fld[f]][i])) {
 					lo = SH_MIN(lo, col[fld[f]][i]);
 					hi = SH_MAX(hi, col[fld[f]][i]);
@@ -645,8 +652,10 @@ one_run(struct rh *r, int run)
 		alt = xsprintf("Line chart of run-%d's critic loss, generator loss and Wasserstein estimate over %d "
 		    "epochs; the last epoch's values are %.4g, %.4g and %.4g; the chosen checkpoint (epoch %d) is "
 		    "marked by a dashed vertical line.", run, n, col[1][n - 1], col[4][n - 1], col[2][n - 1], chosen);
-		figure(r, p, alt, "Critic (solid), generator (dashed) and Wasserstein estimate (dotted) per epoch; "
-		    "vertical line: chosen checkpoint.");
+		figure(r, p, alt, n >= 10 ? "Critic (solid), generator (dashed) and Wasserstein estimate (dotted) per "
+		    "epoch; vertical line: chosen checkpoint. The y axis fits the epochs after the first tenth (earlier "
+		    "values may run off the top; they are in the table)." : "Critic (solid), generator (dashed) and "
+		    "Wasserstein estimate (dotted) per epoch; vertical line: chosen checkpoint.");
 		free(alt);
 	}
 	cl = json_object_get(st, "checkpoints");
@@ -700,7 +709,7 @@ one_run(struct rh *r, int run)
 		    "</th><th scope=\"col\">generator</th><th scope=\"col\">W estimate</th><th scope=\"col\">seconds"
 		    "</th></tr></thead><tbody>\n");
 		for (i = 0; i < n; i++) {
-			if (n > 40 && i != n - 1 && (i * 40 / n) == ((i + 1) * 40 / n))
+			if (n > 40 && i != 0 && i != n - 1 && (i * 40 / n) == ((i + 1) * 40 / n))
 				continue;
 			num(v[0], sizeof v[0], col[1][i]);
 			num(v[1], sizeof v[1], col[4][i]);
@@ -1076,6 +1085,68 @@ kind_style(const char *kind)
 	return strcmp(kind, "run") == 0 ? 0 : strcmp(kind, "baseline") == 0 ? 1 : strcmp(kind, "peer") == 0 ? 2 : 3;
 }
 
+/* More per-set figures where metrics.json has them (absent fields: "–"). */
+static void
+set_details(struct rh *r)
+{
+	json_t *sets = json_object_get(r->metrics, "sets"), *s, *memo_real;
+	char v[6][48];
+	size_t q;
+	int any = 0;
+
+	json_array_foreach(sets, q, s) {
+		json_t *d = json_object_get(s, "details");
+
+		if (json_object_get(d, "memorisation") || json_object_get(d, "tstr_prauc") || json_object_get(d, "ckv"))
+			any = 1;
+	}
+	if (!any)
+		return;
+	memo_real = json_object_get(json_object_get(r->metrics, "real"), "memorisation");
+	fprintf(r->fp, "<table><caption>More per-set figures</caption><thead><tr><th scope=\"col\">set</th>"
+	    "<th scope=\"col\">kind</th><th scope=\"col\">TSTR PR-AUC</th><th scope=\"col\">TRTS PR-AUC</th>"
+	    "<th scope=\"col\">CKV: checked codes never produced</th><th scope=\"col\">exact copies of training rows"
+	    "</th><th scope=\"col\">near copies (same profile)</th></tr></thead><tbody>\n");
+	json_array_foreach(sets, q, s) {
+		json_t *d = json_object_get(s, "details"), *m = json_object_get(d, "memorisation");
+		json_t *ck = json_object_get(json_object_get(d, "ckv"), "missing");
+
+		if (strcmp(js_str(s, "kind", ""), "real") == 0)
+			continue;
+		num(v[0], sizeof v[0], js_num(d, "tstr_prauc", NAN));
+		num(v[1], sizeof v[1], js_num(d, "trts_prauc", NAN));
+		if (json_is_integer(ck))
+			snprintf(v[2], sizeof v[2], "%lld", (long long)json_integer_value(ck));
+		else if (json_is_array(ck))
+			snprintf(v[2], sizeof v[2], "%zu", json_array_size(ck));
+		else
+			snprintf(v[2], sizeof v[2], "–");
+		if (m && json_is_number(json_object_get(m, "exact")))
+			snprintf(v[3], sizeof v[3], "%.2f %%", 100 * js_num(m, "exact", 0));
+		else
+			snprintf(v[3], sizeof v[3], "–");
+		if (m && json_is_number(json_object_get(m, "profile")))
+			snprintf(v[4], sizeof v[4], "%.2f %%", 100 * js_num(m, "profile", 0));
+		else
+			snprintf(v[4], sizeof v[4], "–");
+		fprintf(r->fp, "<tr><th scope=\"row\">");
+		esc(r->fp, js_str(s, "name", "?"));
+		fprintf(r->fp, "</th><td>");
+		esc(r->fp, js_str(s, "kind", "?"));
+		fprintf(r->fp, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", v[0], v[1], v[2],
+		    v[3], v[4]);
+	}
+	if (memo_real != NULL) {
+		snprintf(v[3], sizeof v[3], "%.2f %%", 100 * js_num(memo_real, "exact", NAN));
+		snprintf(v[4], sizeof v[4], "%.2f %%", 100 * js_num(memo_real, "profile", NAN));
+		fprintf(r->fp, "<tr><th scope=\"row\">real test rows</th><td>reference</td><td></td><td></td><td></td>"
+		    "<td>%s</td><td>%s</td></tr>\n", v[3], v[4]);
+	}
+	fprintf(r->fp, "</tbody></table>\n<p>Copies are shares of a set's rows identical to a training row (exact) "
+	    "or with the same concepts, sex and label (near); the real test rows show what an independent sample "
+	    "of the same population gives.</p>\n");
+}
+
 static void
 metrics_section(struct rh *r)
 {
@@ -1083,7 +1154,8 @@ metrics_section(struct rh *r)
 	char v[48], e[48];
 
 	fprintf(r->fp, "<section id=\"metrics\"><h2>Metrics</h2>\n<p>One chart per metric across the synthetic sets: "
-	    "circles are WGAN runs, squares the marginals baseline, triangles classical peers, diamonds other sets; "
+	    "circles are WGAN runs, squares the marginals baseline, triangles classical peers, diamonds other sets "
+	    "(right of the dotted divider: the sets that are not WGAN runs); "
 	    "bars show ± one standard error%s where known; the dashed line is the real data's own value (the "
 	    "release-the-real-data reference).</p>\n<div class=\"grid\">",
 	    r->se_from_boot ? " (for the resampled metrics, the bootstrap standard deviation)" : "");
@@ -1125,6 +1197,14 @@ metrics_section(struct rh *r)
 			plot_points(p, &x, &y, 1, st, 6);
 		}
 		plot_hline(p, r->real_values[k], 6, "real data");
+		{
+			int nrun = 0;
+
+			for (i = 0; i < r->n; i++)
+				nrun += strcmp(r->kind[i], "run") == 0;
+			if (nrun > 0 && nrun < r->n)
+				plot_vline(p, nrun - 0.5, 6, NULL);
+		}
 		afp = open_memstream(&alt, &alen);
 		fprintf(afp, "Dot chart of %s (%s; %s is better) for %d sets:", mi->key, mi->title,
 		    mi->higher_better ? "higher" : "lower", r->n);
@@ -1163,7 +1243,9 @@ metrics_section(struct rh *r)
 		num(v, sizeof v, r->real_values[k]);
 		fprintf(r->fp, "<td>%s</td></tr>\n", isfinite(r->real_values[k]) ? v : "");
 	}
-	fprintf(r->fp, "</tbody></table></section>\n");
+	fprintf(r->fp, "</tbody></table>\n");
+	set_details(r);
+	fprintf(r->fp, "</section>\n");
 }
 
 static void
@@ -1356,29 +1438,44 @@ summary(struct rh *r)
 		struct rank_profile p;
 		double *ranks = xmalloc(((size_t)r->n + 1) * RANK_COUNT * sizeof *ranks);
 		double *overall = xmalloc(((size_t)r->n + 1) * sizeof *overall);
+		int br = -1, w;
 
 		if (rank_profile_from_json(json_object_get(json_object_get(r->rk, "profile"), "weights"), "main", &p,
 		    NULL) == 0) {
 			rank_compute(r->values, r->n, &p, fractional, ranks, overall);
-			for (i = 0; i < r->n; i++) {
+			/* The best WGAN run against the marginals baseline and each classical peer. */
+			for (i = 0; i < r->n; i++)
+				if (strcmp(r->kind[i], "run") == 0 && (br < 0 || overall[i] < overall[br]))
+					br = i;
+			if (br >= 0 && br != b) {
+				fprintf(r->fp, "<li>The best WGAN run under profile ");
+				esc(r->fp, js_str(json_object_get(r->rk, "profile"), "name", "?"));
+				fprintf(r->fp, " is <strong>");
+				esc(r->fp, r->set[br]);
+				fprintf(r->fp, "</strong> (overall %.2f against %.2f for ", overall[br], overall[b]);
+				esc(r->fp, r->set[b]);
+				fprintf(r->fp, ").</li>\n");
+			}
+			for (i = 0; br >= 0 && i < r->n; i++) {
 				int nb = 0;
 
-				if (i == b || strcmp(r->kind[i], "run") == 0)
+				if (strcmp(r->kind[i], "run") == 0)
 					continue;
 				fprintf(r->fp, "<li>");
-				esc(r->fp, r->set[b]);
-				fprintf(r->fp, " against ");
+				esc(r->fp, r->set[br]);
+				fprintf(r->fp, " against the %s ", strcmp(r->kind[i], "peer") == 0 ? "classical peer" :
+				    strcmp(r->kind[i], "baseline") == 0 ? "baseline" : "set");
 				esc(r->fp, r->set[i]);
-				fprintf(r->fp, " (%s): better on ", r->kind[i]);
+				fprintf(r->fp, ": better on ");
 				for (k = 0; k < RANK_COUNT; k++)
-					if (ranks[(size_t)b * RANK_COUNT + k] < ranks[(size_t)i * RANK_COUNT + k]) {
+					if (ranks[(size_t)br * RANK_COUNT + k] < ranks[(size_t)i * RANK_COUNT + k]) {
 						fprintf(r->fp, "%s%s", nb ? ", " : "", rank_metrics[k].key);
 						nb++;
 					}
 				fprintf(r->fp, "%s; worse on ", nb ? "" : "no metric");
 				nb = 0;
 				for (k = 0; k < RANK_COUNT; k++)
-					if (ranks[(size_t)b * RANK_COUNT + k] > ranks[(size_t)i * RANK_COUNT + k]) {
+					if (ranks[(size_t)br * RANK_COUNT + k] > ranks[(size_t)i * RANK_COUNT + k]) {
 						fprintf(r->fp, "%s%s", nb ? ", " : "", rank_metrics[k].key);
 						nb++;
 					}
@@ -1387,17 +1484,23 @@ summary(struct rh *r)
 		}
 		free(ranks);
 		free(overall);
-		num(v[0], sizeof v[0], r->values[(size_t)b * RANK_COUNT + RANK_MI]);
-		num(v[1], sizeof v[1], r->values[(size_t)b * RANK_COUNT + RANK_AI]);
-		num(v[2], sizeof v[2], r->values[(size_t)b * RANK_COUNT + RANK_NNAA]);
-		fprintf(r->fp, "<li>Privacy of ");
-		esc(r->fp, r->set[b]);
-		fprintf(r->fp, ": membership inference %s, attribute inference %s, NNAA %s", v[0], v[1], v[2]);
-		num(v[0], sizeof v[0], r->real_values[RANK_MI]);
-		num(v[1], sizeof v[1], r->real_values[RANK_AI]);
-		num(v[2], sizeof v[2], r->real_values[RANK_NNAA]);
-		fprintf(r->fp, "; releasing the real data itself would score %s, %s and %s (lower is safer).</li>\n",
-		    v[0], v[1], v[2]);
+		for (w = 0; w < 2; w++) {
+			int q = w == 0 ? b : br;
+
+			if (q < 0 || (w == 1 && br == b))
+				continue;
+			num(v[0], sizeof v[0], r->values[(size_t)q * RANK_COUNT + RANK_MI]);
+			num(v[1], sizeof v[1], r->values[(size_t)q * RANK_COUNT + RANK_AI]);
+			num(v[2], sizeof v[2], r->values[(size_t)q * RANK_COUNT + RANK_NNAA]);
+			fprintf(r->fp, "<li>Privacy of ");
+			esc(r->fp, r->set[q]);
+			fprintf(r->fp, ": membership inference %s, attribute inference %s, NNAA %s", v[0], v[1], v[2]);
+			num(v[0], sizeof v[0], r->real_values[RANK_MI]);
+			num(v[1], sizeof v[1], r->real_values[RANK_AI]);
+			num(v[2], sizeof v[2], r->real_values[RANK_NNAA]);
+			fprintf(r->fp, "; releasing the real data itself would score %s, %s and %s (lower is safer).</li>\n",
+			    v[0], v[1], v[2]);
+		}
 		if (st != NULL)
 			fprintf(r->fp, "<li>The best set under profile %s won %lld of %lld bootstrap resamples.</li>\n",
 			    js_str(json_object_get(r->rk, "profile"), "name", "?"),

@@ -560,7 +560,7 @@ run_report(struct stage_ctx *c, char **cause)
 	ho.fractional = q->fractional_ties;
 	ho.min_cell = q->min_cell;
 	ho.phecodes = q->phecodes;
-	stage_progress(c, 0, 0, 0, 0, NAN, "report");
+	stage_progress(c, 0, 0, 0, 0, NAN, "writing the reports");
 	if (out != NULL) {
 		rc = report_markdown(s, c->it->profile, q->fractional_ties, out, cause) == 0 ? EXIT_OK : EXIT_FAIL;
 		if (rc == EXIT_OK)
