@@ -28,7 +28,8 @@ json.dump(s, open(p, "w"), indent=2)
 PY
 check "prep" "$SYNTHEHR" prep "$ST"
 check "train 2 runs" "$SYNTHEHR" train "$ST" --runs 2 --epochs 24
-check "generate" "$SYNTHEHR" generate "$ST"
+check "fit the CART peer" "$SYNTHEHR" train "$ST" --method cart
+check "generate" "$SYNTHEHR" generate "$ST" --no-stratify
 check "evaluate" "$SYNTHEHR" evaluate "$ST" --preset fast --boot 5
 PHE=""
 [ -f "$SHARED_DATA/phecode-map-1.2/phecode_info.csv" ] && PHE="--phecodes $SHARED_DATA/phecode-map-1.2"
@@ -98,6 +99,8 @@ grep_ok "real-against-synthetic histograms rendered" "real (bars) against" "$TMP
 grep_ok "Table 1 rendered" "Table 1: the cohort before and after" "$TMPD/dom.html"
 grep_ok "ranking per profile rendered" "Profile A" "$TMPD/dom.html"
 grep_ok "the summary names the best set" "Best set under profile" "$TMPD/dom.html"
+grep_ok "the summary compares with the classical peer" "against the classical peer peer-cart" "$TMPD/dom.html"
+grep_ok "uncertainty shown" " ± " "$TMPD/dom.html"
 
 # Negative control: the checker must notice a broken image and a console error.
 sed 's|</body>|<img src="data:image/png;base64,AAAA" alt="a broken image planted by the test"><script>console.error("planted")</script></body>|' \

@@ -40,6 +40,11 @@ void plot_label(struct plot *p, double x, double y, const char *text);
 /* Legend in the top-right corner: entry i shows style styles[i] as a line
  * (kind 'l'), marker ('p'), box ('b') or hatched box ('h'). */
 void plot_legend(struct plot *p, const char *const *labels, const int *styles, const char *kinds, int n);
+/* Make room for category labels (slanted when they do not fit side by
+ * side); call before plot_range/plot_axes. */
+void plot_fit_categories(struct plot *p, const char *const *xcats, int ncats);
+/* A thin grey dotted vertical divider at x (e.g. runs | other sets). */
+void plot_divider(struct plot *p, double x);
 /* Keep width pixels right of the plot area for the legend (call before
  * plot_range/plot_axes). */
 void plot_legend_outside(struct plot *p, int width);

@@ -20,6 +20,7 @@ struct plot {
 	double l, r, t, b;          /* plot area in pixels */
 	double x0, x1, y0, y1;      /* data range */
 	int legend_out;             /* legend right of the plot area */
+	int rotate;                 /* category labels slanted */
 	int nlab;                   /* placed labels (collision avoidance) */
 	double lab[64][4];          /* x, y, w, h */
 };
@@ -218,7 +219,7 @@ plot_axes(struct plot *p, const char *const *xcats, int ncats)
 			cairo_set_source_rgb(cr, 0, 0, 0);
 			cairo_save(cr);
 			cairo_translate(cr, x, p->b + 4);
-			if (ncats > 6) {
+			if (p->rotate || ncats > 6) {
 				cairo_rotate(cr, -M_PI / 6);
 				text_at(cr, 0, 0, xcats[i] ? xcats[i] : "", 1, 0);
 			} else
@@ -515,6 +516,49 @@ plot_label(struct plot *p, double x, double y, const char *text)
 	cairo_fill(cr);
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	text_at(cr, lx + 2, ly + h / 2, text, 0, 0.5);
+	cairo_restore(cr);
+}
+
+void
+plot_fit_categories(struct plot *p, const char *const *xcats, int ncats)
+{
+	cairo_text_extents_t e;
+	double wmax = 0, slot;
+	int i;
+
+	if (ncats <= 0)
+		return;
+	cairo_save(p->cr);
+	cairo_set_font_size(p->cr, 11);
+	for (i = 0; i < ncats; i++) {
+		cairo_text_extents(p->cr, xcats[i] ? xcats[i] : "", &e);
+		wmax = SH_MAX(wmax, e.x_advance);
+	}
+	cairo_restore(p->cr);
+	slot = (p->r - p->l) / ncats;
+	if (wmax + 6 > slot || ncats > 6) {
+		/* slanted by 30 degrees: the label drops by half its width */
+		p->rotate = 1;
+		p->b = SH_MIN(p->b, p->h - (wmax * 0.5 + 18));
+		if (p->b < p->t + 60)
+			p->b = p->t + 60;
+	}
+}
+
+void
+plot_divider(struct plot *p, double x)
+{
+	cairo_t *cr = p->cr;
+	static const double d[2] = { 2, 3 };
+	double X = px(p, x);
+
+	cairo_save(cr);
+	cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+	cairo_set_dash(cr, d, 2, 0);
+	cairo_set_line_width(cr, 1);
+	cairo_move_to(cr, X, p->t);
+	cairo_line_to(cr, X, p->b);
+	cairo_stroke(cr);
 	cairo_restore(cr);
 }
 

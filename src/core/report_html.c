@@ -1186,6 +1186,7 @@ metrics_section(struct rh *r)
 		snprintf(t, sizeof t, "%s (%s %s is better)", mi->key, mi->higher_better ? "↑" : "↓",
 		    mi->higher_better ? "higher" : "lower");
 		p = plot_new(420, 300, t, NULL, mi->label);
+		plot_fit_categories(p, r->set, r->n);
 		plot_range(p, -0.5, r->n - 0.5, lo, hi, 0);
 		plot_axes(p, r->set, r->n);
 		for (i = 0; i < r->n; i++) {
@@ -1203,7 +1204,7 @@ metrics_section(struct rh *r)
 			for (i = 0; i < r->n; i++)
 				nrun += strcmp(r->kind[i], "run") == 0;
 			if (nrun > 0 && nrun < r->n)
-				plot_vline(p, nrun - 0.5, 6, NULL);
+				plot_divider(p, nrun - 0.5);
 		}
 		afp = open_memstream(&alt, &alen);
 		fprintf(afp, "Dot chart of %s (%s; %s is better) for %d sets:", mi->key, mi->title,
@@ -1287,6 +1288,7 @@ ranking_section(struct rh *r)
 		snprintf(t, sizeof t, "profile %s: weighted ranks", pname);
 		pl = plot_new(640, 340, t, NULL, "Σ weight × rank (lower is better)");
 		plot_legend_outside(pl, 150);
+		plot_fit_categories(pl, r->set, r->n);
 		plot_range(pl, -0.5, r->n - 0.5, 0, hi > 0 ? hi * 1.05 : 1, 0);
 		plot_axes(pl, r->set, r->n);
 		for (i = 0; i < r->n; i++) {
@@ -1372,6 +1374,7 @@ stability_section(struct rh *r)
 	fprintf(r->fp, ").</p>\n");
 	snprintf(t, sizeof t, "best set in %lld bootstrap resamples", B);
 	p = plot_new(520, 300, t, NULL, "resamples won");
+	plot_fit_categories(p, r->set, r->n);
 	plot_range(p, -0.5, r->n - 0.5, 0, B > 0 ? (double)B : 1, 1);
 	plot_axes(p, r->set, r->n);
 	for (i = 0; i < r->n; i++)
