@@ -46,6 +46,7 @@ enum slurm_stage {
 	SLURM_GENERATE,   /* one task: every run's synthetic set and the baseline */
 	SLURM_EVALUATE,   /* array: task K evaluates the K-th of sets[] */
 	SLURM_FINISH,     /* one task: evaluate (merge the cached sets), rank, report */
+	SLURM_PEERS,      /* array: task K fits and samples the K-th of sets[] (a method name) */
 	SLURM_STAGE_COUNT
 };
 const char *slurm_stage_name(int stage);
@@ -54,9 +55,10 @@ struct slurm_submit_req {
 	int stage;                  /* enum slurm_stage */
 	const int *runs;            /* SLURM_TRAIN: the run numbers (array indices) */
 	int nruns;
-	const char *const *sets;    /* SLURM_EVALUATE: set names, task K = sets[K-1] */
+	const char *const *sets;    /* SLURM_EVALUATE: set names, SLURM_PEERS: method names;
+	                               task K = sets[K-1] */
 	int nsets;
-	const char *after;          /* job id this one waits for (afterok), or NULL */
+	const char *after;          /* job id(s) this one waits for (afterok; "J1:J2"), or NULL */
 };
 
 /* Write STUDY/slurm/STAGE.sbatch and submit it with sbatch.  On success
@@ -73,12 +75,13 @@ struct slurm_task {
 	char id[48];          /* squeue's task id, e.g. 123_4 */
 	int stage;            /* enum slurm_stage */
 	int run;              /* SLURM_TRAIN: the run; else 0 */
-	char set[64];         /* SLURM_EVALUATE: the set; else "" */
+	char set[64];         /* SLURM_EVALUATE: the set, SLURM_PEERS: the method; else "" */
 	char state[24];       /* PENDING, RUNNING, COMPLETED, FAILED, ..., or ENDED (not in the queue) */
 	char elapsed[24];     /* as Slurm prints it, or "" */
 	char node[64];        /* node list, or "" */
 	char reason[64];      /* pending reason, or "" */
 	int from_files;       /* 1: the state was read off the study's files (no sacct) */
+	long long submitted;  /* submission time (Unix seconds) */
 };
 
 /* Every task of every job recorded in the study, with its state from

@@ -14,7 +14,9 @@
 
 #include "cli/cli.h"
 #include "synthehr/eval.h"
+#include "synthehr/generate.h"
 #include "synthehr/slurm.h"
+#include "synthehr/synth.h"
 #include "synthehr/study.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
@@ -264,22 +266,69 @@ cli_slurm_evaluate(struct study *s, struct slurm_opts *o, const char *after, int
 /* The job id of the last training submission (for `run --slurm`). */
 char *cli_slurm_last_train_job;
 
-/* run --slurm, after `train --slurm`: generation after the training array,
- * then one task that evaluates every set (known only once generation is
- * done), ranks and reports. */
+/* The classical peers of study.json train.peers that are not current: one
+ * array task each (`train STUDY --method NAME`).  *jobid NULL: none. */
+static int
+submit_peers(struct study *s, struct slurm_opts *o, char **jobid)
+{
+	struct synth_settings ss;
+	struct gen_opts go;
+	struct slurm_submit_req r;
+	const char *names[SYNTH_COUNT];
+	char *cause = NULL;
+	int k, n = 0;
+
+	*jobid = NULL;
+	if (synth_settings_load(json_object_get(s->cfg, "train"), &ss, &cause) != 0 ||
+	    gen_opts_load(json_object_get(s->cfg, "generate"), &go, &cause) != 0)
+		return cli_fail("run", cause, EXIT_USAGE);
+	for (k = 0; k < ss.npeers; k++) {
+		if (ss.peers[k] == ss.method || ss.peers[k] == SYNTH_MARGINALS)
+			continue;   /* the runs, and the baseline that generation makes */
+		if (synth_peer_current(s, ss.peers[k], &go)) {
+			fprintf(stderr, "peer %s: up to date, not submitted\n", synth_method_name(ss.peers[k]));
+			continue;
+		}
+		names[n++] = synth_method_name(ss.peers[k]);
+	}
+	if (n == 0)
+		return EXIT_OK;
+	memset(&r, 0, sizeof r);
+	r.stage = SLURM_PEERS;
+	r.sets = names;
+	r.nsets = n;
+	return submit(s, o, &r, jobid, "run");
+}
+
+/* run --slurm, after `train --slurm`: the classical peers as an array
+ * beside the training (they need only the prepared rows), generation after
+ * both, then one task that evaluates every set (known only once generation
+ * is done), ranks and reports. */
 int
 cli_slurm_after_train(struct study *s, struct slurm_opts *o, const char *train_job)
 {
 	struct slurm_submit_req r;
-	char *gid = NULL, *fid = NULL;
+	char *gid = NULL, *fid = NULL, *pid = NULL, *after = NULL;
 	int rc;
 
-	memset(&r, 0, sizeof r);
-	r.stage = SLURM_GENERATE;
-	r.after = train_job;
 	if ((rc = opts_merge(s, o, "run")) != EXIT_OK)
 		return rc;
+	if ((rc = submit_peers(s, o, &pid)) != EXIT_OK)
+		return rc;
+	if (pid != NULL && !o->dry_run)
+		fprintf(stderr, "submitted job %s: the classical peers\n", pid);
+	if (train_job != NULL && pid != NULL && !o->dry_run)
+		after = xsprintf("%s:%s", train_job, pid);
+	else if (train_job != NULL)
+		after = xstrdup(train_job);
+	else if (pid != NULL && !o->dry_run)
+		after = xstrdup(pid);
+	memset(&r, 0, sizeof r);
+	r.stage = SLURM_GENERATE;
+	r.after = after;
 	rc = submit(s, o, &r, &gid, "run");
+	free(after);
+	free(pid);
 	if (rc == EXIT_OK)
 		rc = cli_slurm_evaluate(s, o, gid, 0, &fid);
 	if (rc == EXIT_OK && !o->dry_run) {
@@ -382,6 +431,8 @@ print_status(struct study *s, int ascii, int *active)
 
 		if (t[i].stage == SLURM_TRAIN)
 			snprintf(label, sizeof label, "train run-%d", t[i].run);
+		else if (t[i].stage == SLURM_PEERS)
+			snprintf(label, sizeof label, "train peer-%s", what);
 		else
 			snprintf(label, sizeof label, "%s%s%s", slurm_stage_name(t[i].stage), *what ? " " : "", what);
 		printf("%-12s %-24s %-10s %9s %-12s", t[i].id, label, t[i].state,

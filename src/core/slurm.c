@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +35,8 @@
 
 extern char **environ;
 
-static const char *const stage_names[SLURM_STAGE_COUNT] = { "train", "generate", "evaluate", "finish" };
+static const char *const stage_names[SLURM_STAGE_COUNT] = { "train", "generate", "evaluate", "finish",
+	"peers" };
 
 const char *
 slurm_stage_name(int stage)
@@ -436,6 +438,11 @@ stage_body(int stage)
 		       "set -- $SYNTHEHR_SETS\n"
 		       "shift $((SLURM_ARRAY_TASK_ID - 1))\n"
 		       "exec \"$SYNTHEHR_BIN\" evaluate \"$SYNTHEHR_STUDY\" --set \"$1\"\n";
+	case SLURM_PEERS:
+		return "set -f\n"
+		       "set -- $SYNTHEHR_SETS\n"
+		       "shift $((SLURM_ARRAY_TASK_ID - 1))\n"
+		       "exec \"$SYNTHEHR_BIN\" train \"$SYNTHEHR_STUDY\" --method \"$1\"\n";
 	default:
 		return "\"$SYNTHEHR_BIN\" evaluate \"$SYNTHEHR_STUDY\"\n"
 		       "\"$SYNTHEHR_BIN\" rank \"$SYNTHEHR_STUDY\"\n"
@@ -551,11 +558,11 @@ record_job(struct study *s, const struct slurm_submit_req *r, const char *jobid,
 	if (r->stage == SLURM_TRAIN)
 		for (i = 0; i < r->nruns; i++)
 			json_array_append_new(tasks, json_integer(r->runs[i]));
-	else if (r->stage == SLURM_EVALUATE)
+	else if (r->stage == SLURM_EVALUATE || r->stage == SLURM_PEERS)
 		for (i = 0; i < r->nsets; i++)
 			json_array_append_new(tasks, json_string(r->sets[i]));
-	job = json_pack("{s:s,s:s,s:o,s:s}", "id", jobid, "stage", slurm_stage_name(r->stage),
-	    "tasks", tasks, "submitted", stamp);
+	job = json_pack("{s:s,s:s,s:o,s:s,s:I}", "id", jobid, "stage", slurm_stage_name(r->stage),
+	    "tasks", tasks, "submitted", stamp, "submitted_unix", (json_int_t)now);
 	if (r->after != NULL)
 		json_object_set_new(job, "after", json_string(r->after));
 	json_array_append_new(jobs, job);
@@ -577,7 +584,8 @@ slurm_submit(struct study *s, const struct slurm_opts *o, const struct slurm_sub
 	*jobid = NULL;
 	if (shown != NULL)
 		*shown = NULL;
-	if ((r->stage == SLURM_TRAIN && r->nruns == 0) || (r->stage == SLURM_EVALUATE && r->nsets == 0))
+	if ((r->stage == SLURM_TRAIN && r->nruns == 0) ||
+	    ((r->stage == SLURM_EVALUATE || r->stage == SLURM_PEERS) && r->nsets == 0))
 		return util_fail(cause, "nothing to submit");
 	for (i = 0; i < r->nsets; i++) {
 		const char *c;
@@ -598,7 +606,7 @@ slurm_submit(struct study *s, const struct slurm_opts *o, const struct slurm_sub
 	sv_add(&av, xstrdup("--parsable"));
 	sv_add(&av, xsprintf("--chdir=%s", sdir));
 	sv_add(&av, xsprintf("--output=%s/slurm/%s-%%A_%%a.out", sdir, slurm_stage_name(r->stage)));
-	if (r->stage == SLURM_TRAIN || r->stage == SLURM_EVALUATE) {
+	if (r->stage == SLURM_TRAIN || r->stage == SLURM_EVALUATE || r->stage == SLURM_PEERS) {
 		char *arr = NULL;
 		int n = r->stage == SLURM_TRAIN ? r->nruns : r->nsets;
 
@@ -629,7 +637,7 @@ slurm_submit(struct study *s, const struct slurm_opts *o, const struct slurm_sub
 	sv_add(&ev, xsprintf("SYNTHEHR_STUDY=%s", sdir));
 	sv_add(&ev, xsprintf("SYNTHEHR_BIN=%s", bin));
 	sv_add(&ev, xstrdup("SLURM_UMASK=0077"));
-	if (r->stage == SLURM_EVALUATE) {
+	if (r->stage == SLURM_EVALUATE || r->stage == SLURM_PEERS) {
 		char *list = NULL;
 
 		for (i = 0; i < r->nsets; i++) {
@@ -763,12 +771,29 @@ apply_line(struct slurm_task *t, int n, char *line, int is_sacct)
 	x->from_files = 0;
 }
 
+/* 1 when the study file rel was written at or after time t. */
+static int
+written_since(struct study *s, const char *rel, long long t)
+{
+	char *p = study_path(s, rel);
+	struct stat sb;
+	int r = stat(p, &sb) == 0 && (long long)sb.st_mtime >= t;
+
+	free(p);
+	return r;
+}
+
 /* A task no longer in the queue and unknown to sacct: what its files say. */
 static void
 state_from_files(struct study *s, struct slurm_task *t)
 {
 	const char *st = "ENDED";
 	char *p = NULL;
+
+	if (t->stage == SLURM_GENERATE && written_since(s, "runs/baseline-marginals/synthetic.mtx", t->submitted))
+		st = "COMPLETED";
+	if (t->stage == SLURM_FINISH && written_since(s, "eval/report.md", t->submitted))
+		st = "COMPLETED";
 
 	if (t->stage == SLURM_TRAIN) {
 		json_t *state = NULL;
@@ -777,8 +802,9 @@ state_from_files(struct study *s, struct slurm_task *t)
 		    strcmp(js_str(state, "status", ""), "done") == 0)
 			st = "COMPLETED";
 		json_decref(state);
-	} else if (t->stage == SLURM_EVALUATE) {
-		char *rel = xsprintf("eval/sets/%s.json", t->set);
+	} else if (t->stage == SLURM_EVALUATE || t->stage == SLURM_PEERS) {
+		char *rel = t->stage == SLURM_PEERS ? xsprintf("runs/peer-%s/synthetic.mtx", t->set) :
+		    xsprintf("eval/sets/%s.json", t->set);
 
 		p = study_path(s, rel);
 		free(rel);
@@ -849,6 +875,7 @@ slurm_status(struct study *s, struct slurm_task **out, int *n, char **cause)
 			memset(x, 0, sizeof *x);
 			copy(x->job, sizeof x->job, id, strlen(id));
 			x->stage = stage;
+			x->submitted = js_int(job, "submitted_unix", 0);
 			if (nk == 0) {
 				snprintf(x->id, sizeof x->id, "%s", id);
 			} else if (stage == SLURM_TRAIN) {
