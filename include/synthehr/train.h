@@ -90,8 +90,8 @@ const char *train_lr_schedule_name(int schedule);
  *   constant 1;  cosine floor + (1 - floor) (1 + cos(pi p)) / 2;
  *   step 0.5^min(3, floor(4 p)). */
 double train_lr_factor(int schedule, double floor, double p);
-/* Runs trained at once: train.parallel, or when 0 every run at once when
- * there is a time budget, else one at a time. Never more than nruns. */
+/* Runs trained at once: train.parallel, or when 0 every run at once (one
+ * after another when train.threads > 1). Never more than nruns. */
 int train_parallel(const struct train_settings *ts, int nruns);
 
 /* The quick fidelity score used by the metric rule (lower is better): the

@@ -133,8 +133,11 @@ train_parallel(const struct train_settings *ts, int nruns)
 {
 	int p = ts->parallel;
 
+	/* Auto: all at once, one BLAS thread each (measured in bench/train_run.sh:
+	 * less CPU time than one after another with two threads, and bit-identical
+	 * results), unless train.threads asks for several threads per run. */
 	if (p <= 0)
-		p = ts->minutes > 0 ? nruns : 1;
+		p = ts->threads > 1 ? 1 : nruns;
 	return SH_MAX(1, SH_MIN(p, nruns));
 }
 
@@ -1399,10 +1402,11 @@ worker(void *arg)
 	struct train_job *j = arg;
 	struct train_event ev;
 	pthread_t helpers[TRAIN_MAX_RUNS];
-	int nh = 0, k, rc;
+	int nh = 0, k, rc, blas_before = blas_threads();
 
 	/* Runs trained at once share the cores: one BLAS thread each (the
-	 * setting is process-wide in OpenBLAS 0.3.21). */
+	 * setting is process-wide in OpenBLAS 0.3.21; restored afterwards for
+	 * the stages that follow in the same process). */
 	if (j->nparallel > 1)
 		blas_set_threads(1);
 	else if (j->ts.threads > 0)
@@ -1425,6 +1429,8 @@ worker(void *arg)
 			pthread_join(helpers[k], NULL);
 		rc = j->first_err != NULL ? -1 : j->any_stopped ? 1 : 0;
 	}
+	if (blas_threads() != blas_before)
+		blas_set_threads(blas_before);
 	memset(&ev, 0, sizeof ev);
 	ev.nruns = j->method != SYNTH_EMRWGAN ? 1 : j->ts.runs;
 	ev.run = SH_MIN(j->next_run, j->last_run);
