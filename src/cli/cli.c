@@ -87,6 +87,7 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --rows N             demo cohort size (default 5000)\n"
 	  "  --preset P           training preset: quick or tutorial (default: the study's, else quick)\n"
 	  "  --runs N, --epochs E, --seed S   override the preset\n"
+	  "  --minutes M          train each run for M minutes instead (as train --minutes)\n"
 	  "  --eval-preset P      evaluation preset: fast or tutorial (default: the study's, else fast)\n"
 	  "After the runs, the peers of study.json train.peers (default cart, copula) are fitted.\n"
 	  "Each stage writes into the study; running the same command again resumes.\n" },

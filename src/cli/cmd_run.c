@@ -135,6 +135,7 @@ cmd_run(int argc, char **argv)
 		{ "preset", required_argument, NULL, 'p' },
 		{ "runs", required_argument, NULL, 'r' },
 		{ "epochs", required_argument, NULL, 'e' },
+		{ "minutes", required_argument, NULL, 'm' },
 		{ "eval-preset", required_argument, NULL, 'E' },
 		{ "seed", required_argument, NULL, 's' },
 		CLI_SLURM_LONGOPTS,
@@ -144,6 +145,7 @@ cmd_run(int argc, char **argv)
 	struct slurm_opts so;
 	int slurm = 0, k;
 	const char *data = NULL, *rows = NULL, *preset = NULL, *runs = NULL, *epochs = NULL;
+	const char *minutes = NULL;
 	const char *eval_preset = NULL, *seed = NULL, *study;
 	struct run_argv a;
 	char *sj, *report;
@@ -151,7 +153,7 @@ cmd_run(int argc, char **argv)
 
 	memset(&fwd, 0, sizeof fwd);
 	slurm_opts_init(&so);
-	while ((c = getopt_long(argc, argv, "d:n:p:r:e:E:s:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:p:r:e:m:E:s:", opts, NULL)) != -1) {
 		if (c >= CLI_OPT_SLURM && c <= CLI_OPT_DRY_RUN) {
 			if (cli_slurm_opt(&so, c, optarg, "run") != 0) {
 				slurm_opts_done(&so);
@@ -173,11 +175,12 @@ cmd_run(int argc, char **argv)
 		case 'p': preset = optarg; break;
 		case 'r': runs = optarg; break;
 		case 'e': epochs = optarg; break;
+		case 'm': minutes = optarg; break;
 		case 'E': eval_preset = optarg; break;
 		case 's': seed = optarg; break;
 		default:
 			fprintf(stderr, "usage: synthehr run STUDY [--data FILE | --demo [--rows N]] [--preset quick|tutorial]\n"
-			    "                    [--runs N] [--epochs E] [--seed S] [--eval-preset fast|tutorial]\n"
+			    "                    [--runs N] [--epochs E] [--minutes M] [--seed S] [--eval-preset fast|tutorial]\n"
 			    "                    [--slurm [--partition P] [--time T] [--cpus N] [--mem M] [--sbatch-arg A]...]\n");
 			run_argv_free(&fwd);
 			slurm_opts_done(&so);
@@ -235,6 +238,7 @@ cmd_run(int argc, char **argv)
 	if (preset) { ra_add(&a, "--preset"); ra_add(&a, preset); }
 	if (runs) { ra_add(&a, "--runs"); ra_add(&a, runs); }
 	if (epochs) { ra_add(&a, "--epochs"); ra_add(&a, epochs); }
+	if (minutes) { ra_add(&a, "--minutes"); ra_add(&a, minutes); }
 	if (seed) { ra_add(&a, "--seed"); ra_add(&a, seed); }
 	for (k = 0; k < fwd.argc; k++)
 		ra_add(&a, fwd.argv[k]);
