@@ -1407,7 +1407,7 @@ worker(void *arg)
 	/* Runs trained at once share the cores: one BLAS thread each (the
 	 * setting is process-wide in OpenBLAS 0.3.21; restored afterwards for
 	 * the stages that follow in the same process). */
-	if (j->nparallel > 1)
+	if (j->nparallel > 1 && j->method == SYNTH_EMRWGAN)
 		blas_set_threads(1);
 	else if (j->ts.threads > 0)
 		blas_set_threads(j->ts.threads);
