@@ -188,9 +188,42 @@ test_stability(void)
 	    "stability counts: run 2 best twice, run 4 once");
 }
 
+/* Ties within the uncertainty: neighbours in value order whose difference
+ * is at most sqrt(se_a² + se_b²), chained. */
+static void
+test_uncertain_ties(void)
+{
+	double v[5 * RANK_COUNT], se[5 * RANK_COUNT];
+	int g[5], s, ng;
+	/* TSTR: 0.80±0.01, 0.81±0.01 (diff 0.01 ≤ 0.0141: tie), 0.83±0.005
+	 * (0.02 from 0.81 > 0.0112: no), 0.70 with no SE, 0.70 with no SE
+	 * (equal: tie) */
+	const double tv[5] = { 0.80, 0.81, 0.83, 0.70, 0.70 }, ts[5] = { 0.01, 0.01, 0.005, NAN, NAN };
+
+	for (s = 0; s < 5 * RANK_COUNT; s++) {
+		v[s] = NAN;
+		se[s] = NAN;
+	}
+	for (s = 0; s < 5; s++) {
+		v[s * RANK_COUNT + RANK_TSTR] = tv[s];
+		se[s * RANK_COUNT + RANK_TSTR] = ts[s];
+	}
+	ng = rank_ties(v, se, 5, RANK_TSTR, g);
+	tap_ok(ng == 2 && g[3] == g[4] && g[3] >= 0 && g[0] == g[1] && g[0] >= 0 && g[0] != g[3] && g[2] == -1,
+	    "ties: 0.80 = 0.81 within their SEs, 0.83 apart, equal values tie (%d groups)", ng);
+	se[2 * RANK_COUNT + RANK_TSTR] = 0.02;   /* now 0.83 ± 0.02 reaches 0.81 ± 0.01: the tie chains */
+	ng = rank_ties(v, se, 5, RANK_TSTR, g);
+	tap_ok(ng == 2 && g[0] == g[1] && g[1] == g[2], "ties chain in value order");
+	ng = rank_ties(v, NULL, 5, RANK_TSTR, g);
+	tap_ok(ng == 1 && g[3] == g[4] && g[0] == -1, "without SEs only equal values tie");
+	ng = rank_ties(v, se, 5, RANK_MI, g);
+	tap_ok(ng == 0 && g[0] == -1, "a metric with no values has no ties");
+}
+
 int
 main(void)
 {
+	test_uncertain_ties();
 	test_table3();
 	test_ties();
 	test_profiles();

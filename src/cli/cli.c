@@ -60,10 +60,11 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --name NAME         columns, any order); stored as eval/external/NAME\n"
 	  "  --force             ignore the per-set cache (eval/sets/)\n"
 	  "  --boot N            bootstrap resamples for rank stability (0 = off)\n"
-	  "  --seed N            seed of the sampling and the models\n"
+	  "  --seed N            reseeds every sample, attack and model (default 0)\n"
 	  "  --no-real           skip the release-the-real-data privacy baseline\n"
 	  "  --sex-restrictions CSV   add the broad CKV check (phecode_sex_restriction.csv)\n"
 	  "  --profile P         weight profile for the ranking printed at the end\n"
+	  "Each metric comes with its standard error; memorisation shares are reported too.\n"
 	  "Writes eval/metrics.json and eval/ranking.json; Ctrl-C keeps finished sets (exit 130).\n" },
 	{ "rank", cmd_rank, "STUDY [--profile A|B|NAME|FILE] [--fractional-ties] [--save NAME]",
 	  "rank runs under a weight profile (instant; from eval/metrics.json)",
