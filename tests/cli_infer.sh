@@ -196,6 +196,16 @@ expect_role "$S3" ward categorical "text A/B/C"
 expect_role "$S3" died label "the one outcome"
 check "prep re-reads the stray cohort (the same cells missing)" "$SYNTHEHR" prep "$S3"
 
+# A 0/1 column that meets a third value after 0s and 1s read on the fast
+# path keeps all three (it once lost the 0s: levels 1 and 2).
+printf 'a,b\n1,5\n0,6\n0,7\n1,8\n2,9\n' >"$TMPD/three.csv"
+check "init: 1, 0, 0, 1, 2" "$SYNTHEHR" init "$TMPD/s4" --data "$TMPD/three.csv"
+if grep -q '"2"' "$TMPD/s4/study.json" && grep -q '"0"' "$TMPD/s4/study.json"; then
+	expect_role "$TMPD/s4" a categorical "three values 0, 1, 2"; else not_ok "a: levels 0, 1, 2 kept"; fi
+printf 'y,b\n0,5\n1,6\n1,7\n2,8\n0,9\n' >"$TMPD/three2.csv"
+check_fails "--label on 0, 1, 1, 2: a third value" 2 "$SYNTHEHR" init "$TMPD/s5" --data "$TMPD/three2.csv" --label y
+grep_ok "the third value is named with its line" "three2.csv:5:1: column 'y' is set as label but has a third distinct" "$TMPD/err"
+
 # 3. The real cohorts in shared data: record numbers are ids, follow-up
 #    times that are nearly unique are not, counts are marked, the label is
 #    still picked where one column is named like the outcome.

@@ -477,11 +477,14 @@ num_at(const struct ld_col *k, size_t r)
 }
 
 /* Re-store a column's rows 0..nrows-1 in state `to`. */
+static void dist_note(struct ld_col *k, double v);
+
 static void
 convert(struct ld *L, struct ld_col *k, enum ld_state to)
 {
 	size_t b, i, r;
 	enum ld_state from = k->state;
+	int seen = 0;   /* 0/1 values of a 0/1 column (bit v) */
 
 	for (b = 0; b < L->nblk; b++) {
 		void *old = k->blk[b];
@@ -496,6 +499,8 @@ convert(struct ld *L, struct ld_col *k, enum ld_state to)
 				break;
 			if (to == LS_NUM) {
 				((double *)nw)[i] = ((uint8_t *)old)[i];
+				if (from == LS_BIN01 && !cell_missing(k, r) && ((uint8_t *)old)[i] <= 1)
+					seen |= 1 << ((uint8_t *)old)[i];
 			} else if (to == LS_TEXT && !cell_missing(k, r) && from != LS_EMPTY) {
 				char buf[64];
 				int added;
@@ -508,6 +513,10 @@ convert(struct ld *L, struct ld_col *k, enum ld_state to)
 		k->blk[b] = nw;
 	}
 	k->state = to;
+	if (seen & 1)
+		dist_note(k, 0);
+	if (seen & 2)
+		dist_note(k, 1);
 }
 
 static void
@@ -849,6 +858,11 @@ put(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t le
 			return util_fail(cause, "%s:%zu:%d: column '%s': number out of range (expected a "
 			    "finite number between -3.4e38 and 3.4e38)", L->path, line, j + 1, k->name);
 
+		/* 0/1 columns note their values lazily (the hot path skips
+		 * dist_note): convert() notes them before this value is counted */
+		if (k->state == LS_BIN01 && v != 0 && v != 1)
+			convert(L, k, LS_NUM);
+		was = k->ndist;
 		dist_note(k, v);
 		if (k->ndist > was && k->ndist + k->nother_dist > 2 && k->force >= 0 &&
 		    role_is_binary(k->force))
@@ -857,8 +871,6 @@ put(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, size_t le
 			    cohort_role_name(k->force));
 		if (k->state == LS_EMPTY)
 			k->state = (v == 0 || v == 1) ? LS_BIN01 : LS_NUM;
-		else if (k->state == LS_BIN01 && v != 0 && v != 1)
-			convert(L, k, LS_NUM);
 		if (k->state == LS_BIN01)
 			((uint8_t *)blk_get(k, b))[i] = (uint8_t)v;
 		else
