@@ -13,7 +13,12 @@ grep_ok "demo prints the file on stdout" "d.csv" "$TMPD/out"
 [ "$(mode "$TMPD/d.csv")" = 600 ] && ok "demo file is 0600" || not_ok "demo file is 0600 ($(mode "$TMPD/d.csv"))"
 head -1 "$TMPD/d.csv" | cut -d, -f1-7 >"$TMPD/h"
 grep_ok "demo header starts DIE_1y,AGE,GENDER,RACE,BMI,DIASTOLIC,SYSTOLIC" "^DIE_1y,AGE,GENDER,RACE,BMI,DIASTOLIC,SYSTOLIC$" "$TMPD/h"
-[ "$(head -1 "$TMPD/d.csv" | tr ',' '\n' | wc -l)" -eq 57 ] && ok "7 + 50 columns" || not_ok "7 + 50 columns"
+[ "$(head -1 "$TMPD/d.csv" | tr ',' '\n' | wc -l)" -eq 64 ] && ok "7 + 50 + 7 extract columns" || not_ok "7 + 50 + 7 extract columns"
+head -1 "$TMPD/d.csv" | cut -d, -f58-64 >"$TMPD/h"
+grep_ok "demo header ends with the extract's columns" "^ED_VISITS,ADMISSIONS,N_MEDS,CREATININE,ADMISSION_TYPE,HEART_RATE,RESP_RATE$" "$TMPD/h"
+check "demo --no-extract" "$SYNTHEHR" demo -o "$TMPD/dn.csv" --rows 500 --concepts 50 --seed 5 --no-extract
+[ "$(head -1 "$TMPD/dn.csv" | tr ',' '\n' | wc -l)" -eq 57 ] && ok "--no-extract: 7 + 50 columns" || not_ok "--no-extract: 7 + 50 columns"
+cut -d, -f1-57 "$TMPD/d.csv" | cmp -s - "$TMPD/dn.csv" && ok "--no-extract: the same first 57 columns" || not_ok "--no-extract: the same first 57 columns"
 [ "$(wc -l <"$TMPD/d.csv")" -eq 501 ] && ok "500 rows + header" || not_ok "500 rows + header"
 check "demo again, same seed" "$SYNTHEHR" demo -o "$TMPD/d2.csv" --rows 500 --concepts 50 --seed 5
 cmp -s "$TMPD/d.csv" "$TMPD/d2.csv" && ok "same seed, same bytes" || not_ok "same seed, same bytes"

@@ -38,7 +38,7 @@ grep_ok "rules reported with rows removed" "BMI outside \[10, 60\]: drop *remove
 for f in layout.json train.mtx test.mtx train.csv test.csv log.json; do
 	check "prep/$f written" test -s "$S/prep/$f"
 done
-grep_ok "train.csv has the original header" "^RACE,DIE_1y,GENDER," "$S/prep/train.csv"
+grep_ok "train.csv has the original header" "^RACE,ADMISSION_TYPE,DIE_1y,GENDER," "$S/prep/train.csv"
 mkdir "$TMPD/first"
 cp "$S"/prep/*.json "$S"/prep/*.mtx "$S"/prep/*.csv "$TMPD/first/"
 check "prep again" "$SYNTHEHR" prep --quiet "$S"

@@ -94,10 +94,11 @@ test_shape(void)
 	tap_ok(ok, "demo_generate %d x %d", N, o.concepts);
 	if (!ok)
 		return;
-	tap_ok(c->nrows == N && c->ncols == 7 + DEMO_QUICK_CONCEPTS, "shape %zu x %d", c->nrows, c->ncols);
+	tap_ok(c->nrows == N && c->ncols == 7 + DEMO_QUICK_CONCEPTS + DEMO_EXTRACT_COLS, "shape %zu x %d",
+	    c->nrows, c->ncols);
 	tap_ok(strcmp(c->cols[0].name, "DIE_1y") == 0 && c->cols[0].role == ROLE_LABEL, "DIE_1y is the label");
 	tap_ok(c->cols[2].role == ROLE_SEX && strcmp(c->cols[2].name, "GENDER") == 0, "GENDER is sex");
-	for (j = 7; j < c->ncols; j++) {
+	for (j = 7; j < 7 + DEMO_QUICK_CONCEPTS; j++) {
 		nconc += c->cols[j].role == ROLE_CONCEPT;
 		if (j > 7 && strcmp(c->cols[j - 1].name, c->cols[j].name) >= 0)
 			sorted = 0;
@@ -162,7 +163,7 @@ test_shape(void)
 		tap_ok(viol == 0, "401.1 implies 401 (%d violations)", viol);
 		/* every kept child implies its nearest kept ancestor */
 		viol = 0;
-		for (k = 7; k < c->ncols; k++) {
+		for (k = 7; k < 7 + DEMO_QUICK_CONCEPTS; k++) {
 			char anc[32];
 			size_t L;
 
@@ -285,7 +286,7 @@ test_determinism(void)
 	if (ok) {
 		int j, nconc = 0;
 
-		tap_ok(c->nrows == 1500 && c->ncols == 87, "1500 x 87 read back");
+		tap_ok(c->nrows == 1500 && c->ncols == 87 + DEMO_EXTRACT_COLS, "1500 x 94 read back");
 		tap_ok(c->cols[0].role == ROLE_LABEL && c->cols[1].role == ROLE_CONTINUOUS &&
 		    c->cols[2].role == ROLE_SEX && c->cols[3].role == ROLE_CATEGORICAL &&
 		    c->cols[3].nlevels == 6 && c->cols[4].role == ROLE_CONTINUOUS,
@@ -331,10 +332,151 @@ test_bad_opts(void)
 	free(cause);
 }
 
+/* The extract's columns: present with their properties, dependent on the
+ * label, and the tutorial's columns unchanged by them (--full leaves them
+ * out, so SPEC §2's model matrix is as before). */
+static void
+test_extract(void)
+{
+	struct demo_opts o;
+	struct cohort *c, *t;
+	char *cause = NULL;
+	size_t r, n, zeros, ints, both, hrm, rrm, crm;
+	int ed, adm, meds, cr, at, hr, rr, j, same = 1;
+	double *score, a, mean, sd, med, *v;
+
+	demo_opts_init(&o);
+	o.rows = 8000;
+	o.seed = 3;
+	if (demo_generate(&o, &c, &cause) != 0) {
+		tap_ok(0, "demo_generate: %s", cause);
+		free(cause);
+		return;
+	}
+	n = c->nrows;
+	ed = cohort_find(c, "ED_VISITS");
+	adm = cohort_find(c, "ADMISSIONS");
+	meds = cohort_find(c, "N_MEDS");
+	cr = cohort_find(c, "CREATININE");
+	at = cohort_find(c, "ADMISSION_TYPE");
+	hr = cohort_find(c, "HEART_RATE");
+	rr = cohort_find(c, "RESP_RATE");
+	tap_ok(ed == 7 + o.concepts && adm == ed + 1 && meds == ed + 2 && cr == ed + 3 && at == ed + 4 &&
+	    hr == ed + 5 && rr == ed + 6, "the extract's 7 columns follow the concepts");
+	if (ed < 0 || adm < 0 || meds < 0 || cr < 0 || at < 0 || hr < 0 || rr < 0) {
+		cohort_free(c);
+		return;
+	}
+	/* zero-inflated counts */
+	zeros = ints = 0;
+	for (r = 0; r < n; r++) {
+		zeros += c->cols[ed].num[r] == 0;
+		ints += c->cols[ed].num[r] == floor(c->cols[ed].num[r]) && c->cols[adm].num[r] ==
+		    floor(c->cols[adm].num[r]) && c->cols[meds].num[r] == floor(c->cols[meds].num[r]);
+	}
+	tap_ok(zeros > 0.45 * n && zeros < 0.7 * n, "ED_VISITS is zero-inflated (%.1f%% zero)", 100.0 * zeros / n);
+	tap_ok(ints == n, "ED_VISITS, ADMISSIONS, N_MEDS are whole numbers");
+	zeros = 0;
+	for (r = 0; r < n; r++)
+		zeros += c->cols[adm].num[r] == 0;
+	tap_ok(zeros > 0.6 * n && zeros < 0.8 * n, "ADMISSIONS is zero-inflated (%.1f%% zero)", 100.0 * zeros / n);
+	/* skewed lab: mean above median, long right tail */
+	v = xcalloc(n, sizeof *v);
+	crm = 0;
+	mean = 0;
+	for (r = 0, j = 0; r < n; r++)
+		if (!cohort_is_missing(&c->cols[cr], r)) {
+			v[j++] = c->cols[cr].num[r];
+			mean += c->cols[cr].num[r];
+		} else
+			crm++;
+	mean /= j;
+	sd = 0;
+	for (r = 0; r < (size_t)j; r++)
+		sd += (v[r] - mean) * (v[r] - mean);
+	sd = sqrt(sd / j);
+	{
+		double m3 = 0;
+
+		for (r = 0; r < (size_t)j; r++)
+			m3 += pow((v[r] - mean) / sd, 3);
+		m3 /= j;
+		tap_ok(m3 > 1.5, "CREATININE is right-skewed (skewness %.2f)", m3);
+	}
+	(void)med;
+	tap_near((double)crm / n, 0.12, 0.02, "CREATININE missing ≈ 12%%");
+	free(v);
+	/* nominal admission type */
+	tap_ok(c->cols[at].kind == KIND_CATEGORICAL && c->cols[at].nlevels == 5 &&
+	    strcmp(c->cols[at].levels[0], "EMERGENCY") == 0, "ADMISSION_TYPE: 5 nominal levels, EMERGENCY first");
+	/* vitals missing together */
+	both = hrm = rrm = 0;
+	for (r = 0; r < n; r++) {
+		int mh = cohort_is_missing(&c->cols[hr], r), mr = cohort_is_missing(&c->cols[rr], r);
+
+		hrm += mh;
+		rrm += mr;
+		both += mh && mr;
+	}
+	tap_ok(hrm == both && rrm == both && both > 0.18 * n && both < 0.26 * n,
+	    "HEART_RATE and RESP_RATE are missing together (%.1f%%)", 100.0 * both / n);
+	/* dependence: the counts and vitals carry the label */
+	score = xcalloc(n, sizeof *score);
+	for (r = 0; r < n; r++)
+		score[r] = c->cols[ed].num[r] + c->cols[adm].num[r];
+	a = auroc(score, c->cols[0].bin, n);
+	tap_ok(a > 0.65, "ED_VISITS + ADMISSIONS predict DIE_1y (AUROC %.3f)", a);
+	for (r = 0; r < n; r++)
+		score[r] = c->cols[meds].num[r];
+	{
+		/* N_MEDS grows with the number of codes */
+		double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, k;
+
+		for (r = 0; r < n; r++) {
+			double x = 0, y = score[r];
+
+			for (j = 7; j < 7 + o.concepts; j++)
+				x += c->cols[j].bin[r];
+			sx += x;
+			sy += y;
+			sxx += x * x;
+			syy += y * y;
+			sxy += x * y;
+		}
+		k = (sxy / n - sx / n * sy / n) / sqrt((sxx / n - sx / n * sx / n) * (syy / n - sy / n * sy / n));
+		tap_ok(k > 0.3, "N_MEDS correlates with the number of codes (r = %.2f)", k);
+	}
+	free(score);
+	/* the tutorial's columns are the same without the extract */
+	o.extract = 0;
+	if (demo_generate(&o, &t, &cause) != 0) {
+		tap_ok(0, "demo_generate without extract: %s", cause);
+		free(cause);
+		cohort_free(c);
+		return;
+	}
+	tap_ok(t->ncols == 7 + o.concepts, "without the extract: the tutorial's shape (%d columns)", t->ncols);
+	for (j = 0; j < t->ncols && same; j++)
+		for (r = 0; r < n && same; r++) {
+			double x = cohort_is_missing(&c->cols[j], r) ? -1 : c->cols[j].kind == KIND_NUMERIC ?
+			    c->cols[j].num[r] : c->cols[j].kind == KIND_BINARY ? c->cols[j].bin[r] : c->cols[j].cat[r];
+			double y = cohort_is_missing(&t->cols[j], r) ? -1 : t->cols[j].kind == KIND_NUMERIC ?
+			    t->cols[j].num[r] : t->cols[j].kind == KIND_BINARY ? t->cols[j].bin[r] : t->cols[j].cat[r];
+
+			same = x == y;
+		}
+	tap_ok(same, "the tutorial's columns are identical with and without the extract");
+	demo_opts_full(&o);
+	tap_ok(!o.extract, "the full (tutorial-size) demo leaves the extract out");
+	cohort_free(t);
+	cohort_free(c);
+}
+
 int
 main(void)
 {
 	test_shape();
+	test_extract();
 	test_determinism();
 	test_bad_opts();
 	return tap_done();

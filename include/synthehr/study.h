@@ -37,6 +37,7 @@ struct study_init_opts {
 	size_t demo_rows;         /* 0: demo default */
 	int demo_concepts;        /* 0: demo default */
 	unsigned long long demo_seed;
+	int demo_no_extract;      /* 1: without the extract's columns (--full, --no-extract) */
 	const char *label;        /* --label COL */
 	const char *sex;          /* --sex COL */
 	const struct study_role *roles;   /* --role COL=ROLE, applied last */

@@ -14,18 +14,22 @@
 
 /* One entry per subcommand: name, handler, synopsis, one help line, options. */
 const struct cli_cmd cli_cmds[] = {
-	{ "demo", cmd_demo, "-o FILE [--rows N] [--concepts K] [--seed S] [--full]",
+	{ "demo", cmd_demo, "-o FILE [--rows N] [--concepts K] [--seed S] [--full] [--extract|--no-extract]",
 	  "write the built-in demo cohort (shaped like the tutorial's MIMIC-IV cohort)",
 	  "  -o, --output FILE   where to write (.csv or .csv.gz)\n"
 	  "  --rows N            patients (default 5000; --full: 181294)\n"
 	  "  --concepts K        phecode-named concept columns (default 300; --full: 1588)\n"
 	  "  --seed S            simulator seed (default 1); same seed, same bytes\n"
-	  "  --full              the tutorial's size: 181,294 patients x about 1,600 columns\n" },
+	  "  --full              the tutorial's size and shape: 181,294 patients x about 1,600\n"
+	  "                      columns, no extract columns\n"
+	  "  --extract, --no-extract   add (default) or leave out a hospital extract's 7 columns:\n"
+	  "                      ED_VISITS, ADMISSIONS, N_MEDS (counts), CREATININE (skewed lab),\n"
+	  "                      ADMISSION_TYPE (nominal), HEART_RATE, RESP_RATE (missing together)\n" },
 	{ "init", cmd_init, "STUDY (--data FILE | --demo [--rows N] [--concepts K] [--seed S] [--full]) [--label COL] [--sex COL] [--role COL=ROLE]...",
 	  "create a study directory from a cohort CSV/CSV.gz (or --demo)",
 	  "  --data FILE         cohort CSV or CSV.gz (header row; FILE.schema.json is read if present)\n"
 	  "  --demo              the built-in demo cohort, written into STUDY/source/demo.csv.gz\n"
-	  "  --rows N, --concepts K, --seed S, --full   demo size and seed (as 'synthehr demo')\n"
+	  "  --rows N, --concepts K, --seed S, --full, --no-extract   demo size, seed and shape (as 'synthehr demo')\n"
 	  "  --label COL         the outcome column (binary)\n"
 	  "  --sex COL           the sex column (binary; 1 = female)\n"
 	  "  --role COL=ROLE     fix a column's role: id, label, sex, continuous, binary,\n"

@@ -17,7 +17,7 @@ demo_usage(const char *msg)
 {
 	if (msg != NULL)
 		fprintf(stderr, "synthehr demo: %s\n", msg);
-	fprintf(stderr, "usage: synthehr demo -o FILE [--rows N] [--concepts K] [--seed S] [--full]\n"
+	fprintf(stderr, "usage: synthehr demo -o FILE [--rows N] [--concepts K] [--seed S] [--full] [--extract|--no-extract]\n"
 	    "Try 'synthehr demo --help'.\n");
 	return EXIT_USAGE;
 }
@@ -43,12 +43,14 @@ cmd_demo(int argc, char **argv)
 		{ "concepts", required_argument, NULL, 'k' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "full", no_argument, NULL, 'f' },
+		{ "extract", no_argument, NULL, 'x' },
+		{ "no-extract", no_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct demo_opts o;
 	const char *path = NULL;
 	unsigned long long rows = 0, concepts = 0, seed = 1;
-	int ch, full = 0, have_rows = 0, have_k = 0;
+	int ch, full = 0, have_rows = 0, have_k = 0, extract = -1;
 	char *cause = NULL;
 	double t0 = util_now();
 
@@ -82,6 +84,10 @@ cmd_demo(int argc, char **argv)
 		case 'f':
 			full = 1;
 			break;
+		case 'x':
+		case 'X':
+			extract = ch == 'x';
+			break;
 		default:
 			return demo_usage("unknown option or missing argument");
 		}
@@ -99,8 +105,10 @@ cmd_demo(int argc, char **argv)
 	if (have_k)
 		o.concepts = (int)concepts;
 	o.seed = seed;
-	fprintf(stderr, "synthehr demo: generating %zu patients x %d concepts (seed %" PRIu64 ")\n",
-	    o.rows, o.concepts, o.seed);
+	if (extract >= 0)
+		o.extract = extract;
+	fprintf(stderr, "synthehr demo: generating %zu patients x %d concepts%s (seed %" PRIu64 ")\n",
+	    o.rows, o.concepts, o.extract ? " + the extract's 7 columns" : "", o.seed);
 	if (demo_write(&o, path, &cause) != 0)
 		return cli_fail("demo", cause, EXIT_FAIL);
 	fprintf(stderr, "synthehr demo: wrote %s and %s.schema.json in %.1f s\n", path, path,

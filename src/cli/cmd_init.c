@@ -19,11 +19,11 @@
 #define INFO_COLLAPSE 40     /* more concept columns than this are summarised */
 
 static const char init_usage_text[] =
-    "usage: synthehr init STUDY (--data FILE | --demo [--rows N] [--concepts K] [--seed S] [--full])\n"
+    "usage: synthehr init STUDY (--data FILE | --demo [--rows N] [--concepts K] [--seed S] [--full] [--no-extract])\n"
     "                     [--label COL] [--sex COL] [--role COL=ROLE]...\n"
     "  --data FILE       cohort CSV or CSV.gz (header row; FILE.schema.json is read if present)\n"
     "  --demo            the built-in demo cohort, written into STUDY/source/demo.csv.gz\n"
-    "  --rows N, --concepts K, --seed S, --full   demo size and seed (as 'synthehr demo')\n"
+    "  --rows N, --concepts K, --seed S, --full, --no-extract   demo size, seed, shape (as 'synthehr demo')\n"
     "  --label COL       the outcome column (binary)\n"
     "  --sex COL         the sex column (binary, 1 = female)\n"
     "  --role COL=ROLE   fix a column's role: id, label, sex, continuous, binary,\n"
@@ -147,6 +147,7 @@ cmd_init(int argc, char **argv)
 		{ "concepts", required_argument, NULL, 'k' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "full", no_argument, NULL, 'f' },
+		{ "no-extract", no_argument, NULL, 'X' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "sex", required_argument, NULL, 'x' },
 		{ "role", required_argument, NULL, 'R' },
@@ -202,6 +203,10 @@ cmd_init(int argc, char **argv)
 			full = 1;
 			demo_opt = 1;
 			break;
+		case 'X':
+			o.demo_no_extract = 1;
+			demo_opt = 1;
+			break;
 		case 'l':
 			o.label = optarg;
 			break;
@@ -238,9 +243,10 @@ cmd_init(int argc, char **argv)
 	}
 	if (demo_opt && !o.demo) {
 		free(roles);
-		return init_usage("--rows, --concepts, --seed and --full go with --demo");
+		return init_usage("--rows, --concepts, --seed, --full and --no-extract go with --demo");
 	}
 	if (full) {
+		o.demo_no_extract = 1;
 		if (o.demo_rows == 0)
 			o.demo_rows = DEMO_FULL_ROWS;
 		if (o.demo_concepts == 0)

@@ -97,7 +97,7 @@ print_flags(const struct col_profile *cp, int width)
 		const char *st = f->enabled ? "on" : strcmp(f->origin, "plan") == 0 ? "off" :
 		    strcmp(f->origin, "builtin") == 0 ? "suggested" : "info";
 
-		printf("  %-*.*s %9s", width - 42 > 20 ? width - 42 : 20, width - 42 > 20 ? width - 42 : 20, f->rule,
+		printf("  %-*.*s %9s", width - 43 > 20 ? width - 43 : 20, width - 43 > 20 ? width - 43 : 20, f->rule,
 		    fmt_count(b, sizeof b, f->affected));
 		if (strncmp(f->rule, "not ", 4) == 0)   /* cross rule: no sides */
 			printf(" [%s]\n", st);

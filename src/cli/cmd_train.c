@@ -28,6 +28,7 @@ const char cmd_train_usage[] =
     "                      [--preset quick|tutorial] [--runs N] [--epochs E] [--seed S]\n"
     "                      [--threads T] [--rule tutorial|metric] [--run K] [--restart]\n"
     "                      [--minutes M] [--lr-schedule constant|cosine|step] [--parallel P]\n"
+    "                      [--encoding prep|minmax]\n"
     "  --method M      emrwgan (the runs), or a classical peer fitted and sampled at once:\n"
     "                  cart (sequential CART, runs/peer-cart), copula (Gaussian copula,\n"
     "                  runs/peer-copula), marginals (runs/baseline-marginals); default:\n"
@@ -46,6 +47,8 @@ const char cmd_train_usage[] =
     "  --parallel P    runs trained at once, one BLAS thread each (0 = all runs with\n"
     "                  --minutes, else one at a time)\n"
     "  --rule R        checkpoint rule: tutorial (the tutorial's rule) or metric (quick DWD)\n"
+    "  --encoding E    prep (the per-column encodings prep chose; quick's default) or\n"
+    "                  minmax (the tutorial's, and the tutorial preset's)\n"
     "  --run K         train only run K\n"
     "  --restart       discard existing runs and start over\n"
     CLI_SLURM_USAGE
@@ -192,6 +195,7 @@ cmd_train(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "rule", required_argument, NULL, 'R' },
+		{ "encoding", required_argument, NULL, 'N' },
 		{ "run", required_argument, NULL, 'k' },
 		{ "restart", no_argument, NULL, 'x' },
 		{ "minutes", required_argument, NULL, 'm' },
@@ -201,7 +205,7 @@ cmd_train(int argc, char **argv)
 		CLI_SLURM_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *preset = NULL, *rule = NULL, *sched = NULL, *method = NULL;
+	const char *preset = NULL, *rule = NULL, *sched = NULL, *method = NULL, *encoding = NULL;
 	struct synth_settings ss;
 	struct slurm_opts so;
 	int slurm = 0;
@@ -249,6 +253,9 @@ cmd_train(int argc, char **argv)
 			break;
 		case 'R':
 			rule = optarg;
+			break;
+		case 'N':
+			encoding = optarg;
 			break;
 		case 'k':
 			if (parse_int(argv[0], "--run", optarg, 1, TRAIN_MAX_RUNS, &only) != 0)
@@ -306,6 +313,10 @@ cmd_train(int argc, char **argv)
 		fprintf(stderr, "synthehr train: --rule: expected tutorial or metric, got \"%s\"\n", rule);
 		return EXIT_USAGE;
 	}
+	if (encoding != NULL && strcmp(encoding, "prep") != 0 && strcmp(encoding, "minmax") != 0) {
+		fprintf(stderr, "synthehr train: --encoding: expected prep or minmax, got \"%s\"\n", encoding);
+		return EXIT_USAGE;
+	}
 	if (sched != NULL && strcmp(sched, "constant") != 0 && strcmp(sched, "cosine") != 0 &&
 	    strcmp(sched, "step") != 0) {
 		fprintf(stderr, "synthehr train: --lr-schedule: expected constant, cosine or step, got \"%s\"\n",
@@ -335,6 +346,10 @@ cmd_train(int argc, char **argv)
 	}
 	if (sched != NULL && strcmp(js_str(sec, "lr_schedule", ""), sched) != 0) {
 		json_object_set_new(sec, "lr_schedule", json_string(sched));
+		changed = 1;
+	}
+	if (encoding != NULL && strcmp(js_str(sec, "encoding", ""), encoding) != 0) {
+		json_object_set_new(sec, "encoding", json_string(encoding));
 		changed = 1;
 	}
 	if (rule != NULL && strcmp(js_str(sec, "ckpt_rule", ""), rule) != 0) {

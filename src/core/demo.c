@@ -16,6 +16,24 @@
  * with its intercept fitted to 11.3 %.  Codes, age and the label thus
  * share structure the GAN and the prediction metrics can learn.
  *
+ * The extract's columns (on by default, off for --full, which keeps the
+ * tutorial's shape) are what a hospital extract adds and what min–max
+ * scaling handles badly.  They come after everything above, from a second
+ * stream of the same seed, so the tutorial's columns are the same with or
+ * without them:
+ *   ED_VISITS    emergency visits in the prior year: zero-inflated count
+ *                (about 55 % zero), more with burden, age and the label
+ *   ADMISSIONS   prior admissions: zero-inflated count (about 70 % zero)
+ *                tied to ED_VISITS and burden
+ *   N_MEDS       active medications: a count that grows with the number of
+ *                codes the patient has (0..60)
+ *   CREATININE   right-skewed lab (log-normal, mg/dL, 2 decimals): up with
+ *                585 (renal failure), 428 (heart failure), age and the label;
+ *                missing for 12 %
+ *   ADMISSION_TYPE  nominal: EMERGENCY, URGENT, ELECTIVE, OBSERVATION,
+ *                DIRECT (multinomial on burden, the label and ED_VISITS)
+ *   HEART_RATE, RESP_RATE  vitals missing together (22 %), up with burden
+ *                and the label, RESP_RATE following HEART_RATE
  * Everything is generated column by column from one seeded generator, so
  * the same options give the same cohort. */
 #include "config.h"
@@ -71,12 +89,15 @@ static const char *const race_names[] = { "WHITE", "BLACK", "ASIAN", "HISPANIC",
 /* Training-set race counts (SPEC §2.6). */
 static const double race_count[] = { 85133, 16743, 5338, 6945, 5264, 7099 };
 
+static const char *const admit_names[] = { "EMERGENCY", "URGENT", "ELECTIVE", "OBSERVATION", "DIRECT" };
+
 void
 demo_opts_init(struct demo_opts *o)
 {
 	o->rows = DEMO_QUICK_ROWS;
 	o->concepts = DEMO_QUICK_CONCEPTS;
 	o->seed = 1;
+	o->extract = 1;
 }
 
 void
@@ -85,6 +106,96 @@ demo_opts_full(struct demo_opts *o)
 	o->rows = DEMO_FULL_ROWS;
 	o->concepts = DEMO_FULL_CONCEPTS;
 	o->seed = 1;
+	o->extract = 0;
+}
+
+static double sigmoid(double x);
+
+/* Poisson draw (Knuth for small means, normal approximation above 30). */
+static int
+poisson(struct rng *r, double mu)
+{
+	double l, p = 1;
+	int k = 0;
+
+	if (mu <= 0)
+		return 0;
+	if (mu > 30)
+		return (int)fmax(0, floor(mu + sqrt(mu) * rng_normal(r) + 0.5));
+	l = exp(-mu);
+	do {
+		k++;
+		p *= rng_uniform(r);
+	} while (p > l);
+	return k - 1;
+}
+
+/* The extract's columns (see the top of the file); the label, codes and
+ * latents are those already drawn. */
+static void
+add_extract(struct cohort *c, uint64_t seed, const double *age_std, const double *burden,
+    int ncodes_first, int ncodes)
+{
+	struct rng r;
+	size_t n = c->nrows, i;
+	int ed, adm, meds, cr, at, hr, rr, j, c585 = cohort_find(c, "585"), c428 = cohort_find(c, "428");
+	const uint8_t *y = c->cols[0].bin;
+
+	rng_seed_stream(&r, seed, 14);
+	ed = cohort_add_column(c, "ED_VISITS", ROLE_CONTINUOUS, KIND_NUMERIC);
+	adm = cohort_add_column(c, "ADMISSIONS", ROLE_CONTINUOUS, KIND_NUMERIC);
+	meds = cohort_add_column(c, "N_MEDS", ROLE_CONTINUOUS, KIND_NUMERIC);
+	cr = cohort_add_column(c, "CREATININE", ROLE_CONTINUOUS, KIND_NUMERIC);
+	at = cohort_add_column(c, "ADMISSION_TYPE", ROLE_CATEGORICAL, KIND_CATEGORICAL);
+	cohort_set_levels(c, at, 5, admit_names);
+	hr = cohort_add_column(c, "HEART_RATE", ROLE_CONTINUOUS, KIND_NUMERIC);
+	rr = cohort_add_column(c, "RESP_RATE", ROLE_CONTINUOUS, KIND_NUMERIC);
+	for (i = 0; i < n; i++) {
+		double b = burden[i], a = age_std[i], lab = y[i], nc = 0, s[5], tot = 0, x, v;
+		int k, e;
+
+		for (j = ncodes_first; j < ncodes_first + ncodes; j++)
+			nc += c->cols[j].bin[i];
+		/* ED visits: any with P = σ(·), then 1 + Poisson. */
+		e = 0;
+		if (rng_uniform(&r) < sigmoid(-0.55 + 0.9 * b + 0.25 * a + 1.0 * lab))
+			e = 1 + poisson(&r, exp(0.2 + 0.45 * b + 0.35 * lab + 0.3 * rng_normal(&r)));
+		c->cols[ed].num[i] = fmin(e, 40);
+		k = 0;
+		if (rng_uniform(&r) < sigmoid(-1.4 + 0.7 * b + 0.35 * fmin(e, 6) + 0.3 * a + 0.6 * lab))
+			k = 1 + poisson(&r, exp(-0.3 + 0.35 * b + 0.25 * lab));
+		c->cols[adm].num[i] = fmin(k, 20);
+		c->cols[meds].num[i] = fmin(poisson(&r, exp(1.3 + 0.09 * fmin(nc, 25) + 0.2 * b + 0.15 * a)), 60);
+		x = log(0.85) + 0.06 * a + 0.2 * rng_normal(&r) + 0.12 * lab;
+		if (c585 >= 0 && c->cols[c585].bin[i])
+			x += 0.75 + 0.35 * fabs(rng_normal(&r));
+		if (c428 >= 0 && c->cols[c428].bin[i])
+			x += 0.25;
+		c->cols[cr].num[i] = floor(fmin(fmax(exp(x), 0.2), 15) * 100 + 0.5) / 100;
+		/* Admission type: multinomial logit. */
+		s[0] = 1.0 + 0.6 * b + 0.8 * lab + 0.25 * fmin(e, 4);
+		s[1] = 0.1 + 0.3 * b + 0.3 * lab;
+		s[2] = 0.3 - 0.7 * b - 1.2 * lab;
+		s[3] = -0.4 - 0.2 * b;
+		s[4] = -1.1 + 0.1 * a;
+		for (k = 0; k < 5; k++)
+			tot += s[k] = exp(s[k]);
+		v = rng_uniform(&r) * tot;
+		for (k = 0; k < 4 && v >= s[k]; k++)
+			v -= s[k];
+		c->cols[at].cat[i] = k;
+		/* Vitals, missing together. */
+		v = 82 + 7 * b + 9 * lab + 12 * rng_normal(&r);
+		c->cols[hr].num[i] = fmin(fmax(floor(v + 0.5), 35), 190);
+		v = 17 + 0.12 * (v - 82) + 1.5 * lab + 2.5 * rng_normal(&r);
+		c->cols[rr].num[i] = fmin(fmax(floor(v + 0.5), 6), 45);
+		if (rng_uniform(&r) < 0.22) {
+			cohort_set_missing(c, hr, i);
+			cohort_set_missing(c, rr, i);
+		}
+		if (rng_uniform(&r) < 0.12)
+			cohort_set_missing(c, cr, i);
+	}
 }
 
 const char *
@@ -398,6 +509,8 @@ demo_generate(const struct demo_opts *o, struct cohort **out, char **cause)
 	for (i = 0; i < k; i++)
 		c->cols[5].num[pick[i]] = 1 + (double)rng_below(&r, 29);
 
+	if (d.extract)
+		add_extract(c, d.seed, age_std, burden, 7, K);
 	free(obs);
 	free(mark);
 	free(pick);
@@ -415,6 +528,12 @@ demo_generate(const struct demo_opts *o, struct cohort **out, char **cause)
 json_t *
 demo_schema(void)
 {
+	return demo_schema_for(NULL);
+}
+
+json_t *
+demo_schema_for(const struct demo_opts *o)
+{
 	json_t *j = json_object(), *roles = json_object(), *prep = json_object(), *rules = json_array();
 	json_t *levels = json_object(), *race = json_array();
 	int i;
@@ -427,6 +546,18 @@ demo_schema(void)
 	json_object_set_new(roles, "BMI", json_string("continuous"));
 	json_object_set_new(roles, "DIASTOLIC", json_string("continuous"));
 	json_object_set_new(roles, "SYSTOLIC", json_string("continuous"));
+	if (o == NULL || o->extract) {
+		static const char *const cont[] = { "ED_VISITS", "ADMISSIONS", "N_MEDS", "CREATININE",
+			"HEART_RATE", "RESP_RATE" };
+		json_t *at = json_array();
+
+		for (i = 0; i < (int)SH_NELEM(cont); i++)
+			json_object_set_new(roles, cont[i], json_string("continuous"));
+		json_object_set_new(roles, "ADMISSION_TYPE", json_string("categorical"));
+		for (i = 0; i < 5; i++)
+			json_array_append_new(at, json_string(admit_names[i]));
+		json_object_set_new(levels, "ADMISSION_TYPE", at);
+	}
 	json_object_set_new(j, "roles", roles);
 	json_object_set_new(j, "default_role", json_string("concept"));
 	json_object_set_new(j, "sex_female", json_string("1"));
@@ -460,7 +591,7 @@ demo_write(const struct demo_opts *o, const char *path, char **cause)
 	if (rc != 0)
 		return -1;
 	xasprintf(&side, "%s.schema.json", path);
-	schema = demo_schema();
+	schema = demo_schema_for(o);
 	rc = js_write_file(side, schema, cause);
 	json_decref(schema);
 	free(side);

@@ -385,6 +385,7 @@ study_init(const char *dir, const struct study_init_opts *o, struct study **out,
 		if (o->demo_concepts)
 			d.concepts = o->demo_concepts;
 		d.seed = o->demo_seed;
+		d.extract = !o->demo_no_extract;
 		if (demo_generate(&d, &demo, cause) != 0)
 			return -1;
 		/* check the command-line column names before writing anything */
@@ -414,7 +415,7 @@ study_init(const char *dir, const struct study_init_opts *o, struct study **out,
 		demo = NULL;
 		{
 			char *side = xsprintf("%s.schema.json", path);
-			json_t *j = demo_schema();
+			json_t *j = demo_schema_for(&d);
 			int rc = js_write_file(side, j, cause);
 
 			json_decref(j);
@@ -479,9 +480,9 @@ study_init(const char *dir, const struct study_init_opts *o, struct study **out,
 		free(side);
 	}
 	if (o->demo)
-		json_object_set_new(src, "demo", json_pack("{s:I, s:i, s:I}", "rows", (json_int_t)c->nrows,
+		json_object_set_new(src, "demo", json_pack("{s:I, s:i, s:I, s:b}", "rows", (json_int_t)c->nrows,
 		    "concepts", o->demo_concepts ? o->demo_concepts : DEMO_QUICK_CONCEPTS,
-		    "seed", (json_int_t)o->demo_seed));
+		    "seed", (json_int_t)o->demo_seed, "extract", !o->demo_no_extract));
 	json_object_set_new(s->cfg, "source", src);
 	schema = study_schema_from_cohort(c, js_str(sc, "sex_female", NULL));
 	json_object_set_new(s->cfg, "schema", schema);
