@@ -19,6 +19,7 @@
 
 #include "synthehr/baseline.h"
 #include "synthehr/ckpt.h"
+#include "synthehr/encode.h"
 #include "synthehr/generate.h"
 #include "synthehr/study.h"
 #include "synthehr/train.h"
@@ -660,6 +661,97 @@ test_errors(void)
 	study_free(s);
 }
 
+/* Training and generation on encoded columns: BMI replaced by a
+ * zero-inflated count (60 % at its minimum 10, whole numbers up to 40),
+ * prep/encoding.json fitted (BMI: zero, AGE: gmm), the quick preset trains
+ * on the network columns, and generation decodes whole numbers in range
+ * with a point mass at the minimum, by threshold and by Bernoulli. */
+static void
+test_encoded(void)
+{
+	struct study *s = make_study("enc", 1500, tiny_settings(30, "metric"));
+	struct layout *l = NULL;
+	struct mtx *train = NULL, *syn = NULL;
+	struct encoding *e;
+	struct enc_request req;
+	struct gen_opts go;
+	struct rng r;
+	struct wgan *w = NULL;
+	char *cause = NULL, *p;
+	size_t i, at_min[2] = { 0, 0 };
+	int ok, ints = 1, inrange = 1, mode, ep = 0;
+	json_t *ej, *st = NULL;
+
+	ok = train_load_data(s, &l, &train, &cause) == 0;
+	rng_seed(&r, 17);
+	for (i = 0; ok && i < train->n; i++) {
+		double k = rng_uniform(&r) < 0.6 ? 0 : 1 + (double)rng_below(&r, 30);
+
+		mtx_set(train, i, D_ALL - 1, (float)(k / 50));   /* BMI = 10 + k */
+	}
+	p = study_path(s, "prep/train.mtx");
+	ok = ok && mtx_write(p, train, &cause) == 0;
+	free(p);
+	req.def = ENC_AUTO;
+	req.n = 1;
+	req.col = (char *[]){ "AGE" };
+	req.kind = (int[]){ ENC_GMM };
+	e = enc_fit(l, train, &req, &cause);
+	tap_ok(ok && e->col[1].kind == ENC_ZERO && e->col[1].integer && e->col[0].kind == ENC_GMM,
+	    "encoding fitted: BMI zero (integers), AGE gmm (%s, %s)", enc_kind_name(e->col[1].kind),
+	    enc_kind_name(e->col[0].kind));
+	ej = enc_to_json(e);
+	p = study_path(s, "prep/encoding.json");
+	ok = js_write_file(p, ej, &cause) == 0;
+	free(p);
+	json_decref(ej);
+	tap_ok(ok && train_blocking(s, NULL, NULL, &cause) == 0, "quick training on the encoded columns (%s)",
+	    cause ? cause : "ok");
+	train_read_state(s, 1, &st, &cause);
+	tap_ok(strcmp(js_str(json_object_get(st, "settings"), "encoding", ""), "prep") == 0,
+	    "state.json records encoding \"prep\"");
+	json_decref(st);
+	mtx_free(train);
+	layout_free(l);
+	train_load_data(s, &l, &train, &cause);
+	ok = gen_load_model(s, 1, 0, l, &w, &ep, &cause) == 0;
+	tap_ok(ok && l->enc_on && wgan_get_config(w)->D == e->Dn && e->Dn == D_ALL - 2 + (e->col[0].nk + 1) + 2,
+	    "the model works on %d network columns (layout %d)", e->Dn, l->D);
+	for (mode = 0; mode < 2 && ok; mode++) {
+		gen_opts_load(NULL, &go, &cause);
+		go.sample = mode;
+		rng_seed(&r, 99);
+		if (gen_sample(w, l, &go, 3000, gen_label_target(train, l, 3000), &r, &syn, &cause) != 0) {
+			tap_ok(0, "generate: %s", cause);
+			break;
+		}
+		for (i = 0; i < syn->n; i++) {
+			float b = mtx_get(syn, i, D_ALL - 1), a = mtx_get(syn, i, D_ALL - 2);
+
+			ints &= b == floorf(b);
+			if (b != floorf(b) || b < 10 || b > 40 || a < e->col[0].lo - 1e-4 || a > e->col[0].hi + 1e-4) {
+				if (ints && inrange)
+					tap_diag("row %zu: BMI %.9g AGE %.9g (AGE range %.9g..%.9g)", i, b, a,
+					    e->col[0].lo, e->col[0].hi);
+				inrange = 0;
+			}
+			at_min[mode] += b == 10;
+		}
+		mtx_free(syn);
+	}
+	tap_ok(ints && inrange, "decoded BMI counts are whole numbers in [10, 40]; AGE within its range");
+	tap_diag("share at the minimum: threshold %.3f, Bernoulli %.3f (training 0.6)", at_min[0] / 3000.0,
+	    at_min[1] / 3000.0);
+	tap_ok(at_min[0] > 0 && at_min[1] > 0, "the point mass at the minimum is generated exactly");
+	if (w != NULL)
+		wgan_free(w);
+	enc_free(e);
+	mtx_free(train);
+	layout_free(l);
+	free(cause);
+	study_free(s);
+}
+
 int
 main(void)
 {
@@ -676,6 +768,7 @@ main(void)
 	test_determinism_resume();
 	test_pause_events();
 	test_learning_generation();
+	test_encoded();
 	test_errors();
 	if (getenv("KEEP_TMP") == NULL) {
 		char *cmd = xsprintf("rm -rf '%s'", tmpdir);

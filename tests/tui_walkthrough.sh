@@ -97,6 +97,7 @@ keys y
 expect "preprocessing writes prep/" "prep/ written" 60
 grep_ok "Table 1 before and after" "Table 1: the cohort before and after" "$SCREEN"
 grep_ok "the outlier rule removed patients" "outlier rules removed $after patients" "$SCREEN"
+grep_ok "the Preprocess screen lists the generator encodings" "encodings (quick; tutorial: min-max): .*quantile" "$SCREEN"
 
 # ---- 4 Train: two short runs, live
 for s in "set runs 2" "set epochs 60" "set ckpt_every 10" "set ckpt_after 0" "set batch 64"; do

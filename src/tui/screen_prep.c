@@ -252,7 +252,7 @@ prep_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		canvas_text_right(cv, x, y, w - 1, THEME_BAD, "plan changed since: p again");
 	canvas_printf(cv, x + 1, y + 1, tw, THEME_DIM, "%-30s %20s %20s", "", "before", "after");
 	n = build_rows(pp.before, pp.after, rows, (int)SH_NELEM(rows));
-	rowsh = h - 2 - (pp.log != NULL ? 4 : 1);
+	rowsh = h - 2 - (pp.log != NULL ? 5 : 1);
 	if (pp.scroll > n - rowsh) pp.scroll = n - rowsh;
 	if (pp.scroll < 0) pp.scroll = 0;
 	for (i = pp.scroll, yy = y + 2; i < n && yy < y + 2 + rowsh; i++, yy++) {
@@ -261,7 +261,7 @@ prep_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		if (pp.after != NULL && strcmp(rows[i].before, rows[i].after) != 0 && rows[i].role != THEME_TITLE)
 			canvas_set_role(cv, x + 53, yy, 20, THEME_KEY);
 	}
-	ly = y + h - (pp.log != NULL ? 4 : 1);
+	ly = y + h - (pp.log != NULL ? 5 : 1);
 	if (pp.log == NULL) {
 		canvas_text(cv, x + 1, ly, w - 2, THEME_DIM, "prep/ not written yet: p applies the plan "
 		    "(outliers, missingness, pruning, scaling, split).");
@@ -297,6 +297,15 @@ prep_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 				off += snprintf(line + off, sizeof line - off, " %s",
 				    json_is_string(v) ? json_string_value(v) : js_str(v, "column", "?"));
 		canvas_text(cv, x + 1, ly + 3, w - 2, THEME_NORMAL, line);
+		/* Generator encodings prep chose (quick preset; tutorial: min–max). */
+		off = snprintf(line, sizeof line, "encodings (quick; tutorial: min-max):");
+		json_array_foreach(json_object_get(pp.log, "encodings"), i2, v)
+			if (strcmp(js_str(v, "encoding", "minmax"), "minmax") != 0 && off < (int)sizeof line - 40)
+				off += snprintf(line + off, sizeof line - off, " %s %s", js_str(v, "column", "?"),
+				    js_str(v, "encoding", "?"));
+		if (json_array_size(json_object_get(pp.log, "encodings")) == 0)
+			snprintf(line + off, sizeof line - off, " none (prep again to choose)");
+		canvas_text(cv, x + 1, ly + 4, w - 2, THEME_NORMAL, line);
 	}
 }
 
