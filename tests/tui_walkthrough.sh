@@ -89,6 +89,8 @@ keys m
 expect "the missingness panel" "drop columns missing more than 50%" 5
 
 # ---- 3 Preprocess
+keys ':set encode BMI=gmm' Enter
+expect ":set encode overrides a column's encoding" "encode = BMI=gmm" 5
 keys 3
 expect "Table 1 before preprocessing" "Table 1: the cohort before preprocessing" 10
 keys p
@@ -98,6 +100,7 @@ expect "preprocessing writes prep/" "prep/ written" 60
 grep_ok "Table 1 before and after" "Table 1: the cohort before and after" "$SCREEN"
 grep_ok "the outlier rule removed patients" "outlier rules removed $after patients" "$SCREEN"
 grep_ok "the Preprocess screen lists the generator encodings" "encodings (quick; tutorial: min-max): .*quantile" "$SCREEN"
+grep_ok "... with the :set override" "encodings (quick; tutorial: min-max):.* BMI gmm" "$SCREEN"
 
 # ---- 4 Train: two short runs, live
 for s in "set runs 2" "set epochs 60" "set ckpt_every 10" "set ckpt_after 0" "set batch 64"; do

@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "synthehr/csvio.h"
+#include "synthehr/encode.h"
 #include "synthehr/slurm.h"
 #include "synthehr/util.h"
 #include "tui/tui.h"
@@ -52,7 +53,7 @@ const char *const tui_commands[] = {
 
 const char *const tui_set_keys[] = {
 	"batch", "ckpt_after", "ckpt_every", "ckpt_rule", "demo_concepts", "demo_rows", "epochs",
-	"eval_preset", "lr_d", "lr_g", "lr_schedule", "minutes", "preset", "runs", "seed", "study", NULL,
+	"encode", "encoding", "eval_preset", "lr_d", "lr_g", "lr_schedule", "minutes", "preset", "runs", "seed", "study", NULL,
 };
 
 struct app *
@@ -620,7 +621,7 @@ command_set(struct app *a, const char *key, const char *val)
 
 	if (key == NULL || val == NULL) {
 		app_error(a, xstrdup("usage: :set KEY VALUE (keys: preset runs epochs minutes batch lr_g lr_d "
-		    "lr_schedule seed ckpt_every ckpt_after ckpt_rule eval_preset demo_rows demo_concepts study)"));
+		    "lr_schedule seed ckpt_every ckpt_after ckpt_rule encoding encode eval_preset demo_rows demo_concepts study)"));
 		return -1;
 	}
 	if (strcmp(key, "demo_rows") == 0 || strcmp(key, "demo_concepts") == 0) {
@@ -645,7 +646,50 @@ command_set(struct app *a, const char *key, const char *val)
 		return -1;
 	}
 	app_study_reload(a);
-	if (strcmp(key, "eval_preset") == 0) {
+	if (strcmp(key, "encoding") == 0) {
+		if (strcmp(val, "prep") != 0 && strcmp(val, "minmax") != 0) {
+			app_error(a, xsprintf(":set encoding: expected prep or minmax, got '%s'", val));
+			return -1;
+		}
+		sec = study_section(a->st, "train");
+		json_object_set_new(sec, "encoding", json_string(val));
+	} else if (strcmp(key, "encode") == 0) {
+		/* [COL=]KIND into prep.encoding; prep checks the column. */
+		const char *eq = strrchr(val, '=');
+		json_t *e, *cols;
+
+		if (enc_kind_parse(eq ? eq + 1 : val) < -1 || eq == val) {
+			app_error(a, xsprintf(":set encode: expected [COLUMN=]KIND, KIND one of auto minmax "
+			    "quantile gmm zero onehot; got '%s'", val));
+			return -1;
+		}
+		sec = study_section(a->st, "prep");
+		e = json_object_get(sec, "encoding");
+		if (!json_is_object(e)) {
+			json_t *n = json_object();
+
+			if (json_is_string(e))
+				json_object_set(n, "default", e);
+			json_object_set_new(sec, "encoding", n);
+			e = n;
+		}
+		if (eq == NULL)
+			json_object_set_new(e, "default", json_string(val));
+		else {
+			char *col = xstrndup(val, (size_t)(eq - val));
+
+			cols = json_object_get(e, "columns");
+			if (!json_is_object(cols)) {
+				cols = json_object();
+				json_object_set_new(e, "columns", cols);
+			}
+			if (strcmp(eq + 1, "auto") == 0)
+				json_object_del(cols, col);
+			else
+				json_object_set_new(cols, col, json_string(eq + 1));
+			free(col);
+		}
+	} else if (strcmp(key, "eval_preset") == 0) {
 		sec = study_section(a->st, "eval");
 		json_object_set_new(sec, "preset", json_string(val));
 	} else if (strcmp(key, "preset") == 0 || strcmp(key, "ckpt_rule") == 0 ||
