@@ -13,6 +13,7 @@
 
 #include "synthehr/cohort.h"
 #include "synthehr/csvio.h"
+#include "synthehr/demo.h"
 #include "synthehr/study.h"
 #include "synthehr/util.h"
 #include "tap.h"
@@ -499,9 +500,12 @@ test_study(void)
 		tap_ok(json_array_size(json_object_get(json_object_get(s->cfg, "prep"), "outliers")) == 3,
 		    "sidecar's outlier rules merged into prep");
 		ok = study_load_cohort(s, &c, &cause) == 0;
-		tap_ok(ok && c->nrows == 300 && c->ncols == 47 && strcmp(colp(c, "RACE")->levels[0], "WHITE") == 0 &&
+		tap_ok(ok && c->nrows == 300 && c->ncols == 47 + DEMO_EXTRACT_COLS &&
+		    strcmp(colp(c, "RACE")->levels[0], "WHITE") == 0 &&
+		    strcmp(colp(c, "ADMISSION_TYPE")->levels[0], "EMERGENCY") == 0 &&
 		    colp(c, "DIE_1y")->role == ROLE_LABEL && colp(c, "GENDER")->role == ROLE_SEX,
-		    "demo cohort reloads: 300 x 47, RACE in the tutorial's order, label and sex");
+		    "demo cohort reloads: 300 x 54 (7 + 40 + the extract's 7), RACE and ADMISSION_TYPE in the"
+		    " sidecar's order, label and sex");
 		cohort_free(c);
 		study_free(s);
 	}
