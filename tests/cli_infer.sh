@@ -154,7 +154,7 @@ T=$TMPD/stray.csv
 awk 'function rnd() { seed = (seed * 16807) % 2147483647; return seed / 2147483647 }
 BEGIN {
 	seed = 777; n = 600
-	print "age,bmi,weight,cost,ratio,note,ward,died"
+	print "age,bmi,weight,cost,ratio,note,ward,died,diag_1"
 	for (i = 1; i <= n; i++) {
 		bmi = sprintf("%.1f", 18 + rnd() * 20)
 		if (i == 5) bmi = "?"; else if (i == 9) bmi = "none"; else if (i == 40) bmi = "-"
@@ -164,8 +164,9 @@ BEGIN {
 		cs = c >= 1000 ? sprintf("\"%d,%03d\"", int(c / 1000), c % 1000) : c
 		r = sprintf("\"%d,%d\"", 10 + int(rnd() * 30), int(rnd() * 10))
 		note = i % 8 == 0 ? "text " i : int(rnd() * 50)
-		printf "%d,%s,%s,%s,%s,%s,%s,%d\n", 20 + int(rnd() * 70), bmi, w, cs, r, note,
-			substr("ABC", 1 + int(rnd() * 3), 1), rnd() < 0.2
+		dg = i == 100 ? "V57" : sprintf("%d.%d", 250 + int(rnd() * 30), int(rnd() * 3))
+		printf "%d,%s,%s,%s,%s,%s,%s,%d,%s\n", 20 + int(rnd() * 70), bmi, w, cs, r, note,
+			substr("ABC", 1 + int(rnd() * 3), 1), rnd() < 0.2, dg
 	}
 }' >"$T"
 S3=$TMPD/s3
@@ -193,6 +194,9 @@ r=$(role_of "$S3" note)
 if [ "$r" != continuous ]; then ok "note (one cell in 8 a word) is not numeric ($r)"; else
 	not_ok "note (one cell in 8 a word) is not numeric"; fi
 expect_role "$S3" ward categorical "text A/B/C"
+r=$(role_of "$S3" diag_1)
+if [ "$r" != continuous ]; then ok "diag_1 (ICD-9 codes, one V57) is not numeric ($r)"; else
+	not_ok "diag_1 (ICD-9 codes, one V57) is not numeric"; fi
 expect_role "$S3" died label "the one outcome"
 check "prep re-reads the stray cohort (the same cells missing)" "$SYNTHEHR" prep "$S3"
 

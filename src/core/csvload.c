@@ -717,13 +717,14 @@ stray_add(struct ld *L, struct ld_col *k, int j, size_t line, const char *s, siz
 
 /* At the end of the file: keep a numeric column numeric when its strays
  * are missing-value tokens, numbers with commas of one consistent form, and
- * at most 1% other cells (one in a column of 20 to 199 numbers), with a
+ * at most 1% other cells (one in a column of 20 to 199 numbers) none of
+ * which reads as a code (V57, E11.9: a column of diagnosis codes), with a
  * note for each; otherwise the strays go back and the column is text. */
 static int
 resolve_strays(struct ld *L, struct ld_col *k, int j, char **cause)
 {
 	size_t i, ntok = 0, ncomma = 0, nnum, nother = 0, first_tok = 0, first_comma = 0, first_other = 0;
-	int mode = 3, ntoks = 0, nd;
+	int mode = 3, ntoks = 0, nd, codes = 0;
 	const char *toks[4];
 	char *msg;
 
@@ -742,14 +743,18 @@ resolve_strays(struct ld *L, struct ld_col *k, int j, char **cause)
 		} else if (t->what == ST_COMMA && mode != 0) {
 			if (ncomma++ == 0)
 				first_comma = t->line;
-		} else if (nother++ == 0)
-			first_other = t->line;
+		} else {
+			if (nother++ == 0)
+				first_other = t->line;
+			/* V57, E909: codes, not strays (ICD-9 diagnoses are mostly numbers) */
+			codes |= name_is_code(k->dict.s[t->idx]);
+		}
 	}
 	nnum = L->nrows - k->nmiss + ncomma;
 	nd = k->ndist;
 	if (ncomma > 0 && nd <= 2)
 		nd = 3;   /* comma numbers are rarely 0 or 1: judged as numbers */
-	if (nother > 0 && (nd <= 2 || nnum < 20 || nother > SH_MAX((size_t)1, nnum / 100))) {
+	if (nother > 0 && (codes || nd <= 2 || nnum < 20 || nother > SH_MAX((size_t)1, nnum / 100))) {
 		if (k->force == ROLE_CONTINUOUS)
 			return util_fail(cause, "%s:%zu:%d: column '%s' is set as continuous: expected a "
 			    "number, found text", L->path, first_other, j + 1, k->name);
