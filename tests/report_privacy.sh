@@ -46,6 +46,12 @@ for v in 987.654 987.65 59.8765 59.877 271.828 271.83 31.4159 31.416 ZQXJVW; do
 	grep -qF "$v" "$H" "$TMPD/text.html" && leak="$leak $v"
 done
 if [ -z "$leak" ]; then ok "no planted value appears in the HTML"; else not_ok "planted values in the HTML:$leak"; fi
+leak=""
+for v in 987.654 59.8765 271.828 31.4159 ZQXJVW; do
+	grep -qF "$v" "$ST/eval/report.md" && leak="$leak $v"
+done
+if [ -z "$leak" ]; then ok "no planted value appears in the Markdown report"; else not_ok "planted values in report.md:$leak"; fi
+grep_ok "the Markdown report suppresses small removals too" "<10 removed" "$ST/eval/report.md"
 grep_ok "the small level is pooled in Table 1" "small level" "$TMPD/text.html"
 grep_ok "small counts are shown as <10" "&lt;10" "$TMPD/text.html"
 if grep -qiE '<script|<link|@import|url\(|(src|href)="(https?:)?//' "$TMPD/text.html"; then

@@ -284,6 +284,7 @@ table1(struct rh *r)
 struct shist {
 	struct hist h;
 	size_t below, above;      /* values cut off left of edge 0 / right of the last edge */
+	int empty;                /* no bin holds k values: nothing may be drawn */
 	double sbelow, sabove;    /* comparison shares outside the edges */
 };
 
@@ -308,7 +309,11 @@ safe_hist(const struct rh *r, const double *x, size_t n, struct shist *o)
 					i0 = b;
 				i1 = b;
 			}
-		if (i0 < 0 || (i0 == 0 && i1 == o->h.nbins - 1) || iter == 3)
+		if (i0 < 0) {
+			o->empty = 1;
+			break;
+		}
+		if ((i0 == 0 && i1 == o->h.nbins - 1) || iter == 3)
 			break;
 		A = hist_edge(&o->h, i0);
 		B = hist_edge(&o->h, i1 + 1);
@@ -499,7 +504,16 @@ outlier_hists(struct rh *r, json_t *rules)
 		safe_hist(r, y, ny, &ha);
 		fprintf(r->fp, "<h3>");
 		esc(r->fp, desc);
-		fprintf(r->fp, "</h3>\n<div class=\"row\">");
+		fprintf(r->fp, "</h3>\n");
+		if (hb.empty || ha.empty) {
+			fprintf(r->fp, "<p class=\"note\">Not drawn: every bin would hold fewer than %d patients.</p>\n", r->k);
+			hist_done(&hb.h);
+			hist_done(&ha.h);
+			free(x);
+			free(y);
+			continue;
+		}
+		fprintf(r->fp, "<div class=\"row\">");
 		snprintf(t, sizeof t, "%s before the rule", col);
 		{
 			struct plot *p = hist_chart(r, t, col, &hb, NULL, 0, 0, 0);
@@ -901,6 +915,13 @@ cont_hists(struct rh *r, const char *name, const struct mtx *sm)
 		mtx_get_col(r->real, j, a);
 		mtx_get_col(sm, j, b);
 		safe_hist(r, a, r->real->n, &hr);
+		if (hr.empty) {
+			fprintf(r->fp, "<p class=\"note\">");
+			esc(r->fp, l->name[j]);
+			fprintf(r->fp, ": not drawn, every bin would hold fewer than %d patients.</p>\n", r->k);
+			hist_done(&hr.h);
+			continue;
+		}
 		safe_hist_compare(&hr, b, sm->n, &hs);
 		snprintf(t, sizeof t, "%s: %s", name, l->name[j]);
 		p = hist_chart(r, t, l->name[j], &hr, &hs, sm->n ? 1.0 / sm->n : 0, 0, 1);
@@ -1730,14 +1751,23 @@ report_html(struct study *s, const struct report_html_opts *o, const char *path,
 	names_dir = o && o->phecodes ? xstrdup(o->phecodes) : js_str(rcfg, "phecodes", NULL) ?
 	    xstrdup(js_str(rcfg, "phecodes", NULL)) : getenv("SYNTHEHR_PHECODES") ? xstrdup(getenv("SYNTHEHR_PHECODES")) : NULL;
 	if (names_dir != NULL) {
-		r.names = load_names(names_dir, cause);
+		char *why = NULL;
+
+		r.names = load_names(names_dir, &why);
 		if (r.names == NULL && o && o->phecodes) {
+			if (cause != NULL)
+				*cause = why;
+			else
+				free(why);
 			free(names_dir);
 			json_decref(r.rk);
 			json_decref(r.metrics);
 			json_decref(r.log);
 			return -1;
 		}
+		/* A map named by study.json or SYNTHEHR_PHECODES that cannot be read
+		 * only costs the names. */
+		free(why);
 		free(names_dir);
 	}
 	{
