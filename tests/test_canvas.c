@@ -323,6 +323,12 @@ test_screens(void)
 	app_switch(a, SCREEN_EVAL);
 	app_draw(a, cv);
 	golden(cv, "eval");
+	tap_ok(has(cv, "0.9088±0.0050"), "evaluate: a value with its standard error");
+	app_key(a, TKEY_ENTER);
+	app_draw(a, cv);
+	tap_ok(has(cv, "0.10% rows copy a training row, 25.00% repeat") && has(cv, "0.00% and 20.00%") &&
+	    has(cv, "1 of 6 checked codes never produced"), "evaluate details: memorisation, its reference, CKV missing");
+	app_key(a, TKEY_ESC);
 	app_key(a, TKEY_DOWN);
 	app_key(a, TKEY_ENTER);
 	app_draw(a, cv);

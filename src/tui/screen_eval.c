@@ -239,8 +239,8 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 	/* the value cell: 8 columns, wider for "value±se" */
 	for (s = 0; s < ev.nsets; s++)
 		if (ev.se != NULL && ev.se[(size_t)s * RANK_COUNT + m] == ev.se[(size_t)s * RANK_COUNT + m])
-			cw = SH_MAX(cw, (int)strlen(fmt_se(cv, b, sizeof b, s, m)) - (cv->ascii ? 0 : 1));
-	cw = SH_MIN(cw, 17);
+			cw = SH_MAX(cw, (int)strlen(fmt_se(cv, b, sizeof b, s, m)) + 1 - (cv->ascii ? 0 : 1));
+	cw = SH_MIN(cw, 18);
 
 	for (s = 0; s < ev.nsets; s++)
 		nw = SH_MAX(nw, (int)strlen(screen_eval_label(ev.names[s], lb, sizeof lb, NULL)));
