@@ -30,7 +30,8 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --data FILE         cohort CSV or CSV.gz (header row; FILE.schema.json is read if present)\n"
 	  "  --demo              the built-in demo cohort, written into STUDY/source/demo.csv.gz\n"
 	  "  --rows N, --concepts K, --seed S, --full, --no-extract   demo size, seed and shape (as 'synthehr demo')\n"
-	  "  --label COL         the outcome column (binary)\n"
+	  "  --label COL         the outcome column (binary); needed when several columns\n"
+	  "                      look like the outcome (init lists them, exit status 2)\n"
 	  "  --sex COL           the sex column (binary; 1 = female)\n"
 	  "  --role COL=ROLE     fix a column's role: id, label, sex, continuous, binary,\n"
 	  "                      categorical, concept, ignore (repeatable)\n" },

@@ -24,7 +24,8 @@ static const char init_usage_text[] =
     "  --data FILE       cohort CSV or CSV.gz (header row; FILE.schema.json is read if present)\n"
     "  --demo            the built-in demo cohort, written into STUDY/source/demo.csv.gz\n"
     "  --rows N, --concepts K, --seed S, --full, --no-extract   demo size, seed, shape (as 'synthehr demo')\n"
-    "  --label COL       the outcome column (binary)\n"
+    "  --label COL       the outcome column (binary); needed when several columns look\n"
+    "                    like the outcome (init lists them and exits with status 2)\n"
     "  --sex COL         the sex column (binary, 1 = female)\n"
     "  --role COL=ROLE   fix a column's role: id, label, sex, continuous, binary,\n"
     "                    categorical, concept, ignore (repeatable)\n";
