@@ -164,7 +164,15 @@ plot_range(struct plot *p, double x0, double x1, double y0, double y1, int exact
 		y1 += d;
 	}
 	if (!exact) {
-		double sx = nice_step(x1 - x0, 6), sy = nice_step(y1 - y0, 5);
+		double sx = nice_step(x1 - x0, 6), sy, pad = 0.04 * (y1 - y0);
+
+		/* a little room so markers at the extremes are not cut by the frame
+		 * (a zero end stays at zero) */
+		if (y1 != 0)
+			y1 += pad;
+		if (y0 != 0)
+			y0 -= pad;
+		sy = nice_step(y1 - y0, 5);
 
 		x0 = floor(x0 / sx) * sx;
 		x1 = ceil(x1 / sx) * sx;
