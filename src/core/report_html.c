@@ -775,6 +775,36 @@ training(struct rh *r)
 	for (i = 0; i < nr; i++)
 		one_run(r, runs[i]);
 	free(runs);
+	/* The classical peers are fitted, not trained: no curves, their fit only. */
+	{
+		int np = 0;
+
+		for (i = 0; i < r->n; i++) {
+			json_t *st;
+			char *rel, *p;
+
+			if (strcmp(r->kind[i], "peer") != 0)
+				continue;
+			rel = xsprintf("runs/%s/state.json", r->set[i]);
+			p = study_path(r->s, rel);
+			if (js_read_file(p, &st, NULL) == 0) {
+				if (np++ == 0)
+					fprintf(r->fp, "<h3>Classical peers</h3>\n<p>Fitted in one pass (no training "
+					    "curves):</p>\n<ul>\n");
+				fprintf(r->fp, "<li>");
+				esc(r->fp, r->set[i]);
+				fprintf(r->fp, ": method ");
+				esc(r->fp, js_str(st, "method", "?"));
+				fprintf(r->fp, ", fitted in %.2f s, %lld rows sampled</li>\n", js_num(st, "fit_seconds", NAN),
+				    js_int(json_object_get(st, "generate"), "rows", 0));
+				json_decref(st);
+			}
+			free(rel);
+			free(p);
+		}
+		if (np > 0)
+			fprintf(r->fp, "</ul>\n");
+	}
 	fprintf(r->fp, "</section>\n");
 }
 
