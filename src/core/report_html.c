@@ -1586,7 +1586,9 @@ settings_section(struct rh *r)
 	fprintf(r->fp, "<section id=\"reproduce\"><h2>Settings and versions</h2>\n<ul>\n"
 	    "<li>synthehr %s; cairo %s; jansson %s; BLAS: ", PACKAGE_VERSION, plot_backend_version(), JANSSON_VERSION);
 	esc(r->fp, core);
-	fprintf(r->fp, "</li>\n<li>source cohort: %lld rows, %lld columns, SHA-256 <code>", js_int(src, "rows", 0),
+	fprintf(r->fp, "</li>\n<li>study directory: <code>");
+	esc(r->fp, r->s->dir);
+	fprintf(r->fp, "</code></li>\n<li>source cohort: %lld rows, %lld columns, SHA-256 <code>", js_int(src, "rows", 0),
 	    js_int(src, "cols", 0));
 	esc(r->fp, js_str(src, "sha256", "?"));
 	fprintf(r->fp, "</code></li>\n<li>evaluation key <code>");
@@ -1606,6 +1608,20 @@ settings_section(struct rh *r)
 	fprintf(r->fp, "<h3>evaluation settings (metrics.json)</h3>\n");
 	pre_json(r->fp, json_object_get(r->metrics, "settings"));
 	fprintf(r->fp, "</section>\n");
+}
+
+/* The study's directory name (the title; the path is in the settings). */
+static const char *
+study_name(const char *dir, char *buf, size_t size)
+{
+	size_t n = strlen(dir);
+	const char *b;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	snprintf(buf, size, "%.*s", (int)n, dir);
+	b = strrchr(buf, '/');
+	return b != NULL && b[1] != '\0' ? b + 1 : buf;
 }
 
 static const char css[] =
@@ -1758,7 +1774,7 @@ report_html(struct study *s, const struct report_html_opts *o, const char *path,
 	json_t *rcfg = study_section(s, "report");
 	int rc;
 	time_t now = time(NULL);
-	char when[64];
+	char when[64], title[256];
 
 	memset(&r, 0, sizeof r);
 	r.s = s;
@@ -1816,9 +1832,9 @@ report_html(struct study *s, const struct report_html_opts *o, const char *path,
 	fprintf(r.fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	    "<meta name=\"generator\" content=\"synthehr %s\">\n<title>synthehr report: ", PACKAGE_VERSION);
-	esc(r.fp, s->dir);
+	esc(r.fp, study_name(s->dir, title, sizeof title));
 	fprintf(r.fp, "</title>\n<style>%s</style>\n</head><body>\n<h1>synthehr report: ", css);
-	esc(r.fp, s->dir);
+	esc(r.fp, study_name(s->dir, title, sizeof title));
 	fprintf(r.fp, "</h1>\n<p>Generated %s by synthehr %s. Aggregates only: no patient rows; counts under %d "
 	    "patients are suppressed. Every chart has a text alternative and its numbers in a table "
 	    "(\"Numbers\").</p>\n", when, PACKAGE_VERSION, r.k);
