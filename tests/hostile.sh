@@ -127,4 +127,30 @@ else
 	ok "# SKIP rank on a read-only study: running as root"
 fi
 
+# 7. Links and modes (issue 18 item 3): nothing is written through a link,
+# directories are 0700 and files 0600 whatever the umask, check reports both.
+L=$W/l
+cp -r "$S" "$L"
+rm -rf "$L/runs" "$W/outside"
+mkdir "$W/outside"
+ln -s "$W/outside" "$L/runs"
+refused "train refuses a runs/ that is a symbolic link" 1 'runs: a symbolic link inside the study' \
+	"$W/outside" "$SYNTHEHR" train "$L" --runs 1 --epochs 2 --threads 1
+[ -z "$(ls -A "$W/outside")" ] && ok "nothing landed outside the study" || not_ok "nothing landed outside the study"
+refused "check reports the link" 1 'LINK .*/runs: a symbolic link' "$L" "$SYNTHEHR" check "$L"
+rm "$L/runs"
+echo keep >"$W/victim"
+ln -s "$W/victim" "$L/prep/train.csv"
+(umask 0777 && $T "$SYNTHEHR" prep "$L" >/dev/null 2>&1) && ok "prep under umask 0777" || not_ok "prep under umask 0777"
+[ "$(cat "$W/victim")" = keep ] && [ ! -L "$L/prep/train.csv" ] && ok "a link at an output name is replaced, its target untouched" ||
+	not_ok "a link at an output name is replaced, its target untouched"
+(umask 0777 && $T "$SYNTHEHR" train "$L" --runs 1 --epochs 2 --threads 1 >/dev/null 2>&1) && ok "train under umask 0777" ||
+	not_ok "train under umask 0777"
+bad_modes=$(find "$L" \( -type d ! -perm 0700 \) -o \( -type f ! -perm 0600 \) | head -3)
+[ -z "$bad_modes" ] && ok "every directory 0700 and file 0600 under umask 0777" || not_ok "modes under umask 0777: $bad_modes"
+check "check passes on the study" "$SYNTHEHR" check "$L"
+chmod 0755 "$L/runs"; chmod 0644 "$L/prep/layout.json"
+refused "check reports wrong modes" 1 'PERM .*runs: mode 0755.*' "$L" "$SYNTHEHR" check "$L"
+grep -q 'PERM .*layout.json: mode 0644' "$TMPD/err" && ok "check names the 0644 file" || not_ok "check names the 0644 file"
+
 done_testing

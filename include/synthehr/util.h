@@ -44,6 +44,8 @@ struct atomic_file {
 	FILE *fp;
 	char *path;
 	char *tmp;
+	int dirfd;               /* the parent directory under a study root, or -1 */
+	size_t base;             /* offset of the last component in path and tmp */
 };
 int atomic_open(struct atomic_file *af, const char *path, char **cause);
 int atomic_commit(struct atomic_file *af, char **cause);
@@ -52,7 +54,17 @@ int util_write_file_atomic(const char *path, const void *data, size_t len, char 
 /* Whole file into memory (NUL-terminated); -1 with cause on failure. */
 int util_read_file(const char *path, char **data, size_t *len, char **cause);
 
-/* mkdir -p with mode 0700 on every created component. */
+/* A study root: writes, directory creation and util_unlink under it walk
+ * from its directory fd with O_NOFOLLOW, so a symbolic link below the root
+ * is refused (named in the message) and never written through. */
+void util_root_add(const char *dir);
+/* -1 with cause when path lies under a root and a link is on its way (or is
+ * path itself). */
+int util_path_check(const char *path, char **cause);
+/* unlink, relative to the study root when path is under one (no links). */
+int util_unlink(const char *path);
+
+/* mkdir -p with mode 0700 on every created component (whatever the umask). */
 int util_mkdir_private(const char *path, char **cause);
 int util_file_exists(const char *path);
 int util_dir_exists(const char *path);

@@ -49,6 +49,7 @@ study_create(const char *dir, struct study **out, char **cause)
 	if (util_mkdir_private(dir, cause) != 0)
 		return -1;
 	chmod(dir, 0700);
+	util_root_add(dir);
 	s = xcalloc(1, sizeof *s);
 	s->dir = xstrdup(dir);
 	s->cfg = json_object();
@@ -93,6 +94,7 @@ study_open(const char *dir, struct study **out, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->dir = xstrdup(dir);
 	s->cfg = j;
+	util_root_add(dir);
 	*out = s;
 	return 0;
 }

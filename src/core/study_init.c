@@ -345,17 +345,17 @@ undo_init(const char *dir, int created_dir, int wrote_demo)
 
 	if (wrote_demo) {
 		p = util_path_join(dir, DEMO_REL);
-		unlink(p);
+		util_unlink(p);
 		free(p);
 		p = util_path_join(dir, DEMO_REL ".schema.json");
-		unlink(p);
+		util_unlink(p);
 		free(p);
 		p = util_path_join(dir, "source");
 		rmdir(p);
 		free(p);
 	}
 	p = util_path_join(dir, "study.json");
-	unlink(p);
+	util_unlink(p);
 	free(p);
 	if (created_dir)
 		rmdir(dir);

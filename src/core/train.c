@@ -884,7 +884,7 @@ cands_prune(struct train_job *j, struct run_ctx *rc)
 		{
 			char *name = xsprintf("ckpt-%d.bin", c->epoch), *p = run_file(j, rc->run, name);
 
-			unlink(p);
+			util_unlink(p);
 			free(p);
 			free(name);
 		}
@@ -1469,7 +1469,7 @@ run_clear(struct study *s, int run)
 			    strstr(nm, ".tmp.") != NULL) {
 				char *p = util_path_join(dir, nm);
 
-				unlink(p);
+				util_unlink(p);
 				free(p);
 			}
 		}

@@ -166,6 +166,245 @@ dir_of(const char *path)
 	return xstrndup(path, slash - path);
 }
 
+/* ---- Study roots: writes under a study directory never follow a link.
+ * Each registered root keeps an open directory fd; a path under it is
+ * walked component by component with openat(O_NOFOLLOW | O_DIRECTORY), so
+ * a symbolic link anywhere below the root (runs/ -> /elsewhere) is refused
+ * instead of written through, and no rename or lstat race can redirect it.
+ * Paths outside every root (demo -o FILE, import --out) are the user's
+ * choice and are written as named, still atomically and 0600. */
+
+#define UTIL_MAX_ROOTS 16
+static struct util_root {
+	char *dir;       /* as given, without trailing slashes */
+	int fd;
+} util_roots[UTIL_MAX_ROOTS];
+static int util_nroots;
+
+void
+util_root_add(const char *dir)
+{
+	size_t n = strlen(dir);
+	int i, fd;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (i = 0; i < util_nroots; i++)
+		if (strlen(util_roots[i].dir) == n && strncmp(util_roots[i].dir, dir, n) == 0) {
+			/* the same name may now be another directory (removed and
+			 * created again): always hold the current one */
+			close(util_roots[i].fd);
+			util_roots[i].fd = fd;
+			return;
+		}
+	if (util_nroots == UTIL_MAX_ROOTS) {
+		close(fd);
+		return;
+	}
+	util_roots[util_nroots].dir = xstrndup(dir, n);
+	util_roots[util_nroots].fd = fd;
+	util_nroots++;
+}
+
+/* The root path is under, and the relative rest (points into path). */
+static const struct util_root *
+root_of(const char *path, const char **rel)
+{
+	const struct util_root *best = NULL;
+	size_t bl = 0;
+	int i;
+
+	for (i = 0; i < util_nroots; i++) {
+		size_t n = strlen(util_roots[i].dir);
+
+		if (n > bl && strncmp(path, util_roots[i].dir, n) == 0 && path[n] == '/') {
+			best = &util_roots[i];
+			bl = n;
+		}
+	}
+	if (best != NULL) {
+		*rel = path + bl;
+		while (**rel == '/')
+			(*rel)++;
+	}
+	return best;
+}
+
+/* Open the directory holding the last component of rel (relative to the
+ * root fd), refusing links; with mk, create missing directories 0700.
+ * Returns an fd or -1 with cause naming the offending path. */
+static int
+walk_dir(const struct util_root *rt, const char *path, const char *rel, int mk, int whole, char **cause)
+{
+	char *copy = xstrdup(rel), *p = copy, *slash;
+	int fd = dup(rt->fd);
+
+	if (fd < 0) {
+		free(copy);
+		return util_fail_errno(cause, rt->dir);
+	}
+	for (;;) {
+		int nfd;
+
+		slash = strchr(p, '/');
+		if (slash == NULL && !whole)
+			break;
+		if (slash != NULL)
+			*slash = '\0';
+		if (*p != '\0' && strcmp(p, ".") != 0) {
+			if (strcmp(p, "..") == 0) {
+				close(fd);
+				free(copy);
+				return util_fail(cause, "%s: \"..\" inside a study path", path);
+			}
+			if (mk && mkdirat(fd, p, 0700) == 0) {
+				/* 0700 whatever the umask */
+				nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (nfd >= 0)
+					fchmod(nfd, 0700);
+			} else
+				nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (nfd < 0) {
+				int e = errno;
+				struct stat st;
+				size_t plen = (size_t)(p - copy) + strlen(p);
+				char *shown = xsprintf("%s/%.*s", rt->dir, (int)plen, rel);
+
+				if (fstatat(fd, p, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+					util_fail(cause, "%s: a symbolic link inside the study; synthehr writes only "
+					    "inside the study directory and never through a link (remove it)", shown);
+				else if (e == ENOTDIR || (e == ELOOP))
+					util_fail(cause, "%s: not a directory", shown);
+				else
+					util_fail(cause, "%s: %s", shown, strerror(e));
+				free(shown);
+				close(fd);
+				free(copy);
+				return -1;
+			}
+			close(fd);
+			fd = nfd;
+		}
+		if (slash == NULL)
+			break;
+		*slash = '/';
+		p = slash + 1;
+	}
+	free(copy);
+	return fd;
+}
+
+/* fd of the directory that will hold path (AT_FDCWD-like -2 when outside
+ * every root: then plain paths are used). */
+static int
+parent_fd(const char *path, const char **base, int mk, char **cause)
+{
+	const char *rel;
+	const struct util_root *rt = root_of(path, &rel);
+	const char *slash = strrchr(path, '/');
+
+	*base = slash ? slash + 1 : path;
+	if (rt == NULL)
+		return -2;
+	return walk_dir(rt, path, rel, mk, 0, cause);
+}
+
+int
+util_path_check(const char *path, char **cause)
+{
+	const char *base;
+	int fd = parent_fd(path, &base, 0, cause);
+
+	if (fd == -1)
+		return -1;
+	if (fd >= 0) {
+		struct stat st;
+
+		if (fstatat(fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			close(fd);
+			return util_fail(cause, "%s: a symbolic link inside the study; synthehr never reads "
+			    "or writes through a link (remove it)", path);
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int
+util_unlink(const char *path)
+{
+	const char *base;
+	int fd = parent_fd(path, &base, 0, NULL), rc;
+
+	if (fd == -1)
+		return -1;
+	if (fd == -2)
+		return unlink(path);
+	rc = unlinkat(fd, base, 0);
+	close(fd);
+	return rc;
+}
+
+#ifdef SYNTHEHR_FAULTINJECT
+#include "faultinject.h"
+#else
+#define FI_WRITE(fp) 0
+#define FI_FSYNC() 0
+#define FI_RENAME() 0
+#endif
+
+int
+atomic_open(struct atomic_file *af, const char *path, char **cause)
+{
+	static unsigned counter;
+	const char *base;
+	int fd = -1, dfd, tries;
+
+	memset(af, 0, sizeof *af);
+	af->dirfd = -1;
+	dfd = parent_fd(path, &base, 0, cause);
+	if (dfd == -1)
+		return -1;
+	af->path = xstrdup(path);
+	if (dfd == -2) {
+		xasprintf(&af->tmp, "%s.tmp.XXXXXX", path);
+		fd = mkstemp(af->tmp);
+	} else {
+		/* a fresh name, created exclusively and never through a link */
+		for (tries = 0; tries < 100 && fd < 0; tries++) {
+			uint64_t r = util_hash64(&counter, sizeof counter,
+			    (uint64_t)getpid() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(util_now() * 1e9));
+
+			counter++;
+			free(af->tmp);
+			xasprintf(&af->tmp, "%s.tmp.%06llx", path, (unsigned long long)(r & 0xffffff));
+			fd = openat(dfd, af->tmp + (base - path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0600);
+			if (fd < 0 && errno != EEXIST)
+				break;
+		}
+		af->dirfd = dfd;
+		af->base = base - path;
+	}
+	if (fd < 0) {
+		util_fail_errno(cause, af->tmp);
+		atomic_abort(af);
+		return -1;
+	}
+	fchmod(fd, 0600);
+	af->fp = fdopen(fd, "wb");
+	if (af->fp == NULL) {
+		util_fail_errno(cause, af->tmp);
+		close(fd);
+		atomic_abort(af);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 fsync_dir(const char *path)
 {
@@ -180,43 +419,14 @@ fsync_dir(const char *path)
 }
 
 int
-atomic_open(struct atomic_file *af, const char *path, char **cause)
-{
-	int fd;
-
-	memset(af, 0, sizeof *af);
-	af->path = xstrdup(path);
-	xasprintf(&af->tmp, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(af->tmp);
-	if (fd < 0) {
-		util_fail_errno(cause, af->tmp);
-		free(af->path);
-		free(af->tmp);
-		memset(af, 0, sizeof *af);
-		return -1;
-	}
-	fchmod(fd, 0600);
-	af->fp = fdopen(fd, "wb");
-	if (af->fp == NULL) {
-		util_fail_errno(cause, af->tmp);
-		close(fd);
-		unlink(af->tmp);
-		free(af->path);
-		free(af->tmp);
-		memset(af, 0, sizeof *af);
-		return -1;
-	}
-	return 0;
-}
-
-int
 atomic_commit(struct atomic_file *af, char **cause)
 {
 	int rc = 0;
 
 	if (af->fp == NULL)
 		return util_fail(cause, "%s: not open", af->path ? af->path : "?");
-	if (fflush(af->fp) != 0 || ferror(af->fp) || fsync(fileno(af->fp)) != 0) {
+	errno = 0;
+	if (fflush(af->fp) != 0 || ferror(af->fp) || FI_FSYNC() || fsync(fileno(af->fp)) != 0) {
 		rc = util_fail(cause, "%s: write failed: %s", af->path, strerror(errno ? errno : EIO));
 		fclose(af->fp);
 		af->fp = NULL;
@@ -225,16 +435,26 @@ atomic_commit(struct atomic_file *af, char **cause)
 		rc = util_fail_errno(cause, af->path);
 	} else {
 		af->fp = NULL;
-		if (rename(af->tmp, af->path) != 0)
+		if (af->dirfd >= 0) {
+			if (FI_RENAME() || renameat(af->dirfd, af->tmp + af->base, af->dirfd, af->path + af->base) != 0)
+				rc = util_fail_errno(cause, af->path);
+			else
+				fsync(af->dirfd);
+		} else if (FI_RENAME() || rename(af->tmp, af->path) != 0)
 			rc = util_fail_errno(cause, af->path);
 		else
 			fsync_dir(af->path);
 	}
-	if (rc != 0)
-		unlink(af->tmp);
+	if (rc != 0) {
+		atomic_abort(af);
+		return rc;
+	}
+	if (af->dirfd >= 0)
+		close(af->dirfd);
 	free(af->path);
 	free(af->tmp);
 	memset(af, 0, sizeof *af);
+	af->dirfd = -1;
 	return rc;
 }
 
@@ -243,11 +463,18 @@ atomic_abort(struct atomic_file *af)
 {
 	if (af->fp != NULL)
 		fclose(af->fp);
-	if (af->tmp != NULL)
-		unlink(af->tmp);
+	if (af->tmp != NULL) {
+		if (af->dirfd >= 0)
+			unlinkat(af->dirfd, af->tmp + af->base, 0);
+		else
+			unlink(af->tmp);
+	}
+	if (af->dirfd >= 0)
+		close(af->dirfd);
 	free(af->path);
 	free(af->tmp);
 	memset(af, 0, sizeof *af);
+	af->dirfd = -1;
 }
 
 int
@@ -257,8 +484,9 @@ util_write_file_atomic(const char *path, const void *data, size_t len, char **ca
 
 	if (atomic_open(&af, path, cause) != 0)
 		return -1;
-	if (len > 0 && fwrite(data, 1, len, af.fp) != len) {
-		util_fail(cause, "%s: write failed: %s", path, strerror(errno));
+	errno = 0;
+	if (len > 0 && (FI_WRITE(af.fp) || fwrite(data, 1, len, af.fp) != len)) {
+		util_fail(cause, "%s: write failed: %s", path, strerror(errno ? errno : EIO));
 		atomic_abort(&af);
 		return -1;
 	}
@@ -299,15 +527,28 @@ util_read_file(const char *path, char **data, size_t *len, char **cause)
 int
 util_mkdir_private(const char *path, char **cause)
 {
-	char *p = xstrdup(path), *s;
+	char *p, *s;
+	const char *rel;
+	const struct util_root *rt = root_of(path, &rel);
 	struct stat st;
 
+	if (rt != NULL) {
+		int fd = walk_dir(rt, path, rel, 1, 1, cause);
+
+		if (fd < 0)
+			return -1;
+		close(fd);
+		return 0;
+	}
+	p = xstrdup(path);
 	for (s = p + 1; ; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 
 			*s = '\0';
-			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			if (mkdir(p, 0700) == 0)
+				chmod(p, 0700);   /* 0700 whatever the umask */
+			else if (errno != EEXIST) {
 				util_fail_errno(cause, p);
 				free(p);
 				return -1;
