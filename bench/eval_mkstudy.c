@@ -114,6 +114,8 @@ mk_rows(const struct layout *l, size_t n, double distort, struct rng *g)
 	return m;
 }
 
+static uint64_t train_sum;   /* checksum of prep/train.mtx */
+
 static int
 write_set(struct study *s, const char *name, const struct mtx *m)
 {
@@ -125,6 +127,8 @@ write_set(struct study *s, const char *name, const struct mtx *m)
 		return -1;
 	}
 	p = xsprintf("%s/%s/synthetic.mtx", s->dir, rel);
+	((struct mtx *)m)->prov.role = MTX_ROLE_SYNTH;   /* goes with prep/train.mtx */
+	((struct mtx *)m)->prov.train = train_sum;
 	rc = mtx_write(p, m, &cause);
 	if (rc != 0)
 		fprintf(stderr, "%s\n", cause);
@@ -166,6 +170,19 @@ main(int argc, char **argv)
 	R = mk_rows(l, ntr, 0, &g);
 	T = mk_rows(l, nte, 0, &g);
 	study_mkdir(s, "prep", NULL);
+	{
+		/* the checksum train.mtx will have (scaled), which every set records */
+		size_t *all = xmalloc((R->n + 1) * sizeof *all), r;
+		struct mtx *c;
+
+		for (r = 0; r < R->n; r++)
+			all[r] = r;
+		c = mtx_subset(R, all, R->n);
+		mtx_scale(c, l);
+		train_sum = mtx_checksum(c);
+		mtx_free(c);
+		free(all);
+	}
 	p = study_path(s, "prep/layout.json");
 	{
 		json_t *j = layout_to_json(l);
@@ -210,6 +227,9 @@ main(int argc, char **argv)
 	}
 	mtx_scale(R, l);
 	mtx_scale(T, l);
+	R->prov.role = MTX_ROLE_TRAIN;
+	T->prov.role = MTX_ROLE_TEST;
+	T->prov.train = train_sum;
 	p = study_path(s, "prep/train.mtx");
 	if (mtx_write(p, R, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);

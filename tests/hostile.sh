@@ -53,30 +53,100 @@ else
 	not_ok "a small study through prep, train and generate"; sed 's/^/#   /' "$TMPD/err" | head; done_testing; exit 1
 fi
 
-# put_f32 FILE OFFSET_FROM_END VALUE: overwrite one float32 (little-endian)
-put_nan() { printf '\000\000\300\177' | dd of="$1" bs=1 seek=$(($(wc -c <"$1") - 4)) conv=notrunc 2>/dev/null; }
-put_byte() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+# forge FILE OFFSET BYTES: write BYTES (printf escapes) at OFFSET and fix the
+# matrix's checksums, as a careful forger would (format 2: payload CRC at
+# 88, header CRC at 92, payload from 128).
+forge() {
+	printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+	python3 - "$1" <<'EOF'
+import struct, sys, zlib
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+b[88:92] = struct.pack('<I', zlib.crc32(bytes(b[128:])) & 0xffffffff)
+b[92:96] = b'\0\0\0\0'
+b[92:96] = struct.pack('<I', zlib.crc32(bytes(b[:128])) & 0xffffffff)
+open(p, 'wb').write(b)
+EOF
+}
+size() { wc -c <"$1" | tr -d ' '; }
 
-# 2. A NaN in train.mtx: train refuses (names the file, row and column).
-cp -r "$S" "$W/n1"
-put_nan "$W/n1/prep/train.mtx"
-refused "train refuses a NaN in train.mtx" 2 'train\.mtx: damaged matrix: row [0-9]+, column "[^"]+" is not a finite number' \
-	"$W/n1" "$SYNTHEHR" train "$W/n1" --runs 1 --epochs 4 --threads 1
-refused "check reports the NaN in train.mtx" 1 'BAD .*train\.mtx: damaged matrix' "$W/n1" "$SYNTHEHR" check "$W/n1"
+# 2. A damaged byte anywhere: the checksum refuses it, naming the file.
+cp -r "$S" "$W/n0"
+printf '\001' | dd of="$W/n0/runs/run-1/synthetic.mtx" bs=1 seek=$(($(size "$W/n0/runs/run-1/synthetic.mtx") - 1)) conv=notrunc 2>/dev/null
+refused "evaluate refuses a one-byte change (checksum)" 1 'synthetic\.mtx: damaged matrix \(payload checksum mismatch\)' \
+	"$W/n0" "$SYNTHEHR" evaluate "$W/n0"
+refused "check reports it" 1 'BAD .*synthetic\.mtx: damaged matrix' "$W/n0" "$SYNTHEHR" check "$W/n0"
+rm -rf "$W/n0"
+# A matrix of format 1 (before checksums): refused with "re-run prep".
+cp -r "$S" "$W/n5"
+printf '\001' | dd of="$W/n5/prep/test.mtx" bs=1 seek=8 conv=notrunc 2>/dev/null
+refused "a format-1 matrix is refused: re-run prep" 1 "test\.mtx: matrix format 1 .*re-run 'synthehr prep'" \
+	"$W/n5" "$SYNTHEHR" evaluate "$W/n5"
+rm -rf "$W/n5"
+if command -v python3 >/dev/null 2>&1; then
+	# A NaN in train.mtx with valid checksums: train refuses (file, row, column).
+	cp -r "$S" "$W/n1"
+	rm -rf "$W/n1/runs"
+	forge "$W/n1/prep/train.mtx" $(($(size "$W/n1/prep/train.mtx") - 4)) '\000\000\300\177'
+	refused "train refuses a NaN in train.mtx" 2 'train\.mtx: damaged matrix: row [0-9]+, column "[^"]+" is not a finite number' \
+		"$W/n1" "$SYNTHEHR" train "$W/n1" --runs 1 --epochs 4 --threads 1
+	refused "check reports the NaN in train.mtx" 1 'BAD .*train\.mtx: damaged matrix' "$W/n1" "$SYNTHEHR" check "$W/n1"
+	rm -rf "$W/n1"
+	# 3. A NaN in synthetic.mtx: evaluate ends (no spin in the W1 loop).
+	cp -r "$S" "$W/n2"
+	forge "$W/n2/runs/run-1/synthetic.mtx" $(($(size "$W/n2/runs/run-1/synthetic.mtx") - 4)) '\000\000\300\177'
+	refused "evaluate refuses a NaN in synthetic.mtx (no hang)" 1 'synthetic\.mtx: damaged matrix: row [0-9]+, column .* not a finite' \
+		"$W/n2" "$SYNTHEHR" evaluate "$W/n2"
+	rm -rf "$W/n2"
+	# 4. A byte cell of 2 (header 128 bytes + D kind bytes), checksums fixed.
+	cp -r "$S" "$W/n3"
+	D=$(od -An -tu4 -j12 -N4 "$W/n3/runs/run-1/synthetic.mtx" | tr -d ' ')
+	forge "$W/n3/runs/run-1/synthetic.mtx" $((128 + D)) '\002'
+	refused "evaluate refuses a binary cell of 2" 1 'synthetic\.mtx: damaged matrix: row 1, column .* neither 0 nor 1' \
+		"$W/n3" "$SYNTHEHR" evaluate "$W/n3"
+	refused "check reports the binary cell of 2" 1 'BAD .*synthetic\.mtx: damaged matrix' "$W/n3" "$SYNTHEHR" check "$W/n3"
+	rm -rf "$W/n3"
+else
+	for i in 1 2 3 4 5; do ok "# SKIP no python3 to forge checksums"; done
+fi
 
-# 3. A NaN in synthetic.mtx: evaluate ends (no spin in the W1 loop) with a message.
-rm -rf "$W/n1"; cp -r "$S" "$W/n2"
-put_nan "$W/n2/runs/run-1/synthetic.mtx"
-refused "evaluate refuses a NaN in synthetic.mtx (no hang)" 1 'synthetic\.mtx: damaged matrix' \
-	"$W/n2" "$SYNTHEHR" evaluate "$W/n2"
-
-# 4. A byte cell that is neither 0 nor 1 (header 48 bytes + D kind bytes).
-rm -rf "$W/n2"; cp -r "$S" "$W/n3"
-D=$(od -An -tu4 -j12 -N4 "$W/n3/runs/run-1/synthetic.mtx" | tr -d ' ')
-put_byte "$W/n3/runs/run-1/synthetic.mtx" $((48 + D)) '\002'
-refused "evaluate refuses a binary cell of 2" 1 'synthetic\.mtx: damaged matrix: row 1, column .* neither 0 nor 1' \
-	"$W/n3" "$SYNTHEHR" evaluate "$W/n3"
-refused "check reports the binary cell of 2" 1 'BAD .*synthetic\.mtx: damaged matrix' "$W/n3" "$SYNTHEHR" check "$W/n3"
+# Files from elsewhere: swapped train/test, another cohort's runs.
+cp -r "$S" "$W/x1"
+mv "$W/x1/prep/train.mtx" "$W/x1/t" && mv "$W/x1/prep/test.mtx" "$W/x1/prep/train.mtx" && mv "$W/x1/t" "$W/x1/prep/test.mtx"
+refused "train refuses swapped train.mtx/test.mtx" 2 'train\.mtx: holds test rows, expected training rows' \
+	"$W/x1" "$SYNTHEHR" train "$W/x1" --runs 1 --epochs 4 --threads 1
+refused "evaluate refuses them too" 1 'train\.mtx: holds test rows' "$W/x1" "$SYNTHEHR" evaluate "$W/x1"
+refused "check names the mix" 1 'MIXED .*train\.mtx: holds test rows' "$W/x1" "$SYNTHEHR" check "$W/x1"
+rm -rf "$W/x1"
+# another cohort: one cell changed
+awk -F, -v OFS=, 'NR==10{$2=$2+1}1' "$W/d.csv" >"$W/d3.csv"
+S3=$W/other
+$T "$SYNTHEHR" init "$S3" --data "$W/d3.csv" >/dev/null 2>&1 && $T "$SYNTHEHR" prep "$S3" >/dev/null 2>&1 &&
+	$T "$SYNTHEHR" train "$S3" --runs 1 --epochs 4 --threads 1 >/dev/null 2>&1
+cp -r "$S" "$W/x2"
+rm -rf "$W/x2/runs/run-1" && cp -r "$S3/runs/run-1" "$W/x2/runs/run-1"
+refused "train refuses to resume another cohort's checkpoint" 1 'run-1/(state\.json|ckpt-last\.bin): .*trained on other training rows' \
+	"$W/x2" "$SYNTHEHR" train "$W/x2" --runs 1 --epochs 6 --threads 1
+"$SYNTHEHR" check "$W/x2" >"$TMPD/out" 2>&1
+grep -q 'STALE .*runs/run-1: trained on other training rows' "$TMPD/out" && ok "check names the run as stale" ||
+	{ not_ok "check names the run as stale"; sed 's/^/#   /' "$TMPD/out" | head -5; }
+cp "$S3/prep/train.mtx" "$W/x2/prep/train.mtx"
+refused "another cohort's train.mtx is refused" 2 'train\.mtx: (made from another cohort|made for another column layout)' \
+	"$W/x2" "$SYNTHEHR" train "$W/x2" --runs 1 --epochs 4 --threads 1
+rm -rf "$W/x2" "$S3"
+# stale metrics: generate again with another seed after evaluate
+cp -r "$S" "$W/x3"
+$T "$SYNTHEHR" evaluate "$W/x3" >/dev/null 2>&1
+$T "$SYNTHEHR" generate "$W/x3" --no-stratify --seed 2 >/dev/null 2>&1
+$T "$SYNTHEHR" rank "$W/x3" >/dev/null 2>"$TMPD/err"
+grep -q 'STALE: 2 results are older' "$TMPD/err" && ok "rank marks metrics older than the synthetic sets" ||
+	{ not_ok "rank marks metrics older than the synthetic sets"; sed 's/^/#   /' "$TMPD/err" | head -3; }
+"$SYNTHEHR" check "$W/x3" >"$TMPD/out" 2>&1
+grep -q 'STALE .*metrics\.json: older than runs/run-1/synthetic\.mtx' "$TMPD/out" && ok "check names the stale metrics" ||
+	not_ok "check names the stale metrics"
+$T "$SYNTHEHR" evaluate "$W/x3" >/dev/null 2>&1
+$T "$SYNTHEHR" rank "$W/x3" >/dev/null 2>"$TMPD/err"
+grep -q STALE "$TMPD/err" && not_ok "no mark once evaluated again" || ok "no mark once evaluated again"
+rm -rf "$W/x3"
 
 # 5. Non-finite model parameters (a checkpoint with a valid CRC): training
 # stops at the first non-finite loss with exit 1 and a clear message.

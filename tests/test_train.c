@@ -21,6 +21,7 @@
 #include "synthehr/ckpt.h"
 #include "synthehr/encode.h"
 #include "synthehr/generate.h"
+#include "synthehr/prep.h"
 #include "synthehr/study.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
@@ -125,6 +126,13 @@ make_study(const char *name, size_t n, json_t *train)
 		exit(1);
 	free(p);
 	p = study_path(s, "prep/train.mtx");
+	{
+		char key[65];   /* training rows of this study's source (issue 18) */
+
+		m->prov.role = MTX_ROLE_TRAIN;
+		if (prep_source_key(s, key, NULL) == 0)
+			m->prov.source = util_hex64(key);
+	}
 	if (mtx_write(p, m, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
 		exit(1);

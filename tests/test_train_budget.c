@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "synthehr/ckpt.h"
+#include "synthehr/prep.h"
 #include "synthehr/study.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
@@ -97,6 +98,13 @@ make_study(const char *name, size_t n, json_t *train)
 		exit(1);
 	free(p);
 	p = study_path(s, "prep/train.mtx");
+	{
+		char key[65];   /* training rows of this study's source (issue 18) */
+
+		m->prov.role = MTX_ROLE_TRAIN;
+		if (prep_source_key(s, key, NULL) == 0)
+			m->prov.source = util_hex64(key);
+	}
 	if (mtx_write(p, m, &cause) != 0)
 		exit(1);
 	free(p);

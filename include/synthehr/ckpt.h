@@ -25,6 +25,8 @@ struct ckpt_header {
 	double best_score;       /* best score so far (checkpoint rule state) */
 	int32_t best_epoch;      /* epoch of best_score, 0 if none */
 	uint64_t nfloats;        /* payload length in floats */
+	uint64_t data_hash;      /* checksum of the train.mtx trained on (0: not recorded,
+	                          * as in checkpoints written before issue 18) */
 };
 
 /* Write header + data[nfloats] atomically (0600). */

@@ -52,6 +52,18 @@ int layout_from_json(json_t *j, struct layout **out, char **cause);
 /* Settings hash: changes when the layout changes (checkpoints record it). */
 uint64_t layout_hash(const struct layout *l);
 
+/* Where a matrix file came from (issue 18): written into every .mtx header
+ * and checked by the readers of the files derived from it. */
+enum mtx_role { MTX_ROLE_NONE, MTX_ROLE_TRAIN, MTX_ROLE_TEST, MTX_ROLE_SYNTH, MTX_ROLE_EXTERNAL };
+struct mtx_prov {
+	uint32_t role;            /* enum mtx_role */
+	uint64_t source;          /* first 64 bits of the cohort's SHA-256 */
+	uint64_t plan;            /* hash of the preprocessing plan (split included) */
+	uint64_t seed;            /* synthetic: the generation seed */
+	uint64_t parent;          /* synthetic: the checkpoint's checksum; external: the CSV's */
+	uint64_t train;           /* test and synthetic: checksum of the train.mtx they go with */
+};
+
 struct mtx {
 	size_t n;                 /* rows */
 	int D;                    /* columns (= layout D) */
@@ -67,6 +79,9 @@ struct mtx {
 	                           * mtx_unscale() restores c from it, and
 	                           * mtx_get_col()/mtx_getd() read it on an unscaled
 	                           * matrix. */
+	uint64_t lhash;           /* layout_hash() of the layout it was made for */
+	uint64_t sum;             /* checksum of the file it was read from (0: none) */
+	struct mtx_prov prov;     /* set by writers, filled by mtx_read */
 };
 
 /* New zeroed matrix of n rows with the layout's column kinds. */
@@ -91,10 +106,27 @@ void mtx_scale(struct mtx *m, const struct layout *l);
 void mtx_unscale(struct mtx *m, const struct layout *l);
 /* Copy of rows idx[0..nr-1]. */
 struct mtx *mtx_subset(const struct mtx *m, const size_t *idx, size_t nr);
-/* Binary file: magic "SHMTX\0", version, n, D, nb, nc, scaled, kinds, then
- * the byte block and the float block.  Atomic write. */
+/* Binary file, format 2: a 128-byte header (magic "SHMTX\0", version, n,
+ * D, nb, nc, scaled, the layout hash, the provenance, a CRC-32 of the
+ * payload and one of the header), the kinds, the byte block and the float
+ * block.  Atomic write.  mtx_read checks the magic, the format (a format-1
+ * file written before checksums is refused: re-run prep), both CRCs, the
+ * layout hash against the study's layout, every byte cell 0/1 and every
+ * float finite; m->sum is the payload CRC (what derived files record). */
 int mtx_write(const char *path, const struct mtx *m, char **cause);
 int mtx_read(const char *path, const struct layout *l, struct mtx **out, char **cause);
+/* The payload checksum mtx_write will record for m (m->sum after reading). */
+uint64_t mtx_checksum(const struct mtx *m);
+/* Check a matrix read from path against what it should be: its role, and
+ * (when train != NULL) that it was made with that train.mtx.  The message
+ * names the file and what it was made from. */
+int mtx_expect(const struct mtx *m, const char *path, enum mtx_role role, const struct mtx *train,
+    char **cause);
+const char *mtx_role_name(uint32_t role);
+/* Only the header: provenance, the recorded payload checksum and the layout
+ * hash (nothing verified but the header's own CRC). */
+int mtx_read_header(const char *path, struct mtx_prov *prov, uint64_t *sum, uint64_t *lhash,
+    char **cause);
 /* -1 with "PATH: damaged matrix: row R, column C ..." when a byte cell is not
  * 0/1 or a float cell is not finite. */
 int mtx_validate(const struct mtx *m, const struct layout *l, const char *path, char **cause);

@@ -156,8 +156,9 @@ typedef void (*train_cb)(const struct train_event *ev, void *arg);
  * checks them, then trains in a worker thread.  cb (may be NULL) is called
  * on the worker thread for every event; events are also queued for
  * train_poll.  s must outlive the job; s->cfg is only read. */
-/* -1 with cause when a run to resume was trained with other settings than
- * the study's (nothing is written). */
+/* Before anything is written: -2 with cause when prep/train.mtx is not this
+ * study's training rows (header only: role, layout, source); -1 when a run
+ * to resume was trained with other settings or other training rows. */
 int train_check_settings(struct study *s, const struct train_opts *o, char **cause);
 struct train_job *train_start(struct study *s, const struct train_opts *o, train_cb cb, void *arg,
     char **cause);

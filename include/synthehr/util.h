@@ -72,6 +72,8 @@ char *util_path_join(const char *a, const char *b);
 /* SHA-256 of a file as 64 hex characters into out[65]. */
 int util_sha256_file(const char *path, char out[65], char **cause);
 void util_sha256(const void *data, size_t len, uint8_t out[32]);
+/* The first 16 hex digits of s as a number (0 when s is not hex). */
+uint64_t util_hex64(const char *s);
 /* 64-bit FNV-1a, for settings hashes. */
 uint64_t util_hash64(const void *data, size_t len, uint64_t h);
 

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "synthehr/ckpt.h"
+#include "synthehr/consist.h"
 #include "synthehr/csvio.h"
 #include "synthehr/mtx.h"
 #include "synthehr/study.h"
@@ -23,7 +24,7 @@
 struct check_state {
 	const struct layout *lay;
 	int clean;
-	int nfiles, nbad, ntmp;
+	int nfiles, nbad, ntmp, nstale;
 	const char *skip;        /* a file already reported */
 };
 
@@ -113,6 +114,18 @@ check_file(struct check_state *st, const char *path, const struct stat *sb)
 			check_bad(st, path, cause);
 		csvr_close(r);
 	}
+}
+
+static void
+check_finding(int stale, const char *path, const char *msg, void *arg)
+{
+	struct check_state *st = arg;
+
+	printf("%s %s: %s\n", stale ? "STALE" : "MIXED", path, msg);
+	if (stale)
+		st->nstale++;
+	else
+		st->nbad++;
 }
 
 static void
@@ -228,8 +241,13 @@ cmd_check(int argc, char **argv)
 	free(lp);
 	st.lay = lay;
 	check_dir(&st, s->dir);
-	printf("%d files checked: %d problem%s, %d leftover temporary file%s\n", st.nfiles, st.nbad,
+	/* then the files against each other: what each was made from */
+	study_consistency(s, check_finding, &st);
+	printf("%d files checked: %d problem%s, %d leftover temporary file%s", st.nfiles, st.nbad,
 	    st.nbad == 1 ? "" : "s", st.ntmp, st.ntmp == 1 ? "" : "s");
+	if (st.nstale > 0)
+		printf(", %d stale result%s (re-run the stage named)", st.nstale, st.nstale == 1 ? "" : "s");
+	printf("\n");
 	layout_free(lay);
 	study_free(s);
 	return st.nbad ? EXIT_FAIL : EXIT_OK;

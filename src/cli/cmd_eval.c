@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "synthehr/consist.h"
 #include "synthehr/eval.h"
 #include "synthehr/rank.h"
 #include "synthehr/slurm.h"
@@ -40,6 +41,18 @@ usage(const char *cmd, const char *text, const char *why)
 	return EXIT_USAGE;
 }
 
+/* Results older than their inputs are marked, never shown as current. */
+static void
+warn_stale(const char *cmd, struct study *s)
+{
+	int n = study_metrics_stale(s);
+
+	if (n > 0)
+		fprintf(stderr, "synthehr %s: warning: STALE: %d result%s older than %s inputs (synthetic sets, "
+		    "training rows or runs changed since); 'synthehr check %s' names them; re-run the stages "
+		    "it names\n", cmd, n, n == 1 ? " is" : "s are", n == 1 ? "its" : "their", s->dir);
+}
+
 static int
 print_ranking(struct study *s, const char *profile, int fractional)
 {
@@ -60,6 +73,7 @@ print_ranking(struct study *s, const char *profile, int fractional)
 	text = report_ranking_text(rk);
 	fputs(text, stdout);
 	free(text);
+	warn_stale("rank", s);
 	json_decref(rk);
 	return EXIT_OK;
 }
@@ -288,7 +302,8 @@ int
 cmd_report(int argc, char **argv)
 {
 	const char *dir = NULL, *out = NULL, *profile = NULL, *phecodes = NULL;
-	int fractional = 0, i, html = 0, min_cell = 0;
+	int fractional = 0, i, html = 0, min_cell = 0, rc;
+	struct study *s;
 	struct stage_req q;
 	char *end;
 
@@ -328,5 +343,10 @@ cmd_report(int argc, char **argv)
 	q.report_only = html ? 1 : out != NULL ? -1 : 0;
 	q.min_cell = min_cell;
 	q.phecodes = phecodes;
-	return stage_run(&q, cli_stage_event, argv[0]);
+	rc = stage_run(&q, cli_stage_event, argv[0]);
+	if (rc == EXIT_OK && study_open(dir, &s, NULL) == 0) {
+		warn_stale(argv[0], s);   /* results older than their inputs are marked */
+		study_free(s);
+	}
+	return rc;
 }

@@ -217,7 +217,7 @@ cmd_train(int argc, char **argv)
 	struct stage_req q;
 	json_t *sec;
 	char *cause = NULL;
-	int c, changed = 0, meth = -1;
+	int c, changed = 0, meth = -1, rc;
 
 	memset(&to, 0, sizeof to);
 	slurm_opts_init(&so);
@@ -365,9 +365,9 @@ cmd_train(int argc, char **argv)
 	to.only_run = (int)only;
 	to.method = synth_method_name(meth);
 	/* a refused command leaves study.json as it was (a peer has no runs to check) */
-	if (meth == SYNTH_EMRWGAN && train_check_settings(s, &to, &cause) != 0) {
+	if (meth == SYNTH_EMRWGAN && (rc = train_check_settings(s, &to, &cause)) != 0) {
 		study_free(s);
-		return cli_fail(argv[0], cause, EXIT_FAIL);
+		return cli_fail(argv[0], cause, rc == -2 ? EXIT_USAGE : EXIT_FAIL);
 	}
 	if (changed && study_save(s, &cause) != 0) {
 		study_free(s);

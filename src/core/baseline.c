@@ -120,6 +120,10 @@ baseline_run(struct study *s, const struct gen_opts *o, size_t *rows_out, char *
 	rows = o->rows > 0 ? o->rows : train->n;
 	rng_seed_stream(&r, o->seed, 0);
 	m = baseline_marginals(train, l, rows, o->stratify, gen_label_target(train, l, rows), &r);
+	m->prov = train->prov;
+	m->prov.role = MTX_ROLE_SYNTH;
+	m->prov.seed = o->seed;
+	m->prov.train = train->sum;
 	rc = gen_write_set(s, "runs/baseline-marginals", l, m, cause);
 	if (rc == 0 && rows_out != NULL)
 		*rows_out = rows;

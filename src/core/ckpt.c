@@ -107,6 +107,8 @@ header_pack(const struct ckpt_header *h, uint8_t *b)
 	for (i = 0; i < 4; i++)
 		put_u64(b + 56 + 8 * i, h->rng.s[i]);
 	put_u32(b + 88, (uint32_t)h->rng.have_spare);
+	put_u32(b + 92, (uint32_t)h->data_hash);           /* spare bytes of format 1: */
+	put_u32(b + 124, (uint32_t)(h->data_hash >> 32));  /* zero there means "not recorded" */
 	put_f64(b + 96, h->rng.spare);
 	put_f64(b + 104, h->score);
 	put_f64(b + 112, h->best_score);
@@ -132,6 +134,7 @@ header_unpack(const uint8_t *b, struct ckpt_header *h)
 	for (i = 0; i < 4; i++)
 		h->rng.s[i] = get_u64(b + 56 + 8 * i);
 	h->rng.have_spare = (int)get_u32(b + 88);
+	h->data_hash = get_u32(b + 92) | (uint64_t)get_u32(b + 124) << 32;
 	h->rng.spare = get_f64(b + 96);
 	h->score = get_f64(b + 104);
 	h->best_score = get_f64(b + 112);
@@ -289,6 +292,10 @@ ckpt_check(const char *path, const struct ckpt_header *got, const struct ckpt_he
 		    (unsigned long long)got->nfloats, (unsigned long long)want->nfloats);
 	if (len > 0)
 		return util_fail(cause, "%s: checkpoint dimensions do not match the model: %s", path, msg);
+	if (got->data_hash != 0 && want->data_hash != 0 && got->data_hash != want->data_hash)
+		return util_fail(cause, "%s: trained on other training rows (train.mtx checksum %016llx, the "
+		    "study's is %016llx: another cohort, or prep changed the rows); retrain with --restart",
+		    path, (unsigned long long)got->data_hash, (unsigned long long)want->data_hash);
 	if (got->layout_hash != want->layout_hash)
 		return util_fail(cause, "%s: checkpoint was trained on another column layout"
 		    " (layout hash %016llx, prep/layout.json has %016llx); rerun training with --restart",

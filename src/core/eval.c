@@ -325,6 +325,20 @@ eval_import_external(struct study *s, const char *csv, const char *name, char **
 		goto out;
 	}
 	mtx_unscale(m, l);
+	{
+		/* an external set goes with the training rows it was imported for */
+		struct mtx_prov tp;
+		uint64_t tsum = 0;
+		char *tpath = study_path(s, "prep/train.mtx");
+
+		if (mtx_read_header(tpath, &tp, &tsum, NULL, NULL) == 0) {
+			m->prov = tp;
+			m->prov.train = tsum;
+		}
+		free(tpath);
+		m->prov.role = MTX_ROLE_EXTERNAL;
+		m->prov.parent = util_hash64(csv, strlen(csv), 0);
+	}
 	rel = xsprintf("eval/external/%s", nm);
 	if (study_mkdir(s, rel, cause) != 0) {
 		free(rel);
@@ -923,6 +937,8 @@ eval_set_cached(struct eval_ctx *c, const char *name, const char *kind, const ch
 		res = json_object();
 	}
 	json_object_set_new(res, "name", json_string(name));
+	if (!real)   /* which file was scored: check and rank see a stale score */
+		json_object_set_new(res, "sha256", json_string(sha));
 	json_object_set_new(res, "kind", json_string(kind));
 	if (!real)
 		json_object_set_new(res, "path", json_string(path + strlen(c->s->dir) + 1));
@@ -963,7 +979,10 @@ eval_set_cached(struct eval_ctx *c, const char *name, const char *kind, const ch
 		if (real)
 			S = c->R;
 		else {
-			if (mtx_read(path, c->l, &S, c->cause) != 0) {
+			if (mtx_read(path, c->l, &S, c->cause) != 0 ||
+			    mtx_expect(S, path, strcmp(kind, "external") == 0 ? MTX_ROLE_EXTERNAL :
+			    MTX_ROLE_SYNTH, c->R, c->cause) != 0) {
+				mtx_free(S);
 				json_decref(res);
 				free(cpath);
 				return -1;

@@ -218,6 +218,7 @@ gen_load_model(struct study *s, int run, int ckpt_epoch, struct layout *l, struc
 	want.nfloats = wgan_state_floats(w);
 	want.layout_hash = train_layout_hash(&ts, l);
 	want.settings_hash = train_settings_hash(&ts, run);
+	want.data_hash = util_hex64(js_str(st, "data_sum", NULL));
 	if (ckpt_check(path, &got, &want, cause) != 0)
 		goto out;
 	wgan_state_set(w, data);
@@ -272,6 +273,23 @@ gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, ch
 		return -1;
 	if (gen_load_model(s, run, o->ckpt_epoch, l, &w, &epoch, cause) != 0)
 		goto out;
+	{
+		/* the run must have learned from this study's train.mtx */
+		json_t *st = NULL;
+		uint64_t was = 0;
+
+		if (train_read_state(s, run, &st, NULL) == 0)
+			was = util_hex64(js_str(st, "data_sum", NULL));
+		json_decref(st);
+		if (was != 0 && was != train->sum) {
+			util_fail(cause, "run %d was trained on other training rows (train.mtx checksum %016llx, "
+			    "now %016llx: another cohort, or prep changed the rows); retrain it with "
+			    "'synthehr train %s --restart'", run, (unsigned long long)was,
+			    (unsigned long long)train->sum, s->dir);
+			goto out;
+		}
+	}
+
 	rows = o->rows > 0 ? o->rows : train->n;
 	rng_seed_stream(&r, o->seed, (uint64_t)run);
 	if (gen_sample(w, l, o, rows, gen_label_target(train, l, rows), &r, &m, cause) != 0) {
@@ -283,6 +301,11 @@ gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, ch
 		}
 		goto out;
 	}
+	m->prov = train->prov;
+	m->prov.role = MTX_ROLE_SYNTH;
+	m->prov.seed = o->seed;
+	m->prov.parent = (uint64_t)run << 32 | (uint32_t)epoch;   /* run and checkpoint epoch */
+	m->prov.train = train->sum;
 	rel = train_run_dir(run);
 	rc = gen_write_set(s, rel, l, m, cause);
 	free(rel);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "synthehr/csvio.h"
 #include "synthehr/encode.h"
 #include "synthehr/mtx.h"
@@ -251,6 +253,7 @@ mtx_new(size_t n, const struct layout *l)
 	}
 	m->b = xcalloc(n * (size_t)m->nb + 1, 1);
 	m->c = xcalloc(n * (size_t)m->nc + 1, sizeof(float));
+	m->lhash = layout_hash(l);
 	return m;
 }
 
@@ -419,8 +422,9 @@ mtx_subset(const struct mtx *m, const size_t *idx, size_t nr)
 }
 
 #define MTX_MAGIC "SHMTX\0\0"
-#define MTX_VERSION 1
+#define MTX_VERSION 2
 
+/* 128 bytes, host byte order (as format 1). */
 struct mtx_header {
 	char magic[8];
 	uint32_t version;
@@ -428,9 +432,57 @@ struct mtx_header {
 	uint64_t n;
 	uint32_t nb, nc;
 	uint32_t scaled;
-	uint32_t pad;
+	uint32_t role;            /* format 1: padding */
 	uint64_t layout_hash;
+	uint64_t source, plan, seed, parent, train;
+	uint32_t sum;             /* CRC-32 of kinds, byte block, float block */
+	uint32_t hsum;            /* CRC-32 of this header with hsum = 0 */
+	uint8_t reserved[128 - 96];
 };
+
+static uLong
+crc_block(uLong crc, const void *p, size_t n)
+{
+	const Bytef *b = p;
+
+	while (n > 0) {
+		uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+
+		crc = crc32(crc, b, k);
+		b += k;
+		n -= k;
+	}
+	return crc;
+}
+
+uint64_t
+mtx_checksum(const struct mtx *m)
+{
+	uLong crc = crc32(0L, Z_NULL, 0);
+
+	crc = crc_block(crc, m->is_float, (size_t)m->D);
+	crc = crc_block(crc, m->b, m->n * (size_t)m->nb);
+	crc = crc_block(crc, m->c, m->n * (size_t)m->nc * sizeof(float));
+	return (uint64_t)crc;
+}
+
+static uint32_t
+header_crc(const struct mtx_header *h)
+{
+	struct mtx_header t = *h;
+
+	t.hsum = 0;
+	return (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)&t, sizeof t);
+}
+
+const char *
+mtx_role_name(uint32_t role)
+{
+	static const char *names[] = { "unknown", "training rows", "test rows", "synthetic rows",
+	    "external synthetic rows" };
+
+	return role < SH_NELEM(names) ? names[role] : "unknown";
+}
 
 int
 mtx_write(const char *path, const struct mtx *m, char **cause)
@@ -446,17 +498,87 @@ mtx_write(const char *path, const struct mtx *m, char **cause)
 	h.nb = m->nb;
 	h.nc = m->nc;
 	h.scaled = m->scaled;
+	h.role = m->prov.role;
+	h.layout_hash = m->lhash;
+	h.source = m->prov.source;
+	h.plan = m->prov.plan;
+	h.seed = m->prov.seed;
+	h.parent = m->prov.parent;
+	h.train = m->prov.train;
+	h.sum = (uint32_t)mtx_checksum(m);
+	h.hsum = header_crc(&h);
 	if (atomic_open(&af, path, cause) != 0)
 		return -1;
+	errno = 0;
 	if (fwrite(&h, sizeof h, 1, af.fp) != 1 ||
 	    fwrite(m->is_float, 1, m->D, af.fp) != (size_t)m->D ||
 	    (m->n * m->nb > 0 && fwrite(m->b, m->nb, m->n, af.fp) != m->n) ||
 	    (m->n * m->nc > 0 && fwrite(m->c, sizeof(float) * m->nc, m->n, af.fp) != m->n)) {
-		util_fail(cause, "%s: write failed: %s", path, strerror(errno));
+		util_fail(cause, "%s: write failed: %s", path, strerror(errno ? errno : EIO));
 		atomic_abort(&af);
 		return -1;
 	}
 	return atomic_commit(&af, cause);
+}
+
+int
+mtx_read_header(const char *path, struct mtx_prov *prov, uint64_t *sum, uint64_t *lhash, char **cause)
+{
+	FILE *fp = fopen(path, "rb");
+	struct mtx_header h;
+	int ok;
+
+	if (fp == NULL)
+		return util_fail_errno(cause, path);
+	ok = fread(&h, sizeof h, 1, fp) == 1 && memcmp(h.magic, MTX_MAGIC, 8) == 0;
+	fclose(fp);
+	if (!ok)
+		return util_fail(cause, "%s: not a synthehr matrix file (bad magic)", path);
+	if (h.version != MTX_VERSION)
+		return util_fail(cause, "%s: matrix format %u%s; re-run 'synthehr prep' (and train/generate)",
+		    path, h.version, h.version == 1 ? " (written before checksums and provenance)" : "");
+	if (header_crc(&h) != h.hsum)
+		return util_fail(cause, "%s: damaged matrix header (checksum mismatch)", path);
+	memset(prov, 0, sizeof *prov);
+	prov->role = h.role;
+	prov->source = h.source;
+	prov->plan = h.plan;
+	prov->seed = h.seed;
+	prov->parent = h.parent;
+	prov->train = h.train;
+	if (sum != NULL)
+		*sum = h.sum;
+	if (lhash != NULL)
+		*lhash = h.layout_hash;
+	return 0;
+}
+
+static char *
+hex16(uint64_t v, char buf[17])
+{
+	snprintf(buf, 17, "%016llx", (unsigned long long)v);
+	return buf;
+}
+
+int
+mtx_expect(const struct mtx *m, const char *path, enum mtx_role role, const struct mtx *train,
+    char **cause)
+{
+	char a[17], b[17];
+
+	if (m->prov.role != (uint32_t)role)
+		return util_fail(cause, "%s: holds %s, expected %s (a file swapped or copied from elsewhere?); "
+		    "re-run the stage that writes it", path, mtx_role_name(m->prov.role), mtx_role_name(role));
+	if (train != NULL && m->prov.train != train->sum)
+		return util_fail(cause, "%s: made from other training rows (train.mtx checksum %s, the study's "
+		    "is %s): it is stale; re-run %s", path, hex16(m->prov.train, a), hex16(train->sum, b),
+		    role == MTX_ROLE_TEST ? "prep" : role == MTX_ROLE_SYNTH ? "generate" : "the stage that writes it");
+	if (train != NULL && (m->prov.source != train->prov.source || m->prov.plan != train->prov.plan) &&
+	    role != MTX_ROLE_EXTERNAL)
+		return util_fail(cause, "%s: made from another cohort or plan (source %s, the study's "
+		    "train.mtx %s); re-run the stage that writes it", path, hex16(m->prov.source, a),
+		    hex16(train->prov.source, b));
+	return 0;
 }
 
 /* Every byte cell 0 or 1 and every float cell finite: a damaged or
@@ -474,7 +596,8 @@ mtx_validate(const struct mtx *m, const struct layout *l, const char *path, char
 		for (j = 0; j < m->D; j++) {
 			if (m->is_float[j] ? isfinite(c[m->slot[j]]) : b[m->slot[j]] <= 1)
 				continue;
-			return util_fail(cause, "%s: damaged matrix: row %zu, column \"%s\" is %s (expected %s)",
+			return util_fail(cause, "%s: damaged matrix: row %zu, column \"%s\" is %s (expected %s); "
+			    "re-run the stage that wrote it",
 			    path, r + 1, l->name[j], m->is_float[j] ? "not a finite number" : "neither 0 nor 1",
 			    m->is_float[j] ? "a finite number" : "0 or 1");
 		}
@@ -496,13 +619,29 @@ mtx_read(const char *path, const struct layout *l, struct mtx **out, char **caus
 		fclose(fp);
 		return util_fail(cause, "%s: not a synthehr matrix file (bad magic)", path);
 	}
+	if (h.version == 1) {
+		fclose(fp);
+		return util_fail(cause, "%s: matrix format 1 (written before checksums and provenance); "
+		    "re-run 'synthehr prep' (and train/generate) to rewrite it", path);
+	}
 	if (h.version != MTX_VERSION) {
 		fclose(fp);
 		return util_fail(cause, "%s: matrix format version %u, expected %d", path, h.version, MTX_VERSION);
 	}
+	if (header_crc(&h) != h.hsum) {
+		fclose(fp);
+		return util_fail(cause, "%s: damaged matrix header (checksum mismatch); re-run the stage "
+		    "that wrote it", path);
+	}
 	if ((int)h.D != l->D) {
 		fclose(fp);
 		return util_fail(cause, "%s: matrix has %u columns, the study's layout has %d", path, h.D, l->D);
+	}
+	if (h.layout_hash != layout_hash(l)) {
+		fclose(fp);
+		return util_fail(cause, "%s: made for another column layout (layout hash %016llx, "
+		    "prep/layout.json has %016llx); re-run the stage that wrote it", path,
+		    (unsigned long long)h.layout_hash, (unsigned long long)layout_hash(l));
 	}
 	if (h.n > ((uint64_t)1 << 40) || util_mem_check(h.n * (h.nb + 4 * (size_t)h.nc), path, cause) != 0) {
 		fclose(fp);
@@ -527,10 +666,22 @@ mtx_read(const char *path, const struct layout *l, struct mtx **out, char **caus
 		return util_fail(cause, "%s: truncated matrix file", path);
 	}
 	fclose(fp);
+	m->sum = mtx_checksum(m);
+	if (m->sum != h.sum) {
+		mtx_free(m);
+		return util_fail(cause, "%s: damaged matrix (payload checksum mismatch); re-run the stage "
+		    "that wrote it", path);
+	}
 	if (mtx_validate(m, l, path, cause) != 0) {
 		mtx_free(m);
 		return -1;
 	}
+	m->prov.role = h.role;
+	m->prov.source = h.source;
+	m->prov.plan = h.plan;
+	m->prov.seed = h.seed;
+	m->prov.parent = h.parent;
+	m->prov.train = h.train;
 	m->scaled = h.scaled != 0;
 	*out = m;
 	return 0;

@@ -1563,6 +1563,22 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 	rep->log = log;
 	if (prep_apply(c, &plan, &l, &a, &b, log, cause) != 0)
 		goto out;
+	{
+		/* what the matrices were made from (issue 18): the source key
+		 * (cohort file and schema), the plan (split included); the test
+		 * rows name the training rows they go with */
+		json_t *pj = prep_plan_to_json(&plan);
+		char *dump = json_dumps(pj, JSON_SORT_KEYS | JSON_COMPACT);
+
+		a->prov.role = MTX_ROLE_TRAIN;
+		a->prov.source = util_hex64(key);
+		a->prov.plan = util_hash64(dump, strlen(dump), 0x706c616e5f763031ULL);
+		b->prov = a->prov;
+		b->prov.role = MTX_ROLE_TEST;
+		b->prov.train = mtx_checksum(a);
+		free(dump);
+		json_decref(pj);
+	}
 	prep_summary(c, &rep->after);
 	rep->rows_out = c->nrows;
 	rep->cols_out = l->D;
@@ -1731,11 +1747,19 @@ prep_load_split(const struct study *s, const struct layout *l, struct mtx **trai
 	char *p = study_path(s, "prep/train.mtx");
 	int rc = mtx_read(p, l, train, cause);
 
+	if (rc == 0 && (rc = mtx_expect(*train, p, MTX_ROLE_TRAIN, NULL, cause)) != 0) {
+		mtx_free(*train);
+		*train = NULL;
+	}
 	free(p);
 	if (rc != 0)
 		return -1;
 	p = study_path(s, "prep/test.mtx");
 	rc = mtx_read(p, l, test, cause);
+	if (rc == 0 && (rc = mtx_expect(*test, p, MTX_ROLE_TEST, *train, cause)) != 0) {
+		mtx_free(*test);
+		*test = NULL;
+	}
 	free(p);
 	if (rc != 0) {
 		mtx_free(*train);

@@ -827,6 +827,9 @@ state_write(struct train_job *j, struct run_ctx *rc, const char *status, char **
 		h = hex64(rc->lhash);
 		json_object_set_new(st, "layout_hash", json_string(h));
 		free(h);
+		h = hex64(j->train->sum);
+		json_object_set_new(st, "data_sum", json_string(h));   /* train.mtx checksum */
+		free(h);
 	}
 	json_object_set_new(st, "ckpt_rule", json_string(train_rule_name(j->ts.rule)));
 	json_object_set_new(st, "settings", train_settings_to_json(&j->ts));
@@ -908,7 +911,7 @@ header_fill(struct train_job *j, struct run_ctx *rc, const struct wgan *w, struc
 	h->ngroups = cfg->ngroups;
 	h->nfloats = wgan_state_floats(w);
 	h->score = NAN;
-	(void)j;
+	h->data_hash = j->train->sum;   /* the train.mtx it learns from */
 }
 
 /* Loss history, resume state and state.json after `epoch` completed epochs;
@@ -1497,6 +1500,18 @@ train_load_data(struct study *s, struct layout **lo, struct mtx **tr, char **cau
 		goto out;
 	if (mtx_read(tp, *lo, tr, cause) != 0 || prep_load_encoding(s, *lo, cause) != 0)
 		goto out;
+	{
+		char key[65];
+
+		if (mtx_expect(*tr, tp, MTX_ROLE_TRAIN, NULL, cause) != 0 ||
+		    (prep_source_key(s, key, NULL) == 0 && util_hex64(key) != (*tr)->prov.source &&
+		    util_fail(cause, "%s: made from another cohort or schema than this study's; re-run "
+		    "'synthehr prep %s'", tp, s->dir) != 0)) {
+			mtx_free(*tr);
+			*tr = NULL;
+			goto out;
+		}
+	}
 	if (!(*tr)->scaled)
 		mtx_scale(*tr, *lo);
 	rc = 0;
@@ -1519,9 +1534,33 @@ train_check_settings(struct study *s, const struct train_opts *o, char **cause)
 {
 	struct train_settings ts;
 	int run, first = 1, last, rc = 0;
+	struct mtx_prov pv;
+	uint64_t tsum = 0, lh = 0;
+	char *tp, key[65];
+	struct layout *l = NULL;
 
 	if (train_settings_load(json_object_get(s->cfg, "train"), &ts, cause) != 0)
 		return -1;
+	/* the training rows, from their header: this study's, for this layout */
+	tp = study_path(s, "prep/train.mtx");
+	if (util_file_exists(tp)) {
+		if (mtx_read_header(tp, &pv, &tsum, &lh, cause) != 0)
+			rc = -1;
+		else if (pv.role != MTX_ROLE_TRAIN)
+			rc = util_fail(cause, "%s: holds %s, expected training rows (a file swapped or copied from "
+			    "elsewhere?); re-run 'synthehr prep %s'", tp, mtx_role_name(pv.role), s->dir);
+		else if (prep_load_layout(s, &l, NULL) == 0 && layout_hash(l) != lh)
+			rc = util_fail(cause, "%s: made for another column layout (layout hash %016llx, "
+			    "prep/layout.json has %016llx); re-run 'synthehr prep %s'", tp, (unsigned long long)lh,
+			    (unsigned long long)layout_hash(l), s->dir);
+		else if (prep_source_key(s, key, NULL) == 0 && util_hex64(key) != pv.source)
+			rc = util_fail(cause, "%s: made from another cohort or schema than this study's; re-run "
+			    "'synthehr prep %s'", tp, s->dir);
+		layout_free(l);
+	}
+	free(tp);
+	if (rc != 0)
+		return -2;
 	if (o != NULL && o->restart)
 		return 0;
 	last = ts.runs;
@@ -1535,9 +1574,15 @@ train_check_settings(struct study *s, const struct train_opts *o, char **cause)
 			char *want = hex64(train_settings_hash(&ts, run));
 			const char *got = js_str(state, "settings_hash", "");
 
+			uint64_t was = util_hex64(js_str(state, "data_sum", NULL));
+
 			if (strcmp(got, want) != 0)
 				rc = util_fail(cause, "%s: run %d was trained with other settings (settings hash %s,"
 				    " now %s); use --restart to discard it", p, run, got, want);
+			else if (was != 0 && tsum != 0 && was != tsum)
+				rc = util_fail(cause, "%s: run %d was trained on other training rows (train.mtx checksum "
+				    "%016llx, now %016llx: another cohort, or prep changed the rows); retrain with "
+				    "--restart", p, run, (unsigned long long)was, (unsigned long long)tsum);
 			free(want);
 			json_decref(state);
 		}

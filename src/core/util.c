@@ -725,6 +725,23 @@ util_sha256_file(const char *path, char out[65], char **cause)
 }
 
 uint64_t
+util_hex64(const char *s)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; s != NULL && i < 16 && s[i] != '\0'; i++) {
+		int c = s[i], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+		if (d < 0)
+			return 0;
+		v = v << 4 | (uint64_t)d;
+	}
+	return v;
+}
+
+uint64_t
 util_hash64(const void *data, size_t len, uint64_t h)
 {
 	const uint8_t *p = data;
