@@ -193,6 +193,11 @@ synth_peer_run(struct study *s, int method, const struct gen_opts *o, struct syn
 	 * column); the split is reported as all fit, sampling is milliseconds. */
 	res->fit_s = t1 - t0;
 	res->sample_s = 0;
+	m->prov = train->prov;   /* what the set was made from (issue 18) */
+	m->prov.role = MTX_ROLE_SYNTH;
+	m->prov.seed = o->seed;
+	m->prov.parent = 64 + (uint64_t)method;
+	m->prov.train = train->sum;
 	dir = xsprintf("%s", synth_method_dir(method));
 	if (study_mkdir(s, "runs", cause) != 0 || study_mkdir(s, dir, cause) != 0 ||
 	    gen_write_set(s, dir, l, m, cause) != 0) {
