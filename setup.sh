@@ -53,7 +53,7 @@ demo)
 	echo "setup: done. Explore the study in the workbench:  ./synthehr synthehr-demo" >&2
 	;;
 test)
-	build _build --enable-werror
+	build _build --enable-werror --enable-faultinject
 	ln -sf _build/synthehr synthehr
 	rc=0
 	( cd _build && make -s -j"$jobs" check >/dev/null 2>&1 ) || rc=1

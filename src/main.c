@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -18,9 +19,23 @@
 static void
 fix_thread_env(char **argv)
 {
-	if (getenv("OMP_WAIT_POLICY") != NULL || getenv("SYNTHEHR_NO_REEXEC") != NULL)
+	struct rlimit rl;
+	int small = getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < ((rlim_t)2 << 30);
+
+	if (getenv("SYNTHEHR_NO_REEXEC") != NULL)
 		return;
-	setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+	/* Under a small address-space limit (ulimit -v) OpenBLAS's per-thread
+	 * buffers, reserved when the library loads, do not fit and its threads
+	 * spin forever (issue 18): one BLAS thread then, chosen before load. */
+	if (small && getenv("OPENBLAS_NUM_THREADS") == NULL) {
+		setenv("OPENBLAS_NUM_THREADS", "1", 1);
+		if (getenv("OMP_NUM_THREADS") == NULL)
+			setenv("OMP_NUM_THREADS", "1", 1);
+	} else if (getenv("OMP_WAIT_POLICY") != NULL)
+		return;
+	if (getenv("OMP_WAIT_POLICY") == NULL)
+		setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
 	setenv("SYNTHEHR_NO_REEXEC", "1", 1);
 	execv("/proc/self/exe", argv);
 	/* If re-execution fails we simply carry on with the default policy. */

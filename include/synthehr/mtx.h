@@ -62,6 +62,9 @@ struct mtx_prov {
 	uint64_t seed;            /* synthetic: the generation seed */
 	uint64_t parent;          /* synthetic: the checkpoint's checksum; external: the CSV's */
 	uint64_t train;           /* test and synthetic: checksum of the train.mtx they go with */
+	uint64_t companion;       /* synthetic: first 64 bits of the SHA-256 of the
+	                           * synthetic.csv written with it (the .mtx is
+	                           * written last and names its CSV) */
 };
 
 struct mtx {

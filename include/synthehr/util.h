@@ -64,6 +64,15 @@ int util_path_check(const char *path, char **cause);
 /* unlink, relative to the study root when path is under one (no links). */
 int util_unlink(const char *path);
 
+/* Stage-level atomicity: remove the files of directory dir and dir itself
+ * (one level; no links followed); 0 when it is gone. */
+int util_rmdir_files(const char *dir);
+/* Make the complete directory staging the new final in one step: exchange
+ * them atomically (renameat2 RENAME_EXCHANGE where the system has it), then
+ * remove the old one, now at staging.  A reader sees the old set or the new
+ * one, never a mix; an interruption before the switch leaves the old. */
+int util_dir_switch(const char *staging, const char *final, char **cause);
+
 /* mkdir -p with mode 0700 on every created component (whatever the umask). */
 int util_mkdir_private(const char *path, char **cause);
 int util_file_exists(const char *path);

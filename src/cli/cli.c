@@ -311,6 +311,9 @@ cli_main(int argc, char **argv)
 
 		blas_describe(buf, sizeof buf);
 		printf("synthehr %s\nBLAS: %s\n", PACKAGE_VERSION, buf);
+#ifdef SYNTHEHR_FAULTINJECT
+		printf("fault injection: built in (SYNTHEHR_FAULT; for testing only)\n");
+#endif
 		if (warn != NULL)
 			printf("warning: %s\n", warn);
 		return EXIT_OK;

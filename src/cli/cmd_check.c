@@ -150,7 +150,15 @@ check_dir(struct check_state *st, const char *dir)
 			continue;
 		p = util_path_join(dir, e->d_name);
 		if (lstat(p, &sb) == 0) {
-			if (S_ISDIR(sb.st_mode))
+			if (S_ISDIR(sb.st_mode) && strstr(e->d_name, ".tmp.") != NULL) {
+				/* the staging directory of an interrupted stage */
+				st->ntmp++;
+				if (st->clean && util_rmdir_files(p) == 0)
+					printf("CLEAN %s: removed the leftover of an interrupted stage\n", p);
+				else
+					printf("TMP   %s: leftover of an interrupted stage (harmless; the previous "
+					    "result is in place; --clean removes it)\n", p);
+			} else if (S_ISDIR(sb.st_mode))
 				check_dir(st, p);
 			else if (S_ISREG(sb.st_mode))
 				check_file(st, p, &sb);

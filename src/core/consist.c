@@ -56,6 +56,16 @@ check_set(struct cs *c, const char *rel, uint64_t tsum, enum mtx_role role)
 		else if (pv.train != tsum)
 			finding(c, 1, rel, "generated from other training rows than prep/train.mtx; re-run %s",
 			    role == MTX_ROLE_EXTERNAL ? "evaluate --synthetic" : "generate");
+		if (pv.companion != 0) {
+			char *csv = xstrdup(p), sha[65];
+
+			strcpy(csv + strlen(csv) - 3, "csv");
+			if (!util_file_exists(csv) || util_sha256_file(csv, sha, NULL) != 0 ||
+			    util_hex64(sha) != pv.companion)
+				finding(c, 0, rel, "synthetic.csv beside it is not the CSV written with it (an "
+				    "interrupted generate?); re-run generate");
+			free(csv);
+		}
 	}
 	free(p);
 }

@@ -246,14 +246,21 @@ gen_write_set(struct study *s, const char *rel, const struct layout *l, const st
 	if (study_mkdir(s, rel, cause) != 0)
 		return -1;
 	dir = study_path(s, rel);
-	p = util_path_join(dir, "synthetic.mtx");
-	rc = mtx_write(p, m, cause);
-	free(p);
+	/* The CSV first, then the matrix naming it (its SHA-256 in the header):
+	 * the .mtx is the set's manifest, so an interrupted generate leaves the
+	 * previous matrix in place and 'check' sees a CSV that is not its own. */
+	p = util_path_join(dir, "synthetic.csv");
+	rc = prep_write_csv(p, l, m, cause);
 	if (rc == 0) {
-		p = util_path_join(dir, "synthetic.csv");
-		rc = prep_write_csv(p, l, m, cause);
+		struct mtx w = *m;
+		char sha[65];
+
+		w.prov.companion = util_sha256_file(p, sha, NULL) == 0 ? util_hex64(sha) : 0;
 		free(p);
+		p = util_path_join(dir, "synthetic.mtx");
+		rc = mtx_write(p, &w, cause);
 	}
+	free(p);
 	free(dir);
 	return rc;
 }

@@ -437,7 +437,8 @@ struct mtx_header {
 	uint64_t source, plan, seed, parent, train;
 	uint32_t sum;             /* CRC-32 of kinds, byte block, float block */
 	uint32_t hsum;            /* CRC-32 of this header with hsum = 0 */
-	uint8_t reserved[128 - 96];
+	uint64_t companion;
+	uint8_t reserved[128 - 104];
 };
 
 static uLong
@@ -505,6 +506,7 @@ mtx_write(const char *path, const struct mtx *m, char **cause)
 	h.seed = m->prov.seed;
 	h.parent = m->prov.parent;
 	h.train = m->prov.train;
+	h.companion = m->prov.companion;
 	h.sum = (uint32_t)mtx_checksum(m);
 	h.hsum = header_crc(&h);
 	if (atomic_open(&af, path, cause) != 0)
@@ -546,6 +548,7 @@ mtx_read_header(const char *path, struct mtx_prov *prov, uint64_t *sum, uint64_t
 	prov->seed = h.seed;
 	prov->parent = h.parent;
 	prov->train = h.train;
+	prov->companion = h.companion;
 	if (sum != NULL)
 		*sum = h.sum;
 	if (lhash != NULL)
@@ -682,6 +685,7 @@ mtx_read(const char *path, const struct layout *l, struct mtx **out, char **caus
 	m->prov.seed = h.seed;
 	m->prov.parent = h.parent;
 	m->prov.train = h.train;
+	m->prov.companion = h.companion;
 	m->scaled = h.scaled != 0;
 	*out = m;
 	return 0;

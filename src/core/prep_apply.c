@@ -7,6 +7,7 @@
  * the decoded CSV writer, and the prep/ files of a study. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -1490,10 +1491,14 @@ prep_report_done(struct prep_report *r)
 	r->log = NULL;
 }
 
+/* prep writes its whole set here, then switches it in for prep/ at once
+ * (issue 18: a stage's outputs become valid together). */
+#define PREP_STAGE "prep.tmp.stage"
+
 static int
 write_in_prep(const struct study *s, const char *name, json_t *j, char **cause)
 {
-	char *rel = xsprintf("prep/%s", name), *p = study_path(s, rel);
+	char *rel = xsprintf(PREP_STAGE "/%s", name), *p = study_path(s, rel);
 	int rc = js_write_file(p, j, cause);
 
 	free(rel);
@@ -1586,7 +1591,10 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 	rep->ntest = b->n;
 	json_object_set_new(log, "before", prep_summary_to_json(&rep->before));
 	json_object_set_new(log, "after", prep_summary_to_json(&rep->after));
-	if (study_mkdir(s, "prep", cause) != 0)
+	p = study_path(s, PREP_STAGE);
+	util_rmdir_files(p);   /* what an interrupted prep left */
+	free(p);
+	if (study_mkdir(s, PREP_STAGE, cause) != 0)
 		goto out;
 	{
 		json_t *lj = layout_to_json(l);
@@ -1634,32 +1642,32 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 		char *err[3] = { NULL, NULL, NULL };
 		int threaded, bad;
 
-		job.path = study_path(s, "prep/train.csv");
+		job.path = study_path(s, PREP_STAGE "/train.csv");
 		job.l = l;
 		job.m = a;
 		job.cause = NULL;
 		job.rc = -1;
 		threaded = pthread_create(&th, NULL, csv_job_run, &job) == 0;
-		p = study_path(s, "prep/train.mtx");
+		p = study_path(s, PREP_STAGE "/train.mtx");
 		bad = mtx_write(p, a, &err[0]) != 0;
 		free(p);
 		if (!bad) {
-			p = study_path(s, "prep/test.mtx");
+			p = study_path(s, PREP_STAGE "/test.mtx");
 			bad = mtx_write(p, b, &err[1]) != 0;
 			free(p);
 		}
 		if (!bad) {
-			p = study_path(s, "prep/train.f64");
+			p = study_path(s, PREP_STAGE "/train.f64");
 			bad = mtx_f64_write(p, a, &err[0]) != 0;
 			free(p);
 		}
 		if (!bad) {
-			p = study_path(s, "prep/test.f64");
+			p = study_path(s, PREP_STAGE "/test.f64");
 			bad = mtx_f64_write(p, b, &err[1]) != 0;
 			free(p);
 		}
 		if (!bad) {
-			p = study_path(s, "prep/test.csv");
+			p = study_path(s, PREP_STAGE "/test.csv");
 			bad = prep_write_csv(p, l, b, &err[2]) != 0;
 			free(p);
 		}
@@ -1682,6 +1690,44 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 	}
 	if (write_in_prep(s, "log.json", log, cause) != 0)
 		goto out;
+	{
+		/* files of prep/ this stage does not write (the profile cache)
+		 * travel with the new set */
+		char *pd = study_path(s, "prep");
+		DIR *d = opendir(pd);
+		struct dirent *e;
+
+		rc = 0;
+		while (rc == 0 && d != NULL && (e = readdir(d)) != NULL) {
+			char *from, *to, *rel, *data;
+			size_t len;
+
+			if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp.") != NULL)
+				continue;
+			rel = xsprintf(PREP_STAGE "/%s", e->d_name);
+			to = study_path(s, rel);
+			from = util_path_join(pd, e->d_name);
+			if (!util_file_exists(to) && util_file_exists(from) &&
+			    util_read_file(from, &data, &len, NULL) == 0) {
+				rc = util_write_file_atomic(to, data, len, cause);
+				free(data);
+			}
+			free(from);
+			free(to);
+			free(rel);
+		}
+		if (d != NULL)
+			closedir(d);
+		p = study_path(s, PREP_STAGE);
+		if (rc == 0)
+			rc = util_dir_switch(p, pd, cause);
+		free(p);
+		free(pd);
+		if (rc != 0) {
+			rc = -1;
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	rep->seconds = util_now() - t0;

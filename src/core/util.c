@@ -3,9 +3,12 @@
  * private directories, hashing, timing and locale-independent numbers. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,7 +352,43 @@ util_unlink(const char *path)
 }
 
 #ifdef SYNTHEHR_FAULTINJECT
-#include "faultinject.h"
+/* The crash-consistency harness (configure --enable-faultinject, in the
+ * manner of SQLite's I/O-error tests): every atomic write passes three
+ * points, its write (the flush of its data), its fsync and its rename.
+ * SYNTHEHR_FAULT=KIND:N makes the Nth point of any kind (counted from 1
+ * over the whole process) fail with ENOSPC/EIO (KIND write, fsync, rename:
+ * that point fails whatever its kind) or, with KIND die, ends the process
+ * there with SIGKILL.  "synthehr: faultinject: point N" on stderr says it
+ * fired; without it the run passed fewer points. */
+static int
+fi_point(const char *what)
+{
+	static long n, at = -1;
+	static int die;
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	long here;
+
+	pthread_mutex_lock(&mu);
+	if (at < 0) {
+		const char *v = getenv("SYNTHEHR_FAULT"), *c = v ? strchr(v, ':') : NULL;
+
+		at = c != NULL ? atol(c + 1) : 0;
+		die = v != NULL && strncmp(v, "die:", 4) == 0;
+	}
+	here = ++n;
+	pthread_mutex_unlock(&mu);
+	if (at <= 0 || here != at)
+		return 0;
+	fprintf(stderr, "synthehr: faultinject: point %ld (%s)%s\n", here, what, die ? ", dying" : "");
+	fflush(stderr);
+	if (die)
+		raise(SIGKILL);
+	errno = strcmp(what, "write") == 0 ? ENOSPC : EIO;
+	return 1;
+}
+#define FI_WRITE(fp) fi_point("write")
+#define FI_FSYNC() fi_point("fsync")
+#define FI_RENAME() fi_point("rename")
 #else
 #define FI_WRITE(fp) 0
 #define FI_FSYNC() 0
@@ -426,7 +465,8 @@ atomic_commit(struct atomic_file *af, char **cause)
 	if (af->fp == NULL)
 		return util_fail(cause, "%s: not open", af->path ? af->path : "?");
 	errno = 0;
-	if (fflush(af->fp) != 0 || ferror(af->fp) || FI_FSYNC() || fsync(fileno(af->fp)) != 0) {
+	if (FI_WRITE(af->fp) || fflush(af->fp) != 0 || ferror(af->fp) || FI_FSYNC() ||
+	    fsync(fileno(af->fp)) != 0) {
 		rc = util_fail(cause, "%s: write failed: %s", af->path, strerror(errno ? errno : EIO));
 		fclose(af->fp);
 		af->fp = NULL;
@@ -485,7 +525,7 @@ util_write_file_atomic(const char *path, const void *data, size_t len, char **ca
 	if (atomic_open(&af, path, cause) != 0)
 		return -1;
 	errno = 0;
-	if (len > 0 && (FI_WRITE(af.fp) || fwrite(data, 1, len, af.fp) != len)) {
+	if (len > 0 && fwrite(data, 1, len, af.fp) != len) {
 		util_fail(cause, "%s: write failed: %s", path, strerror(errno ? errno : EIO));
 		atomic_abort(&af);
 		return -1;
@@ -565,6 +605,95 @@ util_mkdir_private(const char *path, char **cause)
 	}
 	free(p);
 	return 0;
+}
+
+int
+util_rmdir_files(const char *dir)
+{
+	const char *base;
+	int pfd = parent_fd(dir, &base, 0, NULL), fd, rc;
+	DIR *d;
+	struct dirent *e;
+
+	if (pfd == -1)
+		return -1;
+	fd = pfd == -2 ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) :
+	    openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = errno == ENOENT ? 0 : -1;
+		if (pfd >= 0)
+			close(pfd);
+		return rc;
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		if (pfd >= 0)
+			close(pfd);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	rc = pfd == -2 ? rmdir(dir) : unlinkat(pfd, base, AT_REMOVEDIR);
+	if (pfd >= 0)
+		close(pfd);
+	return rc;
+}
+
+int
+util_dir_switch(const char *staging, const char *final, char **cause)
+{
+	const char *sb, *fb;
+	int sfd = parent_fd(staging, &sb, 0, cause), ffd, rc;
+
+	if (sfd == -1)
+		return -1;
+	ffd = parent_fd(final, &fb, 0, cause);
+	if (ffd == -1) {
+		if (sfd >= 0)
+			close(sfd);
+		return -1;
+	}
+	if (FI_RENAME()) {
+		rc = -1;   /* the fault injector's failed switch */
+	} else if (sfd == -2 || ffd == -2) {
+		/* outside a study root (not used by synthehr itself) */
+		rc = rename(staging, final);
+	} else {
+#ifdef RENAME_EXCHANGE
+		rc = renameat2(sfd, sb, ffd, fb, RENAME_EXCHANGE);
+		if (rc != 0 && errno == ENOENT)
+			rc = renameat(sfd, sb, ffd, fb);   /* no old one: a plain rename */
+		else if (rc != 0 && (errno == EINVAL || errno == ENOSYS))
+#else
+		rc = -1;
+		if (1)
+#endif
+		{
+			/* no exchange: old aside, new in (a reader may find no
+			 * directory for a moment, never a mix) */
+			char *old = xsprintf("%s.tmp.old", fb);
+
+			if (renameat(ffd, fb, ffd, old) == 0 || errno == ENOENT) {
+				rc = renameat(sfd, sb, ffd, fb);
+				if (rc == 0)
+					renameat(ffd, old, sfd, sb);
+			}
+			free(old);
+		}
+		if (rc == 0)
+			fsync(ffd);
+	}
+	if (rc != 0)
+		util_fail(cause, "%s: cannot switch to the new set: %s", final, strerror(errno));
+	if (sfd >= 0)
+		close(sfd);
+	if (ffd >= 0)
+		close(ffd);
+	if (rc == 0)
+		util_rmdir_files(staging);   /* the old set */
+	return rc;
 }
 
 int

@@ -1,0 +1,133 @@
+#!/bin/sh
+# synthehr — GPL-3.0-or-later.
+# Crash consistency (issue 18 item 10), in the manner of SQLite's I/O-error
+# tests.  Needs a build with --enable-faultinject: SYNTHEHR_FAULT=KIND:N
+# makes the Nth write/fsync/rename point fail (KIND fail) or the process die
+# there with SIGKILL (KIND die).  For every stage of a tiny study, for
+# N = 1, 2, ... until the stage passes fewer than N points, and for both
+# kinds: run the stage with the fault, then
+#   - 'synthehr check' must find no problem (stale results are allowed:
+#     they name the stage to run again),
+#   - running the stage again without a fault must give outputs identical
+#     to an uninterrupted run.
+# The number of failure points exercised per stage is printed.
+. "$SRCDIR/tests/tap.sh"
+"$SYNTHEHR" --version 2>/dev/null | grep -q 'fault injection' ||
+	skip_all "built without --enable-faultinject"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 compares the JSON outputs"
+W=$TMPD/w
+mkdir -p "$W"
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$SRCDIR/tests/lsan.supp:print_suppressions=0}
+export LSAN_OPTIONS
+
+# fingerprint DIR FILES...: checksums of the files, JSON without timings
+fingerprint() {
+	d=$1; shift
+	for f in "$@"; do
+		if [ ! -f "$d/$f" ]; then echo "$f missing"; continue; fi
+		case $f in
+		*.json) python3 - "$d/$f" <<'EOF'
+import json, sys
+def strip(o):
+    if isinstance(o, dict):
+        return {k: strip(v) for k, v in o.items()
+                if k not in ('seconds', 'peak_rss_mb', 'fit_seconds', 'sample_seconds', 'cpu_seconds',
+                             'created', 'time', 'elapsed')}
+    if isinstance(o, list):
+        return [strip(v) for v in o]
+    return o
+import hashlib
+print(sys.argv[1].split("/")[-1], hashlib.sha256(json.dumps(strip(json.load(open(sys.argv[1]))), sort_keys=True).encode()).hexdigest())
+EOF
+		;;
+		loss.csv|*/loss.csv) echo "$f $(cut -d, -f1-7 "$d/$f" | cksum)" ;;   # without the timings
+		*) echo "$f $(cksum <"$d/$f")" ;;
+		esac
+	done
+}
+
+# The stages, each from the study the previous one left.
+STAGES="prep train generate evaluate"
+stage_cmd() {   # stage_cmd STAGE DIR
+	case $1 in
+	prep) echo "prep $2 -q" ;;
+	train) echo "train $2 --runs 1 --epochs 2 --threads 1" ;;
+	generate) echo "generate $2 --no-stratify" ;;
+	evaluate) echo "evaluate $2" ;;
+	esac
+}
+stage_out() {
+	case $1 in
+	prep) echo "prep/layout.json prep/train.mtx prep/test.mtx prep/train.csv prep/test.csv prep/train.f64 prep/test.f64 prep/log.json" ;;
+	train) echo "runs/run-1/ckpt-last.bin runs/run-1/loss.csv" ;;
+	generate) echo "runs/run-1/synthetic.mtx runs/run-1/synthetic.csv runs/baseline-marginals/synthetic.mtx runs/baseline-marginals/synthetic.csv" ;;
+	evaluate) echo "eval/metrics.json" ;;
+	esac
+}
+
+# Reference: the uninterrupted pipeline, with a copy of the study before
+# each stage.
+R=$W/ref
+if ! "$SYNTHEHR" init "$R" --demo --rows 300 --concepts 20 >/dev/null 2>"$TMPD/err"; then
+	not_ok "tiny demo study"; sed 's/^/#   /' "$TMPD/err"; done_testing; exit 1
+fi
+python3 - "$R/study.json" <<'EOF'
+import json, sys
+p = sys.argv[1]; j = json.load(open(p))
+j.setdefault('train', {}).update({'batch': 64, 'width': 16, 'depth': 1})
+j.setdefault('eval', {}).update({'boot': 0})
+json.dump(j, open(p, 'w'), indent=2)
+EOF
+for st in $STAGES; do
+	rm -rf "$W/before-$st"; cp -rp "$R" "$W/before-$st"
+	# shellcheck disable=SC2046
+	if ! "$SYNTHEHR" $(stage_cmd "$st" "$R") >/dev/null 2>"$TMPD/err"; then
+		not_ok "reference $st"; sed 's/^/#   /' "$TMPD/err" | head -5; done_testing; exit 1
+	fi
+	# shellcheck disable=SC2046
+	fingerprint "$R" $(stage_out "$st") >"$W/ref-$st"
+done
+ok "reference pipeline (prep, train, generate, evaluate) on a tiny study"
+
+total=0
+for st in $STAGES; do
+	points=0; bad=0
+	for kind in write die; do
+		n=1
+		while [ $n -le 400 ]; do
+			S=$W/s
+			rm -rf "$S"; cp -rp "$W/before-$st" "$S"
+			# shellcheck disable=SC2046
+			SYNTHEHR_FAULT=$kind:$n "$SYNTHEHR" $(stage_cmd "$st" "$S") >/dev/null 2>"$TMPD/err"
+			rc=$?
+			grep -q 'faultinject: point' "$TMPD/err" || break   # fewer than n points: done
+			points=$((points + 1))
+			why=""
+			grep -q 'ERROR: AddressSanitizer\|runtime error:' "$TMPD/err" && why="$why sanitizer report;"
+			# (evaluate's per-set caches are optional: a failed cache write is not an error)
+			[ "$kind" = write ] && [ $rc -eq 0 ] && [ "$st" != evaluate ] && why="$why exit 0 after a failed write;"
+			"$SYNTHEHR" check "$S" >"$TMPD/check" 2>&1 || why="$why check: $(grep -v '^STALE\|^TMP\|files checked' "$TMPD/check" | head -2 | tr '\n' ' ');"
+			# shellcheck disable=SC2046
+			if "$SYNTHEHR" $(stage_cmd "$st" "$S") >/dev/null 2>"$TMPD/err2"; then
+				# shellcheck disable=SC2046
+				fingerprint "$S" $(stage_out "$st") >"$TMPD/fp"
+				cmp -s "$TMPD/fp" "$W/ref-$st" || why="$why rerun differs: $(diff "$W/ref-$st" "$TMPD/fp" | grep '^>' | head -2 | tr '\n' ' ');"
+			else
+				why="$why rerun failed: $(head -1 "$TMPD/err2");"
+			fi
+			if [ -n "$why" ]; then
+				bad=$((bad + 1))
+				[ $bad -le 5 ] && echo "# $st $kind:$n:$why"
+			fi
+			n=$((n + 1))
+		done
+	done
+	total=$((total + points))
+	if [ $bad -eq 0 ] && [ $points -gt 0 ]; then
+		ok "$st: $points failure points ($((points / 2)) write/fsync/rename points, each failed and killed at), every one consistent and rerun identical"
+	else
+		not_ok "$st: $bad of $points failure points left an inconsistent study or a different rerun"
+	fi
+done
+echo "# $total failure points exercised in all"
+done_testing
