@@ -118,6 +118,14 @@ baseline_run(struct study *s, const struct gen_opts *o, size_t *rows_out, char *
 		mtx_unscale(train, l);
 	}
 	rows = o->rows > 0 ? o->rows : train->n;
+	/* the synthetic rows are held whole (bytes and floats) and written as
+	 * CSV: refuse clearly rather than be killed half-way (issue 18) */
+	if (util_mem_check(rows * ((size_t)train->nb + 4 * (size_t)train->nc + 16), "generating the synthetic rows",
+	    cause) != 0) {
+		mtx_free(train);
+		layout_free(l);
+		return -1;
+	}
 	rng_seed_stream(&r, o->seed, 0);
 	m = baseline_marginals(train, l, rows, o->stratify, gen_label_target(train, l, rows), &r);
 	m->prov = train->prov;

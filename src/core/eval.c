@@ -1183,6 +1183,21 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 		goto out;
 	if (prep_load_split(s, c.l, &c.R, &c.T, cause) != 0)
 		goto out;
+	{
+		/* Before the allocations that scale with columns²: CWC holds the
+		 * real and synthetic correlation matrices (doubles) with a float
+		 * product and a double accumulator, LCA a covariance, its
+		 * accumulator, eigenvectors and LAPACK's copies (issue 18). */
+		size_t D2 = (size_t)c.l->D * (size_t)c.l->D, need = 0;
+
+		if (o->only & EVAL_F_CWC)
+			need = SH_MAX(need, D2 * (8 + 8 + 4 + 8));
+		if (o->only & EVAL_F_LCA)
+			need = SH_MAX(need, D2 * (4 + 8 + 8 + 8 + 8));
+		if (need > 0 && util_mem_check(need, c.l->D > 0 ? "evaluating (correlations of every pair of "
+		    "columns)" : "evaluating", cause) != 0)
+			goto out;
+	}
 	if (c.R->n < 2 || c.T->n < 2) {
 		util_fail(cause, "the real split is too small (%zu train, %zu test rows)", c.R->n, c.T->n);
 		goto out;

@@ -298,6 +298,11 @@ gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, ch
 	}
 
 	rows = o->rows > 0 ? o->rows : train->n;
+	/* the synthetic rows are held whole (bytes and floats) and written as
+	 * CSV: refuse clearly rather than be killed half-way (issue 18) */
+	if (util_mem_check(rows * ((size_t)train->nb + 4 * (size_t)train->nc + 16), "generating the synthetic rows",
+	    cause) != 0)
+		goto out;
 	rng_seed_stream(&r, o->seed, (uint64_t)run);
 	if (gen_sample(w, l, o, rows, gen_label_target(train, l, rows), &r, &m, cause) != 0) {
 		char *c = cause ? *cause : NULL;

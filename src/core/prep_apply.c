@@ -1730,6 +1730,12 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 	}
 	rc = 0;
 out:
+	if (rc != 0) {
+		/* a failed prep leaves the previous prep/ and nothing else */
+		p = study_path(s, PREP_STAGE);
+		util_rmdir_files(p);
+		free(p);
+	}
 	rep->seconds = util_now() - t0;
 	prep_plan_done(&plan);
 	layout_free(l);

@@ -178,6 +178,11 @@ synth_peer_run(struct study *s, int method, const struct gen_opts *o, struct syn
 		goto out;
 	}
 	rows = o->rows > 0 ? o->rows : train->n;
+	/* the synthetic rows are held whole (bytes and floats) and written as
+	 * CSV: refuse clearly rather than be killed half-way (issue 18) */
+	if (util_mem_check(rows * ((size_t)train->nb + 4 * (size_t)train->nc + 16), "generating the synthetic rows",
+	    cause) != 0)
+		goto out;
 	rng_seed_stream(&r, o->seed, method == SYNTH_MARGINALS ? 0 : 64 + (uint64_t)method);
 	if (method == SYNTH_MARGINALS) {
 		/* The baseline keeps its own routine (and stream 0) so existing
