@@ -235,6 +235,9 @@ js_read_file(const char *path, json_t **out, char **cause)
 	if (!util_file_exists(path))
 		return util_fail(cause, "%s: %s", path, strerror(ENOENT));
 	j = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (j == NULL && err.line < 0)   /* not a syntax error: the file or memory */
+		return util_fail(cause, "%s: cannot read it%s%s (out of memory? see ulimit -v)", path,
+		    err.text[0] ? ": " : "", err.text);
 	if (j == NULL)
 		return util_fail(cause, "%s:%d:%d: %s", path, err.line, err.column, err.text);
 	*out = j;
