@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synthehr/consist.h"
 #include "synthehr/eval.h"
 #include "synthehr/mtx.h"
 #include "synthehr/prep.h"
@@ -83,6 +84,16 @@ eval_load(struct app *a)
 		app_error(a, cause);
 	else
 		free(cause);
+	if (ev.metrics != NULL) {
+		/* results older than their inputs are marked, never shown as current */
+		struct study *s = NULL;
+		int n;
+
+		if (study_open(a->st->dir, &s, NULL) == 0 && (n = study_metrics_stale(s)) > 0)
+			app_status(a, "STALE: %d result%s older than %s inputs; 'synthehr check' names them",
+			    n, n == 1 ? " is" : "s are", n == 1 ? "its" : "their");
+		study_free(s);
+	}
 	if (ev.metrics != NULL && ev.values != NULL) {
 		int n = 0;
 
