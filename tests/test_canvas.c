@@ -58,7 +58,7 @@ test_canvas_basics(void)
 	 * dots (0,3) (0,2) (0,1) and (1,0): bits 0x40 0x04 0x02 0x08. */
 	{
 		double y[2] = { 0, 1 };
-		struct canvas_series s = { y, 2, THEME_PLOT_1 };
+		struct canvas_series s = { y, 2, THEME_PLOT_1, 0 };
 		uint32_t want = 0x2800 | 0x40 | 0x04 | 0x02 | 0x08;
 
 		cv = canvas_new(1, 1, 0);
@@ -270,6 +270,46 @@ test_screens(void)
 	app_switch(a, SCREEN_LOAD);
 	app_draw(a, cv);
 	golden(cv, "load");
+	tap_ok(has(cv, "female=F other=M"), "Load: the sex column says which level counts as female");
+	/* role changes re-read the cohort, which frees the column names: the
+	 * status line and the selection must not use the old cohort (a
+	 * use-after-free that ASan reports, and garbage on the status line) */
+	{
+		static const int down2[] = { TKEY_DOWN, TKEY_DOWN };
+
+		keys(a, down2, 2);   /* AGE */
+	}
+	app_key(a, 'i');
+	tap_ok(a->status != NULL && strcmp(a->status, "AGE is now ignore (saved in study.json)") == 0,
+	    "i: the status line names the column (%s)", a->status ? a->status : "(none)");
+	app_key(a, 'r');
+	tap_ok(a->status != NULL && strcmp(a->status, "AGE is now continuous (saved in study.json)") == 0,
+	    "r: the status line names the column (%s)", a->status ? a->status : "(none)");
+	app_key(a, 'R');
+	app_key(a, 'r');
+	app_draw(a, cv);
+	tap_ok(has(cv, "column 3 of 9") && a->cohort->cols[2].role == ROLE_CONTINUOUS,
+	    "r r: the selection stays on AGE, continuous again");
+	app_key(a, TKEY_DOWN);
+	app_key(a, 's');
+	tap_ok(a->status != NULL && strstr(a->status, "GENDER is now the sex column, female = F") != NULL,
+	    "s: the status line names the column and the female level (%s)", a->status ? a->status : "(none)");
+	app_key(a, TKEY_HOME);
+	/* the top bar never cuts the study's name: the other tabs shrink */
+	{
+		char *dir0 = a->st->dir;
+
+		a->st->dir = xstrdup("/tmp/synthehr-study");
+		app_draw(a, cv);
+		tap_ok(has(cv, " 1 Load  2  3  4  5  6 ") && has(cv, " synthehr-study\n"),
+		    "top bar at 80 columns: tabs shrink so that synthehr-study shows whole");
+		free(a->st->dir);
+		a->st->dir = dir0;
+	}
+	/* a screen's message does not follow to the next screen */
+	app_switch(a, SCREEN_REVIEW);
+	tap_ok(a->status == NULL, "switching screens clears the status line");
+	app_switch(a, SCREEN_LOAD);
 
 	app_switch(a, SCREEN_REVIEW);
 	{
@@ -408,6 +448,17 @@ test_screens(void)
 		tap_ok(drawn == (int)(SH_NELEM(sizes) * SCREEN_COUNT * SH_NELEM(views)),
 		    "%d frames of every screen at 1x1 to 240x70", drawn);
 	}
+	/* below 80x24 a notice instead of garbled screens; back at 80x24 the
+	 * screen is whole again */
+	canvas_resize(cv, 60, 20);
+	app_switch(a, SCREEN_TRAIN);
+	app_draw(a, cv);
+	tap_ok(has(cv, "terminal too small (need 80x24)") && has(cv, "now 60x20") && !has(cv, "Settings"),
+	    "60x20: 'terminal too small (need 80x24)' and nothing else");
+	canvas_resize(cv, 80, 24);
+	app_draw(a, cv);
+	tap_ok(!has(cv, "terminal too small") && has(cv, "Settings") && has(cv, "6 Rank"),
+	    "80x24 again: the Train screen and the top bar come back");
 	/* resize: a small canvas redraws without overflow */
 	canvas_resize(cv, 40, 12);
 	app_switch(a, SCREEN_REVIEW);
@@ -460,6 +511,121 @@ test_screens(void)
 	free(dir);
 }
 
+/* Five runs of 300 epochs whose critic loss starts with a warm-up spike
+ * (2200 at epoch 1, as the demo's runs do) and settles near -2: the plot a
+ * class sees must not be flattened by the spike, must name every run, show
+ * the last epoch whole, and tell the runs apart without colour. */
+static void
+test_train_plot(void)
+{
+	char tmpl[] = "/tmp/synthehr-tui-XXXXXX", *dir, *p;
+	struct app *a = app_new();
+	struct canvas *cv = canvas_new(80, 24, 0);
+	json_t *cfg;
+	char *cause = NULL, *t;
+	int r, e;
+
+	if (mkdtemp(tmpl) == NULL)
+		return;
+	dir = util_path_join(tmpl, "spiky");
+	util_mkdir_private(dir, NULL);
+	p = util_path_join(dir, "study.json");
+	cfg = json_pack("{s:i,s:{s:s},s:{s:s,s:i,s:i}}", "synthehr_study", 1, "source", "path", "none.csv",
+	    "train", "preset", "quick", "runs", 5, "epochs", 300);
+	js_write_file(p, cfg, NULL);
+	json_decref(cfg);
+	free(p);
+	for (r = 1; r <= 5; r++) {
+		struct sbuf { char *b; size_t n, cap; } sb = { NULL, 0, 0 };
+		char line[128];
+
+		p = xsprintf("%s/runs/run-%d", dir, r);
+		util_mkdir_private(p, NULL);
+		free(p);
+		sb.cap = 300 * 64 + 64;
+		sb.b = xcalloc(sb.cap, 1);
+		sb.n = (size_t)snprintf(sb.b, sb.cap, "epoch,disc_loss,gen_loss\n");
+		for (e = 1; e <= 300; e++) {
+			double d = e == 1 ? 2200 : e == 2 ? 150 : -2 - 0.2 * r + 1.5 * exp(-e / 40.0);
+
+			snprintf(line, sizeof line, "%d,%.4f,%.4f\n", e, d, e == 1 ? 900 : 0.5 + 0.1 * r);
+			memcpy(sb.b + sb.n, line, strlen(line));
+			sb.n += strlen(line);
+		}
+		p = xsprintf("%s/runs/run-%d/loss.csv", dir, r);
+		util_write_file_atomic(p, sb.b, sb.n, NULL);
+		free(p);
+		free(sb.b);
+	}
+	a->headless = 1;
+	if (app_open_study(a, dir, &cause) != 0) {
+		tap_ok(0, "open the spiky study: %s", cause);
+		free(cause);
+		goto out;
+	}
+	app_switch(a, SCREEN_TRAIN);
+	app_draw(a, cv);
+	golden(cv, "train-spiky");
+	t = canvas_to_text(cv);
+	/* by hand: the highest point after the spike is run 1's epoch 3,
+	 * -2.2 + 1.5 exp(-3/40) = -0.808, the lowest run 5's last, -2.999;
+	 * 3% of that span padded on: -0.74 and -3.00 */
+	tap_ok(strstr(t, "2200") == NULL && strstr(t, "2e+03") == NULL && strstr(t, "  -0.74 ") != NULL &&
+	    strstr(t, "  -3.00 ") != NULL, "train plot: the y range leaves out the warm-up spike (-3.00 to -0.74, not 2200)");
+	tap_ok(strstr(t, "run 1 ") && strstr(t, "run 2 ") && strstr(t, "run 3 ") && strstr(t, "run 4 ") &&
+	    strstr(t, "run 5 ") && strstr(t, "\u2501run 5"), "train plot: the legend lists all five runs");
+	tap_ok(strstr(t, "epoch") != NULL && strstr(t, " 300\u2502") != NULL,
+	    "train plot: the last epoch (300) is shown whole");
+	tap_ok(strstr(t, "10 off, r: all") != NULL, "train plot: the 10 points left out (epochs 1-2 of 5 runs) are counted");
+	free(t);
+	app_key(a, 'r');
+	app_draw(a, cv);
+	golden(cv, "train-spiky-full");
+	t = canvas_to_text(cv);
+	tap_ok(strstr(t, "2200") != NULL && strstr(t, "r: robust") != NULL,
+	    "r: the full range, spike included (2200)");
+	free(t);
+	app_key(a, 'r');
+	/* ASCII, then UTF-8 without colour: a different mark per run, the same
+	 * in the plot and in the legend */
+	canvas_free(cv);
+	cv = canvas_new(80, 24, 1);
+	app_draw(a, cv);
+	golden(cv, "train-spiky-ascii");
+	t = canvas_to_text(cv);
+	tap_ok(strstr(t, "*run 1 +run 2 orun 3 xrun 4 @run 5") != NULL,
+	    "ASCII legend: a different mark per run (* + o x @)");
+	free(t);
+	canvas_free(cv);
+	cv = canvas_new(80, 24, 0);
+	a->colour = 0;
+	app_draw(a, cv);
+	golden(cv, "train-spiky-nocolour");
+	t = canvas_to_text(cv);
+	tap_ok(strstr(t, "*run 1 +run 2 orun 3 xrun 4 @run 5") != NULL && strstr(t, "@") != NULL,
+	    "no colour: the runs' marks tell them apart in the plot and the legend");
+	free(t);
+	a->colour = 1;
+	app_key(a, 'v');
+	app_draw(a, cv);
+	golden(cv, "train-spiky-multiples");
+	t = canvas_to_text(cv);
+	tap_ok(strstr(t, "\u2501critic") != NULL && strstr(t, "\u2501generator") != NULL && strstr(t, "2200") == NULL,
+	    "small multiples: a critic / generator legend, the spike left out");
+	free(t);
+out:
+	canvas_free(cv);
+	app_free(a);
+	{
+		char *cmd = xsprintf("rm -rf '%s'", tmpl);
+
+		if (system(cmd) != 0)
+			tap_diag("could not remove %s", tmpl);
+		free(cmd);
+	}
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -468,5 +634,6 @@ main(void)
 	test_canvas_basics();
 	test_theme();
 	test_screens();
+	test_train_plot();
 	return tap_done();
 }

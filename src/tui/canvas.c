@@ -314,11 +314,18 @@ canvas_dot(struct canvas *cv, int x, int y, int w, int h, int px, int py, int ro
 	c->role = (uint8_t)role;
 }
 
+uint32_t
+canvas_plot_mark(int k)
+{
+	static const uint32_t marks[] = { '*', '+', 'o', 'x', '@', '%', '&', '=' };
+
+	return marks[(k < 0 ? 0 : k) % SH_NELEM(marks)];
+}
+
 void
 canvas_plot(struct canvas *cv, int x, int y, int w, int h, const struct canvas_series *s, int ns,
     int xmax, double ymin, double ymax)
 {
-	static const uint32_t marks[] = { '*', '+', 'o', 'x', '@', '%', '&', '=' };
 	int dw, dh, k, i;
 
 	if (w <= 0 || h <= 0)
@@ -330,10 +337,28 @@ canvas_plot(struct canvas *cv, int x, int y, int w, int h, const struct canvas_s
 		for (k = 0; k < ns; k++)
 			if (s[k].n > xmax)
 				xmax = s[k].n;
-	dw = cv->ascii ? w : 2 * w;
-	dh = cv->ascii ? h : 4 * h;
 	for (k = 0; k < ns; k++) {
-		int lastx = -1, lasty = -1;
+		int lastx = -1, lasty = -1, cells = cv->ascii || s[k].mark != 0;
+		uint32_t mark = s[k].mark != 0 ? s[k].mark : canvas_plot_mark(k);
+
+		dw = cells ? w : 2 * w;
+		dh = cells ? h : 4 * h;
+		if (cells) {   /* one mark per cell: the character tells the series */
+			for (i = 0; i < s[k].n; i++) {
+				double v = s[k].y[i];
+				int px, py;
+
+				if (v != v || isinf(v))
+					continue;
+				px = xmax > 1 ? (int)((double)i * (dw - 1) / (xmax - 1) + 0.5) : 0;
+				py = (int)((ymax - v) / (ymax - ymin) * (dh - 1) + 0.5);
+				if (py < 0) py = 0;
+				if (py >= dh) py = dh - 1;
+				if (px >= 0 && px < w && py < h)
+					canvas_put(cv, x + px, y + py, mark, s[k].role);
+			}
+			continue;
+		}
 
 		for (i = 0; i < s[k].n; i++) {
 			double v = s[k].y[i];
@@ -357,7 +382,7 @@ canvas_plot(struct canvas *cv, int x, int y, int w, int h, const struct canvas_s
 					canvas_dot(cv, x, y, w, h, t,
 					    lasty + (py - lasty) * (t - lastx) / (px - lastx), s[k].role, 0);
 			}
-			canvas_dot(cv, x, y, w, h, px, py, s[k].role, marks[k % SH_NELEM(marks)]);
+			canvas_dot(cv, x, y, w, h, px, py, s[k].role, mark);
 			lastx = px;
 			lasty = py;
 		}

@@ -46,12 +46,17 @@ void canvas_bar(struct canvas *cv, int x, int y, int w, double frac, int role);
 /* A progress bar [=====     ] of width w. */
 void canvas_progress(struct canvas *cv, int x, int y, int w, double frac, int role);
 
-/* One series of a line plot: y[0..n-1] at x = 0..n-1. */
+/* One series of a line plot: y[0..n-1] at x = 0..n-1.  mark: 0 draws
+ * braille dots (ASCII: the k-th of canvas_plot_mark), else this character
+ * once per cell, so that series stay apart without colour. */
 struct canvas_series {
 	const double *y;
 	int n;
 	int role;
+	uint32_t mark;
 };
+/* The ASCII mark of series k (what a legend shows for it). */
+uint32_t canvas_plot_mark(int k);
 /* Line plot of several series in a w × h cell area, braille dots (2×4 per
  * cell) or ASCII marks.  The x axis spans 0..xmax-1 (xmax <= 1: the longest
  * series); the y axis ymin..ymax (equal: fitted to the data).  NaN points

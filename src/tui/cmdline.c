@@ -27,6 +27,10 @@ static unsigned char cl_q[64];
 static int cl_qhead, cl_qlen;
 static int cl_inited;
 static FILE *cl_null;
+/* The prompt still shows its untouched default text: the first printable
+ * key replaces it, an editing key (arrows, Home, End, Backspace, Ctrl-keys)
+ * keeps it for editing, Enter accepts it.  Every prompt behaves so. */
+static int cl_fresh;
 
 static int
 cl_getc(FILE *fp)
@@ -252,9 +256,11 @@ cmdline_open(struct app *a, const char *prompt, int kind, const char *initial,
 	a->line = xstrdup("");
 	a->line_point = 0;
 	rl_callback_handler_install(prompt, cl_line);
+	cl_fresh = 0;
 	if (initial != NULL && *initial != '\0') {
 		rl_insert_text(initial);
 		cl_redisplay();
+		cl_fresh = 1;
 	}
 }
 
@@ -279,6 +285,15 @@ cmdline_key(struct app *a, int key)
 	int n = 0;
 
 	cl_app = a;
+	if (cl_fresh) {
+		cl_fresh = 0;
+		/* typing over the default replaces it (Tab completes it instead) */
+		if (key >= ' ' && key < TKEY_BASE && key != 127) {
+			rl_delete_text(0, rl_end);
+			rl_point = rl_end = 0;
+			cl_redisplay();
+		}
+	}
 	switch (key) {
 	case TKEY_ESC: case TKEY_CTRL('c'): case TKEY_CTRL('g'):
 		cmdline_close(a);

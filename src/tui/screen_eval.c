@@ -308,7 +308,7 @@ draw_fig4(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	/* the diagonal y = x, dimmed, under the points */
 	{
 		double d[2] = { 0, mx };
-		struct canvas_series s = { d, 2, THEME_DIM };
+		struct canvas_series s = { d, 2, THEME_DIM, 0 };
 
 		canvas_plot(cv, x + 9, y + 1, pw, ph, &s, 1, 2, 0, mx);
 	}

@@ -279,18 +279,31 @@ got_open(struct app *a, char *line)
 	free(line);
 }
 
+/* The sex column's level that counts as female (coded 1). */
+static const char *
+sex_female_level(const struct column *col)
+{
+	return col->levels != NULL && col->nlevels == 2 && col->levels[1] != NULL ? col->levels[1] : "1";
+}
+
+static const char *
+sex_other_level(const struct column *col)
+{
+	return col->levels != NULL && col->nlevels == 2 && col->levels[0] != NULL ? col->levels[0] : "0";
+}
+
 /* Write one column's role into study.json and re-read the cohort. */
 static void
 set_role(struct app *a, int col, int role)
 {
 	json_t *schema, *roles;
-	char *cause = NULL;
-	const char *name;
+	char *cause = NULL, *name;
 	int i;
 
 	if (a->cohort == NULL || col < 0 || col >= a->cohort->ncols)
 		return;
-	name = a->cohort->cols[col].name;
+	/* a copy: re-reading the cohort below frees the column names */
+	name = xstrdup(a->cohort->cols[col].name);
 	app_study_reload(a);
 	schema = study_section(a->st, "schema");
 	roles = json_object_get(schema, "roles");
@@ -306,20 +319,29 @@ set_role(struct app *a, int col, int role)
 				    json_string(cohort_role_name(a->cohort->cols[i].kind == KIND_NUMERIC ?
 				    ROLE_CONTINUOUS : ROLE_BINARY)));
 	json_object_set_new(roles, name, json_string(cohort_role_name(role)));
-	if (app_study_save(a) != 0)
+	if (app_study_save(a) != 0) {
+		free(name);
 		return;
+	}
 	if (app_load_cohort(a, &cause) != 0) {
 		app_error(a, cause);
+		free(name);
 		return;
 	}
 	for (i = 0; i < SCREEN_COUNT; i++)
 		if (i != SCREEN_LOAD && tui_screens[i]->reset != NULL)
 			tui_screens[i]->reset(a);
-	if ((int)a->cohort->cols[col].role != role)
+	if (col >= a->cohort->ncols || strcmp(a->cohort->cols[col].name, name) != 0)
+		app_status(a, "%s is now %s (saved in study.json)", name, cohort_role_name(role));
+	else if ((int)a->cohort->cols[col].role != role)
 		app_error(a, xsprintf("%s: role %s does not fit its values; it stays %s", name,
 		    cohort_role_name(role), cohort_role_name(a->cohort->cols[col].role)));
+	else if (role == ROLE_SEX)
+		app_status(a, "%s is now the sex column, female = %s (saved in study.json)", name,
+		    sex_female_level(&a->cohort->cols[col]));
 	else
 		app_status(a, "%s is now %s (saved in study.json)", name, cohort_role_name(role));
+	free(name);
 }
 
 static void
@@ -374,7 +396,10 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		char lv[64] = "";
 		int role = i == ld.sel ? THEME_SELECTED : THEME_NORMAL;
 
-		if (col->kind == KIND_CATEGORICAL || (col->levels != NULL && col->nlevels > 0)) {
+		if (col->role == ROLE_SEX)   /* which level is coded 1 (female) */
+			snprintf(lv, sizeof lv, "female=%.20s other=%.20s", sex_female_level(col),
+			    sex_other_level(col));
+		else if (col->kind == KIND_CATEGORICAL || (col->levels != NULL && col->nlevels > 0)) {
 			int k, off = 0;
 
 			for (k = 0; k < col->nlevels && off < (int)sizeof lv - 8; k++)
@@ -442,6 +467,10 @@ load_key(struct app *a, int key)
 	default:
 		return TUI_UNHANDLED;
 	}
+	/* a role change re-read the cohort: c was freed */
+	c = a->cohort;
+	if (c == NULL)
+		return TUI_REDRAW;
 	if (ld.sel >= c->ncols) ld.sel = c->ncols - 1;
 	if (ld.sel < 0) ld.sel = 0;
 	return TUI_REDRAW;

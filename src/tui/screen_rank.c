@@ -253,10 +253,11 @@ rank_key(struct app *a, int key)
 		to_custom();
 		return TUI_REDRAW;
 	case TKEY_ENTER: {
-		char b[32];
+		char b[32], q[64];
 
 		snprintf(b, sizeof b, "%g", rk.prof.w[rk.sel]);
-		cmdline_open(a, "Weight: ", CMDLINE_VALUE, b, got_weight);
+		snprintf(q, sizeof q, "Weight of %s (0 or more): ", rank_metrics[rk.sel].label);
+		cmdline_open(a, q, CMDLINE_VALUE, b, got_weight);
 		return TUI_REDRAW;
 	}
 	case 'a': load_profile(a, "A"); return TUI_REDRAW;

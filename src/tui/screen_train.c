@@ -36,6 +36,7 @@ static struct {
 	int ts_ok;
 	int field;
 	int view;                     /* 0 overlay, 1 small multiples */
+	int full;                     /* y axis: the full range, not the robust one */
 	struct tr_run run[TRAIN_MAX_RUNS + 1];
 	int nruns;
 	double eta;
@@ -52,6 +53,7 @@ static const char *const train_keys[] = {
 	"p\tpause / resume",
 	"x\tstop (state saved; s resumes); cancel the study's Slurm jobs",
 	"v\tplots: overlaid / small multiples",
+	"r\ty axis: robust (warm-up spike left out) / full range",
 	"g\tgenerate synthetic sets from the trained runs",
 	NULL,
 };
@@ -400,77 +402,221 @@ draw_form(struct canvas *cv, int x, int y, int w)
 	}
 }
 
+/* A compact axis number: at most 7 characters. */
+static const char *
+axis_num(char *b, size_t n, double v)
+{
+	double av = fabs(v);
+
+	if (av != 0 && (av < 0.01 || av >= 1e5))
+		snprintf(b, n, "%.0e", v);
+	else if (av >= 100)
+		snprintf(b, n, "%.0f", v);
+	else if (av >= 10)
+		snprintf(b, n, "%.1f", v);
+	else
+		snprintf(b, n, "%.2f", v);
+	return b;
+}
+
+static int
+cmp_double(const void *pa, const void *pb)
+{
+	double x = *(const double *)pa, y = *(const double *)pb;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The y range a class can read: points beyond Tukey's far-out fences
+ * (3 interquartile ranges outside the quartiles of every point drawn) are
+ * left out, so the warm-up spike (thousands against about -2) does not
+ * flatten the curves; they are drawn on the frame's edge and counted in
+ * *clipped.  Without such points, or when the quartiles coincide, the
+ * data's own range. */
 static void
-draw_axis_labels(struct canvas *cv, int x, int y, int h, double lo, double hi)
+robust_range(const struct canvas_series *s, int ns, double *lo, double *hi, int *clipped)
+{
+	double *v, flo, fhi, q1, q3, iqr, f1, f3, rlo = HUGE_VAL, rhi = -HUGE_VAL, span;
+	size_t n = 0, cap = 0, i;
+	int k, j;
+
+	*clipped = 0;
+	if (!canvas_series_range(s, ns, &flo, &fhi)) {
+		*lo = *hi = 0;
+		return;
+	}
+	*lo = flo;
+	*hi = fhi;
+	for (k = 0; k < ns; k++)
+		cap += s[k].n;
+	v = xcalloc(cap + 1, sizeof *v);
+	for (k = 0; k < ns; k++)
+		for (j = 0; j < s[k].n; j++)
+			if (isfinite(s[k].y[j]))
+				v[n++] = s[k].y[j];
+	if (n < 4) {
+		free(v);
+		return;
+	}
+	qsort(v, n, sizeof *v, cmp_double);
+	q1 = v[(n - 1) / 4];
+	q3 = v[(3 * (n - 1) + 3) / 4];
+	iqr = q3 - q1;
+	f1 = q1 - 3 * iqr;
+	f3 = q3 + 3 * iqr;
+	for (i = 0; i < n; i++)
+		if (v[i] >= f1 && v[i] <= f3) {
+			rlo = SH_MIN(rlo, v[i]);
+			rhi = SH_MAX(rhi, v[i]);
+		} else
+			(*clipped)++;
+	free(v);
+	if (iqr <= 0 || *clipped == 0 || rhi < rlo) {
+		*clipped = 0;
+		return;
+	}
+	span = rhi > rlo ? rhi - rlo : fabs(rhi) > 0 ? fabs(rhi) * 0.1 : 1;
+	*lo = SH_MAX(flo, rlo - 0.03 * span);
+	*hi = SH_MIN(fhi, rhi + 0.03 * span);
+	/* what the padding let back in is drawn, not off */
+	*clipped = 0;
+	for (k = 0; k < ns; k++)
+		for (j = 0; j < s[k].n; j++)
+			if (isfinite(s[k].y[j]) && (s[k].y[j] > *hi || s[k].y[j] < *lo))
+				(*clipped)++;
+}
+
+/* The y range of the plots: robust unless r asked for the full one. */
+static int
+plot_range(const struct canvas_series *s, int ns, double *lo, double *hi)
+{
+	int clipped = 0;
+
+	if (tr.full) {
+		if (!canvas_series_range(s, ns, lo, hi))
+			*lo = *hi = 0;
+	} else
+		robust_range(s, ns, lo, hi, &clipped);
+	return clipped;
+}
+
+/* A plot area with its axes: y labels at the top and bottom of the left
+ * margin (lw columns), x labels (first and last epoch) on the row below.
+ * Returns the area's width for data. */
+static void
+plot_with_axes(struct canvas *cv, int x, int y, int w, int h, int lw, const struct canvas_series *s,
+    int ns, int xmax, double lo, double hi)
 {
 	char b[32];
 
-	canvas_text_right(cv, x, y, 8, THEME_DIM, tui_fmt(b, sizeof b, hi));
-	canvas_text_right(cv, x, y + h - 1, 8, THEME_DIM, tui_fmt(b, sizeof b, lo));
+	if (w - lw < 2 || h < 2)
+		return;
+	if (lw > 0) {
+		canvas_text_right(cv, x, y, lw - 1, THEME_DIM, axis_num(b, sizeof b, hi));
+		canvas_text_right(cv, x, y + h - 2, lw - 1, THEME_DIM, axis_num(b, sizeof b, lo));
+	}
+	canvas_plot(cv, x + lw, y, w - lw, h - 1, s, ns, xmax, lo, hi);
+	canvas_text(cv, x + lw, y + h - 1, 1, THEME_DIM, "1");
+	snprintf(b, sizeof b, "%d", xmax);
+	canvas_text_right(cv, x + lw + 1, y + h - 1, w - lw - 1, THEME_DIM, b);
+	if (w - lw > 20)
+		canvas_text(cv, x + lw + (w - lw - 5) / 2, y + h - 1, 5, THEME_DIM, "epoch");
+}
+
+/* A legend entry: the run's glyph (its colour's line, or its mark when
+ * there is no colour) and a label.  Returns the width drawn. */
+static int
+legend_item(struct canvas *cv, int x, int y, int maxw, int role, uint32_t mark, const char *label)
+{
+	char g[8];
+	int n;
+
+	if (maxw < 3)
+		return 0;
+	g[canvas_utf8_encode(mark != 0 ? mark : 0x2501, g)] = '\0';
+	n = canvas_text(cv, x, y, 1, role, g);
+	n += canvas_printf(cv, x + n, y, maxw - n, THEME_DIM, "%s ", label);
+	return n;
 }
 
 static void
-draw_plots(struct canvas *cv, int x, int y, int w, int h)
+draw_plots(struct canvas *cv, int x, int y, int w, int h, int marks)
 {
 	struct canvas_series s[TRAIN_MAX_RUNS * 2];
-	int ns = 0, r, xmax = 1;
+	int ns = 0, r, xmax = 1, clipped;
 	double lo, hi;
+	char title[96], eta[24] = "";
 
 	for (r = 1; r <= tr.nruns; r++)
 		if (tr.run[r].epochs > xmax)
 			xmax = tr.run[r].epochs;
+	if (tr.live && tr.eta > 0)   /* for all runs, not one */
+		snprintf(eta, sizeof eta, ", %d:%02d left", (int)tr.eta / 60, (int)tr.eta % 60);
 	if (tr.view == 0) {
-		int lx = x + 9;
+		int lx;
 
+		memset(s, 0, sizeof s);
 		for (r = 1; r <= tr.nruns && ns < TRAIN_MAX_RUNS; r++) {
 			if (tr.run[r].n == 0)
 				continue;
 			s[ns].y = tr.run[r].y[0];
 			s[ns].n = tr.run[r].n;
 			s[ns].role = THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT;
+			/* the same glyph for a run whatever runs have data */
+			s[ns].mark = marks ? canvas_plot_mark(r - 1) : 0;
 			ns++;
 		}
-		canvas_box(cv, x, y, w, h, THEME_BORDER, "critic loss per epoch, all runs");
+		clipped = ns > 0 ? plot_range(s, ns, &lo, &hi) : 0;
+		snprintf(title, sizeof title, "critic loss per epoch, all runs%s", eta);
+		canvas_box(cv, x, y, w, h, THEME_BORDER, title);
 		if (ns == 0) {
 			canvas_text(cv, x + 2, y + 2, w - 4, THEME_DIM, "no loss history yet: s starts training");
 			return;
 		}
-		canvas_series_range(s, ns, &lo, &hi);
-		draw_axis_labels(cv, x + 1, y + 1, h - 3, lo, hi);
-		canvas_plot(cv, lx + 1, y + 1, w - 11, h - 3, s, ns, xmax, lo, hi);
-		canvas_printf(cv, lx + 1, y + h - 2, w - 12, THEME_DIM, "epoch 1");
-		{
-			char b[16];
+		plot_with_axes(cv, x + 1, y + 1, w - 2, h - 3, 8, s, ns, xmax, lo, hi);
+		/* the legend has its own row: every run, never over the data */
+		lx = x + 2;
+		for (r = 1; r <= tr.nruns; r++) {
+			char l[16];
 
-			snprintf(b, sizeof b, "%d", xmax);
-			canvas_text_right(cv, lx + 1, y + h - 2, w - 12, THEME_DIM, b);
+			snprintf(l, sizeof l, "run %d", r);
+			lx += legend_item(cv, lx, y + h - 2, x + w - 1 - lx, THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT,
+			    marks ? canvas_plot_mark(r - 1) : 0, l);
 		}
-		for (r = 1, lx = x + 20; r <= tr.nruns && lx < x + w - 10; r++) {
-			lx += canvas_text(cv, lx, y + h - 2, -1, THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT,
-			    cv->ascii ? "*" : "\u2501");
-			lx += canvas_printf(cv, lx, y + h - 2, -1, THEME_DIM, "run %d  ", r);
-		}
+		if (clipped > 0)
+			snprintf(title, sizeof title, "%d off, r: all", clipped);
+		else
+			snprintf(title, sizeof title, tr.full ? "r: robust" : "");
+		if (title[0] != '\0' && lx + (int)strlen(title) < x + w - 1)
+			canvas_text_right(cv, lx, y + h - 2, x + w - 2 - lx, THEME_DIM, title);
 		return;
 	}
-	/* small multiples: a box per run, critic (plot_1) and generator (plot_2) */
+	/* small multiples: a box per run, critic and generator, each with its
+	 * axes; one legend below them */
 	{
 		int n = tr.nruns > 0 ? tr.nruns : 1, cols = n <= 2 ? n : n <= 4 ? 2 : 3;
-		int rows = (n + cols - 1) / cols, bw = w / cols, bh = h / rows, i;
+		int rows = (n + cols - 1) / cols, bw = w / cols, bh = (h - 1) / rows, i, lx, any = 0;
+		uint32_t m1 = marks ? canvas_plot_mark(0) : 0, m2 = marks ? canvas_plot_mark(1) : 0;
 
 		for (i = 0; i < n; i++) {
 			int bx = x + (i % cols) * bw, by = y + (i / cols) * bh;
-			char title[32];
 
 			r = i + 1;
 			snprintf(title, sizeof title, "run %d", r);
 			canvas_box(cv, bx, by, bw, bh, THEME_BORDER, title);
-			if (tr.run[r].n == 0 || bh < 4)
+			if (tr.run[r].n == 0 || bh < 5)
 				continue;
-			s[0].y = tr.run[r].y[0]; s[0].n = tr.run[r].n; s[0].role = THEME_PLOT_1;
-			s[1].y = tr.run[r].y[1]; s[1].n = tr.run[r].n; s[1].role = THEME_PLOT_2;
-			canvas_series_range(s, 2, &lo, &hi);
-			canvas_plot(cv, bx + 1, by + 1, bw - 2, bh - 2, s, 2, xmax, lo, hi);
+			memset(s, 0, 2 * sizeof *s);
+			s[0].y = tr.run[r].y[0]; s[0].n = tr.run[r].n; s[0].role = THEME_PLOT_1; s[0].mark = m1;
+			s[1].y = tr.run[r].y[1]; s[1].n = tr.run[r].n; s[1].role = THEME_PLOT_2; s[1].mark = m2;
+			any += plot_range(s, 2, &lo, &hi) > 0;
+			plot_with_axes(cv, bx + 1, by + 1, bw - 2, bh - 2, bw >= 24 ? 8 : 6, s, 2, xmax, lo, hi);
 		}
+		lx = x + 1;
+		lx += legend_item(cv, lx, y + h - 1, x + w - lx, THEME_PLOT_1, m1, "critic");
+		lx += legend_item(cv, lx, y + h - 1, x + w - lx, THEME_PLOT_2, m2, "generator");
+		canvas_text(cv, lx + 1, y + h - 1, x + w - lx - 1, THEME_DIM, tr.full ? "y: all (r: robust)" :
+		    any ? "y: robust, spikes off (r: all)" : "y: robust (r: all)");
 	}
 }
 
@@ -497,7 +643,7 @@ train_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		canvas_text(cv, x + 1, y + F_COUNT + 4, fw - 1, THEME_DIM, "x stop   v view");
 	}
 	nbar = SH_MIN(tr.nruns, 6);
-	draw_plots(cv, x + fw, y, w - fw, h - nbar);
+	draw_plots(cv, x + fw, y, w - fw, h - nbar, cv->ascii || !a->colour);
 	for (r = 1, py = y + h - nbar; r <= nbar; r++, py++) {
 		struct tr_run *ru = &tr.run[r];
 		double frac;
@@ -511,8 +657,6 @@ train_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		bx = x + 1 + canvas_printf(cv, x + 1, py, -1, THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT,
 		    "run %d ", r);
 		canvas_progress(cv, bx, py, 26, frac, ru->done ? THEME_GOOD : THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT);
-		if (tr.live && tr.eta > 0 && !ru->done && ru->epoch > 0)
-			snprintf(left, sizeof left, "%d:%02d left", (int)tr.eta / 60, (int)tr.eta % 60);
 		if (!tr.live && tr.slurm_state[r][0] != '\0' && !ru->done)
 			snprintf(left, sizeof left, "slurm %s", tr.slurm_state[r]);
 		canvas_printf(cv, bx + 27, py, x + w - bx - 28, THEME_NORMAL, "%5d/%-5d %7.1f st/s %s",
@@ -629,6 +773,7 @@ train_key(struct app *a, int key)
 	case TKEY_UP: case 'k': tr.field = (tr.field + F_COUNT - 1) % F_COUNT; return TUI_REDRAW;
 	case TKEY_DOWN: case 'j': tr.field = (tr.field + 1) % F_COUNT; return TUI_REDRAW;
 	case 'v': tr.view = !tr.view; return TUI_REDRAW;
+	case 'r': tr.full = !tr.full; return TUI_REDRAW;
 	case 's': screen_train_start(a); return TUI_REDRAW;
 	case 'g':
 		start_generate(a, 0);

@@ -288,6 +288,10 @@ app_switch(struct app *a, int screen)
 {
 	if (screen < 0 || screen >= SCREEN_COUNT)
 		return;
+	if (screen != a->cur) {   /* the last screen's message does not follow */
+		free(a->status);
+		a->status = NULL;
+	}
 	a->cur = screen;
 	a->help = 0;
 	if (tui_screens[screen]->enter != NULL)
@@ -381,15 +385,27 @@ tui_free_numeric_csv(int ncols, char **names, double **cols)
 static void
 draw_topbar(struct app *a, struct canvas *cv)
 {
-	int x = 0, i, busy = job_running(a);
+	int x = 0, i, busy = job_running(a), shrink = busy, need;
 	char buf[160];
+	const char *base = NULL;
 
+	if (a->st != NULL) {
+		base = strrchr(a->st->dir, '/');
+		base = base != NULL && base[1] != '\0' ? base + 1 : a->st->dir;
+	}
+	/* the study's name is never cut: the other tabs shrink to their
+	 * numbers first (as while a stage runs) */
+	need = 10 + (base != NULL ? canvas_strwidth(base) + 2 : 0);
+	for (i = 0; i < SCREEN_COUNT; i++)
+		need += (int)strlen(tui_screens[i]->name) + 4;
+	if (need > cv->w)
+		shrink = 1;
 	canvas_fill(cv, 0, 0, cv->w, 1, ' ', THEME_TAB);
 	x += canvas_text(cv, 0, 0, -1, THEME_TAB, " synthehr ");
 	for (i = 0; i < SCREEN_COUNT; i++) {
 		int role = i == a->cur ? THEME_TAB_ACTIVE : THEME_TAB;
 
-		if (busy && i != a->cur)
+		if (shrink && i != a->cur)
 			snprintf(buf, sizeof buf, " %d ", i + 1);
 		else
 			snprintf(buf, sizeof buf, " %d %s ", i + 1, tui_screens[i]->name);
@@ -413,12 +429,22 @@ draw_topbar(struct app *a, struct canvas *cv)
 			x += canvas_text(cv, x, 0, cv->w - x, THEME_KEY, buf);
 		}
 	}
-	if (a->st != NULL) {
-		const char *base = strrchr(a->st->dir, '/');
+	if (base != NULL && cv->w - x >= 3) {
+		int bw = canvas_strwidth(base), room = cv->w - x - 2;
 
-		base = base != NULL && base[1] != '\0' ? base + 1 : a->st->dir;
-		if (cv->w - x > (int)strlen(base) + 2)
+		if (bw <= room)
 			canvas_text_right(cv, x, 0, cv->w - x - 1, THEME_TAB, base);
+		else {   /* no room even so: keep its end, marked as cut */
+			const char *t = base;
+			uint32_t c;
+
+			while (bw > room - 1 && *t != '\0') {
+				t += canvas_utf8_decode(t, &c);
+				bw--;
+			}
+			canvas_text(cv, x + 1, 0, 1, THEME_TAB, cv->ascii ? "~" : "\xe2\x80\xa6");
+			canvas_text(cv, x + 2, 0, room - 1, THEME_TAB, t);
+		}
 	}
 }
 
@@ -515,10 +541,34 @@ draw_help(struct app *a, struct canvas *cv)
 	}
 }
 
+/* Below 80x24 the screens would cut and garble their text: say so instead,
+ * and draw them again as soon as the terminal is large enough (every key
+ * still works meanwhile). */
+#define TUI_MIN_W 80
+#define TUI_MIN_H 24
+static void
+draw_too_small(struct canvas *cv)
+{
+	char buf[64];
+	int y = cv->h / 2 - 1, w;
+
+	snprintf(buf, sizeof buf, "terminal too small (need %dx%d)", TUI_MIN_W, TUI_MIN_H);
+	w = (int)strlen(buf);
+	canvas_text(cv, w < cv->w ? (cv->w - w) / 2 : 0, y < 0 ? 0 : y, cv->w, THEME_ERROR, buf);
+	snprintf(buf, sizeof buf, "now %dx%d; q quits", cv->w, cv->h);
+	w = (int)strlen(buf);
+	if (y + 1 < cv->h)
+		canvas_text(cv, w < cv->w ? (cv->w - w) / 2 : 0, y + 1, cv->w, THEME_DIM, buf);
+}
+
 void
 app_draw(struct app *a, struct canvas *cv)
 {
 	canvas_clear(cv);
+	if (cv->w < TUI_MIN_W || cv->h < TUI_MIN_H) {
+		draw_too_small(cv);
+		return;
+	}
 	draw_topbar(a, cv);
 	tui_screens[a->cur]->draw(a, cv, 0, 1, cv->w, cv->h - 3);
 	if (a->help)
@@ -881,7 +931,7 @@ tui_main(const char *study_dir, int argc, char **argv)
 		if (screen_train_interrupted(a))
 			app_confirm(a, "Training was interrupted. Resume it now?", resume_yes);
 	} else if (util_file_exists("synthehr-study/study.json")) {
-		app_status(a, "a study exists in ./synthehr-study: ':open synthehr-study' or d for a new demo");
+		app_status(a, "./synthehr-study holds a study: d or o opens it");
 	}
 	if (term_init(&a->theme, a->colour, &cause) != 0) {
 		fprintf(stderr, "synthehr: %s\n", cause);
