@@ -499,6 +499,8 @@ report_markdown(struct study *s, const char *profile, int fractional, const char
 	    (long long)json_integer_value(json_object_get(v, "test_rows")),
 	    (long long)json_integer_value(json_object_get(v, "columns")),
 	    js_str(json_object_get(metrics, "settings"), "preset", "?"));
+	if ((v = json_object_get(json_object_get(metrics, "real"), "values")) != NULL)
+		fprintf(fp, " Real rows evaluated as %s.", json_string_value(v));
 	if ((v = json_object_get(metrics, "trtr")) != NULL)
 		fprintf(fp, " TRTR AUROC %.4f.", json_number_value(json_object_get(v, "auroc")));
 	fprintf(fp, "\n\n");
