@@ -385,11 +385,27 @@ md_summary(FILE *fp, json_t *sum, int k)
 
 /* Memorisation per set, with the real test rows as the reference, and the
  * CKV codes a set never produces. */
+/* "12.34 % (56)", or "< 0.50 % (<5)" for a count under the smallest shown. */
+static const char *
+md_share(char *buf, size_t size, json_t *m, const char *share, const char *count, int k)
+{
+	long long c = js_int(m, count, 0), rows = js_int(m, "rows", 0);
+
+	if (c > 0 && c < k)
+		snprintf(buf, size, "< %.2f %% (<%d)", rows > 0 ? 100.0 * k / (double)rows : 0.0, k);
+	else
+		snprintf(buf, size, "%.2f %% (%lld)", 100 * json_number_value(json_object_get(m, share)), c);
+	return buf;
+}
+
+/* Memorisation per set, with the real test rows as the reference, and the
+ * CKV codes a set never produces; counts under k are suppressed. */
 static void
-md_memorisation(FILE *fp, json_t *metrics)
+md_memorisation(FILE *fp, json_t *metrics, int k)
 {
 	json_t *all = json_object_get(metrics, "sets"), *ref = json_object_get(json_object_get(metrics, "real"),
 	    "memorisation"), *m;
+	char a[64], b[64], c[32];
 	size_t i;
 
 	fprintf(fp, "## Memorisation\n\nShare of each set's rows that copy a training row exactly, and that repeat a "
@@ -404,23 +420,17 @@ md_memorisation(FILE *fp, json_t *metrics)
 		ck = json_object_get(json_object_get(st, "details"), "ckv");
 		if (m == NULL)
 			continue;
-		fprintf(fp, "| %s | %.2f %% (%lld) | %.2f %% (%lld) | %lld |", js_str(st, "name", "?"),
-		    100 * json_number_value(json_object_get(m, "exact")), (long long)json_integer_value(json_object_get(m,
-		    "exact_rows")), 100 * json_number_value(json_object_get(m, "profile")),
-		    (long long)json_integer_value(json_object_get(m, "profile_rows")),
-		    (long long)json_integer_value(json_object_get(m, "rows")));
+		fprintf(fp, "| %s | %s | %s | %lld |", js_str(st, "name", "?"), md_share(a, sizeof a, m, "exact",
+		    "exact_rows", k), md_share(b, sizeof b, m, "profile", "profile_rows", k), js_int(m, "rows", 0));
 		if (ck != NULL && json_object_get(ck, "missing") != NULL)
-			fprintf(fp, " %lld of %lld |\n", (long long)json_integer_value(json_object_get(ck, "missing")),
-			    (long long)json_integer_value(json_object_get(ck, "checked")));
+			fprintf(fp, " %lld of %lld |\n", js_int(ck, "missing", 0), js_int(ck, "checked", 0));
 		else
 			fprintf(fp, " |\n");
 	}
 	if (ref != NULL)
-		fprintf(fp, "| real test rows (reference) | %.2f %% (%lld) | %.2f %% (%lld) | %lld | |\n",
-		    100 * json_number_value(json_object_get(ref, "exact")), (long long)json_integer_value(
-		    json_object_get(ref, "exact_rows")), 100 * json_number_value(json_object_get(ref, "profile")),
-		    (long long)json_integer_value(json_object_get(ref, "profile_rows")),
-		    (long long)json_integer_value(json_object_get(ref, "rows")));
+		fprintf(fp, "| real test rows (reference) | %s | %s | %s | |\n", md_share(a, sizeof a, ref, "exact",
+		    "exact_rows", k), md_share(b, sizeof b, ref, "profile", "profile_rows", k),
+		    md_cnt(c, sizeof c, js_int(ref, "rows", 0), k));
 	fprintf(fp, "\nA set well above the reference repeats training patients rather than the population.\n\n");
 }
 
@@ -556,7 +566,7 @@ report_markdown(struct study *s, const char *profile, int fractional, const char
 		    " peer-copula a Gaussian copula (as SDV's GaussianCopula); baseline-marginals draws"
 		    " every column on its own.");
 	fprintf(fp, "\n\n");
-	md_memorisation(fp, metrics);
+	md_memorisation(fp, metrics, mc);
 	fprintf(fp, "## Ranking\n\n```\n");
 	text = report_ranking_text(rk);
 	fputs(text, fp);
