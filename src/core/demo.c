@@ -19,8 +19,7 @@
  * The extract's columns (on by default, off for --full, which keeps the
  * tutorial's shape) are what a hospital extract adds and what min–max
  * scaling handles badly.  They come after everything above, from a second
- * stream of the same seed, so the tutorial's columns are the same with or
- * without them:
+ * stream of the same seed:
  *   ED_VISITS    emergency visits in the prior year: zero-inflated count
  *                (about 55 % zero), more with burden, age and the label
  *   ADMISSIONS   prior admissions: zero-inflated count (about 70 % zero)
@@ -34,6 +33,10 @@
  *                DIRECT (multinomial on burden, the label and ED_VISITS)
  *   HEART_RATE, RESP_RATE  vitals missing together (22 %), up with burden
  *                and the label, RESP_RATE following HEART_RATE
+ * With the extract the group latents also load more on the shared burden
+ * (0.7 instead of 0.5) and codes more on their latent (×1.35), so codes,
+ * counts, age and the label depend on each other as in a hospital
+ * population; age, sex and race are drawn the same way either way.
  * Everything is generated column by column from one seeded generator, so
  * the same options give the same cohort. */
 #include "config.h"
@@ -318,7 +321,7 @@ demo_generate(const struct demo_opts *o, struct cohort **out, char **cause)
 	uint8_t keep[NCODES], *sex, *obs, *mark, *elig;
 	int col_code[NCODES], K, g, j, ci, race_col;
 	float *u, *calib;      /* u: [n × NGROUPS] latent per patient and group */
-	double *age_std, *burden, *bmi_true, *eta, rc_total = 0;
+	double *age_std, *burden, *bmi_true, *eta, rc_total = 0, bl, wm;
 	size_t *pick;
 
 	if (o == NULL)
@@ -336,6 +339,10 @@ demo_generate(const struct demo_opts *o, struct cohort **out, char **cause)
 		    d.concepts, NCODES);
 	n = d.rows;
 	K = d.concepts;
+	/* The extract demo has the stronger shared illness burden of a
+	 * hospital population: codes load more on it and on their group. */
+	bl = d.extract ? 0.7 : 0.5;
+	wm = d.extract ? 1.35 : 1.0;
 	/* per patient: a byte per concept column, the 7 base columns, the
 	 * latent u[NGROUPS] and the scratch arrays, with missing masks */
 	if (util_mem_check(n * (2 * (size_t)K + 7 * 9 + NGROUPS * sizeof(float) + 8 * sizeof(double) + 64),
@@ -381,9 +388,9 @@ demo_generate(const struct demo_opts *o, struct cohort **out, char **cause)
 		c->cols[race_col].cat[i] = j;
 		burden[i] = rng_normal(&r);
 		for (g = 1; g < NGROUPS; g++) {
-			double a_g = group_age[g], c_g = sqrt(fmax(0.05, 1 - a_g * a_g - 0.25));
+			double a_g = group_age[g], c_g = sqrt(fmax(0.05, 1 - a_g * a_g - bl * bl));
 
-			u[i * NGROUPS + g] = (float)(a_g * age_std[i] + 0.5 * burden[i] + c_g * rng_normal(&r));
+			u[i * NGROUPS + g] = (float)(a_g * age_std[i] + bl * burden[i] + c_g * rng_normal(&r));
 		}
 	}
 
@@ -392,7 +399,7 @@ demo_generate(const struct demo_opts *o, struct cohort **out, char **cause)
 	elig = xcalloc(n, 1);
 	for (ci = 0; ci < NCODES; ci++) {
 		const struct demo_code *dc = &demo_codes[ci];
-		double q = dc->prev, w = dc->w10 / 10.0, b, psex = 1;
+		double q = dc->prev, w = wm * dc->w10 / 10.0, b, psex = 1;
 		uint8_t *x, *par = NULL;
 		size_t ne = 0, nc = 0;
 		int p = dc->parent;
