@@ -13,6 +13,9 @@
  *   zero      a point mass at the minimum: an indicator column (x = min,
  *             sigmoid) then a quantile column of the values above it
  *   onehot    few integer values: one softmax group, one column per value
+ * The automatic choice: constant → minmax; integers with at most 12 values →
+ * onehot; ≥ 10 % at the minimum → zero; clearly separate modes → gmm;
+ * |skewness| ≥ 1 → quantile; otherwise minmax.
  * Decoded values keep the column's type and range: integer columns are
  * rounded, every value is clamped to the training [lo, hi].  Binary and
  * group columns pass through unchanged.  Network columns keep the layout's
@@ -42,6 +45,7 @@ enum enc_kind {
 #define ENC_ONEHOT_MAX 12     /* integer columns with at most this many values: onehot */
 #define ENC_ZERO_SHARE 0.10   /* share at the minimum that makes a point mass */
 #define ENC_GMM_KMAX 5
+#define ENC_SKEW 1.0          /* |skewness| from which a column gets quantile */
 
 struct enc_col {
 	int j;                    /* layout column (MCOL_CONT) */
