@@ -1,6 +1,8 @@
 /* synthehr — GPL-3.0-or-later.
  * Entry point.  Sets up thread-pool behaviour before any library reads its
- * environment, then hands over to the command line or the TUI. */
+ * environment, then hands over to one of the two front ends, which know
+ * nothing of each other: the workbench (src/tui/) or the command line
+ * (src/cli/). */
 #include "config.h"
 
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "tui/tui_main.h"
 #include "synthehr/util.h"
 
 /* libgomp (XGBoost) spins its idle threads by default and on a small
@@ -41,6 +44,24 @@ fix_thread_env(char **argv)
 	/* If re-execution fails we simply carry on with the default policy. */
 }
 
+/* The workbench for no arguments, a study directory (not a command's name)
+ * with nothing or workbench options after it, or workbench options alone;
+ * the command line for everything else. */
+static int
+wants_tui(int argc, char **argv, const char **study)
+{
+	*study = NULL;
+	if (argc < 2)
+		return 1;
+	if (argv[1][0] != '-' && cli_find(argv[1]) == NULL && util_dir_exists(argv[1]) &&
+	    (argc == 2 || argv[2][0] == '-')) {
+		*study = argv[1];
+		return 1;
+	}
+	return strcmp(argv[1], "--theme") == 0 || strcmp(argv[1], "--ascii") == 0 ||
+	    strncmp(argv[1], "--theme=", 8) == 0 || strcmp(argv[1], "--frames") == 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -50,5 +71,11 @@ main(int argc, char **argv)
 	/* A file-size limit (or a full disk) must surface as a write error with
 	 * a message, not kill the process half-way. */
 	signal(SIGXFSZ, SIG_IGN);
+	{
+		const char *study;
+
+		if (wants_tui(argc, argv, &study))
+			return tui_main(study, argc, argv);
+	}
 	return cli_main(argc, argv);
 }

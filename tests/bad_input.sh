@@ -12,8 +12,9 @@ mkdir -p "$W"
 LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$SRCDIR/tests/lsan.supp:print_suppressions=0}
 export LSAN_OPTIONS
 
-# snapshot: every path under $W with its size and checksum
-snap() { (cd "$W" && find . | LC_ALL=C sort | while read -r p; do
+# snapshot: every path under $W with its size and checksum (lock files,
+# which name whoever last took them, are the lock's and not the study's)
+snap() { (cd "$W" && find . ! -name .lock | LC_ALL=C sort | while read -r p; do
 	if [ -f "$p" ]; then echo "$p $(cksum <"$p")"; else echo "$p"; fi; done) >"$1"; }
 
 # bad "description" CODE PATTERN command...  run in $W; want exit CODE, stderr

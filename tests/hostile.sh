@@ -11,7 +11,7 @@ LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$SRCDIR/tests/lsan.supp:print_suppress
 export LSAN_OPTIONS
 T="timeout 300"
 
-snap() { (cd "$1" && find . | LC_ALL=C sort | while read -r p; do
+snap() { (cd "$1" && find . ! -name .lock | LC_ALL=C sort | while read -r p; do
 	if [ -f "$p" ]; then echo "$p $(cksum <"$p")"; else echo "$p"; fi; done) >"$2"; }
 # refused "desc" CODE PATTERN DIR command...: exit CODE, message matching
 # PATTERN, no sanitizer report, nothing changed under DIR

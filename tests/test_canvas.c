@@ -480,7 +480,7 @@ test_screens(void)
 		study_free(s);
 	}
 	tap_ok(app_command(a, "set epochs lots") == -1 && a->status_role == THEME_ERROR &&
-	    strstr(a->status, "expected a non-negative number") != NULL, ":set with a bad value explains");
+	    strstr(a->status, "'lots' is not a number (expected integer") != NULL, ":set with a bad value explains");
 	tap_ok(app_command(a, "frobnicate") == -1 && strstr(a->status, "unknown command ':frobnicate'") != NULL,
 	    "an unknown command is reported");
 	tap_ok(app_command(a, "theme no-such") == -1 && strstr(a->status, "not found") != NULL,

@@ -54,6 +54,12 @@ ok "a small demo study, prepared"
 # ---- a long training, then stages started while it runs
 start "'$S'"
 expect "the workbench opens the study" "synthehr" 10
+# :set is validated by the settings table
+keys ":set eval_preset f" Enter
+expect ":set refuses a value outside the allowed words" ":set eval_preset: expected \"fast\" or \"tutorial\"" 10
+keys ":set epochs 0" Enter
+expect ":set refuses a value out of range" ":set epochs: 0 is out of range" 10
+if grep -q '"preset": "f"' "$S/study.json"; then not_ok ":set stored nothing refused"; else ok ":set stored nothing refused"; fi
 for s in "set runs 1" "set epochs 100000" "set ckpt_every 5"; do
 	keys ":$s" Enter
 done

@@ -1,6 +1,6 @@
 /* synthehr — GPL-3.0-or-later.
  * The stage runner: every stage of a study (import, init, prep, train,
- * generate, evaluate, report, check) runs in-process on one worker thread,
+ * generate, evaluate, report) runs in-process on one worker thread,
  * one at a time, from a queue.  A stage posts progress events (stage, step,
  * total, message, a numeric payload); front ends get them through a
  * callback (called on a worker thread) or by polling the runner's event
@@ -20,6 +20,7 @@
 #include "synthehr/train.h"
 
 struct eval_opts;
+struct report_html_opts;
 
 /* In pipeline order: a stage writes what the later ones read. */
 enum stage_id {
@@ -30,12 +31,15 @@ enum stage_id {
 	STAGE_GENERATE,  /* runs/NAME/synthetic.* */
 	STAGE_EVALUATE,  /* eval/metrics.json */
 	STAGE_REPORT,    /* the Markdown and the HTML report */
-	STAGE_CHECK,     /* reads only */
 	STAGE_COUNT
 };
 const char *stage_name(int stage);
 /* "training", "evaluating", ... for status lines. */
 const char *stage_verb(int stage);
+/* 1 for the stages that write into their study and take its lock (lock.h):
+ * prep, generate, evaluate, report exclusively, train shared (plus each
+ * run it trains). */
+int stage_writes(int stage);
 
 /* What to run.  Strings are copied by stage_submit. */
 struct stage_req {
@@ -75,6 +79,9 @@ struct stage_req {
 	 * report.min_cell, else 10); phecodes (above) names the concepts */
 	int report_only;
 	int min_cell;
+	/* stage_run callers: run on this open study (its in-memory settings)
+	 * instead of opening `study`; the caller keeps and frees it */
+	struct study *open_study;
 	/* for stage_run callers: filled when not NULL (prep: struct prep_report *,
 	 * import: struct mimic_summary *; the caller frees them as usual) */
 	void *result;

@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include "synthehr/json.h"
+
 struct study {
 	char *dir;        /* study directory path */
 	json_t *cfg;      /* study.json */
@@ -68,18 +70,5 @@ int study_check_source(struct study *s, char **cause);
 /* The schema object for a cohort: {"roles", "sex_female"?, "columns"}. */
 json_t *study_schema_from_cohort(const struct cohort *c, const char *sex_female);
 
-/* Settings access with defaults; a key present with the wrong type is an
- * error reported through *cause by the _chk variants. */
-double js_num(json_t *obj, const char *key, double dflt);
-long long js_int(json_t *obj, const char *key, long long dflt);
-const char *js_str(json_t *obj, const char *key, const char *dflt);
-int js_bool(json_t *obj, const char *key, int dflt);
-/* Set only if absent (to record defaults). */
-void js_default_num(json_t *obj, const char *key, double v);
-void js_default_int(json_t *obj, const char *key, long long v);
-void js_default_str(json_t *obj, const char *key, const char *v);
-/* Write any JSON value atomically with 0600 (indent 2, keys in order). */
-int js_write_file(const char *path, json_t *j, char **cause);
-int js_read_file(const char *path, json_t **out, char **cause);
 
 #endif

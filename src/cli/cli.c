@@ -10,6 +10,8 @@
 
 #include "cli/cli.h"
 #include "synthehr/blas.h"
+#include "synthehr/settings.h"
+#include "synthehr/train.h"
 #include "synthehr/util.h"
 
 /* One entry per subcommand: name, handler, synopsis, one help line, options. */
@@ -235,23 +237,12 @@ void
 cli_stage_event(const struct stage_event *ev, void *arg)
 {
 	const char *cmd = arg != NULL ? arg : stage_name(ev->stage);
-	static char last_label[64];
 	char extra[320], eta[32];
 
 	switch (ev->kind) {
-	case STAGE_EV_START:
-		last_label[0] = '\0';
-		break;
 	case STAGE_EV_PROGRESS:
-		if (ev->total <= 0) {
-			/* a phase without a measure: one line when it changes */
-			if (strcmp(ev->label, last_label) != 0) {
-				cli_progress_end();
-				fprintf(stderr, "synthehr %s: %s\n", cmd, ev->label);
-				snprintf(last_label, sizeof last_label, "%s", ev->label);
-			}
-			break;
-		}
+		if (ev->total <= 0)
+			break;   /* a phase without a measure: the workbench's top bar shows it */
 		if (ev->sub == TRAIN_EV_EPOCH || ev->sub == TRAIN_EV_CKPT) {
 			fmt_eta(eta, sizeof eta, ev->eta_s);
 			snprintf(extra, sizeof extra, "epoch %.0f/%.0f  %s  %.1f steps/s  eta %s", ev->step,
@@ -276,6 +267,40 @@ cli_stage_event(const struct stage_event *ev, void *arg)
 	}
 }
 
+/* The settings table: one line per key with its type, defaults (per
+ * training preset: quick / tutorial) and help. */
+void
+cli_settings_help(FILE *fp)
+{
+	struct train_settings q, t;
+	const struct setting *s;
+	char ty[96], a[48], b[48], name[64];
+
+	train_settings_preset("quick", &q, NULL);
+	train_settings_preset("tutorial", &t, NULL);
+	fprintf(fp, "study.json settings (SECTION.KEY  type  default  help); ':set KEY VALUE' in the"
+	    " workbench,\nwhere train keys go alone and the others as SECTION_KEY:\n");
+	for (s = settings_table; s->key != NULL; s++) {
+		const char *def = s->def;
+		char both[128];
+
+		if (strcmp(s->section, "ui") == 0)
+			continue;
+		if (s->offset != SETTING_NO_OFFSET && strcmp(s->section, "train") == 0) {
+			setting_format(s, &q, a, sizeof a);
+			setting_format(s, &t, b, sizeof b);
+			if (strcmp(a, b) == 0)
+				snprintf(both, sizeof both, "%s", a);
+			else
+				snprintf(both, sizeof both, "%s (quick) / %s (tutorial)", a, b);
+			def = both;
+		}
+		snprintf(name, sizeof name, "%s.%s", s->section, s->key);
+		fprintf(fp, "  %-24s %-28s %s\n      %s\n", name, setting_type_text(s, ty, sizeof ty),
+		    def[0] ? def : "-", s->help);
+	}
+}
+
 static int
 has_help(int argc, char **argv)
 {
@@ -295,9 +320,15 @@ cli_main(int argc, char **argv)
 {
 	const struct cli_cmd *c;
 
-	if (argc < 2)
-		return tui_main(NULL, argc, argv);
+	if (argc < 2) {
+		cli_usage(stderr);
+		return EXIT_USAGE;
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && strcmp(argv[2], "settings") == 0) {
+			cli_settings_help(stdout);
+			return EXIT_OK;
+		}
 		if (argc > 2 && (c = cli_find(argv[2])) != NULL) {
 			cli_cmd_help(c, stdout);
 			return EXIT_OK;
@@ -325,11 +356,6 @@ cli_main(int argc, char **argv)
 		}
 		return c->fn(argc - 1, argv + 1);
 	}
-	if (argv[1][0] != '-' && util_dir_exists(argv[1]) && (argc == 2 || argv[2][0] == '-'))
-		return tui_main(argv[1], argc, argv);
-	if (argv[1][0] == '-' && (strcmp(argv[1], "--theme") == 0 || strcmp(argv[1], "--ascii") == 0 ||
-	    strncmp(argv[1], "--theme=", 8) == 0 || strcmp(argv[1], "--frames") == 0))
-		return tui_main(NULL, argc, argv);
 	fprintf(stderr, "synthehr: unknown command '%s'\n\n", argv[1]);
 	cli_usage(stderr);
 	return EXIT_USAGE;

@@ -22,6 +22,8 @@ extern const struct cli_cmd cli_cmds[];
 const struct cli_cmd *cli_find(const char *name);
 int cli_main(int argc, char **argv);
 void cli_usage(FILE *fp);
+/* 'synthehr help settings': the settings table. */
+void cli_settings_help(FILE *fp);
 /* "synthehr CMD: cause" on stderr, frees cause, returns code. */
 int cli_fail(const char *cmd, char *cause, int code);
 /* Print the subcommand's help to fp. */
@@ -97,8 +99,5 @@ int cli_slurm_evaluate(struct study *s, struct slurm_opts *o, const char *after,
     char **jobid_out);
 int cli_slurm_after_train(struct study *s, struct slurm_opts *o, const char *train_job);
 extern char *cli_slurm_last_train_job;
-
-/* The TUI (src/tui/): study_dir may be NULL. */
-int tui_main(const char *study_dir, int argc, char **argv);
 
 #endif

@@ -506,9 +506,10 @@ cmd_prep(int argc, char **argv)
 	};
 	struct study *s = NULL;
 	struct prep_report rep;
+	struct stage_req q;
 	char *cause = NULL, b1[32], b2[32], old_sum[65];
 	const char *enc[64];
-	int ch, quiet = 0, nenc = 0, i;
+	int ch, quiet = 0, nenc = 0, i, rc;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
@@ -579,21 +580,21 @@ cmd_prep(int argc, char **argv)
 			old_sum[0] = '\0';
 		free(tp);
 	}
-	if (prep_run(s, &rep, &cause) != 0) {
-		/* a bad value in study.json is bad input (2); the rest is a failure */
-		char *sj = study_path(s, "study.json");
-		int code = cause != NULL && strncmp(cause, sj, strlen(sj)) == 0 &&
-		    cause[strlen(sj)] == ':' ? EXIT_USAGE : EXIT_FAIL;
-
-		free(sj);
+	memset(&q, 0, sizeof q);
+	memset(&rep, 0, sizeof rep);
+	q.stage = STAGE_PREP;
+	q.study = argv[optind];
+	q.open_study = s;   /* with --encode's plan, saved below when prep accepts it */
+	q.result = &rep;
+	if ((rc = stage_run(&q, cli_stage_event, "prep")) != EXIT_OK) {
 		prep_report_done(&rep);
 		study_free(s);
-		return cli_fail("prep", cause, code);
+		return rc;
 	}
 	if (nenc > 0 && study_save(s, &cause) != 0) {
 		prep_report_done(&rep);
 		study_free(s);
-		return cli_fail("prep", cause, EXIT_FAIL);
+		return rc;
 	}
 	if (!quiet) {
 		print_log(&rep);

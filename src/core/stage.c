@@ -22,6 +22,7 @@
 #include "synthehr/baseline.h"
 #include "synthehr/eval.h"
 #include "synthehr/generate.h"
+#include "synthehr/lock.h"
 #include "synthehr/mimic.h"
 #include "synthehr/prep.h"
 #include "synthehr/report.h"
@@ -33,11 +34,11 @@
 #define EV_CAP 1024
 
 static const char *const names[STAGE_COUNT] = {
-	"import", "init", "prep", "train", "generate", "evaluate", "report", "check"
+	"import", "init", "prep", "train", "generate", "evaluate", "report"
 };
 static const char *const verbs[STAGE_COUNT] = {
 	"importing", "creating the study", "preprocessing", "training", "generating", "evaluating",
-	"writing the report", "checking"
+	"writing the report"
 };
 
 const char *
@@ -63,6 +64,14 @@ struct stage_ctx {
 	struct stage_runner *r;
 	struct item *it;
 };
+
+/* Whether a stage writes into its study (and so takes the study lock). */
+int
+stage_writes(int stage)
+{
+	return stage == STAGE_PREP || stage == STAGE_TRAIN || stage == STAGE_GENERATE ||
+	    stage == STAGE_EVALUATE || stage == STAGE_REPORT;
+}
 
 struct stage_runner {
 	stage_cb cb;
@@ -192,7 +201,18 @@ stage_note(struct stage_ctx *c, int result, const char *fmt, ...)
 static int
 open_study(struct stage_ctx *c, struct study **s, char **cause)
 {
+	if (c->it->q.open_study != NULL) {
+		*s = c->it->q.open_study;
+		return EXIT_OK;
+	}
 	return study_open(c->it->study, s, cause) == 0 ? EXIT_OK : EXIT_USAGE;
+}
+
+static void
+close_study(struct stage_ctx *c, struct study *s)
+{
+	if (s != c->it->q.open_study)
+		study_free(s);
 }
 
 static void
@@ -244,13 +264,13 @@ run_init(struct stage_ctx *c, char **cause)
 	o.demo_rows = c->it->q.demo_rows;
 	o.demo_concepts = c->it->q.demo_concepts;
 	o.demo_seed = c->it->q.demo_seed ? c->it->q.demo_seed : 1;
-	stage_progress(c, 0, 0, 0, 0, NAN, "reading %s", o.demo ? "the built-in demo cohort" : o.data);
+	stage_note(c, 0, "synthehr init: reading %s", o.demo ? "the built-in demo cohort" : o.data);
 	if (study_init(c->it->study, &o, &s, cause) != 0)
 		return EXIT_USAGE;
 	src = json_object_get(s->cfg, "source");
 	stage_note(c, 0, "created %s: %lld patients x %lld columns", c->it->study,
 	    (long long)js_int(src, "rows", 0), (long long)js_int(src, "cols", 0));
-	study_free(s);
+	close_study(c, s);
 	return EXIT_OK;
 }
 
@@ -263,11 +283,19 @@ run_prep(struct stage_ctx *c, char **cause)
 
 	if ((rc = open_study(c, &s, cause)) != EXIT_OK)
 		return rc;
-	stage_progress(c, 0, 0, 0, 0, NAN, "applying the plan");
-	rc = prep_run(s, rp, cause) == 0 ? EXIT_OK : EXIT_FAIL;
+	if (prep_run(s, rp, cause) == 0)
+		rc = EXIT_OK;
+	else {
+		/* a bad value in study.json is bad input (2); the rest is a failure */
+		char *sj = study_path(s, "study.json");
+
+		rc = *cause != NULL && strncmp(*cause, sj, strlen(sj)) == 0 && (*cause)[strlen(sj)] == ':' ?
+		    EXIT_USAGE : EXIT_FAIL;
+		free(sj);
+	}
 	if (rp == &rep)
 		prep_report_done(&rep);
-	study_free(s);
+	close_study(c, s);
 	return rc;
 }
 
@@ -337,10 +365,45 @@ run_train(struct stage_ctx *c, char **cause)
 	struct study *s;
 	int rc;
 
+	struct study_lock *locks[TRAIN_MAX_RUNS + 1];
+	struct train_settings ts;
+	const char *method;
+	int k, first, last, peer;
+
+	memset(locks, 0, sizeof locks);
 	if ((rc = open_study(c, &s, cause)) != EXIT_OK)
 		return rc;
+	if (train_settings_load(json_object_get(s->cfg, "train"), &ts, cause) != 0) {
+		close_study(c, s);
+		return EXIT_USAGE;
+	}
+	/* The study lock is held shared; each run trained here exclusively,
+	 * or, for a classical peer, its slot (index 0).  A -2 (no lock file
+	 * can be made: a read-only study) trains unlocked and fails on its
+	 * own writes. */
+	method = c->it->q.train.method != NULL ? c->it->q.train.method :
+	    js_str(json_object_get(s->cfg, "train"), "method", "emrwgan");
+	peer = strcmp(method, "emrwgan") != 0;
+	first = peer ? 0 : c->it->q.train.only_run > 0 ? c->it->q.train.only_run : 1;
+	last = peer ? 0 : c->it->q.train.only_run > 0 ? c->it->q.train.only_run : ts.runs;
+	for (k = first; k <= last && k <= TRAIN_MAX_RUNS; k++) {
+		long long slot = peer ? lock_slot_name("peer", method) : LOCK_SLOT_RUN(k);
+		int lr = lock_take(s->dir, slot, 1, "train", &locks[k], cause);
+
+		if (lr == -2) {
+			free(*cause);
+			*cause = NULL;
+		} else if (lr != 0) {
+			while (k >= first)
+				lock_release(locks[k--]);
+			close_study(c, s);
+			return EXIT_FAIL;
+		}
+	}
 	if ((j = train_start(s, &c->it->q.train, train_event, c, cause)) == NULL) {
-		study_free(s);
+		for (k = first; k <= last && k <= TRAIN_MAX_RUNS; k++)
+			lock_release(locks[k]);
+		close_study(c, s);
 		return EXIT_USAGE;
 	}
 	pthread_mutex_lock(&r->mu);
@@ -366,7 +429,9 @@ run_train(struct stage_ctx *c, char **cause)
 	r->train = NULL;
 	pthread_mutex_unlock(&r->mu);
 	rc = train_wait(j, cause);
-	study_free(s);
+	for (k = first; k <= last && k <= TRAIN_MAX_RUNS; k++)
+		lock_release(locks[k]);
+	close_study(c, s);
 	return rc < 0 ? EXIT_FAIL : rc > 0 ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
@@ -426,7 +491,7 @@ run_generate(struct stage_ctx *c, char **cause)
 		return rc;
 	if (gen_opts_load(json_object_get(s->cfg, "generate"), &o, cause) != 0 ||
 	    train_settings_load(json_object_get(s->cfg, "train"), &ts, cause) != 0) {
-		study_free(s);
+		close_study(c, s);
 		return EXIT_USAGE;
 	}
 	if (q->gen_rows > 0)
@@ -445,7 +510,7 @@ run_generate(struct stage_ctx *c, char **cause)
 	}
 	if (q->gen_run > 0) {
 		rc = gen_one(c, s, q->gen_run, &o, cause);
-		study_free(s);
+		close_study(c, s);
 		return rc;
 	}
 	for (k = 1; q->gen_run == 0 && k <= TRAIN_MAX_RUNS && !pause_point(c->r); k++) {
@@ -468,7 +533,7 @@ run_generate(struct stage_ctx *c, char **cause)
 			done++;
 	}
 	if (pause_point(c->r)) {
-		study_free(s);
+		close_study(c, s);
 		return EXIT_INTERRUPTED;
 	}
 	if (q->gen_run == 0 && done == 0 && failed == 0)
@@ -491,7 +556,7 @@ run_generate(struct stage_ctx *c, char **cause)
 		}
 	}
 	rc = gen_one(c, s, 0, &o, cause);
-	study_free(s);
+	close_study(c, s);
 	if (rc == EXIT_OK && failed > 0) {
 		*cause = xsprintf("%d set%s could not be generated", failed, failed == 1 ? "" : "s");
 		rc = EXIT_FAIL;
@@ -520,7 +585,7 @@ run_evaluate(struct stage_ctx *c, char **cause)
 	if (c->it->q.eval_opts != NULL)
 		o = *c->it->q.eval_opts;
 	else if (eval_opts_init(&o, c->it->eval_preset, study_section(s, "eval"), cause) != 0) {
-		study_free(s);
+		close_study(c, s);
 		return EXIT_USAGE;
 	}
 	o.progress = eval_progress;
@@ -532,7 +597,7 @@ run_evaluate(struct stage_ctx *c, char **cause)
 		stage_note(c, 1, "Wrote %s/eval/sets/%s.json", s->dir, o.only_set);
 	else if (rc == 0)
 		stage_note(c, 1, "Wrote %s/eval/metrics.json", s->dir);
-	study_free(s);
+	close_study(c, s);
 	return rc == 0 ? EXIT_OK : util_interrupted ? EXIT_INTERRUPTED : EXIT_FAIL;
 }
 
@@ -573,12 +638,12 @@ run_report(struct stage_ctx *c, char **cause)
 	}
 	free(out);
 	free(html);
-	study_free(s);
+	close_study(c, s);
 	return rc;
 }
 
 static int (*const stage_fn[STAGE_COUNT])(struct stage_ctx *, char **) = {
-	run_import, run_init, run_prep, run_train, run_generate, run_evaluate, run_report, NULL
+	run_import, run_init, run_prep, run_train, run_generate, run_evaluate, run_report
 };
 
 /* ---- The runner */
@@ -593,6 +658,7 @@ worker(void *arg)
 	for (;;) {
 		struct stage_ctx c;
 		struct stage_event ev;
+		struct study_lock *lock, *part_lock;
 		struct item *it;
 		char *cause = NULL;
 		int st, i;
@@ -631,8 +697,40 @@ worker(void *arg)
 		post(r, &ev);
 		c.r = r;
 		c.it = it;
-		st = stage_fn[it->q.stage] != NULL ? stage_fn[it->q.stage](&c, &cause) :
-		    (util_fail(&cause, "stage %s cannot run here", stage_name(it->q.stage)), EXIT_USAGE);
+		lock = part_lock = NULL;
+		st = EXIT_OK;
+		if (stage_writes(it->q.stage)) {
+			char *sj = util_path_join(it->study, "study.json");
+			const char *set = it->q.stage == STAGE_EVALUATE && it->q.eval_opts != NULL ?
+			    it->q.eval_opts->only_set : NULL;
+
+			/* Trainings and one-set evaluations (cluster tasks) share the
+			 * study and lock their own part: a run (run_train) or a set.
+			 * Without a study.json the stage fails with its own message. */
+			if (util_file_exists(sj) && lock_take(it->study, LOCK_SLOT_STUDY,
+			    it->q.stage != STAGE_TRAIN && set == NULL, stage_name(it->q.stage), &lock,
+			    &cause) == -1)
+				st = EXIT_FAIL;
+			else {
+				/* -2: a read-only study, which nobody can write either */
+				free(cause);
+				cause = NULL;
+			}
+			if (st == EXIT_OK && lock != NULL && set != NULL) {
+				if (lock_take(it->study, lock_slot_name("set", set), 1, "evaluate", &part_lock,
+				    &cause) == -1)
+					st = EXIT_FAIL;
+				else {
+					free(cause);
+					cause = NULL;
+				}
+			}
+			free(sj);
+		}
+		if (st == EXIT_OK)
+			st = stage_fn[it->q.stage](&c, &cause);
+		lock_release(part_lock);
+		lock_release(lock);
 		if (st != EXIT_OK && st != EXIT_INTERRUPTED && util_interrupted != 0)
 			st = EXIT_INTERRUPTED;
 		ev_init(&ev, STAGE_EV_DONE, it);
@@ -733,7 +831,7 @@ refusal(struct stage_runner *r, const struct stage_req *q)
 			    running ? "busy" : "waiting", o->study);
 		if (o->q.stage == q->stage && !running)
 			return xsprintf("%s is already queued", stage_name(q->stage));
-		if (q->stage < o->q.stage && q->stage != STAGE_CHECK && o->q.stage != STAGE_CHECK)
+		if (q->stage < o->q.stage)
 			return xsprintf("%s would rewrite what %s %s reads; %s first", stage_name(q->stage),
 			    running ? "the running" : "the queued", stage_name(o->q.stage),
 			    running ? "stop it (x) or wait for it to end" : "drop it (:cancel)");

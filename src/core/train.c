@@ -35,6 +35,7 @@
 #include "synthehr/encode.h"
 #include "synthehr/prep.h"
 #include "synthehr/rng.h"
+#include "synthehr/settings.h"
 #include "synthehr/synth.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
@@ -141,46 +142,6 @@ train_parallel(const struct train_settings *ts, int nruns)
 	return SH_MAX(1, SH_MIN(p, nruns));
 }
 
-/* Integer setting: absent leaves *v; present must be an integer in [lo, hi]. */
-static int
-set_int(json_t *sec, const char *key, long long lo, long long hi, int *v, char **cause)
-{
-	json_t *x = json_object_get(sec, key);
-	double d;
-
-	if (x == NULL || json_is_null(x))
-		return 0;
-	if (json_is_integer(x))
-		d = (double)json_integer_value(x);
-	else if (json_is_real(x) && json_real_value(x) == floor(json_real_value(x)))
-		d = json_real_value(x);
-	else
-		return util_fail(cause, "study.json: train.%s: expected an integer", key);
-	if (d < (double)lo || d > (double)hi)
-		return util_fail(cause, "study.json: train.%s: %.0f is out of range (expected %lld to %lld)",
-		    key, d, lo, hi);
-	*v = (int)d;
-	return 0;
-}
-
-static int
-set_num(json_t *sec, const char *key, double lo, double hi, int open_lo, double *v, char **cause)
-{
-	json_t *x = json_object_get(sec, key);
-	double d;
-
-	if (x == NULL || json_is_null(x))
-		return 0;
-	if (!json_is_number(x))
-		return util_fail(cause, "study.json: train.%s: expected a number", key);
-	d = json_number_value(x);
-	if (!(open_lo ? d > lo : d >= lo) || !(d <= hi) || !isfinite(d))
-		return util_fail(cause, "study.json: train.%s: %g is out of range (expected %s%g to %g)",
-		    key, d, open_lo ? "more than " : "", lo, hi);
-	*v = d;
-	return 0;
-}
-
 static int
 set_u64(json_t *x, const char *key, uint64_t *v, char **cause)
 {
@@ -194,7 +155,7 @@ set_u64(json_t *x, const char *key, uint64_t *v, char **cause)
 int
 train_settings_load(json_t *sec, struct train_settings *ts, char **cause)
 {
-	const char *preset = "quick", *s;
+	const char *preset = "quick";
 	json_t *x;
 	size_t i;
 
@@ -216,71 +177,8 @@ train_settings_load(json_t *sec, struct train_settings *ts, char **cause)
 	}
 	if (sec == NULL)
 		return 0;
-	if (set_int(sec, "runs", 1, TRAIN_MAX_RUNS, &ts->runs, cause) ||
-	    set_int(sec, "epochs", 1, 100000000, &ts->epochs, cause) ||
-	    set_int(sec, "batch", 1, 1 << 24, &ts->batch, cause) ||
-	    set_int(sec, "zdim", 1, 1 << 16, &ts->zdim, cause) ||
-	    set_int(sec, "width", 1, 1 << 16, &ts->width, cause) ||
-	    set_int(sec, "depth", 1, 256, &ts->depth, cause) ||
-	    set_int(sec, "ckpt_every", 1, 100000000, &ts->ckpt_every, cause) ||
-	    set_int(sec, "ckpt_after", 0, 100000000, &ts->ckpt_after, cause) ||
-	    set_int(sec, "ckpt_keep", 0, 100000, &ts->ckpt_keep, cause) ||
-	    set_int(sec, "metric_rows", 0, 100000000, &ts->metric_rows, cause) ||
-	    set_int(sec, "threads", 0, 1024, &ts->threads, cause) ||
-	    set_int(sec, "parallel", 0, TRAIN_MAX_RUNS, &ts->parallel, cause) ||
-	    set_num(sec, "minutes", 0, 1e6, 0, &ts->minutes, cause) ||
-	    set_num(sec, "lr_floor", 0, 1, 0, &ts->lr_floor, cause) ||
-	    set_num(sec, "lr_g", 0, 10, 1, &ts->lr_g, cause) ||
-	    set_num(sec, "lr_d", 0, 10, 1, &ts->lr_d, cause) ||
-	    set_num(sec, "gp_lambda", 0, 1e6, 0, &ts->gp_lambda, cause) ||
-	    set_num(sec, "adam_b1", 0, 0.999999, 0, &ts->adam_b1, cause) ||
-	    set_num(sec, "adam_b2", 0, 0.999999, 0, &ts->adam_b2, cause))
-		return -1;
-	if ((x = json_object_get(sec, "drop_remainder")) != NULL) {
-		if (!json_is_boolean(x))
-			return util_fail(cause, "study.json: train.drop_remainder: expected true or false");
-		ts->drop_remainder = json_is_true(x);
-	}
-	if ((x = json_object_get(sec, "optimizer")) != NULL) {
-		s = json_is_string(x) ? json_string_value(x) : "";
-		if (strcmp(s, "rmsprop") == 0)
-			ts->optimizer = WGAN_OPT_RMSPROP;
-		else if (strcmp(s, "adam") == 0)
-			ts->optimizer = WGAN_OPT_ADAM;
-		else
-			return util_fail(cause, "study.json: train.optimizer: expected \"rmsprop\" or \"adam\"");
-	}
-	if ((x = json_object_get(sec, "ckpt_rule")) != NULL) {
-		s = json_is_string(x) ? json_string_value(x) : "";
-		if (strcmp(s, "tutorial") == 0)
-			ts->rule = TRAIN_RULE_TUTORIAL;
-		else if (strcmp(s, "metric") == 0)
-			ts->rule = TRAIN_RULE_METRIC;
-		else
-			return util_fail(cause, "study.json: train.ckpt_rule: expected \"tutorial\" or \"metric\"");
-	}
-	if ((x = json_object_get(sec, "lr_schedule")) != NULL) {
-		int k;
-
-		s = json_is_string(x) ? json_string_value(x) : "";
-		for (k = 0; k < TRAIN_LR_COUNT && strcmp(s, lr_schedule_names[k]) != 0; k++)
-			;
-		if (k == TRAIN_LR_COUNT)
-			return util_fail(cause, "study.json: train.lr_schedule: expected \"constant\","
-			    " \"cosine\" or \"step\"");
-		ts->lr_schedule = k;
-	}
-	if ((x = json_object_get(sec, "encoding")) != NULL) {
-		s = json_is_string(x) ? json_string_value(x) : "";
-		if (strcmp(s, "prep") == 0)
-			ts->encode = 1;
-		else if (strcmp(s, "minmax") == 0)
-			ts->encode = 0;
-		else
-			return util_fail(cause, "study.json: train.encoding: expected \"prep\" (the encodings"
-			    " prep chose, prep/encoding.json) or \"minmax\" (the tutorial's)");
-	}
-	if ((x = json_object_get(sec, "seed")) != NULL && set_u64(x, "seed", &ts->seed, cause) != 0)
+	/* every key's type and range: the settings table (settings.c) */
+	if (settings_apply("train", sec, ts, cause) != 0)
 		return -1;
 	if ((x = json_object_get(sec, "seeds")) != NULL && !json_is_null(x)) {
 		if (!json_is_array(x) || json_array_size(x) > TRAIN_MAX_RUNS)

@@ -20,6 +20,7 @@
 #include <readline/readline.h>
 
 #include "synthehr/util.h"
+#include "synthehr/settings.h"
 #include "tui/tui.h"
 
 static struct app *cl_app;
@@ -171,10 +172,23 @@ cl_complete(const char *text, int start, int end)
 	n = (int)strcspn(rl_line_buffer, " ");
 	snprintf(first, sizeof first, "%.*s", n, rl_line_buffer);
 	if (strcmp(first, "set") == 0 && strchr(rl_line_buffer + n + 1, ' ') == NULL) {
-		cl_words = tui_set_keys;
+		cl_words = tui_set_keys();
 		cl_word_cols = 0;
 		rl_attempted_completion_over = 1;
 		return rl_completion_matches(text, cl_gen);
+	}
+	if (strcmp(first, "set") == 0) {
+		/* ':set KEY <Tab>': the words the setting allows */
+		char key[64];
+		const char *k = rl_line_buffer + n + 1;
+		const struct setting *st;
+
+		snprintf(key, sizeof key, "%.*s", (int)strcspn(k, " "), k);
+		st = settings_find_set_name(key);
+		cl_words = st != NULL ? setting_completions(st) : NULL;
+		cl_word_cols = 0;
+		rl_attempted_completion_over = 1;
+		return cl_words != NULL ? rl_completion_matches(text, cl_gen) : NULL;
 	}
 	if (strcmp(first, "theme") == 0) {
 		int i;

@@ -29,6 +29,16 @@ job_submit(struct app *a, const struct stage_req *q, void (*done)(struct app *, 
 
 	if (r == NULL)
 		return util_fail(cause, "cannot start the stage runner's thread");
+	if (stage_writes(q->stage)) {
+		struct lock_holder h;
+		char who[160];
+
+		if (lock_probe(q->study, &h) == 1 && !h.ours) {
+			lock_holder_text(&h, who, sizeof who);
+			return util_fail(cause, "read-only: %s is being written by %s; %s waits until it ends",
+			    q->study, who, stage_name(q->stage));
+		}
+	}
 	if (j->npending == JOB_MAX_PENDING)
 		return util_fail(cause, "too many stages are waiting");
 	if (stage_submit(r, q, &id, cause) != 0)
@@ -62,6 +72,7 @@ finished(struct app *a, const struct stage_event *ev)
 			break;
 		}
 	app_study_reload(a);
+	app_check_stale(a);
 	if (ev->status == EXIT_INTERRUPTED && ev->msg[0] != '\0')
 		app_status(a, "%s", ev->msg);
 	else if (ev->status == EXIT_INTERRUPTED)
@@ -100,6 +111,19 @@ job_poll(struct app *a)
 	if (!before.busy && before.nqueued == 0)
 		j->npending = 0;
 	stage_get_state(j->runner, &j->st);
+}
+
+/* Who else writes the open study (every second). */
+void
+job_check_lock(struct app *a)
+{
+	double now = util_now();
+
+	if (now - a->lock_checked < 1.0)
+		return;
+	a->lock_checked = now;
+	a->foreign = a->st != NULL && lock_probe(a->st->dir, &a->holder) == 1 &&
+	    !a->holder.ours;
 }
 
 void

@@ -18,6 +18,7 @@
 #include "synthehr/prep.h"
 #include "synthehr/rank.h"
 #include "synthehr/util.h"
+#include "synthehr/study_read.h"
 #include "tui/tui.h"
 
 static struct {
@@ -78,8 +79,8 @@ eval_load(struct app *a)
 	ev.loaded = 1;
 	if (a->st == NULL)
 		return;
-	p = app_path(a, "eval/metrics.json");
-	if (util_file_exists(p) && js_read_file(p, &ev.metrics, &cause) == 0 &&
+	p = NULL;
+	if (study_read_metrics(a->st, &ev.metrics, &cause) == 0 &&
 	    eval_metrics_table(ev.metrics, &ev.values, &ev.names, &ev.nsets, &cause) != 0)
 		app_error(a, cause);
 	else
@@ -401,6 +402,8 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		y++;
 		h--;
 	}
+	if (ev.nsets > 0 && (a->stale & STUDY_STALE_EVAL))
+		canvas_text_right(cv, x, y, w - 1, THEME_BAD, "stale: sets changed since: e again");
 	if (ev.nsets == 0) {
 		canvas_text(cv, x + 2, y + 1, w - 4, THEME_DIM, "No metrics yet: e evaluates every trained run "
 		    "and the baselines.");

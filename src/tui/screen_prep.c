@@ -13,6 +13,7 @@
 
 #include "synthehr/prep.h"
 #include "synthehr/util.h"
+#include "synthehr/study_read.h"
 #include "tui/tui.h"
 
 static struct {
@@ -47,8 +48,8 @@ prep_load(struct app *a)
 	prep_reset(a);
 	if (a->st == NULL)
 		return;
-	p = app_path(a, "prep/log.json");
-	if (util_file_exists(p) && js_read_file(p, &pp.log, &cause) == 0) {
+	p = NULL;
+	if (study_read_prep_log(a->st, &pp.log, &cause) == 0) {
 		pp.before = json_incref(json_object_get(pp.log, "before"));
 		pp.after = json_incref(json_object_get(pp.log, "after"));
 		/* stale when study.json's plan differs from the one applied */

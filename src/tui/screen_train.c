@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synthehr/settings.h"
 #include "synthehr/slurm.h"
+#include "synthehr/study_read.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 #include "tui/tui.h"
@@ -112,31 +114,26 @@ load_files(struct app *a)
 	if (a->st == NULL)
 		return;
 	for (r = 1; r <= TRAIN_MAX_RUNS; r++) {
-		char *rel = xsprintf("runs/run-%d/loss.csv", r), *p = app_path(a, rel);
-		char **names;
-		double **cols;
-		int nc, n, c, ci[2] = { -1, -1 };
+		struct study_table t;
+		static const char *const fields[2] = { "disc_loss", "gen_loss" };
 		json_t *st = NULL;
+		int c, n;
 
-		n = tui_read_numeric_csv(p, &nc, &names, &cols);
-		free(rel);
-		free(p);
-		if (n < 0) {
+		if (study_read_loss(a->st, r, &t) != 0) {
 			if (r > tr.ts.runs)
 				break;
 			continue;
 		}
-		for (c = 0; c < nc; c++) {
-			if (strcmp(names[c], "disc_loss") == 0) ci[0] = c;
-			if (strcmp(names[c], "gen_loss") == 0) ci[1] = c;
-		}
+		n = t.nrows;
 		for (c = 0; c < 2; c++) {
+			const double *col = study_table_col(&t, fields[c]);
+
 			tr.run[r].y[c] = xcalloc(n + 1, sizeof(double));
-			if (ci[c] >= 0)
-				memcpy(tr.run[r].y[c], cols[ci[c]], n * sizeof(double));
+			if (col != NULL)
+				memcpy(tr.run[r].y[c], col, n * sizeof(double));
 		}
 		tr.run[r].n = n;
-		tr.run[r].epoch = n > 0 && nc > 0 ? (int)cols[0][n - 1] : 0;
+		tr.run[r].epoch = n > 0 && t.ncols > 0 ? (int)t.cols[0][n - 1] : 0;
 		tr.run[r].epochs = tr.ts.epochs;
 		if (train_read_state(a->st, r, &st, NULL) == 0) {
 			tr.run[r].epochs = (int)js_int(st, "epochs", tr.ts.epochs);
@@ -148,7 +145,7 @@ load_files(struct app *a)
 				tr.run[r].sps = js_num(st, "steps", 0) / js_num(st, "seconds", 1);
 			json_decref(st);
 		}
-		tui_free_numeric_csv(nc, names, cols);
+		study_table_free(&t);
 		tr.nruns = r;
 	}
 	if (tr.nruns < tr.ts.runs)
@@ -340,6 +337,18 @@ train_tick(struct app *a)
 	int r;
 
 	slurm_tick(a);
+	if (!tr.live && a->foreign && a->st != NULL) {
+		static double last;
+
+		/* another process trains: follow its files (written at every
+		 * checkpoint) */
+		if (util_now() - last >= 2.0) {
+			last = util_now();
+			load_settings(a);
+			load_files(a);
+		}
+		return;
+	}
 	if (!tr.live || a->job.runner == NULL)
 		return;
 	for (r = 1; r <= tr.nruns && r <= TRAIN_MAX_RUNS; r++) {
@@ -358,31 +367,20 @@ train_tick(struct app *a)
 	}
 }
 
+/* A field's value, as the settings table formats it. */
 static void
 field_text(int f, char *buf, size_t n)
 {
-	const struct train_settings *t = &tr.ts;
-	char b[32];
+	const struct setting *st = settings_find("train", fnames[f]);
 
-	switch (f) {
-	case F_PRESET: snprintf(buf, n, "%s", t->preset); break;
-	case F_RUNS: snprintf(buf, n, "%d", t->runs); break;
-	case F_EPOCHS: snprintf(buf, n, "%d", t->epochs); break;
-	case F_MINUTES:
-		if (t->minutes > 0)
-			snprintf(buf, n, "%g", t->minutes);
-		else
-			snprintf(buf, n, "off");
-		break;
-	case F_LR_SCHED: snprintf(buf, n, "%s", train_lr_schedule_name(t->lr_schedule)); break;
-	case F_BATCH: snprintf(buf, n, "%d", t->batch); break;
-	case F_LR_G: util_format_double(b, sizeof b, t->lr_g); snprintf(buf, n, "%s", b); break;
-	case F_LR_D: util_format_double(b, sizeof b, t->lr_d); snprintf(buf, n, "%s", b); break;
-	case F_SEED: snprintf(buf, n, "%llu", (unsigned long long)t->seed); break;
-	case F_CKPT_EVERY: snprintf(buf, n, "%d", t->ckpt_every); break;
-	case F_CKPT_AFTER: snprintf(buf, n, "%d", t->ckpt_after); break;
-	case F_RULE: snprintf(buf, n, "%s", train_rule_name(t->rule)); break;
-	}
+	if (f == F_PRESET)
+		snprintf(buf, n, "%s", tr.ts.preset);
+	else if (f == F_MINUTES && tr.ts.minutes <= 0)
+		snprintf(buf, n, "off");
+	else if (st != NULL)
+		setting_format(st, &tr.ts, buf, n);
+	else
+		snprintf(buf, n, "?");
 }
 
 static void
@@ -636,11 +634,13 @@ train_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	draw_form(cv, x, y, fw);
 	{
 		const char *st = job_is(a, STAGE_TRAIN) ? (a->job.st.paused ? "paused" : "training") :
-		    a->job.st.busy ? stage_verb(a->job.st.stage) : "idle";
+		    a->job.st.busy ? stage_verb(a->job.st.stage) : a->foreign ? "followed" : "idle";
 
 		canvas_printf(cv, x + 1, y + F_COUNT + 2, fw - 1, THEME_KEY, "state: %s", st);
 		canvas_text(cv, x + 1, y + F_COUNT + 3, fw - 1, THEME_DIM, "s start  p pause");
 		canvas_text(cv, x + 1, y + F_COUNT + 4, fw - 1, THEME_DIM, "x stop   v view");
+		if (a->stale & STUDY_STALE_RUNS)
+			canvas_text(cv, x + 1, y + F_COUNT + 5, fw - 1, THEME_BAD, "stale: prep/ is newer");
 	}
 	nbar = SH_MIN(tr.nruns, 6);
 	draw_plots(cv, x + fw, y, w - fw, h - nbar, cv->ascii || !a->colour);
@@ -695,21 +695,18 @@ set_field(struct app *a, int f, json_t *v)
 static void
 got_value(struct app *a, char *line)
 {
-	double d;
+	const struct setting *st = settings_find("train", fnames[tr.field]);
+	json_t *v = NULL;
+	char *cause = NULL;
 
-	if (line == NULL) {
+	if (line == NULL)
 		return;
-	}
-	if (tr.field == F_PRESET || tr.field == F_RULE || tr.field == F_LR_SCHED)
-		set_field(a, tr.field, json_string(line));
-	else if (tr.field == F_MINUTES && strcmp(line, "off") == 0)
+	if (tr.field == F_MINUTES && strcmp(line, "off") == 0)
 		set_field(a, tr.field, json_real(0));
-	else if (util_parse_double(line, strlen(line), &d) != 0)
-		app_error(a, xsprintf("'%s' is not a number", line));
-	else if (tr.field == F_LR_G || tr.field == F_LR_D || tr.field == F_MINUTES)
-		set_field(a, tr.field, json_real(d));
+	else if (st == NULL || setting_parse(st, line, &v, &cause) != 0)
+		app_error(a, cause != NULL ? cause : xstrdup("no such setting"));
 	else
-		set_field(a, tr.field, json_integer((json_int_t)d));
+		set_field(a, tr.field, v);
 	free(line);
 }
 

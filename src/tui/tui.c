@@ -1,8 +1,8 @@
 /* synthehr — GPL-3.0-or-later.
  * The TUI's frame: options, the main loop (keys with a short timeout so
- * background jobs and the clock keep the screen live), the top bar of six
- * screens, the status line, the '?' key overlay, y/n confirmations, the ':'
- * commands, and the study as the UI's memory (section "ui" of study.json). */
+ * running stages and the clock keep the screen live), the top bar of six
+ * screens, the status line, the '?' key overlay and y/n confirmations.
+ * The state is in app.c, the ':' commands in commands.c. */
 #include "config.h"
 
 #include <ctype.h>
@@ -15,7 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "synthehr/exitcode.h"
+#include "tui/tui_main.h"
 #include "synthehr/csvio.h"
 #include "synthehr/encode.h"
 #include "synthehr/slurm.h"
@@ -27,17 +28,6 @@ const struct screen *const tui_screens[SCREEN_COUNT] = {
 };
 
 
-/* A job or a training is running. */
-static int
-app_busy(const struct app *a)
-{
-	int pend, run, total;
-
-	/* a cluster training is live too: its plots follow the runs' files */
-	slurm_watch_counts(a->slurm, &pend, &run, &total);
-	return job_running(a) || pend + run > 0;
-}
-
 static const char *const screen_keys_global[] = {
 	"1-6 Tab\tswitch screen",
 	":\tcommand line (:help lists commands)",
@@ -46,346 +36,13 @@ static const char *const screen_keys_global[] = {
 	NULL,
 };
 
-const char *const tui_commands[] = {
-	"column", "demo", "evaluate", "export", "generate", "help", "load", "open", "prep", "q", "quit",
-	"rank", "screen", "set", "theme", "train", NULL,
-};
-
-const char *const tui_set_keys[] = {
-	"batch", "ckpt_after", "ckpt_every", "ckpt_rule", "demo_concepts", "demo_rows", "epochs",
-	"encode", "encoding", "eval_preset", "lr_d", "lr_g", "lr_schedule", "minutes", "preset", "runs", "seed", "study", NULL,
-};
-
-struct app *
-app_new(void)
-{
-	struct app *a = xcalloc(1, sizeof *a);
-
-	theme_default(&a->theme);
-	a->colour = 1;
-	a->study_default = xstrdup("./synthehr-study");
-	a->demo_rows = 5000;
-	a->demo_concepts = 300;
-	a->line = xstrdup("");
-	return a;
-}
-
-void
-app_free(struct app *a)
-{
-	int i;
-
-	if (a == NULL)
-		return;
-	for (i = 0; i < SCREEN_COUNT; i++)
-		if (tui_screens[i]->reset != NULL)
-			tui_screens[i]->reset(a);
-	slurm_watch_stop(a->slurm);
-	a->slurm = NULL;
-	if (a->st != NULL)
-		study_free(a->st);
-	cohort_free(a->cohort);
-	free(a->cohort_err);
-	free(a->status);
-	free(a->confirm_q);
-	free(a->prompt);
-	free(a->line);
-	free(a->study_default);
-	job_free(a);
-	free(a);
-}
-
-void
-app_status(struct app *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(a->status);
-	va_start(ap, fmt);
-	if (vasprintf(&a->status, fmt, ap) < 0)
-		a->status = NULL;
-	va_end(ap);
-	a->status_role = THEME_STATUS;
-}
-
-void
-app_error(struct app *a, char *cause)
-{
-	free(a->status);
-	a->status = cause != NULL ? cause : xstrdup("failed");
-	a->status_role = THEME_ERROR;
-}
-
-void
-app_confirm(struct app *a, const char *question, void (*yes)(struct app *a))
-{
-	free(a->confirm_q);
-	a->confirm_q = xstrdup(question);
-	a->confirm_yes = yes;
-}
-
-char *
-app_path(const struct app *a, const char *rel)
-{
-	return a->st != NULL ? study_path(a->st, rel) : NULL;
-}
-
-void
-app_study_reload(struct app *a)
-{
-	struct study *s;
-	char *cause = NULL;
-
-	if (a->st == NULL)
-		return;
-	if (study_open(a->st->dir, &s, &cause) != 0) {
-		app_error(a, cause);
-		return;
-	}
-	study_free(a->st);
-	a->st = s;
-}
-
-int
-app_study_save(struct app *a)
-{
-	char *cause = NULL;
-
-	if (a->st == NULL)
-		return -1;
-	if (study_save(a->st, &cause) != 0) {
-		app_error(a, cause);
-		return -1;
-	}
-	return 0;
-}
-
-/* The cohort file named by study.json's source section. */
-static const char *
-source_path(struct app *a)
-{
-	json_t *src = json_object_get(a->st->cfg, "source");
-	static const char *const keys[] = { "path", "file", "data", "cohort" };
-	size_t i;
-
-	if (json_is_string(src))
-		return json_string_value(src);
-	for (i = 0; i < SH_NELEM(keys); i++)
-		if (json_is_string(json_object_get(src, keys[i])))
-			return json_string_value(json_object_get(src, keys[i]));
-	return NULL;
-}
-
-/* Foundation's loader (study_init.c) when linked in; else the fallback below. */
-extern int study_load_cohort(struct study *s, struct cohort **out, char **cause) __attribute__((weak));
-
-int
-app_load_cohort(struct app *a, char **cause)
-{
-	struct csv_options opt;
-	struct csv_override *ov = NULL;
-	json_t *schema, *roles, *v;
-	const char *path, *k, *sf;
-	char *full = NULL;
-	int n = 0, rc, role;
-
-	cohort_free(a->cohort);
-	a->cohort = NULL;
-	if (a->st == NULL)
-		return util_fail(cause, "no study is open");
-	if (study_load_cohort != NULL)
-		return study_load_cohort(a->st, &a->cohort, cause);
-	if ((path = source_path(a)) == NULL)
-		return util_fail(cause, "%s/study.json: no \"source\" path (create the study with "
-		    "the Load screen or 'synthehr init')", a->st->dir);
-	if (path[0] != '/' && !util_file_exists(path)) {
-		full = study_path(a->st, path);
-		path = full;
-	}
-	memset(&opt, 0, sizeof opt);
-	schema = json_object_get(a->st->cfg, "schema");
-	roles = json_object_get(schema, "roles");
-	if (json_is_object(roles)) {
-		ov = xcalloc(json_object_size(roles) + 1, sizeof *ov);
-		json_object_foreach(roles, k, v) {
-			if (!json_is_string(v) || (role = cohort_role_parse(json_string_value(v))) < 0)
-				continue;
-			ov[n].name = k;
-			ov[n].role = role;
-			n++;
-		}
-	}
-	opt.overrides = ov;
-	opt.noverrides = n;
-	if ((sf = js_str(schema, "sex_female", NULL)) != NULL)
-		opt.sex_female = sf;
-	rc = csv_read_cohort(path, &opt, &a->cohort, cause);
-	free(ov);
-	free(full);
-	return rc;
-}
-
-static void
-restore_ui(struct app *a)
-{
-	json_t *ui = json_object_get(a->st->cfg, "ui");
-	const char *scr = js_str(ui, "screen", NULL);
-	int i;
-
-	if (scr == NULL)
-		return;
-	for (i = 0; i < SCREEN_COUNT; i++)
-		if (strcasecmp(scr, tui_screens[i]->name) == 0)
-			a->cur = i;
-}
-
-int
-app_open_study(struct app *a, const char *dir, char **cause)
-{
-	struct study *s;
-	char *lc = NULL;
-	int i;
-
-	if (study_open(dir, &s, cause) != 0)
-		return -1;
-	if (a->st != NULL)
-		study_free(a->st);
-	a->st = s;
-	/* a cluster training is followed like a local one (squeue every 5 s,
-	 * on the watcher's thread; the UI never waits for it) */
-	slurm_watch_stop(a->slurm);
-	a->slurm = a->headless ? NULL : slurm_watch_start(s->dir, 5.0);
-	for (i = 0; i < SCREEN_COUNT; i++)
-		if (tui_screens[i]->reset != NULL)
-			tui_screens[i]->reset(a);
-	free(a->cohort_err);
-	a->cohort_err = NULL;
-	if (app_load_cohort(a, &lc) != 0)
-		a->cohort_err = lc;
-	restore_ui(a);
-	if (tui_screens[a->cur]->enter != NULL)
-		tui_screens[a->cur]->enter(a);
-	return 0;
-}
-
-/* Remember where the user is (study.json "ui"). */
-static void
-save_ui(struct app *a)
-{
-	json_t *ui;
-
-	if (a->st == NULL || job_running(a))
-		return;
-	app_study_reload(a);
-	ui = study_section(a->st, "ui");
-	json_object_set_new(ui, "screen", json_string(tui_screens[a->cur]->name));
-	json_object_set_new(ui, "theme", json_string(a->theme.name));
-	app_study_save(a);
-}
-
-void
-app_switch(struct app *a, int screen)
-{
-	if (screen < 0 || screen >= SCREEN_COUNT)
-		return;
-	if (screen != a->cur) {   /* the last screen's message does not follow */
-		free(a->status);
-		a->status = NULL;
-	}
-	a->cur = screen;
-	a->help = 0;
-	if (tui_screens[screen]->enter != NULL)
-		tui_screens[screen]->enter(a);
-	save_ui(a);
-}
-
-int
-tui_is_plot_role(int r)
-{
-	return r >= THEME_PLOT_1 && r <= THEME_PLOT_6;
-}
-
-const char *
-tui_fmt(char *buf, size_t n, double v)
-{
-	double av = fabs(v);
-
-	if (v != v)
-		snprintf(buf, n, "-");
-	else if (av != 0 && (av < 0.001 || av >= 1e6))
-		snprintf(buf, n, "%.2e", v);
-	else if (av >= 1000)
-		snprintf(buf, n, "%.0f", v);
-	else if (av >= 10)
-		snprintf(buf, n, "%.2f", v);
-	else
-		snprintf(buf, n, "%.4f", v);
-	return buf;
-}
-
-int
-tui_read_numeric_csv(const char *path, int *ncols, char ***names, double ***cols)
-{
-	struct csv_reader *r;
-	char **f, *cause = NULL;
-	size_t *lens;
-	int nf, rc, nc = 0, rows = 0, cap = 0, i;
-	char **nm = NULL;
-	double **cl = NULL;
-
-	if (!util_file_exists(path) || (r = csvr_open(path, &cause)) == NULL) {
-		free(cause);
-		return -1;
-	}
-	while ((rc = csvr_next(r, &f, &lens, &nf, &cause)) == 1) {
-		if (nm == NULL) {
-			nc = nf;
-			nm = xcalloc(nc, sizeof *nm);
-			cl = xcalloc(nc, sizeof *cl);
-			for (i = 0; i < nc; i++)
-				nm[i] = xstrndup(f[i], lens[i]);
-			continue;
-		}
-		if (rows == cap) {
-			cap = cap ? cap * 2 : 64;
-			for (i = 0; i < nc; i++)
-				cl[i] = xreallocarray(cl[i], cap, sizeof **cl);
-		}
-		for (i = 0; i < nc; i++)
-			if (i >= nf || util_parse_double(f[i], lens[i], &cl[i][rows]) != 0)
-				cl[i][rows] = NAN;
-		rows++;
-	}
-	free(cause);
-	csvr_close(r);
-	if (nm == NULL)
-		return -1;
-	*ncols = nc;
-	*names = nm;
-	*cols = cl;
-	return rows;
-}
-
-void
-tui_free_numeric_csv(int ncols, char **names, double **cols)
-{
-	int i;
-
-	for (i = 0; i < ncols; i++) {
-		free(names[i]);
-		free(cols[i]);
-	}
-	free(names);
-	free(cols);
-}
-
 /* Top bar: program, tabs 1-6, the running stage with its progress and the
  * queue, the study's name on the right.  While a stage runs the other
  * tabs shrink to their numbers to make room. */
 static void
 draw_topbar(struct app *a, struct canvas *cv)
 {
-	int x = 0, i, busy = job_running(a), shrink = busy, need;
+	int x = 0, i, busy = job_running(a) || a->foreign, shrink = busy, need;
 	char buf[160];
 	const char *base = NULL;
 
@@ -413,11 +70,15 @@ draw_topbar(struct app *a, struct canvas *cv)
 			break;
 		x += canvas_text(cv, x, 0, -1, role, buf);
 	}
-	if (busy) {
+	if (job_running(a)) {
 		char job[128];
 
 		job_describe(a, job, sizeof job);
 		snprintf(buf, sizeof buf, " [%s]", job);
+		x += canvas_text(cv, x, 0, cv->w - x, THEME_KEY, buf);
+	} else if (a->foreign) {
+		snprintf(buf, sizeof buf, " [read-only: pid %ld %s]", (long)a->holder.pid,
+		    a->holder.stage[0] ? a->holder.stage : "?");
 		x += canvas_text(cv, x, 0, cv->w - x, THEME_KEY, buf);
 	}
 	{
@@ -578,13 +239,6 @@ app_draw(struct app *a, struct canvas *cv)
 }
 
 static void
-quit_yes(struct app *a)
-{
-	job_stop(a);
-	a->quit = 1;
-}
-
-static void
 command_done(struct app *a, char *line)
 {
 	if (line != NULL && *line != '\0')
@@ -639,7 +293,7 @@ app_key(struct app *a, int key)
 		return TUI_REDRAW;
 	case 'q': case TKEY_CTRL('c'):
 		if (app_busy(a))
-			app_confirm(a, "A job is running; stop it (resumable) and quit?", quit_yes);
+			app_confirm(a, "A job is running; stop it (resumable) and quit?", app_quit);
 		else
 			a->quit = 1;
 		return TUI_REDRAW;
@@ -655,6 +309,7 @@ app_tick(struct app *a)
 	int i;
 
 	job_poll(a);
+	job_check_lock(a);
 	/* every screen's tick runs: a job started on one screen ends on another */
 	for (i = 0; i < SCREEN_COUNT; i++)
 		if (tui_screens[i]->tick != NULL)
@@ -662,190 +317,6 @@ app_tick(struct app *a)
 }
 
 
-/* ':set KEY VALUE' — numbers and words go to the section they belong to. */
-static int
-command_set(struct app *a, const char *key, const char *val)
-{
-	json_t *sec;
-	double d;
-
-	if (key == NULL || val == NULL) {
-		app_error(a, xstrdup("usage: :set KEY VALUE (keys: preset runs epochs minutes batch lr_g lr_d "
-		    "lr_schedule seed ckpt_every ckpt_after ckpt_rule encoding encode eval_preset demo_rows demo_concepts study)"));
-		return -1;
-	}
-	if (strcmp(key, "demo_rows") == 0 || strcmp(key, "demo_concepts") == 0) {
-		long v = strtol(val, NULL, 10);
-
-		if (v < 10) {
-			app_error(a, xsprintf(":set %s: expected a whole number >= 10, got '%s'", key, val));
-			return -1;
-		}
-		if (key[5] == 'r') a->demo_rows = (int)v; else a->demo_concepts = (int)v;
-		app_status(a, "%s = %ld", key, v);
-		return 0;
-	}
-	if (strcmp(key, "study") == 0) {
-		free(a->study_default);
-		a->study_default = xstrdup(val);
-		app_status(a, "new studies go to %s", val);
-		return 0;
-	}
-	if (a->st == NULL) {
-		app_error(a, xsprintf(":set %s: no study is open (load one on screen 1)", key));
-		return -1;
-	}
-	app_study_reload(a);
-	if (strcmp(key, "encoding") == 0) {
-		if (strcmp(val, "prep") != 0 && strcmp(val, "minmax") != 0) {
-			app_error(a, xsprintf(":set encoding: expected prep or minmax, got '%s'", val));
-			return -1;
-		}
-		sec = study_section(a->st, "train");
-		json_object_set_new(sec, "encoding", json_string(val));
-	} else if (strcmp(key, "encode") == 0) {
-		/* [COL=]KIND into prep.encoding; prep checks the column. */
-		const char *eq = strrchr(val, '=');
-		json_t *e, *cols;
-
-		if (enc_kind_parse(eq ? eq + 1 : val) < -1 || eq == val) {
-			app_error(a, xsprintf(":set encode: expected [COLUMN=]KIND, KIND one of auto minmax "
-			    "quantile gmm zero onehot; got '%s'", val));
-			return -1;
-		}
-		sec = study_section(a->st, "prep");
-		e = json_object_get(sec, "encoding");
-		if (!json_is_object(e)) {
-			json_t *n = json_object();
-
-			if (json_is_string(e))
-				json_object_set(n, "default", e);
-			json_object_set_new(sec, "encoding", n);
-			e = n;
-		}
-		if (eq == NULL)
-			json_object_set_new(e, "default", json_string(val));
-		else {
-			char *col = xstrndup(val, (size_t)(eq - val));
-
-			cols = json_object_get(e, "columns");
-			if (!json_is_object(cols)) {
-				cols = json_object();
-				json_object_set_new(e, "columns", cols);
-			}
-			if (strcmp(eq + 1, "auto") == 0)
-				json_object_del(cols, col);
-			else
-				json_object_set_new(cols, col, json_string(eq + 1));
-			free(col);
-		}
-	} else if (strcmp(key, "eval_preset") == 0) {
-		sec = study_section(a->st, "eval");
-		json_object_set_new(sec, "preset", json_string(val));
-	} else if (strcmp(key, "preset") == 0 || strcmp(key, "ckpt_rule") == 0 ||
-	    strcmp(key, "lr_schedule") == 0) {
-		sec = study_section(a->st, "train");
-		json_object_set_new(sec, key, json_string(val));
-	} else {
-		const char *const *k;
-
-		for (k = tui_set_keys; *k != NULL; k++)
-			if (strcmp(*k, key) == 0)
-				break;
-		if (*k == NULL) {
-			app_error(a, xsprintf(":set: unknown setting '%s' (try Tab to complete)", key));
-			return -1;
-		}
-		if (util_parse_double(val, strlen(val), &d) != 0 || d < 0) {
-			app_error(a, xsprintf(":set %s: expected a non-negative number, got '%s'", key, val));
-			return -1;
-		}
-		sec = study_section(a->st, "train");
-		if (d == floor(d) && strncmp(key, "lr", 2) != 0 && strcmp(key, "minutes") != 0)
-			json_object_set_new(sec, key, json_integer((json_int_t)d));
-		else
-			json_object_set_new(sec, key, json_real(d));
-	}
-	if (app_study_save(a) == 0)
-		app_status(a, "%s = %s", key, val);
-	return 0;
-}
-
-
-int
-app_command(struct app *a, const char *line)
-{
-	char *copy = xstrdup(line), *w[4] = { NULL, NULL, NULL, NULL }, *sp = NULL, *t;
-	int n = 0, rc = 0;
-
-	for (t = strtok_r(copy, " \t", &sp); t != NULL && n < 3; t = strtok_r(NULL, " \t", &sp))
-		w[n++] = t;
-	if (n == 3 && sp != NULL && *sp != '\0')
-		w[2][strlen(w[2])] = ' ';   /* keep the rest of the line in the last word */
-	if (n == 0)
-		goto out;
-	if (strcmp(w[0], "q") == 0 || strcmp(w[0], "quit") == 0) {
-		if (app_busy(a))
-			app_confirm(a, "A job is running; stop it (resumable) and quit?", quit_yes);
-		else
-			a->quit = 1;
-	} else if (strcmp(w[0], "q!") == 0)
-		quit_yes(a);
-	else if (strcmp(w[0], "set") == 0)
-		rc = command_set(a, w[1], w[2]);
-	else if (strcmp(w[0], "screen") == 0 && w[1] != NULL) {
-		int i;
-
-		for (i = 0; i < SCREEN_COUNT; i++)
-			if (strcasecmp(w[1], tui_screens[i]->name) == 0 || atoi(w[1]) == i + 1)
-				app_switch(a, i);
-	} else if (strcmp(w[0], "theme") == 0 && w[1] != NULL) {
-		struct theme th;
-		char *cause = NULL;
-
-		if (theme_load(w[1], &th, &cause) != 0) {
-			app_error(a, cause);
-			rc = -1;
-		} else {
-			a->theme = th;
-			if (term_active())
-				term_set_theme(&a->theme, a->colour);
-			save_ui(a);
-			app_status(a, "theme %s", th.name);
-		}
-	} else if (strcmp(w[0], "open") == 0 && w[1] != NULL) {
-		char *cause = NULL;
-
-		if (app_open_study(a, w[1], &cause) != 0) {
-			app_error(a, cause);
-			rc = -1;
-		} else
-			app_status(a, "opened %s", w[1]);
-	} else if ((strcmp(w[0], "column") == 0 || strcmp(w[0], "col") == 0) && w[1] != NULL)
-		rc = screen_review_show(a, w[1]);
-	else if (strcmp(w[0], "demo") == 0)
-		rc = screen_load_start_demo(a);
-	else if (strcmp(w[0], "load") == 0 && w[1] != NULL)
-		rc = screen_load_start_csv(a, w[1]);
-	else if (strcmp(w[0], "prep") == 0)
-		rc = screen_prep_start(a);
-	else if (strcmp(w[0], "train") == 0 || strcmp(w[0], "generate") == 0)
-		rc = screen_train_start(a);
-	else if (strcmp(w[0], "evaluate") == 0 || strcmp(w[0], "rank") == 0)
-		rc = screen_eval_start(a);
-	else if (strcmp(w[0], "export") == 0)
-		rc = screen_eval_export(a, w[1] != NULL ? w[1] : "report.md");
-	else if (strcmp(w[0], "help") == 0)
-		app_status(a, "commands: set KEY VALUE, train, prep, evaluate, export FILE, theme NAME, "
-		    "column NAME, open DIR, load FILE, demo, screen N, q");
-	else {
-		app_error(a, xsprintf("unknown command ':%s' (:help lists them; Tab completes)", w[0]));
-		rc = -1;
-	}
-out:
-	free(copy);
-	return rc;
-}
 
 /* Offer to resume an interrupted training when a study opens. */
 static void
@@ -928,7 +399,8 @@ tui_main(const char *study_dir, int argc, char **argv)
 			if (tn != NULL && theme_load(tn, &t, NULL) == 0)
 				a->theme = t;
 		}
-		if (screen_train_interrupted(a))
+		job_check_lock(a);
+		if (!a->foreign && screen_train_interrupted(a))
 			app_confirm(a, "Training was interrupted. Resume it now?", resume_yes);
 	} else if (util_file_exists("synthehr-study/study.json")) {
 		app_status(a, "./synthehr-study holds a study: d or o opens it");
@@ -993,7 +465,7 @@ tui_main(const char *study_dir, int argc, char **argv)
 	 * it had not saved. */
 	job_stop_wait(a, rc == EXIT_INTERRUPTED ? 1.5 : -1);
 	if (!job_running(a))
-		save_ui(a);
+		app_save_ui(a);
 	else
 		a->job.runner = NULL;   /* still busy: not joined; the process's exit ends it */
 	term_end();

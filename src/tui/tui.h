@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "synthehr/cohort.h"
+#include "synthehr/lock.h"
 #include "synthehr/stage.h"
 #include "synthehr/study.h"
 #include "tui/canvas.h"
@@ -76,9 +77,19 @@ struct app {
 	char *study_default;         /* where a new study goes */
 	int demo_rows, demo_concepts;
 	struct slurm_watch *slurm;   /* the study's Slurm tasks, refreshed in the background */
+	/* another process writes the open study (lock.h): the workbench is
+	 * read-only for it and follows what it writes */
+	int foreign;
+	struct lock_holder holder;
+	double lock_checked;
+	int stale;                   /* STUDY_STALE_* bits (study_read.h) */
 };
 
-/* tui.c */
+/* app.c: the state */
+int app_busy(const struct app *a);              /* a stage runs or waits, or another process writes */
+void app_save_ui(struct app *a);                /* remember the screen (study.json "ui") */
+void app_quit(struct app *a);                   /* stop what runs (resumable) and leave */
+void app_check_stale(struct app *a);            /* a->stale */
 void app_status(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_error(struct app *a, char *cause);     /* takes cause */
 void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a));
@@ -90,7 +101,9 @@ int app_open_study(struct app *a, const char *dir, char **cause);
 /* (Re)load the study's source cohort with the schema's roles. */
 int app_load_cohort(struct app *a, char **cause);
 void app_switch(struct app *a, int screen);
+/* commands.c: the ':' line */
 int app_command(struct app *a, const char *line);
+/* tui.c: the loop */
 void app_draw(struct app *a, struct canvas *cv);
 int app_key(struct app *a, int key);
 void app_tick(struct app *a);
@@ -127,6 +140,8 @@ void job_stop(struct app *a);             /* stop the running stage, drop the qu
 /* Stop everything and wait up to timeout_s for the stage to save. */
 void job_stop_wait(struct app *a, double timeout_s);
 void job_free(struct app *a);
+/* Probe the study lock (at most every second): a->foreign, a->holder. */
+void job_check_lock(struct app *a);
 /* The running stage, its progress and the queue, for the top bar. */
 void job_describe(const struct app *a, char *buf, size_t size);
 
@@ -138,14 +153,10 @@ int cmdline_key(struct app *a, int key);
 void cmdline_close(struct app *a);
 /* Words the ':' line completes (commands, settings, themes, columns). */
 extern const char *const tui_commands[];
-extern const char *const tui_set_keys[];
+const char *const *tui_set_keys(void);
 
-/* Small helpers shared by the screens (tui.c). */
+/* Small helpers shared by the screens (app.c). */
 int tui_is_plot_role(int r);
 const char *tui_fmt(char *buf, size_t n, double v);   /* compact number */
-/* Read a CSV of numbers with a header into columns: returns row count,
- * *names[ncols], *cols[ncols][nrows]; -1 if unreadable. */
-int tui_read_numeric_csv(const char *path, int *ncols, char ***names, double ***cols);
-void tui_free_numeric_csv(int ncols, char **names, double **cols);
 
 #endif

@@ -1,0 +1,259 @@
+/* synthehr — GPL-3.0-or-later.
+ * The workbench's state (struct app, tui.h): the open study and its
+ * cohort, the status line, the y/n question, the current screen, and the
+ * small helpers the screens share.  The loop is in tui.c, the ':' commands
+ * in commands.c. */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "synthehr/slurm.h"
+#include "synthehr/study_read.h"
+#include "synthehr/util.h"
+#include "tui/tui.h"
+
+/* A job or a training is running. */
+int
+app_busy(const struct app *a)
+{
+	int pend, run, total;
+
+	/* a cluster training is live too: its plots follow the runs' files */
+	slurm_watch_counts(a->slurm, &pend, &run, &total);
+	return job_running(a) || a->foreign || pend + run > 0;
+}
+
+struct app *
+app_new(void)
+{
+	struct app *a = xcalloc(1, sizeof *a);
+
+	theme_default(&a->theme);
+	a->colour = 1;
+	a->study_default = xstrdup("./synthehr-study");
+	a->demo_rows = 5000;
+	a->demo_concepts = 300;
+	a->line = xstrdup("");
+	return a;
+}
+
+void
+app_free(struct app *a)
+{
+	int i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < SCREEN_COUNT; i++)
+		if (tui_screens[i]->reset != NULL)
+			tui_screens[i]->reset(a);
+	slurm_watch_stop(a->slurm);
+	a->slurm = NULL;
+	if (a->st != NULL)
+		study_free(a->st);
+	cohort_free(a->cohort);
+	free(a->cohort_err);
+	free(a->status);
+	free(a->confirm_q);
+	free(a->prompt);
+	free(a->line);
+	free(a->study_default);
+	job_free(a);
+	free(a);
+}
+
+void
+app_status(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(a->status);
+	va_start(ap, fmt);
+	if (vasprintf(&a->status, fmt, ap) < 0)
+		a->status = NULL;
+	va_end(ap);
+	a->status_role = THEME_STATUS;
+}
+
+void
+app_error(struct app *a, char *cause)
+{
+	free(a->status);
+	a->status = cause != NULL ? cause : xstrdup("failed");
+	a->status_role = THEME_ERROR;
+}
+
+void
+app_confirm(struct app *a, const char *question, void (*yes)(struct app *a))
+{
+	free(a->confirm_q);
+	a->confirm_q = xstrdup(question);
+	a->confirm_yes = yes;
+}
+
+char *
+app_path(const struct app *a, const char *rel)
+{
+	return a->st != NULL ? study_path(a->st, rel) : NULL;
+}
+
+void
+app_study_reload(struct app *a)
+{
+	struct study *s;
+	char *cause = NULL;
+
+	if (a->st == NULL)
+		return;
+	if (study_open(a->st->dir, &s, &cause) != 0) {
+		app_error(a, cause);
+		return;
+	}
+	study_free(a->st);
+	a->st = s;
+}
+
+int
+app_study_save(struct app *a)
+{
+	char *cause = NULL;
+
+	if (a->st == NULL)
+		return -1;
+	if (study_save(a->st, &cause) != 0) {
+		app_error(a, cause);
+		return -1;
+	}
+	return 0;
+}
+
+int
+app_load_cohort(struct app *a, char **cause)
+{
+	cohort_free(a->cohort);
+	a->cohort = NULL;
+	if (a->st == NULL)
+		return util_fail(cause, "no study is open");
+	return study_load_cohort(a->st, &a->cohort, cause);
+}
+
+static void
+restore_ui(struct app *a)
+{
+	json_t *ui = json_object_get(a->st->cfg, "ui");
+	const char *scr = js_str(ui, "screen", NULL);
+	int i;
+
+	if (scr == NULL)
+		return;
+	for (i = 0; i < SCREEN_COUNT; i++)
+		if (strcasecmp(scr, tui_screens[i]->name) == 0)
+			a->cur = i;
+}
+
+int
+app_open_study(struct app *a, const char *dir, char **cause)
+{
+	struct study *s;
+	char *lc = NULL;
+	int i;
+
+	if (study_open(dir, &s, cause) != 0)
+		return -1;
+	if (a->st != NULL)
+		study_free(a->st);
+	a->st = s;
+	/* a cluster training is followed like a local one (squeue every 5 s,
+	 * on the watcher's thread; the UI never waits for it) */
+	slurm_watch_stop(a->slurm);
+	a->slurm = a->headless ? NULL : slurm_watch_start(s->dir, 5.0);
+	for (i = 0; i < SCREEN_COUNT; i++)
+		if (tui_screens[i]->reset != NULL)
+			tui_screens[i]->reset(a);
+	free(a->cohort_err);
+	a->cohort_err = NULL;
+	if (app_load_cohort(a, &lc) != 0)
+		a->cohort_err = lc;
+	restore_ui(a);
+	app_check_stale(a);
+	if (tui_screens[a->cur]->enter != NULL)
+		tui_screens[a->cur]->enter(a);
+	return 0;
+}
+
+/* Remember where the user is (study.json "ui"). */
+void
+app_save_ui(struct app *a)
+{
+	json_t *ui;
+
+	if (a->st == NULL || job_running(a))
+		return;
+	app_study_reload(a);
+	ui = study_section(a->st, "ui");
+	json_object_set_new(ui, "screen", json_string(tui_screens[a->cur]->name));
+	json_object_set_new(ui, "theme", json_string(a->theme.name));
+	app_study_save(a);
+}
+
+void
+app_switch(struct app *a, int screen)
+{
+	if (screen < 0 || screen >= SCREEN_COUNT)
+		return;
+	if (screen != a->cur) {   /* the last screen's message does not follow */
+		free(a->status);
+		a->status = NULL;
+	}
+	a->cur = screen;
+	a->help = 0;
+	app_check_stale(a);
+	if (tui_screens[screen]->enter != NULL)
+		tui_screens[screen]->enter(a);
+	app_save_ui(a);
+}
+
+int
+tui_is_plot_role(int r)
+{
+	return r >= THEME_PLOT_1 && r <= THEME_PLOT_6;
+}
+
+const char *
+tui_fmt(char *buf, size_t n, double v)
+{
+	double av = fabs(v);
+
+	if (v != v)
+		snprintf(buf, n, "-");
+	else if (av != 0 && (av < 0.001 || av >= 1e6))
+		snprintf(buf, n, "%.2e", v);
+	else if (av >= 1000)
+		snprintf(buf, n, "%.0f", v);
+	else if (av >= 10)
+		snprintf(buf, n, "%.2f", v);
+	else
+		snprintf(buf, n, "%.4f", v);
+	return buf;
+}
+
+/* Stop what runs (resumable) and leave the loop. */
+void
+app_quit(struct app *a)
+{
+	job_stop(a);
+	a->quit = 1;
+}
+
+/* Which results are older than what they were made from (study_read.h),
+ * after a stage ends, a study opens or the screen changes. */
+void
+app_check_stale(struct app *a)
+{
+	a->stale = a->st != NULL ? study_stale(a->st, NULL) : 0;
+}
