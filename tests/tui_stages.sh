@@ -14,7 +14,7 @@ command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed (apt-get inst
 SOCK="synthehr-stages-$$"
 TM="tmux -L $SOCK"
 SCREEN="$TMPD/screen.txt"
-cleanup() { $TM kill-server >/dev/null 2>&1; rm -rf "$TMPD"; }
+cleanup() { $TM kill-server >/dev/null 2>&1; tmux -L "${SOCK}b" kill-server >/dev/null 2>&1; rm -rf "$TMPD"; }
 trap cleanup EXIT
 
 UTF=C.UTF-8
@@ -90,7 +90,9 @@ $TM kill-server >/dev/null 2>&1
 e1=$(sed -n 's/.*"epoch": *\([0-9]*\).*/\1/p' "$S/runs/run-1/state.json" | head -1)
 if [ "${e1:-0}" -ge 1 ]; then ok "the stopped run saved epoch $e1"; else not_ok "the stopped run saved an epoch ('$e1')"; fi
 
-# ---- the terminal goes away during training (a dropped SSH connection)
+# ---- the terminal goes away during training (a dropped SSH connection);
+# a fresh tmux server, not the one just killed
+TM="tmux -L ${SOCK}b"
 start "'$S'"
 expect "the workbench offers to resume the training" "Training was interrupted. Resume it now?" 10
 keys y
