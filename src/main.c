@@ -58,6 +58,19 @@ wants_tui(int argc, char **argv, const char **study)
 		*study = argv[1];
 		return 1;
 	}
+	/* a study named like a command ('synthehr demo' with ./demo a study):
+	 * alone on the line it opens the study, since every command needs
+	 * arguments; with arguments it is the command */
+	if (argc == 2 && argv[1][0] != '-' && util_dir_exists(argv[1])) {
+		char *sj = util_path_join(argv[1], "study.json");
+		int is_study = util_file_exists(sj);
+
+		free(sj);
+		if (is_study) {
+			*study = argv[1];
+			return 1;
+		}
+	}
 	return strcmp(argv[1], "--theme") == 0 || strcmp(argv[1], "--ascii") == 0 ||
 	    strncmp(argv[1], "--theme=", 8) == 0 || strcmp(argv[1], "--frames") == 0;
 }

@@ -363,7 +363,10 @@ test_screens(void)
 	app_switch(a, SCREEN_EVAL);
 	app_draw(a, cv);
 	golden(cv, "eval");
+	app_key(a, TKEY_RIGHT);   /* the panels that fit whole: TSTR on page 2 */
+	app_draw(a, cv);
 	tap_ok(has(cv, "0.9088±0.0050"), "evaluate: a value with its standard error");
+	app_key(a, TKEY_LEFT);
 	app_key(a, TKEY_ENTER);
 	app_draw(a, cv);
 	tap_ok(has(cv, "0.10% rows copy a training row, 25.00% repeat") && has(cv, "0.00% and 20.00%") &&
@@ -373,9 +376,57 @@ test_screens(void)
 	app_key(a, TKEY_ENTER);
 	app_draw(a, cv);
 	golden(cv, "eval-drill");
+	tap_ok(has(cv, " FI      \u2191 0.8000  best  1/5") && has(cv, "dimension-wise distance (binary") &&
+	    has(cv, "prevalence + relative continuous WD)"),
+	    "details: the place as Rank counts it, the description whole (wrapped)");
+	app_key(a, TKEY_ESC);
+	app_key(a, TKEY_DOWN);   /* run-3: FI 0.65, tied with runs 4 and 5 */
+	app_key(a, TKEY_ENTER);
+	app_draw(a, cv);
+	golden(cv, "eval-drill-tied");
+	tap_ok(has(cv, " FI      \u2191  0.6500        4/5, 3 tied"),
+	    "details: run 3's FI ties runs 4 and 5: place 4 of 5 for all three, as on the Rank screen");
+	app_key(a, TKEY_ESC);
+	app_draw(a, cv);
+	/* bars in goodness space: DWD lower is better, run 2 best (0.5235)
+	 * has the longest bar (23 cells), run 3 (1.5588) 0.5235/1.5588 x 23 = 7.7 */
+	tap_ok(has(cv, "\u2502*run-2 " "\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588"
+	    "\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588  0.5235") &&
+	    has(cv, "\u2502 run-3 \u2588\u2588\u2588\u2588\u2588\u2588\u2588\u258b "),
+	    "evaluate: the best set's bar is the longest (DWD: run 2 full, run 3 a third)");
+	app_key(a, TKEY_UP);
+	app_key(a, TKEY_UP);
 
 	app_switch(a, SCREEN_RANK);
 	app_key(a, 'a');
+	app_draw(a, cv);
+	golden(cv, "rank-table-A");
+	/* SPEC §5, profile A: each cell is the place and weight x place, the
+	 * overall row their sums */
+	tap_ok(has(cv, " metric   weight   run-2  run-1  run-3  run-4  run-5") &&
+	    has(cv, " DWD     \u2193  0.10  1 0.10 3 0.30 5 0.50 4 0.40 2 0.20") &&
+	    has(cv, " overall            1.80   2.30   3.20   3.70   4.00") &&
+	    has(cv, " place                 1      2      3      4      5"),
+	    "rank table: places, weight x place and overall per set (profile A, SPEC \u00a75)");
+	tap_ok(has(cv, "why run-2 is before run-1 (1.80 against 2.30):") &&
+	    has(cv, "gains DWD 0.20, TSTR 0.20, FI 0.20, CWC 0.10; loses most on CKV 0.20"),
+	    "rank table: why run 2 beats run 1 (by hand: DWD 0.1x(3-1), TSTR 0.2x(2-1), FI 0.2x(2-1), CWC 0.1x(2-1); CKV 0.1x(4-2))");
+	/* FI ties runs 3-5 (0.75 each): one place for all three, here and on Evaluate */
+	tap_ok(has(cv, " FI      \u2191  0.20  1 0.20 2 0.40 4 0.80 4 0.80 4 0.80"), "rank table: tied sets share a place");
+	app_key(a, TKEY_END);
+	app_key(a, TKEY_PGUP);
+	app_key(a, '+');
+	app_draw(a, cv);
+	tap_ok(has(cv, "profile custom (edited, S saves)") && has(cv, " TRTS    \u2191  0.05"),
+	    "End, PgUp: TRTS selected (row 11 - 5 = 6); + edits it and marks the profile edited");
+	/* by hand, TRTS places 2 1 3 5 4 (runs 1-5) x 0.05 added */
+	tap_ok(has(cv, " overall            1.85   2.40   3.35   3.95   4.20"),
+	    "the overall row follows the weight at once (TRTS 0.05: 1.80+0.05, 2.30+0.10, ...)");
+	app_key(a, 'a');
+	tap_ok(a->confirm_q != NULL && strstr(a->confirm_q, "not saved") != NULL, "a with edited weights asks first");
+	app_key(a, 'y');
+	app_key(a, TKEY_HOME);
+	app_key(a, 'v');   /* the ranking with its stability */
 	app_draw(a, cv);
 	golden(cv, "rank-A");
 	tap_ok(has(cv, "1   run-2               1.8000") && has(cv, "2   run-1               2.3000") &&

@@ -155,6 +155,10 @@ keys Escape
 # ---- 6 Rank: edit weights, see the order change
 keys 6
 expect "the ranking under profile A" "Weights: profile A" 10
+expect "the runs x metrics table: every set's overall score and place" "^ place  *1  *2 " 5
+grep_ok "... and why the best set is first" "^ why .* is before .* against" "$SCREEN"
+keys v
+expect "v shows the ranking with its stability" "Ranking (lower overall is better)" 5
 best_of() {   # best set of metric KEY in eval/metrics.json (python3)
 	python3 - "$TMPD/synthehr-study/eval/metrics.json" "$1" "$2" <<'PY' 2>/dev/null
 import json, sys
@@ -167,7 +171,7 @@ PY
 }
 # zero every weight, then give weight 1 to metric row $1
 only_metric() {
-	keys a
+	keys a y   # y: drop the edited weights when asked
 	i=0; while [ $i -lt 12 ]; do keys 0 j; i=$((i + 1)); done
 	i=0; while [ $i -lt "$1" ]; do keys j; i=$((i + 1)); done
 	i=0; while [ $i -lt 20 ]; do keys +; i=$((i + 1)); done
@@ -212,6 +216,11 @@ $TM resize-window -x 100 -y 30 >/dev/null 2>&1
 sleep 0.5
 $TM resize-window -x 80 -y 24 >/dev/null 2>&1
 expect "redrawn after a resize" "Ranking (lower overall is better)" 5
+$TM resize-window -x 60 -y 20 >/dev/null 2>&1
+expect "below 80x24: a notice instead of a garbled screen" "terminal too small (need 80x24)" 5
+$TM resize-window -x 80 -y 24 >/dev/null 2>&1
+expect "back at 80x24 the screen comes back whole" "^ synthehr .* 6 Rank " 5
+grep_ok "... the Rank screen with it" "Ranking (lower overall is better)" "$SCREEN"
 keys q
 n=0; while [ ! -s "$TMPD/exit.txt" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
 if [ "$(cat "$TMPD/exit.txt" 2>/dev/null)" = "0" ]; then ok "q quits with status 0"; else
@@ -221,7 +230,17 @@ $TM kill-server >/dev/null 2>&1; sleep 0.5
 # ---- reopen: back where the user was
 start synthehr-study
 expect "reopening the study returns to the Rank screen" "Weights: profile custom" 15
+# the breakdown follows every weight key; unsaved edits are not lost silently
+expect "the table's overall row" "^ overall  *[0-9]" 5
+o1=$(grep "^ overall " "$SCREEN")
+keys Home + + + +
+expect "a weight key marks the profile edited" "profile custom (edited, S saves)" 5
+o2=$(grep "^ overall " "$SCREEN")
+if [ -n "$o1" ] && [ "$o1" != "$o2" ]; then ok "raising DWD's weight changes the overall row at once"; else
+	not_ok "raising DWD's weight changes the overall row ('$o1' -> '$o2')"; fi
 keys q
+expect "q with unsaved weights asks first" "The edited weights are not saved (S saves). Quit anyway? (y/n)" 5
+keys y
 n=0; while [ ! -s "$TMPD/exit.txt" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
 grep_ok "the study remembers the screen" '"screen": "Rank"' "$TMPD/synthehr-study/study.json"
 $TM kill-server >/dev/null 2>&1; sleep 0.5
@@ -230,20 +249,31 @@ $TM kill-server >/dev/null 2>&1; sleep 0.5
 rm -f "$TMPD/exit.txt"
 $TM -f /dev/null new-session -d -x 80 -y 24 -c "$TMPD" \
     "env LANG=C LC_ALL=C TERM=xterm-256color '$SYNTHEHR' synthehr-study; echo \$? > '$TMPD/exit.txt'; sleep 600"
+expect "under LANG=C the Rank table is drawn" "^ overall " 15
+keys v
 expect "under LANG=C the frames are ASCII" "+ Ranking (lower overall is better) -" 15
 if LC_ALL=C grep -q "$(printf '\342')" "$SCREEN"; then not_ok "no UTF-8 under LANG=C"; else ok "no UTF-8 under LANG=C"; fi
 keys q
 $TM kill-server >/dev/null 2>&1; sleep 0.5
 colours() { $TM capture-pane -e -p | grep -c "$(printf '\033')\[[0-9;]*3[0-7]m\|$(printf '\033')\[[0-9;]*38;5"; }
 start --theme dark synthehr-study   # the study remembers monochrome from above
-wait_for "Ranking" 15 >/dev/null
+wait_for "overall" 15 >/dev/null
 with=$(colours)
+keys q
+n=0; while [ ! -s "$TMPD/exit.txt" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+grep_ok "--theme on the command line is not written into study.json" '"theme": "monochrome"' \
+    "$TMPD/synthehr-study/study.json"
+$TM kill-server >/dev/null 2>&1; sleep 0.5
+# a study named like a command opens when it is alone on the line
+ln -s synthehr-study "$TMPD/demo"
+start demo
+expect "'synthehr demo' with ./demo a study opens the study, not the command" "Weights: profile custom" 15
 keys q
 $TM kill-server >/dev/null 2>&1; sleep 0.5
 rm -f "$TMPD/exit.txt"
 $TM -f /dev/null new-session -d -x 80 -y 24 -c "$TMPD" \
     "env NO_COLOR=1 LANG=$UTF LC_ALL=$UTF TERM=xterm-256color '$SYNTHEHR' --theme dark synthehr-study; sleep 600"
-wait_for "Ranking" 15 >/dev/null
+wait_for "overall" 15 >/dev/null
 without=$(colours)
 if [ "$with" -gt 0 ] && [ "$without" -eq 0 ]; then ok "NO_COLOR: no colour ($with coloured lines without it)"; else
 	not_ok "NO_COLOR: no colour (with: $with, NO_COLOR: $without)"; fi

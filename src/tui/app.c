@@ -180,6 +180,17 @@ app_open_study(struct app *a, const char *dir, char **cause)
 	if (app_load_cohort(a, &lc) != 0)
 		a->cohort_err = lc;
 	restore_ui(a);
+	/* the study's theme, unless the command line chose one */
+	if (!a->theme_cli && a->colour) {
+		const char *tn = js_str(json_object_get(s->cfg, "ui"), "theme", NULL);
+		struct theme t;
+
+		if (tn != NULL && theme_load(tn, &t, NULL) == 0) {
+			a->theme = t;
+			if (term_active())
+				term_set_theme(&a->theme, a->colour);
+		}
+	}
 	app_check_stale(a);
 	if (tui_screens[a->cur]->enter != NULL)
 		tui_screens[a->cur]->enter(a);
@@ -197,7 +208,8 @@ app_save_ui(struct app *a)
 	app_study_reload(a);
 	ui = study_section(a->st, "ui");
 	json_object_set_new(ui, "screen", json_string(tui_screens[a->cur]->name));
-	json_object_set_new(ui, "theme", json_string(a->theme.name));
+	if (a->theme_chosen)   /* not a --theme given for this session */
+		json_object_set_new(ui, "theme", json_string(a->theme.name));
 	app_study_save(a);
 }
 

@@ -191,6 +191,7 @@ app_command(struct app *a, const char *line)
 			rc = -1;
 		} else {
 			a->theme = th;
+			a->theme_chosen = 1;
 			if (term_active())
 				term_set_theme(&a->theme, a->colour);
 			app_save_ui(a);

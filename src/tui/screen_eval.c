@@ -223,35 +223,85 @@ fmt_se(struct canvas *cv, char *buf, size_t size, int s, int m)
 	return buf;
 }
 
-/* Best set of a metric (index), -1 if none. */
+/* The place of every set on metric m, as the Rank screen and 'synthehr
+ * rank' count it (the tutorial's average ranks, truncated): tied sets
+ * share a place.  Returns the best place (0 when no set has a value). */
 static int
-best_of(int m)
+metric_places(int m, double *place)
 {
-	int s, b = -1;
+	double *col = xcalloc(ev.nsets + 1, sizeof *col);
+	int s, best = 0;
 
-	for (s = 0; s < ev.nsets; s++) {
-		double v = ev.values[(size_t)s * RANK_COUNT + m];
+	for (s = 0; s < ev.nsets; s++)
+		col[s] = ev.values[(size_t)s * RANK_COUNT + m];
+	rank_metric_ranks(col, ev.nsets, rank_metrics[m].higher_better, 0, place);
+	for (s = 0; s < ev.nsets; s++)
+		if (col[s] == col[s] && (best == 0 || place[s] < best))
+			best = (int)place[s];
+	free(col);
+	return best;
+}
 
-		if (v != v)
-			continue;
-		if (b < 0 || (rank_metrics[m].higher_better ? v > ev.values[(size_t)b * RANK_COUNT + m] :
-		    v < ev.values[(size_t)b * RANK_COUNT + m]))
-			b = s;
-	}
-	return b;
+/* How many sets share place p on a metric. */
+static int
+count_place(const double *place, int p, int m)
+{
+	int s, n = 0;
+
+	for (s = 0; s < ev.nsets; s++)
+		n += (int)place[s] == p && ev.values[(size_t)s * RANK_COUNT + m] == ev.values[(size_t)s * RANK_COUNT + m];
+	return n;
+}
+
+/* Bar length in "goodness" space: the best set's bar is the longest
+ * whatever the metric's direction or sign.  Values of one sign: the ratio
+ * to the best (a set twice as far from zero in the bad direction gets half
+ * the bar); mixed signs or zero: 10% to 100% across worst .. best. */
+static double
+goodness(int m, double v, double best, double worst)
+{
+	int hb = rank_metrics[m].higher_better;
+	double f;
+
+	if (v != v)
+		return 0;
+	if (best == worst)
+		return 1;
+	if ((best > 0 && worst > 0) || (best < 0 && worst < 0))
+		f = (best > 0) == hb ? v / best : best / v;
+	else
+		f = 0.1 + 0.9 * (v - worst) / (best - worst);
+	return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
+/* A set's name in at most w columns: whole when it fits, else shortened
+ * with a '~' and spelled out in the key below the panels (names are
+ * never cut without saying what they are). */
+static const char *
+short_label(int s, int w, char *buf, size_t size, int *cut)
+{
+	char lb[64];
+	const char *l = screen_eval_label(ev.names[s], lb, sizeof lb, NULL);
+
+	*cut = (int)strlen(l) > w;
+	if (!*cut)
+		snprintf(buf, size, "%s", l);
+	else
+		snprintf(buf, size, "%.*s~", w - 1, l);
+	return buf;
 }
 
 static void
 draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 {
 	char title[48], b[80], lb[64];
-	int s, best = best_of(m), nw = 5, cw = 8, peer;
-	double mx = 0;
+	int s, nw = 5, cw = 8, peer, bestp, nbest, cut;
+	double *place = xcalloc(ev.nsets + 1, sizeof *place), vbest = NAN, vworst = NAN;
 
 	/* the value cell: 8 columns, wider for "value±se" */
 	for (s = 0; s < ev.nsets; s++)
 		if (ev.se != NULL && ev.se[(size_t)s * RANK_COUNT + m] == ev.se[(size_t)s * RANK_COUNT + m])
-			cw = SH_MAX(cw, (int)strlen(fmt_se(cv, b, sizeof b, s, m)) + 1 - (cv->ascii ? 0 : 1));
+			cw = SH_MAX(cw, canvas_strwidth(fmt_se(cv, b, sizeof b, s, m)) + 1);
 	cw = SH_MIN(cw, 18);
 
 	for (s = 0; s < ev.nsets; s++)
@@ -261,28 +311,38 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 	snprintf(title, sizeof title, "%s %s", rank_metrics[m].label, cv->ascii ?
 	    (rank_metrics[m].higher_better ? "(higher)" : "(lower)") : rank_arrow(m));
 	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
+	bestp = metric_places(m, place);
+	nbest = count_place(place, bestp, m);
 	for (s = 0; s < ev.nsets; s++) {
 		double v = ev.values[(size_t)s * RANK_COUNT + m];
+		int hb = rank_metrics[m].higher_better;
 
-		if (v == v && fabs(v) > mx)
-			mx = fabs(v);
+		if (v != v)
+			continue;
+		if (vbest != vbest || (hb ? v > vbest : v < vbest))
+			vbest = v;
+		if (vworst != vworst || (hb ? v < vworst : v > vworst))
+			vworst = v;
 	}
 	for (s = 0; s < ev.nsets && s < h - 2; s++) {
 		double v = ev.values[(size_t)s * RANK_COUNT + m];
-		int role = s == best ? THEME_BEST : THEME_NORMAL, bw = w - nw - 4 - cw;
-		const char *lab = screen_eval_label(ev.names[s], lb, sizeof lb, &peer);
+		int best = v == v && (int)place[s] == bestp, bw = w - nw - 4 - cw;
+		int role = best ? THEME_BEST : THEME_NORMAL;
 
-		/* '*' marks the best set, so it shows without colour too */
-		canvas_put(cv, x + 1, y + 1 + s, s == best ? '*' : ' ', THEME_BEST);
-		/* Peers (classical synthesizers) are dimmed and drawn with a
-		 * hatched bar, apart from the EMR-WGAN runs. */
+		screen_eval_label(ev.names[s], lb, sizeof lb, &peer);
+		/* '*' marks the best set, '=' each of sets tied for best, so
+		 * that it shows without colour too */
+		canvas_put(cv, x + 1, y + 1 + s, !best ? ' ' : nbest > 1 ? '=' : '*', THEME_BEST);
+		/* Peers (classical synthesizers) are dimmed, apart from the
+		 * EMR-WGAN runs. */
 		canvas_printf(cv, x + 2, y + 1 + s, nw, s == ev.sel ? THEME_SELECTED : peer ? THEME_DIM :
-		    THEME_NORMAL, "%-*.*s", nw, nw, lab);
-		if (v == v && mx > 0 && bw > 0)
-			canvas_bar(cv, x + 3 + nw, y + 1 + s, bw, fabs(v) / mx, s == best ? THEME_GOOD :
+		    THEME_NORMAL, "%-*s", nw, short_label(s, nw, b, sizeof b, &cut));
+		if (v == v && bw > 0)
+			canvas_bar(cv, x + 3 + nw, y + 1 + s, bw, goodness(m, v, vbest, vworst), best ? THEME_GOOD :
 			    peer ? THEME_DIM : THEME_HIST_BAR);
 		canvas_text_right(cv, x + w - 1 - cw, y + 1 + s, cw, role, fmt_se(cv, b, sizeof b, s, m));
 	}
+	free(place);
 }
 
 static void
@@ -324,29 +384,62 @@ draw_fig4(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 static void
 draw_drill(struct canvas *cv, int x, int y, int w, int h)
 {
-	int m, yy = y + 1;
+	int m, yy = y + 1, vw = 6, below;
 	char b[32], title[64];
+	double *place;
 
 	snprintf(title, sizeof title, "%s: every metric", ev.names[ev.sel]);
 	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
+	place = xcalloc(ev.nsets + 1, sizeof *place);
+	for (m = 0; m < RANK_COUNT; m++)
+		vw = SH_MAX(vw, canvas_strwidth(fmt_se(cv, b, sizeof b, ev.sel, m)));
+	/* rows the memorisation lines below will need */
+	{
+		json_t *all = json_object_get(ev.metrics, "sets"), *st = NULL, *mm, *ck;
+		size_t i;
+		int k = -1;
+
+		for (i = 0; i < json_array_size(all); i++)
+			if (strcmp(js_str(json_array_get(all, i), "kind", ""), "real") != 0 && ++k == ev.sel)
+				st = json_array_get(all, i);
+		mm = json_object_get(json_object_get(st, "details"), "memorisation");
+		ck = json_object_get(json_object_get(st, "details"), "ckv");
+		below = (mm != NULL ? 3 : 0) + (ck != NULL && json_integer_value(json_object_get(ck, "missing")) > 0);
+	}
 	for (m = 0; m < RANK_COUNT && yy < y + h - 1; m++, yy++) {
 		double v = ev.values[(size_t)ev.sel * RANK_COUNT + m];
-		int better = 0, s;
+		int bestp = metric_places(m, place), p = (int)place[ev.sel], tied = count_place(place, p, m);
+		int dx, dw, len;
+		char pl[32];
+		const char *d = rank_metrics[m].title;
 
-		for (s = 0; s < ev.nsets; s++) {
-			double o = ev.values[(size_t)s * RANK_COUNT + m];
-
-			if (o == o && v == v && (rank_metrics[m].higher_better ? o > v : o < v))
-				better++;
-		}
-		canvas_printf(cv, x + 2, yy, w - 4, best_of(m) == ev.sel ? THEME_BEST : THEME_NORMAL,
-		    "%-7s %s %*s  %s  %-26.26s", rank_metrics[m].label, cv->ascii ?
-		    (rank_metrics[m].higher_better ? "^" : "v") : rank_arrow(m), ev.se != NULL ? 18 : 10,
+		/* the place the Rank screen gives it; sets on one value share it */
+		if (v != v)
+			pl[0] = '\0';
+		else if (tied > 1)
+			snprintf(pl, sizeof pl, "%d/%d, %d tied", p, ev.nsets, tied);
+		else
+			snprintf(pl, sizeof pl, "%d/%d", p, ev.nsets);
+		dx = x + 2 + canvas_printf(cv, x + 2, yy, w - 4, v == v && p == bestp ? THEME_BEST : THEME_NORMAL,
+		    "%-7s %s %*s  %-4s  %-11s  ", rank_metrics[m].label, cv->ascii ?
+		    (rank_metrics[m].higher_better ? "^" : "v") : rank_arrow(m), vw,
 		    fmt_se(cv, b, sizeof b, ev.sel, m),
-		    v == v ? (better == 0 ? "best " : "     ") : "     ", rank_metrics[m].title);
-		if (v == v)
-			canvas_printf(cv, x + w - 14, yy, 12, THEME_DIM, "place %d/%d", better + 1, ev.nsets);
+		    v == v && p == bestp ? (tied > 1 ? "tied" : "best") : "", pl);
+		/* the description whole: wrapped at a space onto the next
+		 * line while rows remain for the metrics after it */
+		dw = x + w - 2 - dx;
+		while (dw > 8 && (len = (int)strlen(d)) > dw && yy + (RANK_COUNT - m) + below < y + h - 1) {
+			int cut = dw;
+
+			while (cut > dw / 2 && d[cut] != ' ')
+				cut--;
+			canvas_printf(cv, dx, yy, cut, THEME_DIM, "%.*s", cut, d);
+			d += cut + (d[cut] == ' ');
+			yy++;
+		}
+		canvas_text(cv, dx, yy, dw, THEME_DIM, d);
 	}
+	free(place);
 	/* Memorisation of the selected set, the real test rows as reference;
 	 * CKV codes the set never produces. */
 	{
@@ -428,12 +521,42 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 			shown[nm++] = m;
 	}
 	ph = ev.nsets + 2;
-	per_row = SH_MAX(1, w / 26);
+	/* a panel holds the whole name, a bar of 6 or more and value±se:
+	 * fewer panels per row rather than names or values cut */
+	{
+		int nwm = 5, cwm = 8, s, need;
+		char b[80], lb[64];
+
+		for (s = 0; s < ev.nsets; s++) {
+			nwm = SH_MAX(nwm, (int)strlen(screen_eval_label(ev.names[s], lb, sizeof lb, NULL)));
+			for (m = 0; m < nm; m++)
+				cwm = SH_MAX(cwm, canvas_strwidth(fmt_se(cv, b, sizeof b, s, shown[m])) + 1);
+		}
+		need = SH_MIN(nwm, 11) + SH_MIN(cwm, 18) + 4 + 6;
+		per_row = SH_MAX(1, w / SH_MAX(26, need));
+	}
 	pw = w / per_row;
-	per_page = per_row * SH_MAX(1, (h - 1) / ph);
+	per_page = per_row * SH_MAX(1, (h - 2) / ph);
 	if (ev.page * per_page >= nm) ev.page = 0;
 	for (i = 0; i < per_page && ev.page * per_page + i < nm; i++)
 		draw_panel(cv, x + (i % per_row) * pw, y + (i / per_row) * ph, pw, ph, shown[ev.page * per_page + i]);
+	/* the key: bars, marks, and every shortened name in full */
+	{
+		char key[512], sb[64], lb[64];
+		int off, s, cut, nw = 5;
+
+		for (s = 0; s < ev.nsets; s++)
+			nw = SH_MAX(nw, (int)strlen(screen_eval_label(ev.names[s], lb, sizeof lb, NULL)));
+		nw = SH_MIN(nw, 11);
+		off = snprintf(key, sizeof key, "longer bar = better, * best, = tied");
+		for (s = 0; s < ev.nsets && off < (int)sizeof key - 80; s++) {
+			short_label(s, nw, sb, sizeof sb, &cut);
+			if (cut)
+				off += snprintf(key + off, sizeof key - off, "   %s %s", sb,
+				    screen_eval_label(ev.names[s], lb, sizeof lb, NULL));
+		}
+		canvas_text(cv, x + 1, y + h - 2, w - 2, THEME_DIM, key);
+	}
 	canvas_printf(cv, x + 1, y + h - 1, w - 2, THEME_DIM, "metrics %d-%d of %d (Left/Right)   "
 	    "selected: %s   f Figure 4   Enter details", ev.page * per_page + 1,
 	    SH_MIN(nm, (ev.page + 1) * per_page), nm, ev.names[ev.sel]);

@@ -111,6 +111,20 @@ term_init(const struct theme *t, int use_colour, char **cause)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	/* Home and End as tmux, screen, rxvt and the Linux console send them,
+	 * whatever TERM's entry says: unknown, "ESC [ 1 ~" would arrive as
+	 * ESC, '[', '1', '~' and the '1' switch to screen 1 */
+	{
+		static const struct { const char *seq; int key; } extra[] = {
+			{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME }, { "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+			{ "\033[4~", KEY_END }, { "\033[8~", KEY_END }, { "\033[F", KEY_END }, { "\033OF", KEY_END },
+		};
+		size_t k;
+
+		for (k = 0; k < SH_NELEM(extra); k++)
+			if (key_defined(extra[k].seq) == 0)
+				define_key(extra[k].seq, extra[k].key);
+	}
 	set_escdelay(25);
 	curs_set(0);
 	if (has_colors()) {

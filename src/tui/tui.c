@@ -169,7 +169,7 @@ draw_help(struct app *a, struct canvas *cv)
 {
 	const struct screen *s = tui_screens[a->cur];
 	const char *const *k;
-	int n = 0, w = 66, h, x0, y0, y;
+	int n = 0, w = 78, h, x0, y0, y;
 
 	for (k = s->keys; k != NULL && *k != NULL; k++)
 		n++;
@@ -383,6 +383,7 @@ tui_main(const char *study_dir, int argc, char **argv)
 		app_free(a);
 		return EXIT_USAGE;
 	}
+	a->theme_cli = theme_name != NULL;
 	if (study_dir != NULL) {
 		if (app_open_study(a, study_dir, &cause) != 0) {
 			fprintf(stderr, "synthehr: %s\n", cause);
@@ -392,13 +393,6 @@ tui_main(const char *study_dir, int argc, char **argv)
 		}
 		if (a->cohort_err != NULL)
 			app_error(a, xstrdup(a->cohort_err));
-		if (theme_name == NULL && a->colour) {
-			const char *tn = js_str(json_object_get(a->st->cfg, "ui"), "theme", NULL);
-			struct theme t;
-
-			if (tn != NULL && theme_load(tn, &t, NULL) == 0)
-				a->theme = t;
-		}
 		job_check_lock(a);
 		if (!a->foreign && screen_train_interrupted(a))
 			app_confirm(a, "Training was interrupted. Resume it now?", resume_yes);

@@ -83,6 +83,9 @@ struct app {
 	struct lock_holder holder;
 	double lock_checked;
 	int stale;                   /* STUDY_STALE_* bits (study_read.h) */
+	int theme_cli;               /* --theme or $SYNTHEHR_THEME chose the theme: it wins over
+	                                the study's and is never written into study.json */
+	int theme_chosen;            /* :theme chose it: remembered in study.json "ui" */
 };
 
 /* app.c: the state */
