@@ -306,6 +306,25 @@ test_screens(void)
 		free(a->st->dir);
 		a->st->dir = dir0;
 	}
+	/* concept columns named from a phecode map's phecode_info.csv */
+	{
+		char *pi = util_path_join(dir, "phecode_info.csv");
+		const char *csv = "\"phecode\",\"description\",\"groupnum\"\n\"401\",\"Hypertension\",7\n"
+		    "\"250\",\"Diabetes mellitus\",3\n";
+		static const int to401[] = { TKEY_HOME, TKEY_DOWN, TKEY_DOWN, TKEY_DOWN, TKEY_DOWN, TKEY_DOWN, TKEY_DOWN };
+
+		util_write_file_atomic(pi, csv, strlen(csv), NULL);
+		setenv("SYNTHEHR_PHECODES", dir, 1);
+		tui_screens[SCREEN_LOAD]->reset(a);
+		keys(a, to401, 7);
+		app_draw(a, cv);
+		tap_ok(has(cv, "levels / phecode") && has(cv, "0.0%  Diabetes mellitus") && has(cv, "phecode 401: Hypertension"),
+		    "Load: concept columns carry their phecode descriptions ($SYNTHEHR_PHECODES)");
+		unsetenv("SYNTHEHR_PHECODES");
+		tui_screens[SCREEN_LOAD]->reset(a);
+		app_key(a, TKEY_HOME);
+		free(pi);
+	}
 	/* a screen's message does not follow to the next screen */
 	app_switch(a, SCREEN_REVIEW);
 	tap_ok(a->status == NULL, "switching screens clears the status line");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synthehr/csvio.h"
 #include "synthehr/util.h"
 #include "tui/tui.h"
 
@@ -17,6 +18,8 @@ static struct {
 	char *pending_map;    /* MIMIC: the phecode map folder */
 	int pending_kind;     /* 'c' csv, 'm' mimic, 'd' demo */
 	char *pending_dir;    /* CSV: the study dir while the label is asked for */
+	json_t *phe_names;    /* phecode -> description, or NULL */
+	int phe_loaded;
 } ld;
 
 static const char *const load_keys[] = {
@@ -44,6 +47,50 @@ load_reset(struct app *a)
 	ld.pending_map = NULL;
 	free(ld.pending_dir);
 	ld.pending_dir = NULL;
+	json_decref(ld.phe_names);
+	ld.phe_names = NULL;
+	ld.phe_loaded = 0;
+}
+
+/* Concept columns' descriptions from a phecode map's phecode_info.csv
+ * (study.json report.phecodes, else $SYNTHEHR_PHECODES), as the reports
+ * name them; without one, concepts are shown by code. */
+static void
+load_phecode_names(struct app *a)
+{
+	const char *dir = js_str(json_object_get(a->st->cfg, "report"), "phecodes", NULL);
+	struct csv_reader *r;
+	char *p, *cause = NULL, **f;
+	size_t *lens;
+	int nf, rc;
+
+	ld.phe_loaded = 1;
+	if (dir == NULL)
+		dir = getenv("SYNTHEHR_PHECODES");
+	if (dir == NULL || *dir == '\0')
+		return;
+	p = util_path_join(dir, "phecode_info.csv");
+	r = csvr_open(p, &cause);
+	free(p);
+	if (r == NULL) {
+		free(cause);
+		return;
+	}
+	ld.phe_names = json_object();
+	while ((rc = csvr_next(r, &f, &lens, &nf, &cause)) == 1) {
+		char *code, *desc;
+
+		if (nf < 2)
+			continue;
+		code = xstrndup(f[0], lens[0]);
+		desc = xstrndup(f[1], lens[1]);
+		if (strcmp(code, "phecode") != 0 && json_object_get(ld.phe_names, code) == NULL)
+			json_object_set_new(ld.phe_names, code, json_string(desc));
+		free(code);
+		free(desc);
+	}
+	free(cause);
+	csvr_close(r);
 }
 
 static void
@@ -379,14 +426,16 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 			canvas_text(cv, x + 2, y + 11, w - 4, THEME_ERROR, a->cohort_err);
 		return;
 	}
+	if (!ld.phe_loaded)
+		load_phecode_names(a);
 	for (i = 0; i < c->ncols; i++)
 		nmiss += c->cols[i].nmissing > 0;
 	snprintf(buf, sizeof buf, "Schema: %zu patients, %d columns, %d with missing values", c->nrows,
 	    c->ncols, nmiss);
 	canvas_text(cv, x + 1, y, w - 2, THEME_TITLE, buf);
 	canvas_printf(cv, x + 1, y + 1, w - 2, THEME_DIM, "%-24s %-12s %-12s %8s  %s", "column", "role",
-	    "type", "missing", "levels");
-	rows = h - 3;
+	    "type", "missing", ld.phe_names != NULL ? "levels / phecode" : "levels");
+	rows = h - 3 - (ld.phe_names != NULL);
 	if (ld.sel >= c->ncols) ld.sel = c->ncols - 1;
 	if (ld.sel < 0) ld.sel = 0;
 	if (ld.sel < ld.top) ld.top = ld.sel;
@@ -396,7 +445,10 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		char lv[64] = "";
 		int role = i == ld.sel ? THEME_SELECTED : THEME_NORMAL;
 
-		if (col->role == ROLE_SEX)   /* which level is coded 1 (female) */
+		if (col->role == ROLE_CONCEPT && ld.phe_names != NULL &&
+		    json_is_string(json_object_get(ld.phe_names, col->name)))
+			snprintf(lv, sizeof lv, "%s", json_string_value(json_object_get(ld.phe_names, col->name)));
+		else if (col->role == ROLE_SEX)   /* which level is coded 1 (female) */
 			snprintf(lv, sizeof lv, "female=%.20s other=%.20s", sex_female_level(col),
 			    sex_other_level(col));
 		else if (col->kind == KIND_CATEGORICAL || (col->levels != NULL && col->nlevels > 0)) {
@@ -413,6 +465,13 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		canvas_text(cv, x + 1, yy, w - 2, role, buf);
 		if (col->role == ROLE_LABEL || col->role == ROLE_SEX)
 			canvas_set_role(cv, x + 26, yy, 12, i == ld.sel ? THEME_SELECTED : THEME_KEY);
+	}
+	if (ld.phe_names != NULL && ld.sel < c->ncols) {   /* the selected concept's name, whole */
+		const char *d = js_str(ld.phe_names, c->cols[ld.sel].name, NULL);
+
+		if (c->cols[ld.sel].role == ROLE_CONCEPT && d != NULL)
+			canvas_printf(cv, x + 1, y + h - 2, w - 2, THEME_NORMAL, "phecode %s: %s",
+			    c->cols[ld.sel].name, d);
 	}
 	canvas_printf(cv, x + 1, y + h - 1, w - 2, THEME_DIM, "column %d of %d   r role  l label  "
 	    "s sex  g group  i ignore   ? keys", ld.sel + 1, c->ncols);
