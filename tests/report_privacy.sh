@@ -85,6 +85,13 @@ check "report --html (setting)" "$SYNTHEHR" report "$ST" --html
 sed 's|data:image/png;base64,[A-Za-z0-9+/=]*|IMG|g' "$H" >"$TMPD/k2.txt"
 grep_ok "study.json report.min_cell = 1 shows the level" "ZQXJVW" "$TMPD/k2.txt"
 
+"$SYNTHEHR" help settings >"$TMPD/settings.txt" 2>&1
+grep_ok "report.min_cell is in the settings table" "report.min_cell" "$TMPD/settings.txt"
+# Results older than their inputs are flagged at the top.
+sleep 1; touch "$ST/runs/run-1/synthetic.mtx"
+check "report after a set changed" "$SYNTHEHR" report "$ST" --html
+grep_ok "the summary says the metrics are older than the sets" "the metrics are older than" "$H"
+
 check_fails "--min-cell 0 is a usage error" 2 "$SYNTHEHR" report "$ST" --min-cell 0
 check_fails "--min-cell x is a usage error" 2 "$SYNTHEHR" report "$ST" --min-cell x
 grep_ok "the message names the option" "min-cell" "$TMPD/err"

@@ -26,6 +26,7 @@
 #include "synthehr/mtx.h"
 #include "synthehr/plot.h"
 #include "synthehr/report.h"
+#include "synthehr/study_read.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 
@@ -49,6 +50,7 @@ struct rh {
 	double *se;               /* [n × RANK_COUNT] standard error or NaN */
 	double real_values[RANK_COUNT];
 	int se_from_boot;
+	int stale;                /* study_stale() bits */
 };
 
 /* ---- HTML helpers */
@@ -1475,7 +1477,16 @@ summary(struct rh *r)
 
 	for (i = 0; i < r->n; i++)
 		nruns += strcmp(r->kind[i], "run") == 0;
-	fprintf(r->fp, "<section id=\"summary\"><h2>Summary</h2>\n<ul>\n");
+	fprintf(r->fp, "<section id=\"summary\"><h2>Summary</h2>\n");
+	if (r->stale & (STUDY_STALE_RUNS | STUDY_STALE_EVAL))
+		fprintf(r->fp, "<p class=\"warn\"><strong>Note:</strong> %s%s%s older than what they were made from; "
+		    "rerun %s for results that match the study's data.</p>\n",
+		    r->stale & STUDY_STALE_RUNS ? "some runs are" : "",
+		    (r->stale & STUDY_STALE_RUNS) && (r->stale & STUDY_STALE_EVAL) ? " and " : "",
+		    r->stale & STUDY_STALE_EVAL ? "the metrics are" : "",
+		    r->stale & STUDY_STALE_RUNS ? "<code>train</code>, <code>generate</code> and <code>evaluate</code>" :
+		    "<code>evaluate</code>");
+	fprintf(r->fp, "<ul>\n");
 	fprintf(r->fp, "<li>%d synthetic sets were compared: %d WGAN run%s and %d other set%s (baselines and "
 	    "classical peers) against %lld real training and %lld test rows.</li>\n", r->n, nruns,
 	    nruns == 1 ? "" : "s", r->n - nruns, r->n - nruns == 1 ? "" : "s",
@@ -1632,6 +1643,7 @@ static const char css[] =
     "figure{margin:.5em 1em .5em 0}figcaption{font-size:.85em;max-width:560px}img{max-width:100%;height:auto}"
     ".row,.grid{display:flex;flex-wrap:wrap;align-items:flex-start}.note{color:#555;font-style:italic}"
     "details.numbers{margin:.3em 0 1em}summary{cursor:pointer;color:#0072B2}.wide{overflow-x:auto}"
+    ".warn{border-left:4px solid #D55E00;padding:.3em .6em;background:#fff4ec}"
     "pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.85em}nav ul{columns:3}"
     "@media print{details{display:block}}";
 
@@ -1769,7 +1781,7 @@ int
 report_html(struct study *s, const struct report_html_opts *o, const char *path, char **cause)
 {
 	struct rh r;
-	char *p, *buf = NULL, *names_dir;
+	char *buf = NULL, *names_dir;
 	size_t len = 0;
 	json_t *rcfg = study_section(s, "report");
 	int rc;
@@ -1783,17 +1795,21 @@ report_html(struct study *s, const struct report_html_opts *o, const char *path,
 		r.k = 1;
 	if (report_rank_study(s, o ? o->profile : NULL, o ? o->fractional : 0, &r.rk, cause) != 0)
 		return -1;
-	p = study_path(s, "eval/metrics.json");
-	rc = js_read_file(p, &r.metrics, cause);
-	free(p);
-	if (rc != 0) {
+	if (study_read_metrics(s, &r.metrics, cause) != 0) {
+		if (cause != NULL && *cause == NULL)
+			util_fail(cause, "%s/eval/metrics.json: not found; run `synthehr evaluate %s` first", s->dir, s->dir);
 		json_decref(r.rk);
 		return -1;
 	}
-	p = study_path(s, "prep/log.json");
-	if (js_read_file(p, &r.log, NULL) != 0)
-		r.log = NULL;
-	free(p);
+	{
+		char *why = NULL;
+
+		/* A missing or unreadable prep log only costs Table 1 and the prep log. */
+		if (study_read_prep_log(s, &r.log, &why) != 0)
+			r.log = NULL;
+		free(why);
+	}
+	r.stale = study_stale(s, NULL);
 	names_dir = o && o->phecodes ? xstrdup(o->phecodes) : js_str(rcfg, "phecodes", NULL) ?
 	    xstrdup(js_str(rcfg, "phecodes", NULL)) : getenv("SYNTHEHR_PHECODES") ? xstrdup(getenv("SYNTHEHR_PHECODES")) : NULL;
 	if (names_dir != NULL) {

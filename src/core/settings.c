@@ -132,6 +132,11 @@ const struct setting settings_table[] = {
 	  "bootstrap resamples behind LCA's standard error" },
 	{ "eval", "sex_restrictions", SETTING_PATH, 0, 0, 0, NULL, NULL, NONE, "",
 	  "a sex-restriction CSV for the broad CKV check" },
+	/* ---- report (report.c, report_html.c) */
+	{ "report", "min_cell", SETTING_INT, 1, 1000000, 0, NULL, NULL, NONE, "10",
+	  "smallest patient count the reports show (smaller ones print as <N)" },
+	{ "report", "phecodes", SETTING_PATH, 0, 0, 0, NULL, NULL, NONE, "",
+	  "a phecode map directory (phecode_info.csv) naming concepts in the HTML report" },
 	/* ---- ui: the workbench's own (not in study.json) */
 	{ "ui", "demo_rows", SETTING_INT, 10, 10000000, 0, NULL, NULL, NONE, "5000",
 	  "patients of a new demo study" },
@@ -143,7 +148,7 @@ const struct setting settings_table[] = {
 const struct setting *
 settings_find(const char *section, const char *key)
 {
-	static const char *const order[] = { "train", "generate", "eval", "ui" };
+	static const char *const order[] = { "train", "generate", "eval", "report", "ui" };
 	const struct setting *s;
 	size_t i;
 
