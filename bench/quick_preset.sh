@@ -39,6 +39,8 @@ config() {
 	lr5c) echo "256 128 3 64 5e-4 cosine" ;;
 	b128lr5c) echo "128 128 3 64 5e-4 cosine" ;;
 	small) echo "128 64 2 32 5e-4 cosine" ;;
+	smallk) echo "128 64 2 32 5e-4 constant" ;;
+	d2c) echo "128 128 2 64 5e-4 cosine" ;;
 	*) echo "unknown candidate $1" >&2; exit 2 ;;
 	esac
 }
@@ -93,6 +95,9 @@ trial_with() {
 	set -- "$1" "$2" $(config "$2")
 	cols=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['columns']))" "$src/prep/layout.json")
 	rows=$(python3 -c "
+import json, sys
+print(json.load(open(sys.argv[1]))['rows'])" "$src/prep/train.mtx.json" 2>/dev/null ||
+	    python3 -c "
 import sys
 n = 0
 with open(sys.argv[1]) as f:
@@ -108,7 +113,8 @@ print(n)" "$src/prep/train.csv")
 	rm -rf "$d"
 	mkdir -p "$d"
 	chmod 700 "$d"
-	cp -r "$src/prep" "$d/"
+	mkdir -p "$d/prep"
+	cp "$src/prep/layout.json" "$src/prep/train.mtx" "$d/prep/"   # all that train reads
 	python3 - "$STUDY_JSON" "$d/study.json" "$epochs" "$every" "$8" <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))

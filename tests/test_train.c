@@ -151,11 +151,12 @@ make_study(const char *name, size_t n, json_t *train)
 static json_t *
 tiny_settings(int epochs, const char *rule)
 {
-	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:s, s:f, s:f, s:i, s:i, s:i, s:s, s:i, s:i}",
+	/* constant rates: an extended run then equals one trained to the end at once */
+	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:f, s:s, s:f, s:f, s:i, s:i, s:i, s:s, s:i, s:i, s:s}",
 	    "preset", "quick", "runs", 1, "epochs", epochs, "batch", 64, "zdim", 8, "width", 16,
 	    "depth", 2, "lr_g", 1e-3, "lr_d", 1e-3, "optimizer", "adam", "adam_b1", 0.5,
 	    "adam_b2", 0.9, "ckpt_every", 5, "ckpt_after", 5, "ckpt_keep", 2, "ckpt_rule", rule,
-	    "threads", 1, "seed", 5);
+	    "threads", 1, "seed", 5, "lr_schedule", "constant");
 }
 
 static char *

@@ -217,6 +217,10 @@ test_schedule_values(void)
 
 	tap_ok(train_settings_preset("tutorial", &ts, &cause) == 0 && ts.lr_schedule == TRAIN_LR_CONSTANT &&
 	    ts.minutes == 0 && ts.parallel == 1, "tutorial preset: constant rates, no budget, one run at a time");
+	tap_ok(train_settings_preset("quick", &ts, &cause) == 0 && ts.lr_schedule == TRAIN_LR_COSINE &&
+	    ts.lr_floor == 0.1 && ts.batch == 128 && ts.width == 64 && ts.depth == 2 && ts.zdim == 32 &&
+	    ts.lr_g == 5e-4 && ts.lr_d == 5e-4 && ts.epochs == 1000 && ts.minutes == 0 && ts.parallel == 0,
+	    "quick preset: the measured geometry, 5e-4 with a cosine schedule, 1000 epochs, runs at once");
 	j = json_pack("{s:s, s:f, s:s, s:f, s:i}", "preset", "quick", "minutes", 2.5, "lr_schedule", "cosine",
 	    "lr_floor", 0.2, "parallel", 3);
 	tap_ok(train_settings_load(j, &ts, &cause) == 0 && ts.minutes == 2.5 && ts.lr_schedule == TRAIN_LR_COSINE &&
