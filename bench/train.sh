@@ -9,13 +9,13 @@
 #
 # usage: bench/train.sh [SYNTHEHR] ; env: REPS (3), STEPS (3), CORES
 # ("SKYLAKEX Haswell"), QUICK (the quick preset on the demo cohort:
-# "--batch 256 --width 128 --depth 3 --zdim 64 --cols 264").
+# "--batch 128 --width 64 --depth 2 --zdim 32 --cols 264").
 set -eu
 SYN=${1:-${SYNTHEHR:-./synthehr}}
 REPS=${REPS:-3}
 STEPS=${STEPS:-3}
 CORES=${CORES:-"SKYLAKEX Haswell"}
-QUICK=${QUICK:-"--batch 256 --width 128 --depth 3 --zdim 64 --cols 264"}
+QUICK=${QUICK:-"--batch 128 --width 64 --depth 2 --zdim 32 --cols 264"}
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 field() { sed -n "s/.*\"$1\":\([0-9.eE+-]*\).*/\1/p"; }

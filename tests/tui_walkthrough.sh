@@ -102,12 +102,13 @@ grep_ok "the outlier rule removed patients" "outlier rules removed $after patien
 grep_ok "the Preprocess screen lists the generator encodings" "encodings (quick; tutorial: min-max): .*\(zero\|onehot\|quantile\)" "$SCREEN"
 grep_ok "... with the :set override" "encodings (quick; tutorial: min-max):.* BMI gmm" "$SCREEN"
 
-# ---- 4 Train: two short runs, live
-for s in "set runs 2" "set epochs 60" "set ckpt_every 10" "set ckpt_after 0" "set batch 64"; do
+# ---- 4 Train: two short runs, live (1000 epochs: the quick model on 280 rows
+# is fast, and the runs train at once; they must still be running when paused)
+for s in "set runs 2" "set epochs 1000" "set ckpt_every 10" "set ckpt_after 0" "set batch 64"; do
 	keys ":$s" Enter
 done
 keys 4
-expect "the settings form shows the settings" "epochs     60" 10
+expect "the settings form shows the settings" "epochs     1000" 10
 keys s
 expect "training starts" "state: training" 15
 # both runs' epochs from ONE capture, so the screen saved below is the one
@@ -139,7 +140,7 @@ keys x
 expect "x stops the training, state saved" "training stopped; state saved" 60
 keys s
 expect "s resumes; both runs finish, then the synthetic sets are generated" "synthetic sets generated" 180
-grep_ok "run 2 completed" "^ run 2 .* 60/60 " "$SCREEN"
+grep_ok "run 2 completed" "^ run 2 .* 1000/1000 " "$SCREEN"
 keys v
 expect "v shows small multiples" "┌ run 2 " 5
 
