@@ -150,6 +150,9 @@ struct prep_summary {
 };
 void prep_summary(const struct cohort *c, struct prep_summary *out);
 void prep_summary_done(struct prep_summary *s);
+/* The tutorial's outlier rules as a study.json "prep.outliers" list (the
+ * demo's and the MIMIC-IV importer's sidecars). */
+json_t *prep_default_outliers(void);
 json_t *prep_summary_to_json(const struct prep_summary *s);
 
 /* Applying the plan. */

@@ -85,6 +85,15 @@ void util_sha256(const void *data, size_t len, uint8_t out[32]);
 uint64_t util_hex64(const char *s);
 /* 64-bit FNV-1a, for settings hashes. */
 uint64_t util_hash64(const void *data, size_t len, uint64_t h);
+/* n bytes as 2n lower-case hex characters and a NUL into out. */
+void util_hex(const uint8_t *bytes, size_t n, char *out);
+/* qsort comparators: a total order with NaN last. */
+int util_cmp_double(const void *a, const void *b);
+int util_cmp_float(const void *a, const void *b);
+/* 1-D Wasserstein-1 distance ∫|F_a − F_b| of two ascending samples (NaN
+ * last), exactly as scipy's _cdf_distance(1, ...); NaN when a value is NaN
+ * or a sample is empty. */
+double util_w1_sorted(const double *a, size_t na, const double *b, size_t nb);
 
 /* Refuse clearly (-1 with cause) when an allocation of about `bytes` for
  * `what` cannot fit in available memory or the address-space limit. */

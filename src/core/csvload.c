@@ -932,14 +932,6 @@ gather_missing(struct ld *L, struct ld_col *k)
 }
 
 static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -982,7 +974,7 @@ num_stats(const struct ld_col *k, const double *num, const uint8_t *miss, size_t
 	for (r = 0; r < n; r++)
 		if (!(miss && miss[r]))
 			v[m++] = num[r];
-	qsort(v, m, sizeof(double), cmp_double);
+	qsort(v, m, sizeof(double), util_cmp_double);
 	st->ndistinct = 1;
 	for (r = 1; r < m; r++)
 		st->ndistinct += v[r] != v[r - 1];
@@ -1118,7 +1110,7 @@ finish_numeric(struct ld *L, struct ld_col *k, struct cohort *c, double *num, ui
 		return;
 	}
 	memcpy(d, k->dist, sizeof(double) * SH_MIN(nd, LD_NDIST));
-	qsort(d, nd, sizeof(double), cmp_double);
+	qsort(d, nd, sizeof(double), util_cmp_double);
 	if (force < 0 && nd > max_int && !id_name && !code_name &&
 	    (never || nd > LD_CODE_LEVELS || st.nonmiss < (size_t)nd * 10 ||
 	    !levels_unordered(d, nd, num, miss, n, st.nonmiss))) {
@@ -1126,7 +1118,7 @@ finish_numeric(struct ld *L, struct ld_col *k, struct cohort *c, double *num, ui
 		return;
 	}
 	memcpy(d, k->dist, sizeof(double) * SH_MIN(nd, LD_NDIST));
-	qsort(d, nd, sizeof(double), cmp_double);
+	qsort(d, nd, sizeof(double), util_cmp_double);
 	if (nd <= 2 && force != ROLE_CATEGORICAL) {
 		uint8_t *bin = xcalloc(n ? n : 1, 1);
 		int role = force >= 0 ? force : ROLE_BINARY, col, flip = 0;

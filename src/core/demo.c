@@ -48,6 +48,7 @@
 
 #include "synthehr/csvio.h"
 #include "synthehr/demo.h"
+#include "synthehr/prep.h"
 #include "synthehr/rng.h"
 #include "synthehr/study.h"
 #include "synthehr/util.h"
@@ -541,7 +542,7 @@ demo_schema(void)
 json_t *
 demo_schema_for(const struct demo_opts *o)
 {
-	json_t *j = json_object(), *roles = json_object(), *prep = json_object(), *rules = json_array();
+	json_t *j = json_object(), *roles = json_object(), *prep = json_object();
 	json_t *levels = json_object(), *race = json_array();
 	int i;
 
@@ -572,13 +573,7 @@ demo_schema_for(const struct demo_opts *o)
 		json_array_append_new(race, json_string(race_names[i]));
 	json_object_set_new(levels, "RACE", race);
 	json_object_set_new(j, "levels", levels);
-	json_array_append_new(rules, json_pack("{s:s, s:s, s:f, s:f, s:s, s:b}", "type", "range",
-	    "column", "BMI", "min", 10.0, "max", 60.0, "action", "drop", "enabled", 1));
-	json_array_append_new(rules, json_pack("{s:s, s:s, s:f, s:s, s:b}", "type", "range",
-	    "column", "DIASTOLIC", "min", 30.0, "action", "drop", "enabled", 1));
-	json_array_append_new(rules, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "type", "cross",
-	    "left", "DIASTOLIC", "op", "<", "right", "SYSTOLIC", "action", "drop", "enabled", 0));
-	json_object_set_new(prep, "outliers", rules);
+	json_object_set_new(prep, "outliers", prep_default_outliers());
 	json_object_set_new(j, "prep", prep);
 	return j;
 }

@@ -702,14 +702,6 @@ enc_free(struct encoding *e)
 	free(e);
 }
 
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 struct encoding *
 enc_fit(const struct layout *l, const struct mtx *train, const struct enc_request *req,
     char **cause)
@@ -743,7 +735,7 @@ enc_fit(const struct layout *l, const struct mtx *train, const struct enc_reques
 		if (integer)
 			for (r = 0; r < n; r++)
 				v[r] = nearbyint(v[r]);
-		qsort(v, n, sizeof *v, cmp_dbl);
+		qsort(v, n, sizeof *v, util_cmp_double);
 		enc_col_fit(c, v, n, integer && n > 0, kind);
 		/* The decoded range stays the layout's (the tutorial's clip). */
 		if (c->kind == ENC_MINMAX) {

@@ -439,12 +439,6 @@ settings_json(const struct eval_opts *o)
 	    "shap_groups", PREDICT_SE_GROUPS);
 }
 
-static json_t *
-jnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 static double
 jget(json_t *o, const char *k)
 {
@@ -464,7 +458,7 @@ set_se(json_t *res, const char *key, double se)
 		o = json_object();
 		json_object_set_new(res, "se", o);
 	}
-	json_object_set_new(o, key, jnum(se));
+	json_object_set_new(o, key, js_real_or_null(se));
 }
 
 static double
@@ -492,7 +486,7 @@ sample_sd(const double *v, int n)
 static json_t *
 memo_json(const struct memo_result *m)
 {
-	return json_pack("{s:o,s:o,s:I,s:I,s:I}", "exact", jnum(m->exact), "profile", jnum(m->profile),
+	return json_pack("{s:o,s:o,s:I,s:I,s:I}", "exact", js_real_or_null(m->exact), "profile", js_real_or_null(m->profile),
 	    "exact_rows", (json_int_t)m->exact_rows, "profile_rows", (json_int_t)m->profile_rows,
 	    "rows", (json_int_t)m->rows);
 }
@@ -584,8 +578,8 @@ ensure_trtr(struct eval_ctx *c)
 			json_array_append_new(cols, json_integer(c->trtr.feature_col[i]));
 			json_array_append_new(imp, json_real(c->trtr.importance ? c->trtr.importance[i] : 0));
 		}
-		j = json_pack("{s:s,s:o,s:o,s:o,s:o}", "key", c->key, "auroc", jnum(c->trtr.auroc),
-		    "prauc", jnum(c->trtr.prauc), "feature_col", cols, "importance", imp);
+		j = json_pack("{s:s,s:o,s:o,s:o,s:o}", "key", c->key, "auroc", js_real_or_null(c->trtr.auroc),
+		    "prauc", js_real_or_null(c->trtr.prauc), "feature_col", cols, "importance", imp);
 		if (c->trtr.importance_groups != NULL) {
 			json_t *g = json_array();
 			size_t q;
@@ -662,11 +656,11 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 		eval_wd(c->l, c->R, S, wd);
 		for (j = 0, k = 0; j < c->l->D; j++)
 			if (c->l->kind[j] == MCOL_CONT)
-				json_object_set_new(w, c->l->name[j], jnum(wd[k++]));
-		json_object_set_new(det, "sd2d", jnum(sd2d));
-		json_object_set_new(det, "apd", jnum(sd2d / (c->l->D - c->ncont) * 1000));
+				json_object_set_new(w, c->l->name[j], js_real_or_null(wd[k++]));
+		json_object_set_new(det, "sd2d", js_real_or_null(sd2d));
+		json_object_set_new(det, "apd", js_real_or_null(sd2d / (c->l->D - c->ncont) * 1000));
 		json_object_set_new(det, "wd", w);
-		json_object_set_new(vals, "DWD_abs", jnum(eval_dwd_abs(c->l, sd2d, wd)));
+		json_object_set_new(vals, "DWD_abs", js_real_or_null(eval_dwd_abs(c->l, sd2d, wd)));
 		json_object_set_new(secs, "DWD", json_real(util_now() - t0));
 		free(wd);
 	}
@@ -682,8 +676,8 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 			eval_corr(c->l, c->R, 0, c->corr_r);
 		}
 		v = eval_cwc_from(c->l, c->corr_r, S, &mae);
-		json_object_set_new(vals, "CWC", jnum(v));
-		json_object_set_new(det, "cwc_paper_mae", jnum(mae));
+		json_object_set_new(vals, "CWC", js_real_or_null(v));
+		json_object_set_new(det, "cwc_paper_mae", js_real_or_null(mae));
 		json_object_set_new(secs, "CWC", json_real(util_now() - t0));
 	}
 	if (interrupted(c))
@@ -704,12 +698,12 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 
 			ctx_progress(c, "LCA", (double)(q + 1) / (nb + 1));
 			sv[q] = lca_at(c, S, o->seed, q + 1, &i2);
-			json_array_append_new(sa, jnum(sv[q]));
+			json_array_append_new(sa, js_real_or_null(sv[q]));
 		}
-		json_object_set_new(vals, "LCA", jnum(v));
+		json_object_set_new(vals, "LCA", js_real_or_null(v));
 		set_se(res, "LCA", nb >= 2 ? sample_sd(sv, nb) : NAN);
 		json_object_set_new(det, "lca", json_pack("{s:i,s:o,s:i,s:s,s:i,s:o}", "components", info.ncomp,
-		    "explained", jnum(info.explained), "k", info.k, "init", o->lca_restarts < 0 ? "pca-part" : "kmeans++",
+		    "explained", js_real_or_null(info.explained), "k", info.k, "init", o->lca_restarts < 0 ? "pca-part" : "kmeans++",
 		    "restarts", o->lca_restarts < 0 ? 0 : o->lca_restarts, "boot_values", sa));
 		json_object_set_new(secs, "LCA", json_real(util_now() - t0));
 	}
@@ -717,7 +711,7 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 		return -1;
 	if (todo & EVAL_F_MCA) {
 		t0 = util_now();
-		json_object_set_new(vals, "MCA", jnum(eval_mca(c->l, c->R, S)));
+		json_object_set_new(vals, "MCA", js_real_or_null(eval_mca(c->l, c->R, S)));
 		json_object_set_new(secs, "MCA", json_real(util_now() - t0));
 	}
 	if (todo & EVAL_F_CKV) {
@@ -734,12 +728,12 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 				json_array_append_new(mc, json_string(ck.male_codes[j]));
 			for (j = 0; j < ck.nfemale; j++)
 				json_array_append_new(fc, json_string(ck.female_codes[j]));
-			json_object_set_new(vals, "CKV", jnum(ck.ckv));
+			json_object_set_new(vals, "CKV", js_real_or_null(ck.ckv));
 			json_object_set_new(det, "ckv", json_pack("{s:o,s:o,s:O,s:O,s:i,s:i,s:i,s:o,s:i}",
-			    "male_viol", jnum(ck.male_viol), "female_viol", jnum(ck.female_viol),
+			    "male_viol", js_real_or_null(ck.male_viol), "female_viol", js_real_or_null(ck.female_viol),
 			    "male_codes", mc, "female_codes", fc, "checked", ck.nmale + ck.nfemale,
 			    "missing", ck.nmissing, "broad_ncodes", ck.broad_ncodes,
-			    "broad_viol", jnum(ck.broad_viol), "broad_missing", ck.broad_missing));
+			    "broad_viol", js_real_or_null(ck.broad_viol), "broad_missing", ck.broad_missing));
 		}
 		json_decref(mc);
 		json_decref(fc);
@@ -761,10 +755,10 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 			free(cz);
 			cz = NULL;
 		} else {
-			json_object_set_new(vals, "TSTR_auroc", jnum(tstr.auroc));
+			json_object_set_new(vals, "TSTR_auroc", js_real_or_null(tstr.auroc));
 			set_se(res, "TSTR_auroc", tstr.auroc_se);
-			json_object_set_new(det, "tstr_prauc", jnum(tstr.prauc));
-			json_object_set_new(vals, "Feature importance", jnum(eval_fi_overlap(&c->trtr, &tstr, o->fi_k)));
+			json_object_set_new(det, "tstr_prauc", js_real_or_null(tstr.prauc));
+			json_object_set_new(vals, "Feature importance", js_real_or_null(eval_fi_overlap(&c->trtr, &tstr, o->fi_k)));
 			set_se(res, "Feature importance", eval_fi_overlap_se(&c->trtr, &tstr, o->fi_k, o->pred.seed));
 			predict_result_done(&tstr);
 		}
@@ -784,9 +778,9 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 			if (predict_scores(c->trts, S, 0, S->n, 0, sc, &cz) == 0) {
 				for (r = 0; r < S->n; r++)
 					y[r] = mtx_get(S, r, c->l->label) >= 0.5f;
-				json_object_set_new(vals, "TRTS_auroc", jnum(eval_auroc(sc, y, S->n)));
+				json_object_set_new(vals, "TRTS_auroc", js_real_or_null(eval_auroc(sc, y, S->n)));
 				set_se(res, "TRTS_auroc", eval_auroc_se(sc, y, S->n, PREDICT_SE_REPS, o->pred.seed));
-				json_object_set_new(det, "trts_prauc", jnum(eval_prauc(sc, y, S->n)));
+				json_object_set_new(det, "trts_prauc", js_real_or_null(eval_prauc(sc, y, S->n)));
 			} else {
 				json_object_set_new(det, "trts_error", json_string(cz ? cz : "?"));
 				free(cz);
@@ -805,7 +799,7 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 		t0 = util_now();
 		if (eval_mi(c->l, c->R, c->T, S, &po, &mi, c->cause) != 0)
 			return -1;
-		json_object_set_new(vals, "MI", jnum(mi.f1));
+		json_object_set_new(vals, "MI", js_real_or_null(mi.f1));
 		set_se(res, "MI", mi.se);
 		json_object_set_new(det, "mi", json_pack("{s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I}", "precision",
 		    mi.precision, "recall", mi.recall, "tp", (json_int_t)mi.tp, "fp", (json_int_t)mi.fp,
@@ -820,7 +814,7 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 		t0 = util_now();
 		if (eval_ai(c->l, c->R, S, &po, &ai, c->cause) != 0)
 			return -1;
-		json_object_set_new(vals, "AI", jnum(ai.risk));
+		json_object_set_new(vals, "AI", js_real_or_null(ai.risk));
 		set_se(res, "AI", ai.se);
 		json_object_set_new(det, "ai", json_pack("{s:f,s:f,s:i,s:i,s:i,s:i,s:s?,s:I,s:f}", "binary_part",
 		    ai.bin_part, "continuous_part", ai.cont_part, "known", ai.nknown, "known_concepts",
@@ -836,7 +830,7 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 		t0 = util_now();
 		if (eval_nnaa(c->l, c->R, c->T, S, &po, &nn, c->cause) != 0)
 			return -1;
-		json_object_set_new(vals, "NNAA", jnum(nn.privacy_loss));
+		json_object_set_new(vals, "NNAA", js_real_or_null(nn.privacy_loss));
 		set_se(res, "NNAA", nn.se);
 		json_object_set_new(det, "nnaa", json_pack("{s:f,s:f,s:i,s:I}", "aa_train", nn.aa_train,
 		    "aa_test", nn.aa_test, "rounds", nn.rounds, "n", (json_int_t)nn.n));
@@ -866,13 +860,13 @@ eval_boot(struct eval_ctx *c, const struct mtx *S, json_t *res)
 		int k;
 
 		ctx_progress(c, "bootstrap", (double)b / B);
-		json_array_append_new(sd, jnum(eval_sd2d(c->l, rb, sb)));
+		json_array_append_new(sd, js_real_or_null(eval_sd2d(c->l, rb, sb)));
 		eval_wd(c->l, rb, sb, w);
 		for (k = 0; k < c->ncont; k++)
-			json_array_append_new(wa, jnum(w[k]));
+			json_array_append_new(wa, js_real_or_null(w[k]));
 		json_array_append_new(wd, wa);
-		json_array_append_new(mca, jnum(eval_mca(c->l, rb, sb)));
-		json_array_append_new(ckv, eval_ckv(c->l, rb, sb, NULL, &ck, NULL) == 0 ? jnum(ck.ckv) : json_null());
+		json_array_append_new(mca, js_real_or_null(eval_mca(c->l, rb, sb)));
+		json_array_append_new(ckv, eval_ckv(c->l, rb, sb, NULL, &ck, NULL) == 0 ? js_real_or_null(ck.ckv) : json_null());
 		mtx_free(rb);
 		mtx_free(sb);
 	}
@@ -1052,8 +1046,8 @@ eval_finish(struct eval_ctx *c, json_t *sets, json_t *metrics)
 		for (i = 0; i < nb; i++) {
 			json_t *s = json_array_get(sets, idx[i]);
 
-			json_object_set_new(json_object_get(s, "values"), "DWD", jnum(dwd[i]));
-			json_object_set_new(json_object_get(s, "details"), "dwd_cont", jnum(cont[i]));
+			json_object_set_new(json_object_get(s, "values"), "DWD", js_real_or_null(dwd[i]));
+			json_object_set_new(json_object_get(s, "details"), "dwd_cont", js_real_or_null(cont[i]));
 		}
 	}
 	/* Bootstrap tables: [B][ranked set][metric], cheap metrics resampled,
@@ -1095,7 +1089,7 @@ eval_finish(struct eval_ctx *c, json_t *sets, json_t *metrics)
 					    json_array_get(json_object_get(bs, "wd"), b), k));
 				row = json_array();
 				for (k = 0; k < RANK_COUNT; k++) {
-					json_array_append_new(row, jnum(jget(vals, rank_metrics[k].key)));
+					json_array_append_new(row, js_real_or_null(jget(vals, rank_metrics[k].key)));
 				}
 				json_array_append_new(rows, row);
 				r++;
@@ -1111,8 +1105,8 @@ eval_finish(struct eval_ctx *c, json_t *sets, json_t *metrics)
 					continue;
 				bs = json_object_get(s, "boot");
 				row = json_array_get(rows, r);
-				json_array_set_new(row, RANK_DWD, jnum(dwd[r]));
-				json_array_set_new(row, RANK_DWDABS, jnum(eval_dwd_abs(c->l, sd2d[r], wd + (size_t)r * c->ncont)));
+				json_array_set_new(row, RANK_DWD, js_real_or_null(dwd[r]));
+				json_array_set_new(row, RANK_DWDABS, js_real_or_null(eval_dwd_abs(c->l, sd2d[r], wd + (size_t)r * c->ncont)));
 				json_array_set(row, RANK_MCA, json_array_get(json_object_get(bs, "MCA"), b));
 				json_array_set(row, RANK_CKV, json_array_get(json_object_get(bs, "CKV"), b));
 				r++;
@@ -1311,16 +1305,16 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 		json_object_set_new(json_object_get(metrics, "real"), "memorisation", memo_json(&mr));
 	}
 	if (c.have_trtr)
-		json_object_set_new(metrics, "trtr", json_pack("{s:o,s:o}", "auroc", jnum(c.trtr.auroc),
-		    "prauc", jnum(c.trtr.prauc)));
+		json_object_set_new(metrics, "trtr", json_pack("{s:o,s:o}", "auroc", js_real_or_null(c.trtr.auroc),
+		    "prauc", js_real_or_null(c.trtr.prauc)));
 	else {
 		/* keep TRTR from the cache when no set needed it this time */
 		json_t *j = NULL;
 
 		p = study_path(s, "eval/trtr.json");
 		if (js_read_file(p, &j, NULL) == 0 && strcmp(js_str(j, "key", ""), c.key) == 0)
-			json_object_set_new(metrics, "trtr", json_pack("{s:o,s:o}", "auroc", jnum(jget(j, "auroc")),
-			    "prauc", jnum(jget(j, "prauc"))));
+			json_object_set_new(metrics, "trtr", json_pack("{s:o,s:o}", "auroc", js_real_or_null(jget(j, "auroc")),
+			    "prauc", js_real_or_null(jget(j, "prauc"))));
 		json_decref(j);
 		free(p);
 	}

@@ -79,49 +79,6 @@ eu_col(const struct layout *l, const struct mtx *m, int j, double *out)
 			out[r] = (1.0 - out[r]) * l->lo[j] + out[r] * l->hi[j];
 }
 
-static int
-eu_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	/* a total order, NaN last, so qsort stays well defined on any input */
-	if (isnan(x) || isnan(y))
-		return isnan(x) - isnan(y);
-	return (x > y) - (x < y);
-}
-
-/* W1 of two sorted samples: ∫ |F_a − F_b| over the merged support, exactly
- * as scipy's _cdf_distance(1, ...) does with searchsorted(side='right'). */
-static double
-eu_w1_sorted(const double *a, size_t na, const double *b, size_t nb)
-{
-	size_t i = 0, k = 0;
-	double prev, sum = 0;
-
-	if (na == 0 || nb == 0 || isnan(a[na - 1]) || isnan(b[nb - 1]))
-		return NAN;   /* sorted NaN-last: a NaN anywhere has no distance */
-	prev = a[0] < b[0] ? a[0] : b[0];
-	while (i < na || k < nb) {
-		size_t i0 = i, k0 = k;
-		double x;
-
-		if (k >= nb || (i < na && a[i] <= b[k]))
-			x = a[i];
-		else
-			x = b[k];
-		/* F_a, F_b on [prev, x): counts of values ≤ prev */
-		sum += fabs((double)i / (double)na - (double)k / (double)nb) * (x - prev);
-		while (i < na && a[i] == x)
-			i++;
-		while (k < nb && b[k] == x)
-			k++;
-		if (i == i0 && k == k0)
-			return NAN;   /* x compares unequal to itself: never loop on it */
-		prev = x;
-	}
-	return sum;
-}
-
 double
 eval_wasserstein1(const double *a, size_t na, const double *b, size_t nb)
 {
@@ -131,9 +88,9 @@ eval_wasserstein1(const double *a, size_t na, const double *b, size_t nb)
 
 	memcpy(sa, a, na * sizeof *sa);
 	memcpy(sb, b, nb * sizeof *sb);
-	qsort(sa, na, sizeof *sa, eu_cmp_double);
-	qsort(sb, nb, sizeof *sb, eu_cmp_double);
-	w = eu_w1_sorted(sa, na, sb, nb);
+	qsort(sa, na, sizeof *sa, util_cmp_double);
+	qsort(sb, nb, sizeof *sb, util_cmp_double);
+	w = util_w1_sorted(sa, na, sb, nb);
 	free(sa);
 	free(sb);
 	return w;
@@ -151,9 +108,9 @@ eval_wd(const struct layout *l, const struct mtx *R, const struct mtx *S, double
 			continue;
 		eu_col(l, R, j, a);
 		eu_col(l, S, j, b);
-		qsort(a, R->n, sizeof *a, eu_cmp_double);
-		qsort(b, S->n, sizeof *b, eu_cmp_double);
-		wd[c++] = eu_w1_sorted(a, R->n, b, S->n);
+		qsort(a, R->n, sizeof *a, util_cmp_double);
+		qsort(b, S->n, sizeof *b, util_cmp_double);
+		wd[c++] = util_w1_sorted(a, R->n, b, S->n);
 	}
 	free(a);
 	free(b);

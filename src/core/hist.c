@@ -120,14 +120,6 @@ hist_add(struct hist *h, double v)
 	h->total++;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Linear-interpolation quantile (numpy's default) of sorted s[n]. */
 static double
 quantile_sorted(const double *s, size_t n, double p)
@@ -154,7 +146,7 @@ hist_build(struct hist *h, const double *x, size_t n, int maxbins)
 		if (integer && x[i] != floor(x[i]))
 			integer = 0;
 	}
-	qsort(s, m, sizeof *s, cmp_double);
+	qsort(s, m, sizeof *s, util_cmp_double);
 	if (m == 0)
 		hist_layout(h, 0, 0, 0, 0, 0, 0, maxbins);
 	else

@@ -30,6 +30,7 @@
 
 #include "synthehr/csvio.h"
 #include "synthehr/mimic.h"
+#include "synthehr/prep.h"
 #include "synthehr/study.h"
 #include "synthehr/util.h"
 
@@ -683,15 +684,9 @@ mimic_write_schema(const char *out, const char *const *names, const char *const 
 	if (sex_female != NULL)
 		json_object_set_new(j, "sex_female", json_string(sex_female));
 	if (with_prep) {
-		json_t *prep = json_object(), *rules = json_array();
+		json_t *prep = json_object();
 
-		json_array_append_new(rules, json_pack("{s:s, s:s, s:i, s:i, s:s, s:b}", "type", "range",
-		    "column", "BMI", "min", 10, "max", 60, "action", "drop", "enabled", 1));
-		json_array_append_new(rules, json_pack("{s:s, s:s, s:i, s:s, s:b}", "type", "range",
-		    "column", "DIASTOLIC", "min", 30, "action", "drop", "enabled", 1));
-		json_array_append_new(rules, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "type", "cross",
-		    "left", "DIASTOLIC", "op", "<", "right", "SYSTOLIC", "action", "drop", "enabled", 0));
-		json_object_set_new(prep, "outliers", rules);
+		json_object_set_new(prep, "outliers", prep_default_outliers());
 		json_object_set_new(j, "prep", prep);
 	}
 	if (importer != NULL)

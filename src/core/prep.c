@@ -131,14 +131,6 @@ prep_is_group_col(const struct column *k)
 	return k->role == ROLE_BINARY && k->kind == KIND_CATEGORICAL && k->nlevels > 2;
 }
 
-int
-prep_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 size_t
 prep_sorted_values(const struct column *k, size_t n, double **out)
 {
@@ -151,7 +143,7 @@ prep_sorted_values(const struct column *k, size_t n, double **out)
 		if (!isnan(v))
 			s[m++] = v;
 	}
-	qsort(s, m, sizeof *s, prep_cmp_double);
+	qsort(s, m, sizeof *s, util_cmp_double);
 	*out = s;
 	return m;
 }
@@ -1076,12 +1068,6 @@ prep_summary_done(struct prep_summary *s)
 	memset(s, 0, sizeof *s);
 }
 
-static json_t *
-jnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 json_t *
 prep_summary_to_json(const struct prep_summary *s)
 {
@@ -1090,9 +1076,9 @@ prep_summary_to_json(const struct prep_summary *s)
 
 	json_object_set_new(o, "patients", json_integer((json_int_t)s->n));
 	if (s->has_age)
-		json_object_set_new(o, "age", json_pack("{s:o,s:o}", "mean", jnum(s->age_mean), "sd", jnum(s->age_sd)));
+		json_object_set_new(o, "age", json_pack("{s:o,s:o}", "mean", js_real_or_null(s->age_mean), "sd", js_real_or_null(s->age_sd)));
 	if (s->has_sex)
-		json_object_set_new(o, "female_pct", jnum(s->female_pct));
+		json_object_set_new(o, "female_pct", js_real_or_null(s->female_pct));
 	if (s->race_name) {
 		a = json_object();
 		for (i = 0; i < s->nrace; i++)
@@ -1101,18 +1087,34 @@ prep_summary_to_json(const struct prep_summary *s)
 	}
 	if (s->label_name)
 		json_object_set_new(o, "label", json_pack("{s:s,s:I,s:o}", "name", s->label_name,
-		    "count", (json_int_t)s->label_count, "pct", jnum(s->label_pct)));
+		    "count", (json_int_t)s->label_count, "pct", js_real_or_null(s->label_pct)));
 	a = json_array();
 	for (i = 0; i < s->ncont; i++)
 		json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:I}", "name", s->cont_name[i],
-		    "mean", jnum(s->cont_mean[i]), "sd", jnum(s->cont_sd[i]),
+		    "mean", js_real_or_null(s->cont_mean[i]), "sd", js_real_or_null(s->cont_sd[i]),
 		    "missing", (json_int_t)s->cont_missing[i]));
 	json_object_set_new(o, "continuous", a);
 	a = json_array();
 	for (i = 0; i < s->ntop; i++)
 		json_array_append_new(a, json_pack("{s:s,s:I,s:o}", "name", s->top_name[i],
-		    "count", (json_int_t)s->top_count[i], "prevalence", jnum(s->top_prev[i])));
+		    "count", (json_int_t)s->top_count[i], "prevalence", js_real_or_null(s->top_prev[i])));
 	json_object_set_new(o, "top_concepts", a);
 	json_object_set_new(o, "columns", json_integer(s->ncols));
 	return o;
+}
+
+json_t *
+prep_default_outliers(void)
+{
+	json_t *rules = json_array();
+
+	/* the tutorial's: BMI outside [10, 60] and diastolic pressure below 30
+	 * dropped; diastolic above systolic listed, off */
+	json_array_append_new(rules, json_pack("{s:s, s:s, s:i, s:i, s:s, s:b}", "type", "range",
+	    "column", "BMI", "min", 10, "max", 60, "action", "drop", "enabled", 1));
+	json_array_append_new(rules, json_pack("{s:s, s:s, s:i, s:s, s:b}", "type", "range",
+	    "column", "DIASTOLIC", "min", 30, "action", "drop", "enabled", 1));
+	json_array_append_new(rules, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "type", "cross",
+	    "left", "DIASTOLIC", "op", "<", "right", "SYSTOLIC", "action", "drop", "enabled", 0));
+	return rules;
 }

@@ -1454,7 +1454,6 @@ prep_source_key(const struct study *s, char out[65], char **cause)
 	const char *path = js_str(src, "path", NULL);
 	char *text;
 	uint8_t h[32];
-	int i;
 
 	/* The file's SHA-256 as init recorded it; hash the file only when the
 	 * study does not record one. */
@@ -1477,8 +1476,7 @@ prep_source_key(const struct study *s, char out[65], char **cause)
 	util_sha256(text, strlen(text), h);
 	free(text);
 	json_decref(k);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	util_hex(h, 32, out);
 	return 0;
 }
 

@@ -32,6 +32,5 @@ int prep_model_width(const struct cohort *c);
 /* Sorted copy of the observed values of column k; returns the count. */
 size_t prep_sorted_values(const struct column *k, size_t n, double **out);
 double prep_quantile(const double *s, size_t n, double p);
-int prep_cmp_double(const void *a, const void *b);
 
 #endif

@@ -323,12 +323,6 @@ profile_find(const struct profile *p, const char *name)
 	return -1;
 }
 
-static json_t *
-pjnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 static double
 nj(json_t *o, const char *key)
 {
@@ -348,7 +342,7 @@ jbound(double v)
 {
 	if (isinf(v))
 		return json_string(v > 0 ? "inf" : "-inf");
-	return pjnum(v);
+	return js_real_or_null(v);
 }
 
 static json_t *
@@ -407,22 +401,22 @@ profile_to_json(const struct profile *p)
 		json_object_set_new(c, "kind", json_string(cohort_kind_name(cp->kind)));
 		json_object_set_new(c, "n", json_integer((json_int_t)cp->n));
 		json_object_set_new(c, "missing", json_integer((json_int_t)cp->nmissing));
-		json_object_set_new(c, "missing_pct", pjnum(cp->pmissing));
+		json_object_set_new(c, "missing_pct", js_real_or_null(cp->pmissing));
 		json_object_set_new(c, "distinct", json_integer((json_int_t)cp->distinct));
 		if (cp->numeric) {
-			json_object_set_new(c, "mean", pjnum(cp->mean));
-			json_object_set_new(c, "sd", pjnum(cp->sd));
-			json_object_set_new(c, "min", pjnum(cp->min));
-			json_object_set_new(c, "p1", pjnum(cp->p1));
-			json_object_set_new(c, "p5", pjnum(cp->p5));
-			json_object_set_new(c, "median", pjnum(cp->median));
-			json_object_set_new(c, "p95", pjnum(cp->p95));
-			json_object_set_new(c, "p99", pjnum(cp->p99));
-			json_object_set_new(c, "max", pjnum(cp->max));
+			json_object_set_new(c, "mean", js_real_or_null(cp->mean));
+			json_object_set_new(c, "sd", js_real_or_null(cp->sd));
+			json_object_set_new(c, "min", js_real_or_null(cp->min));
+			json_object_set_new(c, "p1", js_real_or_null(cp->p1));
+			json_object_set_new(c, "p5", js_real_or_null(cp->p5));
+			json_object_set_new(c, "median", js_real_or_null(cp->median));
+			json_object_set_new(c, "p95", js_real_or_null(cp->p95));
+			json_object_set_new(c, "p99", js_real_or_null(cp->p99));
+			json_object_set_new(c, "max", js_real_or_null(cp->max));
 		}
 		if (cp->binary) {
 			json_object_set_new(c, "positives", json_integer((json_int_t)cp->npos));
-			json_object_set_new(c, "prevalence", pjnum(cp->prevalence));
+			json_object_set_new(c, "prevalence", js_real_or_null(cp->prevalence));
 		}
 		if (cp->nlevels > 0) {
 			json_t *lv = json_array();
@@ -548,7 +542,6 @@ profile_study_key(const struct study *s, char out[65], char **cause)
 	char src[65], *text, *dump;
 	json_t *prep = json_object_get(s->cfg, "prep");
 	uint8_t h[32];
-	int i;
 
 	if (prep_source_key(s, src, cause) != 0)
 		return -1;
@@ -558,8 +551,7 @@ profile_study_key(const struct study *s, char out[65], char **cause)
 	free(dump);
 	util_sha256(text, strlen(text), h);
 	free(text);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	util_hex(h, 32, out);
 	return 0;
 }
 

@@ -14,12 +14,6 @@
 #include "synthehr/report.h"
 #include "synthehr/util.h"
 
-static json_t *
-rnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 /* Overall scores of every built-in and saved profile. */
 static json_t *
 all_profiles(const double *values, int n, const char **names, json_t *rank_cfg, int fractional)
@@ -54,7 +48,7 @@ all_profiles(const double *values, int n, const char **names, json_t *rank_cfg, 
 		best = rank_compute(values, n, &p, fractional, NULL, overall);
 		a = json_array();
 		for (i = 0; i < n; i++)
-			json_array_append_new(a, rnum(overall[i]));
+			json_array_append_new(a, js_real_or_null(overall[i]));
 		json_object_set_new(o, nm, json_pack("{s:o,s:s?,s:o}", "overall", a, "best",
 		    best >= 0 ? names[best] : NULL, "weights", rank_profile_to_json(&p)));
 	}
@@ -98,9 +92,9 @@ report_ranking(json_t *metrics, json_t *rank_cfg, const struct rank_profile *p, 
 		json_t *vv = json_array(), *rr = json_array(), *ee = json_array();
 
 		for (i = 0; i < n; i++) {
-			json_array_append_new(vv, rnum(values[(size_t)i * RANK_COUNT + k]));
-			json_array_append_new(rr, rnum(ranks[(size_t)i * RANK_COUNT + k]));
-			json_array_append_new(ee, rnum(nse == n ? se[(size_t)i * RANK_COUNT + k] : NAN));
+			json_array_append_new(vv, js_real_or_null(values[(size_t)i * RANK_COUNT + k]));
+			json_array_append_new(rr, js_real_or_null(ranks[(size_t)i * RANK_COUNT + k]));
+			json_array_append_new(ee, js_real_or_null(nse == n ? se[(size_t)i * RANK_COUNT + k] : NAN));
 		}
 		json_array_append_new(jm, json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:o,s:o,s:o}", "key", rank_metrics[k].key,
 		    "label", rank_metrics[k].label,
@@ -129,7 +123,7 @@ report_ranking(json_t *metrics, json_t *rank_cfg, const struct rank_profile *p, 
 	}
 	a = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, rnum(overall[i]));
+		json_array_append_new(a, js_real_or_null(overall[i]));
 	json_object_set_new(r, "overall", a);
 	json_object_set_new(r, "best", json_string(names[best]));
 	if (eval_metrics_boot(metrics, n, &bvals, &B) == 0 && B > 0) {

@@ -267,14 +267,6 @@ grow(struct fit *f, struct tree *t, int id, int a, int b, int depth)
 	grow(f, t, k, a + nl, b, depth + 1);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Bin upper edges of a continuous column: every distinct value when there
  * are at most nbins, else the values at nbins quantiles (deduplicated). */
 static int
@@ -285,7 +277,7 @@ bin_edges(const double *v, size_t n, int nbins, double *edges)
 	int ne = 0, b;
 
 	memcpy(s, v, n * sizeof *s);
-	qsort(s, n, sizeof *s, cmp_double);
+	qsort(s, n, sizeof *s, util_cmp_double);
 	for (i = 0; i < n; i++)
 		if (i == 0 || s[i] != s[i - 1])
 			nd++;

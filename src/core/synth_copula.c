@@ -82,14 +82,6 @@ norm_cdf(double z)
 	return 0.5 * erfc(-z / M_SQRT2);
 }
 
-static int
-cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-
-	return (x > y) - (x < y);
-}
-
 static const double *lev_freq;   /* qsort context for levels_by_freq */
 
 static int
@@ -204,7 +196,7 @@ cvars_fit(const struct mtx *train, const struct layout *l, int *nv_out)
 			col_units(train, l, x->col, col);
 			for (i = 0; i < n; i++)
 				x->sorted[i] = (float)col[i];
-			qsort(x->sorted, n, sizeof *x->sorted, cmp_float);
+			qsort(x->sorted, n, sizeof *x->sorted, util_cmp_float);
 			continue;
 		}
 		x->order = xmalloc((size_t)x->nlev * sizeof *x->order);

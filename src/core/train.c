@@ -316,54 +316,10 @@ train_wgan_config(const struct train_settings *ts, const struct layout *l, struc
 
 /* ---- Fidelity score for the metric rule */
 
-static int
-cmp_float(const void *a, const void *b)
-{
-	float x = *(const float *)a, y = *(const float *)b;
-
-	if (isnan(x) || isnan(y))
-		return isnan(x) - isnan(y);   /* NaN last: a total order */
-	return (x > y) - (x < y);
-}
-
-/* 1-D Wasserstein-1 distance between two sorted samples: ∫|F_a − F_b|. */
-static double
-w1_sorted(const float *a, size_t na, const float *b, size_t nb)
-{
-	size_t i = 0, k = 0;
-	double fa = 0, fb = 0, x, prev, sum = 0;
-
-	if (na == 0 || nb == 0)
-		return 0;
-	if (isnan(a[na - 1]) || isnan(b[nb - 1]))
-		return NAN;   /* sorted NaN-last */
-	prev = SH_MIN(a[0], b[0]);
-	while (i < na || k < nb) {
-		size_t i0 = i, k0 = k;
-
-		if (k >= nb || (i < na && a[i] <= b[k]))
-			x = a[i];
-		else
-			x = b[k];
-		sum += fabs(fa - fb) * (x - prev);
-		while (i < na && a[i] == x)
-			i++;
-		while (k < nb && b[k] == x)
-			k++;
-		if (i == i0 && k == k0)
-			return NAN;   /* never loop on a value unequal to itself */
-		fa = (double)i / (double)na;
-		fb = (double)k / (double)nb;
-		prev = x;
-	}
-	return sum;
-}
-
 double
 train_fidelity(const struct mtx *real, const struct layout *l, const float *synth, size_t n)
 {
-	double sum = 0, *col;
-	float *a, *b;
+	double sum = 0, *col, *a, *b;   /* a, b: the values as float32 (the model's) */
 	size_t r;
 	int j;
 
@@ -378,12 +334,12 @@ train_fidelity(const struct mtx *real, const struct layout *l, const float *synt
 		mtx_get_col(real, j, col);
 		if (l->kind[j] == MCOL_CONT) {
 			for (r = 0; r < real->n; r++)
-				a[r] = (float)col[r];
+				a[r] = (float)col[r];   /* rounded as the training rows are */
 			for (r = 0; r < n; r++)
 				b[r] = synth[r * (size_t)l->D + j];
-			qsort(a, real->n, sizeof *a, cmp_float);
-			qsort(b, n, sizeof *b, cmp_float);
-			sum += w1_sorted(a, real->n, b, n);
+			qsort(a, real->n, sizeof *a, util_cmp_double);
+			qsort(b, n, sizeof *b, util_cmp_double);
+			sum += util_w1_sorted(a, real->n, b, n);
 		} else {
 			double pr = 0, ps = 0;
 
@@ -699,12 +655,6 @@ cand_add(struct run_ctx *rc, int epoch, double score, int on_disk)
 	rc->ncands++;
 }
 
-static json_t *
-num_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 static int
 state_write(struct train_job *j, struct run_ctx *rc, const char *status, char **cause)
 {
@@ -740,7 +690,7 @@ state_write(struct train_job *j, struct run_ctx *rc, const char *status, char **
 		char *f = xsprintf("ckpt-%d.bin", rc->cands[i].epoch);
 
 		json_object_set_new(c, "epoch", json_integer(rc->cands[i].epoch));
-		json_object_set_new(c, "score", num_or_null(rc->cands[i].score));
+		json_object_set_new(c, "score", js_real_or_null(rc->cands[i].score));
 		json_object_set_new(c, "file", rc->cands[i].on_disk ? json_string(f) : json_null());
 		free(f);
 		json_array_append_new(cl, c);
@@ -752,7 +702,7 @@ state_write(struct train_job *j, struct run_ctx *rc, const char *status, char **
 
 		json_object_set_new(ch, "epoch", json_integer(rc->best_epoch));
 		json_object_set_new(ch, "file", json_string(f));
-		json_object_set_new(ch, "score", num_or_null(rc->best));
+		json_object_set_new(ch, "score", js_real_or_null(rc->best));
 		json_object_set_new(ch, "fallback", json_false());
 		free(f);
 	} else {

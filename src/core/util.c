@@ -835,7 +835,6 @@ util_sha256_file(const char *path, char out[65], char **cause)
 	struct sha256 s;
 	uint8_t buf[65536], dig[32];
 	size_t n;
-	int i;
 
 	if (fp == NULL)
 		return util_fail_errno(cause, path);
@@ -848,9 +847,71 @@ util_sha256_file(const char *path, char out[65], char **cause)
 	}
 	fclose(fp);
 	sha256_final(&s, dig);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", dig[i]);
+	util_hex(dig, 32, out);
 	return 0;
+}
+
+void
+util_hex(const uint8_t *bytes, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int
+util_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y);
+	return (x > y) - (x < y);
+}
+
+int
+util_cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y);
+	return (x > y) - (x < y);
+}
+
+double
+util_w1_sorted(const double *a, size_t na, const double *b, size_t nb)
+{
+	size_t i = 0, k = 0;
+	double prev, sum = 0;
+
+	if (na == 0 || nb == 0 || isnan(a[na - 1]) || isnan(b[nb - 1]))
+		return NAN;   /* sorted NaN-last: a NaN anywhere has no distance */
+	prev = a[0] < b[0] ? a[0] : b[0];
+	while (i < na || k < nb) {
+		size_t i0 = i, k0 = k;
+		double x;
+
+		if (k >= nb || (i < na && a[i] <= b[k]))
+			x = a[i];
+		else
+			x = b[k];
+		/* F_a, F_b on [prev, x): counts of values <= prev */
+		sum += fabs((double)i / (double)na - (double)k / (double)nb) * (x - prev);
+		while (i < na && a[i] == x)
+			i++;
+		while (k < nb && b[k] == x)
+			k++;
+		if (i == i0 && k == k0)
+			return NAN;   /* x compares unequal to itself: never loop on it */
+		prev = x;
+	}
+	return sum;
 }
 
 uint64_t
