@@ -262,6 +262,8 @@ test_screens(void)
 		free(cause);
 		return;
 	}
+	tap_ok(a->cur == SCREEN_EVAL, "a study never opened in the workbench opens at its furthest stage "
+	    "(eval/metrics.json: Evaluate)");
 	tap_ok(a->cohort != NULL && a->cohort->nrows == 12, "fixture cohort: 12 patients%s%s",
 	    a->cohort_err ? ": " : "", a->cohort_err ? a->cohort_err : "");
 	if (a->cohort == NULL)
@@ -633,6 +635,7 @@ test_train_plot(void)
 		free(cause);
 		goto out;
 	}
+	tap_ok(a->cur == SCREEN_TRAIN, "a study with runs and no evaluation opens on Train");
 	app_switch(a, SCREEN_TRAIN);
 	app_draw(a, cv);
 	golden(cv, "train-spiky");

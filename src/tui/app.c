@@ -149,8 +149,28 @@ restore_ui(struct app *a)
 	const char *scr = js_str(ui, "screen", NULL);
 	int i;
 
-	if (scr == NULL)
+	if (scr == NULL) {
+		/* never opened here (made with the command line): the furthest
+		 * stage it has reached */
+		static const struct { const char *rel; int screen; } stages[] = {
+			{ "eval/metrics.json", SCREEN_EVAL }, { "runs/run-1/loss.csv", SCREEN_TRAIN },
+			{ "prep/log.json", SCREEN_PREP },
+		};
+		size_t k;
+
+		for (k = 0; k < SH_NELEM(stages); k++) {
+			char *p = study_path(a->st, stages[k].rel);
+			int there = util_file_exists(p);
+
+			free(p);
+			if (there) {
+				a->cur = stages[k].screen;
+				return;
+			}
+		}
+		a->cur = SCREEN_LOAD;
 		return;
+	}
 	for (i = 0; i < SCREEN_COUNT; i++)
 		if (strcasecmp(scr, tui_screens[i]->name) == 0)
 			a->cur = i;
