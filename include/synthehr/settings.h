@@ -24,6 +24,7 @@ enum setting_type {
 	SETTING_CHOICE,   /* one of choices[] (stored as its index, or values[index]) */
 	SETTING_SEEDS,    /* a list (train.seeds, train.peers) */
 	SETTING_PATH,     /* a file name */
+	SETTING_TEXT,     /* a word passed on as it is (a Slurm partition, a time) */
 	SETTING_TYPE_COUNT
 };
 

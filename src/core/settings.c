@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "synthehr/settings.h"
+#include "synthehr/slurm.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 #include "synthehr/wgan.h"
@@ -137,6 +138,19 @@ const struct setting settings_table[] = {
 	  "smallest patient count the reports show (smaller ones print as <N)" },
 	{ "report", "phecodes", SETTING_PATH, 0, 0, 0, NULL, NULL, NONE, "",
 	  "a phecode map directory (phecode_info.csv) naming concepts in the HTML report" },
+	/* ---- slurm (slurm.c: what --slurm submissions use) */
+	{ "slurm", "partition", SETTING_TEXT, 0, 0, 0, NULL, NULL, NONE, "",
+	  "sbatch --partition (absent: the cluster's default)" },
+	{ "slurm", "time", SETTING_TEXT, 0, 0, 0, NULL, NULL, NONE, "",
+	  "sbatch --time per task: HH:MM:SS, MM or D-HH:MM:SS" },
+	{ "slurm", "cpus", SETTING_INT, 1, 4096, 0, NULL, NULL, NONE, "",
+	  "sbatch --cpus-per-task; each task uses that many BLAS threads" },
+	{ "slurm", "mem", SETTING_TEXT, 0, 0, 0, NULL, NULL, NONE, "",
+	  "sbatch --mem per task, e.g. 8G" },
+	{ "slurm", "sbatch_args", SETTING_SEEDS, 0, 32, 0, NULL, NULL, NONE, "",
+	  "further sbatch arguments, one string each, e.g. [\"--account=NAME\"]" },
+	{ "slurm", "bin", SETTING_PATH, 0, 0, 0, NULL, NULL, NONE, "",
+	  "the synthehr binary the tasks run (absolute; default: the submitting one)" },
 	/* ---- ui: the workbench's own (not in study.json) */
 	{ "ui", "demo_rows", SETTING_INT, 10, 10000000, 0, NULL, NULL, NONE, "5000",
 	  "patients of a new demo study" },
@@ -148,7 +162,7 @@ const struct setting settings_table[] = {
 const struct setting *
 settings_find(const char *section, const char *key)
 {
-	static const char *const order[] = { "train", "generate", "eval", "report", "ui" };
+	static const char *const order[] = { "train", "generate", "eval", "report", "slurm", "ui" };
 	const struct setting *s;
 	size_t i;
 
@@ -205,6 +219,9 @@ setting_type_text(const struct setting *s, char *buf, size_t size)
 		break;
 	case SETTING_PATH:
 		snprintf(buf, size, "file");
+		break;
+	case SETTING_TEXT:
+		snprintf(buf, size, "text");
 		break;
 	case SETTING_CHOICE:
 		buf[0] = '\0';
@@ -289,6 +306,24 @@ setting_check(const struct setting *s, json_t *x, char **cause)
 		if (json_is_string(x) && json_string_value(x)[0] != '\0')
 			return 0;
 		return util_fail(cause, "study.json: %s.%s: expected a file name", s->section, s->key);
+	case SETTING_TEXT:
+		if (!json_is_string(x) || json_string_value(x)[0] == '\0')
+			return util_fail(cause, "study.json: %s.%s: expected a string", s->section, s->key);
+		if (strcmp(s->section, "slurm") == 0) {
+			/* the same check as the command-line option */
+			struct slurm_opts o;
+			char *why = NULL;
+
+			slurm_opts_init(&o);
+			rc = slurm_opts_set(&o, s->key, json_string_value(x), &why);
+			slurm_opts_done(&o);
+			if (rc != 0) {
+				util_fail(cause, "study.json: %s.%s: %s", s->section, s->key, why);
+				free(why);
+				return -1;
+			}
+		}
+		return 0;
 	case SETTING_CHOICE:
 		if (json_is_string(x) && choice_index(s, json_string_value(x)) >= 0)
 			return 0;
@@ -339,6 +374,7 @@ setting_parse(const struct setting *s, const char *text, json_t **out, char **ca
 		break;
 	case SETTING_CHOICE:
 	case SETTING_PATH:
+	case SETTING_TEXT:
 		v = json_string(text);
 		break;
 	default:
