@@ -779,18 +779,6 @@ encmap_free(struct encmap *em, int D)
 	free(em);
 }
 
-/* Group columns that all decode to one categorical column. */
-int
-prep_group_is_categorical(const struct layout *l, int g)
-{
-	int s = l->group_start[g], w = l->group_width[g], j;
-
-	for (j = s + 1; j < s + w; j++)
-		if (strcmp(l->source[j], l->source[s]) != 0)
-			return 0;
-	return l->level[s] != NULL;
-}
-
 /* Append 'what "name"' to a comma-separated list. */
 static void
 append(char **s, const char *what, const char *name)

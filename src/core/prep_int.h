@@ -33,7 +33,7 @@ int prep_model_width(const struct cohort *c);
 size_t prep_sorted_values(const struct column *k, size_t n, double **out);
 double prep_quantile(const double *s, size_t n, double p);
 
-/* Group columns that all decode to one categorical column (prep_apply.c). */
+/* Group columns that all decode to one categorical column (prep_decode.c). */
 int prep_group_is_categorical(const struct layout *l, int g);
 
 #endif
