@@ -553,6 +553,12 @@ test_screens(void)
 	}
 	tap_ok(app_command(a, "set epochs lots") == -1 && a->status_role == THEME_ERROR &&
 	    strstr(a->status, "'lots' is not a number (expected integer") != NULL, ":set with a bad value explains");
+	tap_ok(app_command(a, "help") == 0 && a->help == 1, ":help opens the keys page");
+	app_draw(a, cv);
+	tap_ok(has(cv, ":set KEY VALUE  :train  :prep  :evaluate  :export FILE  :theme NAME") &&
+	    has(cv, ":column NAME  :open DIR  :load FILE  :demo  :screen N  :q  (Tab completes)"),
+	    ":help: every command listed whole on the keys page");
+	a->help = 0;
 	tap_ok(app_command(a, "frobnicate") == -1 && strstr(a->status, "unknown command ':frobnicate'") != NULL,
 	    "an unknown command is reported");
 	tap_ok(app_command(a, "theme no-such") == -1 && strstr(a->status, "not found") != NULL,

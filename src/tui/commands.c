@@ -220,8 +220,7 @@ app_command(struct app *a, const char *line)
 	else if (strcmp(w[0], "export") == 0)
 		rc = screen_eval_export(a, w[1] != NULL ? w[1] : "report.md");
 	else if (strcmp(w[0], "help") == 0)
-		app_status(a, "commands: set KEY VALUE, train, prep, evaluate, export FILE, theme NAME, "
-		    "column NAME, open DIR, load FILE, demo, screen N, q");
+		a->help = 1;   /* the '?' page: the screen's keys, then every command */
 	else {
 		app_error(a, xsprintf("unknown command ':%s' (:help lists them; Tab completes)", w[0]));
 		rc = -1;

@@ -171,10 +171,15 @@ draw_help(struct app *a, struct canvas *cv)
 	const char *const *k;
 	int n = 0, w = 78, h, x0, y0, y;
 
+	static const char *const cmds[] = {
+		":set KEY VALUE  :train  :prep  :evaluate  :export FILE  :theme NAME",
+		":column NAME  :open DIR  :load FILE  :demo  :screen N  :q  (Tab completes)",
+	};
+
 	for (k = s->keys; k != NULL && *k != NULL; k++)
 		n++;
-	n += 5;
-	h = SH_MIN(n + 3, cv->h - 3);
+	n += 4 + (int)SH_NELEM(cmds);
+	h = SH_MIN(n + 2, cv->h - 3);
 	if (w > cv->w - 2)
 		w = cv->w - 2;
 	x0 = (cv->w - w) / 2;
@@ -200,6 +205,9 @@ draw_help(struct app *a, struct canvas *cv)
 		canvas_printf(cv, x0 + 2, y, (int)(tab - *k), THEME_KEY, "%s", *k);
 		canvas_text(cv, x0 + 14, y, w - 16, THEME_DIM, tab + 1);
 	}
+	/* the ':' commands (:help opens this page) */
+	for (n = 0; n < (int)SH_NELEM(cmds) && y < y0 + h - 1; n++, y++)
+		canvas_text(cv, x0 + 2, y, w - 4, THEME_KEY, cmds[n]);
 }
 
 /* Below 80x24 the screens would cut and garble their text: say so instead,
