@@ -47,7 +47,7 @@ for k in $(seq "$RUNS"); do
 done
 steps=$(python3 -c 'import json,sys; print(sum(json.load(open(f"{sys.argv[1]}/runs/run-{k}/state.json"))["steps"] for k in range(1, int(sys.argv[2]) + 1)))' "$T/a" "$RUNS")
 printf '%-34s %10s %12s\n' "" "wall s" "steps/s"
-printf '%-34s %10.1f %12.1f\n' "one local process (runs in turn)" "$local_s" "$(awk -v s="$steps" -v t="$local_s" 'BEGIN { print s / t }')"
+printf '%-34s %10.1f %12.1f\n' "one local process (train.parallel)" "$local_s" "$(awk -v s="$steps" -v t="$local_s" 'BEGIN { print s / t }')"
 printf '%-34s %10.1f %12.1f\n' "Slurm array ($RUNS tasks, $CPUS cpu each)" "$array_s" "$(awk -v s="$steps" -v t="$array_s" 'BEGIN { print s / t }')"
 echo "# checkpoints: $same"
 
