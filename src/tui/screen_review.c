@@ -236,14 +236,6 @@ col_values(const struct cohort *c, int col)
 	return v;
 }
 
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void
 draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, int h, int c)
 {
@@ -260,7 +252,7 @@ draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, int h, int c)
 		for (i = 0; i < co->nrows; i++)
 			if (rv.vals[i] == rv.vals[i])
 				rv.vals[n++] = rv.vals[i];
-		qsort(rv.vals, n, sizeof *rv.vals, cmp_dbl);
+		qsort(rv.vals, n, sizeof *rv.vals, util_cmp_double);
 		rv.nvals = n;
 		rv.vcol = c;
 	}

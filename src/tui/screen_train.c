@@ -417,14 +417,6 @@ axis_num(char *b, size_t n, double v)
 	return b;
 }
 
-static int
-cmp_double(const void *pa, const void *pb)
-{
-	double x = *(const double *)pa, y = *(const double *)pb;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The y range a class can read: points beyond Tukey's far-out fences
  * (3 interquartile ranges outside the quartiles of every point drawn) are
  * left out, so the warm-up spike (thousands against about -2) does not
@@ -456,7 +448,7 @@ robust_range(const struct canvas_series *s, int ns, double *lo, double *hi, int 
 		free(v);
 		return;
 	}
-	qsort(v, n, sizeof *v, cmp_double);
+	qsort(v, n, sizeof *v, util_cmp_double);
 	q1 = v[(n - 1) / 4];
 	q3 = v[(3 * (n - 1) + 3) / 4];
 	iqr = q3 - q1;
