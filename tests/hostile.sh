@@ -223,4 +223,24 @@ chmod 0755 "$L/runs"; chmod 0644 "$L/prep/layout.json"
 refused "check reports wrong modes" 1 'PERM .*runs: mode 0755.*' "$L" "$SYNTHEHR" check "$L"
 grep -q 'PERM .*layout.json: mode 0644' "$TMPD/err" && ok "check names the 0644 file" || not_ok "check names the 0644 file"
 
+# 8. A small address space (ulimit -v 100 MB): --version works (OpenBLAS
+# would spin on its thread buffers), every command ends with a message or
+# works, none hangs (the timeout only catches a hang) or dies by a signal.
+if ldd "$SYNTHEHR" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+	ok "# SKIP ulimit -v under a sanitizer build"; ok "# SKIP"
+else
+	(ulimit -v 100000 && $T "$SYNTHEHR" --version) >"$TMPD/out" 2>&1 && grep -q '^synthehr ' "$TMPD/out" &&
+		ok "--version under ulimit -v 100000" || not_ok "--version under ulimit -v 100000"
+	bad=""
+	for c in "check $S" "train $S --runs 1 --epochs 4 --threads 1" "generate $S --no-stratify" "evaluate $S" "rank $S"; do
+		# shellcheck disable=SC2086
+		(ulimit -v 100000 && $T "$SYNTHEHR" $c) >/dev/null 2>"$TMPD/err"; rc=$?
+		if [ $rc -ge 124 ] || { [ $rc -ne 0 ] && ! grep -q '^synthehr [a-z-]*: ' "$TMPD/err"; }; then
+			bad="$bad ${c%% *}(exit $rc)"
+		fi
+	done
+	[ -z "$bad" ] && ok "every command under ulimit -v 100000 works or ends with a message" ||
+		not_ok "under ulimit -v 100000:$bad"
+fi
+
 done_testing

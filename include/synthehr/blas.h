@@ -11,6 +11,11 @@ void blas_describe(char *buf, size_t size);
 const char *blas_core(void);
 int blas_threads(void);
 void blas_set_threads(int n);
+/* OpenBLAS maps a buffer of about 128 MiB for each thread that calls it and
+ * retries forever when it cannot (issue 18): -1 with "needs about N MiB of
+ * address space, have M (ulimit -v)" when `callers` such threads will not
+ * fit under the address-space limit; 0 when there is no limit. */
+int blas_headroom_check(const char *what, int callers, char **cause);
 /* A one-line advice when the core looks wrong for this CPU, else NULL. */
 const char *blas_core_warning(void);
 

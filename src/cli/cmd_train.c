@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "synthehr/blas.h"
 #include "synthehr/baseline.h"
 #include "synthehr/generate.h"
 #include "synthehr/slurm.h"
@@ -365,6 +366,10 @@ cmd_train(int argc, char **argv)
 	to.only_run = (int)only;
 	to.method = synth_method_name(meth);
 	/* a refused command leaves study.json as it was (a peer has no runs to check) */
+	if (blas_headroom_check("training", 2, &cause) != 0) {   /* not enough memory: exit 1 */
+		study_free(s);
+		return cli_fail(argv[0], cause, EXIT_FAIL);
+	}
 	if (meth == SYNTH_EMRWGAN && (rc = train_check_settings(s, &to, &cause)) != 0) {
 		study_free(s);
 		return cli_fail(argv[0], cause, rc == -2 ? EXIT_USAGE : EXIT_FAIL);

@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "synthehr/blas.h"
+#include "synthehr/util.h"
 
 /* Declared by OpenBLAS's cblas.h; repeated here for other CBLAS headers. */
 char *openblas_get_corename(void);
@@ -29,8 +33,40 @@ blas_threads(void)
 void
 blas_set_threads(int n)
 {
+	struct rlimit rl;
+
+	/* Under an address-space limit below 2 GiB main() started OpenBLAS with
+	 * one thread; asking for more (even for 1 again, which starts its
+	 * thread server) makes its threads spin on buffers that cannot be
+	 * mapped (issue 18): keep the one. */
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < ((rlim_t)2 << 30))
+		return;
 	if (n > 0)
 		openblas_set_num_threads(n);
+}
+
+int
+blas_headroom_check(const char *what, int callers, char **cause)
+{
+	struct rlimit rl;
+	unsigned long long pages = 0;
+	size_t used, need;
+	FILE *fp;
+
+	if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	if ((fp = fopen("/proc/self/statm", "r")) != NULL) {
+		if (fscanf(fp, "%llu", &pages) != 1)
+			pages = 0;
+		fclose(fp);
+	}
+	used = (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+	need = (size_t)(callers > 0 ? callers : 1) * ((size_t)144 << 20);
+	if (used + need <= rl.rlim_cur)
+		return 0;
+	return util_fail(cause, "%s needs about %zu MiB more address space than the limit leaves "
+	    "(ulimit -v %llu KiB, %zu MiB in use; the BLAS maps 128 MiB per computing thread): raise the "
+	    "limit", what, need >> 20, (unsigned long long)(rl.rlim_cur >> 10), used >> 20);
 }
 
 void

@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "synthehr/blas.h"
 #include "synthehr/csvio.h"
 #include "synthehr/eval.h"
 #include "synthehr/eval_utility.h"
@@ -994,6 +995,8 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 			need = SH_MAX(need, D2 * (4 + 8 + 8 + 8 + 8));
 		if (need > 0 && util_mem_check(need, c.l->D > 0 ? "evaluating (correlations of every pair of "
 		    "columns)" : "evaluating", cause) != 0)
+			goto out;
+		if (blas_headroom_check("evaluating", 2, cause) != 0)
 			goto out;
 	}
 	if (c.R->n < 2 || c.T->n < 2) {

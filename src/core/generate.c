@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synthehr/blas.h"
 #include "synthehr/ckpt.h"
 #include "synthehr/encode.h"
 #include "synthehr/generate.h"
@@ -278,7 +279,8 @@ gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, ch
 
 	if (train_load_data(s, &l, &train, cause) != 0)
 		return -1;
-	if (gen_load_model(s, run, o->ckpt_epoch, l, &w, &epoch, cause) != 0)
+	if (blas_headroom_check("generating", 2, cause) != 0 ||
+	    gen_load_model(s, run, o->ckpt_epoch, l, &w, &epoch, cause) != 0)
 		goto out;
 	{
 		/* the run must have learned from this study's train.mtx */

@@ -1157,7 +1157,8 @@ train_start(struct study *s, const struct train_opts *o, train_cb cb, void *arg,
 	j->opts = o ? *o : none;
 	j->cb = cb;
 	j->cb_arg = arg;
-	if (train_settings_load(json_object_get(s->cfg, "train"), &j->ts, cause) != 0 ||
+	if (blas_headroom_check("training", 2, cause) != 0 ||
+	    train_settings_load(json_object_get(s->cfg, "train"), &j->ts, cause) != 0 ||
 	    synth_settings_load(json_object_get(s->cfg, "train"), &ss, cause) != 0)
 		goto fail;
 	j->method = ss.method;
