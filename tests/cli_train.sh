@@ -57,7 +57,10 @@ awk -F, -v n=$n 'NR > 1 && $1 != NR - 1 { bad = 1 } END { exit !(bad == 0 && NR 
 check "train back to 30 epochs is a no-op" "$SYNTHEHR" train "$S" --epochs 30
 
 # Generation.
-check "generate every run and the baseline" "$SYNTHEHR" generate "$S"
+# --no-stratify: run 1 was interrupted and resumed on a 100000-epoch schedule
+# (high rates throughout) and may rarely produce the 10 % label on 420 rows;
+# stratified sampling is tested in test_train
+check "generate every run and the baseline" "$SYNTHEHR" generate "$S" --no-stratify
 for d in run-1 run-2 baseline-marginals; do
 	[ -s "$S/runs/$d/synthetic.csv" ] && [ -s "$S/runs/$d/synthetic.mtx" ] && ok "$d: synthetic.csv and .mtx" || not_ok "$d: synthetic.csv and .mtx"
 done
