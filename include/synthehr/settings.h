@@ -54,6 +54,11 @@ const struct setting *settings_find_set_name(const char *name);
 /* "integer 1-64", "number > 0, <= 10", "rmsprop|adam", ... */
 const char *setting_type_text(const struct setting *s, char *buf, size_t size);
 
+/* A Slurm word (key "partition", "time" or "mem") as sbatch takes it:
+ * 0, or -1 with *cause naming the option and what is expected.  Shared by
+ * the slurm section's rows and the --slurm options (slurm.c). */
+int settings_slurm_word_check(const char *key, const char *val, char **cause);
+
 /* Check a JSON value against its row: 0, or -1 with *cause
  * "study.json: SECTION.KEY: ..." . */
 int setting_check(const struct setting *s, json_t *v, char **cause);

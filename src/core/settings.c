@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "synthehr/settings.h"
-#include "synthehr/slurm.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 #include "synthehr/wgan.h"
@@ -311,13 +310,9 @@ setting_check(const struct setting *s, json_t *x, char **cause)
 			return util_fail(cause, "study.json: %s.%s: expected a string", s->section, s->key);
 		if (strcmp(s->section, "slurm") == 0) {
 			/* the same check as the command-line option */
-			struct slurm_opts o;
 			char *why = NULL;
 
-			slurm_opts_init(&o);
-			rc = slurm_opts_set(&o, s->key, json_string_value(x), &why);
-			slurm_opts_done(&o);
-			if (rc != 0) {
+			if (settings_slurm_word_check(s->key, json_string_value(x), &why) != 0) {
 				util_fail(cause, "study.json: %s.%s: %s", s->section, s->key, why);
 				free(why);
 				return -1;
@@ -336,6 +331,67 @@ setting_check(const struct setting *s, json_t *x, char **cause)
 			return 0;
 		return util_fail(cause, "study.json: %s.%s: expected a list", s->section, s->key);
 	}
+}
+
+/* Slurm's time formats: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS. */
+static int
+slurm_time_ok(const char *t)
+{
+	const char *p = t;
+	int fields = 0, day = 0;
+
+	if (*p == '\0' || strlen(t) > 20)
+		return 0;
+	if (strchr(t, '-') != NULL) {
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == t || *p != '-')
+			return 0;
+		p++;
+		day = 1;
+	}
+	for (;;) {
+		const char *q = p;
+
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == q || p - q > 6)
+			return 0;
+		fields++;
+		if (*p == '\0')
+			break;
+		if (*p != ':')
+			return 0;
+		p++;
+	}
+	return fields <= 3 && (day || fields >= 1);
+}
+
+/* A memory size as sbatch --mem takes it: digits with an optional K/M/G/T. */
+static int
+slurm_mem_ok(const char *m)
+{
+	const char *p = m;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == m)
+		return 0;
+	if (*p != '\0' && strchr("KMGTkmgt", *p) != NULL)
+		p++;
+	return *p == '\0';
+}
+
+int
+settings_slurm_word_check(const char *key, const char *val, char **cause)
+{
+	if (strcmp(key, "partition") == 0 && (*val == '\0' || strpbrk(val, " \t\n") != NULL))
+		return util_fail(cause, "--partition \"%s\": expected a partition name", val);
+	if (strcmp(key, "time") == 0 && !slurm_time_ok(val))
+		return util_fail(cause, "--time \"%s\": expected HH:MM:SS, MM or D-HH:MM:SS", val);
+	if (strcmp(key, "mem") == 0 && !slurm_mem_ok(val))
+		return util_fail(cause, "--mem \"%s\": expected a size such as 4G or 4000M", val);
+	return 0;
 }
 
 int

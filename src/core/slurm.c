@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "synthehr/settings.h"
 #include "synthehr/slurm.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
@@ -78,55 +79,6 @@ slurm_opts_done(struct slurm_opts *o)
 	memset(o, 0, sizeof *o);
 }
 
-/* Slurm's time formats: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS. */
-static int
-time_ok(const char *t)
-{
-	const char *p = t;
-	int fields = 0, day = 0;
-
-	if (*p == '\0' || strlen(t) > 20)
-		return 0;
-	if (strchr(t, '-') != NULL) {
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (p == t || *p != '-')
-			return 0;
-		p++;
-		day = 1;
-	}
-	for (;;) {
-		const char *q = p;
-
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (p == q || p - q > 6)
-			return 0;
-		fields++;
-		if (*p == '\0')
-			break;
-		if (*p != ':')
-			return 0;
-		p++;
-	}
-	return fields <= 3 && (day || fields >= 1);
-}
-
-/* A memory size as sbatch --mem takes it: digits with an optional K/M/G/T. */
-static int
-mem_ok(const char *m)
-{
-	const char *p = m;
-
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (p == m)
-		return 0;
-	if (*p != '\0' && strchr("KMGTkmgt", *p) != NULL)
-		p++;
-	return *p == '\0';
-}
-
 static int
 add_sbatch_arg(struct slurm_opts *o, const char *val, char **cause)
 {
@@ -144,19 +96,16 @@ slurm_opts_set(struct slurm_opts *o, const char *key, const char *val, char **ca
 	char *end;
 	long v;
 
+	if ((strcmp(key, "partition") == 0 || strcmp(key, "time") == 0 || strcmp(key, "mem") == 0) &&
+	    settings_slurm_word_check(key, val, cause) != 0)
+		return -1;
 	if (strcmp(key, "partition") == 0) {
-		if (*val == '\0' || strpbrk(val, " \t\n") != NULL)
-			return util_fail(cause, "--partition \"%s\": expected a partition name", val);
 		free(o->partition);
 		o->partition = xstrdup(val);
 	} else if (strcmp(key, "time") == 0) {
-		if (!time_ok(val))
-			return util_fail(cause, "--time \"%s\": expected HH:MM:SS, MM or D-HH:MM:SS", val);
 		free(o->time);
 		o->time = xstrdup(val);
 	} else if (strcmp(key, "mem") == 0) {
-		if (!mem_ok(val))
-			return util_fail(cause, "--mem \"%s\": expected a size such as 4G or 4000M", val);
 		free(o->mem);
 		o->mem = xstrdup(val);
 	} else if (strcmp(key, "cpus") == 0) {
