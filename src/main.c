@@ -31,7 +31,7 @@ fix_thread_env(char **argv)
 	/* Under a small address-space limit (ulimit -v) OpenBLAS's per-thread
 	 * buffers, reserved when the library loads, do not fit and its threads
 	 * spin forever (issue 18): one BLAS thread then, chosen before load. */
-	if (small && getenv("OPENBLAS_NUM_THREADS") == NULL) {
+	if (small && (getenv("OPENBLAS_NUM_THREADS") == NULL || strcmp(getenv("OPENBLAS_NUM_THREADS"), "1") != 0)) {
 		setenv("OPENBLAS_NUM_THREADS", "1", 1);
 		if (getenv("OMP_NUM_THREADS") == NULL)
 			setenv("OMP_NUM_THREADS", "1", 1);

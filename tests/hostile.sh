@@ -210,6 +210,7 @@ refused "train refuses a runs/ that is a symbolic link" 1 'runs: a symbolic link
 refused "check reports the link" 1 'LINK .*/runs: a symbolic link' "$L" "$SYNTHEHR" check "$L"
 rm "$L/runs"
 echo keep >"$W/victim"
+rm -f "$L/prep/train.csv"
 ln -s "$W/victim" "$L/prep/train.csv"
 (umask 0777 && $T "$SYNTHEHR" prep "$L" >/dev/null 2>&1) && ok "prep under umask 0777" || not_ok "prep under umask 0777"
 [ "$(cat "$W/victim")" = keep ] && [ ! -L "$L/prep/train.csv" ] && ok "a link at an output name is replaced, its target untouched" ||
