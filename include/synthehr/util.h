@@ -97,6 +97,10 @@ double util_w1_sorted(const double *a, size_t na, const double *b, size_t nb);
 
 /* Refuse clearly (-1 with cause) when an allocation of about `bytes` for
  * `what` cannot fit in available memory or the address-space limit. */
+/* Sample standard deviation (n - 1) of the finite values of v; NAN for
+ * fewer than two; 0 when the spread is only rounding noise of equal values
+ * (the standard errors of resampled metrics). */
+double util_sample_sd(const double *v, int n);
 int util_mem_check(size_t bytes, const char *what, char **cause);
 
 /* Monotonic seconds. */

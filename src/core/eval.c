@@ -266,26 +266,6 @@ set_se(json_t *res, const char *key, double se)
 	json_object_set_new(o, key, js_real_or_null(se));
 }
 
-static double
-sample_sd(const double *v, int n)
-{
-	double m = 0, ss = 0;
-	int i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if (isfinite(v[i])) {
-			m += v[i];
-			k++;
-		}
-	if (k < 2)
-		return NAN;
-	m /= k;
-	for (i = 0; i < n; i++)
-		if (isfinite(v[i]))
-			ss += (v[i] - m) * (v[i] - m);
-	ss = sqrt(ss / (k - 1));
-	return ss < 1e-12 * (fabs(m) > 1 ? fabs(m) : 1) ? 0 : ss;   /* rounding noise of equal values */
-}
 
 /* Memorisation shares as metrics.json holds them (set and reference). */
 static json_t *
@@ -506,7 +486,7 @@ eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, in
 			json_array_append_new(sa, js_real_or_null(sv[q]));
 		}
 		json_object_set_new(vals, "LCA", js_real_or_null(v));
-		set_se(res, "LCA", nb >= 2 ? sample_sd(sv, nb) : NAN);
+		set_se(res, "LCA", nb >= 2 ? util_sample_sd(sv, nb) : NAN);
 		json_object_set_new(det, "lca", json_pack("{s:i,s:o,s:i,s:s,s:i,s:o}", "components", info.ncomp,
 		    "explained", js_real_or_null(info.explained), "k", info.k, "init", o->lca_restarts < 0 ? "pca-part" : "kmeans++",
 		    "restarts", o->lca_restarts < 0 ? 0 : o->lca_restarts, "boot_values", sa));
@@ -935,7 +915,7 @@ eval_finish(struct eval_ctx *c, json_t *sets, json_t *metrics)
 
 						col[b] = json_is_number(v) ? json_number_value(v) : NAN;
 					}
-					set_se(s, rank_metrics[bm[q]].key, sample_sd(col, B));
+					set_se(s, rank_metrics[bm[q]].key, util_sample_sd(col, B));
 				}
 				r++;
 			}

@@ -579,26 +579,6 @@ eval_fi_overlap(const struct predict_result *trtr, const struct predict_result *
 	return (double)common / k;
 }
 
-static double
-se_of(const double *v, int n)
-{
-	double m = 0, ss = 0;
-	int i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if (isfinite(v[i])) {
-			m += v[i];
-			k++;
-		}
-	if (k < 2)
-		return NAN;
-	m /= k;
-	for (i = 0; i < n; i++)
-		if (isfinite(v[i]))
-			ss += (v[i] - m) * (v[i] - m);
-	ss = sqrt(ss / (k - 1));
-	return ss < 1e-12 * (fabs(m) > 1 ? fabs(m) : 1) ? 0 : ss;   /* rounding noise of equal values */
-}
 
 double
 eval_auroc_se(const float *score, const uint8_t *y, size_t n, int reps, uint64_t seed)
@@ -628,7 +608,7 @@ eval_auroc_se(const float *score, const uint8_t *y, size_t n, int reps, uint64_t
 	free(sb);
 	free(yb);
 	{
-		double se = se_of(v, reps);
+		double se = util_sample_sd(v, reps);
 
 		free(v);
 		return se;
@@ -670,7 +650,7 @@ eval_fi_overlap_se(const struct predict_result *trtr, const struct predict_resul
 	free(a.importance);
 	free(c.importance);
 	{
-		double se = se_of(v, PREDICT_SE_REPS);
+		double se = util_sample_sd(v, PREDICT_SE_REPS);
 
 		free(v);
 		return se;

@@ -509,26 +509,6 @@ privacy_opts_preset(struct privacy_opts *o, const char *preset)
 
 /* ---- Membership inference (SPEC §4.8) -------------------------------- */
 
-static double
-sd_of(const double *v, int n)
-{
-	double m = 0, ss = 0;
-	int i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if (isfinite(v[i])) {
-			m += v[i];
-			k++;
-		}
-	if (k < 2)
-		return NAN;
-	m /= k;
-	for (i = 0; i < n; i++)
-		if (isfinite(v[i]))
-			ss += (v[i] - m) * (v[i] - m);
-	ss = sqrt(ss / (k - 1));
-	return ss < 1e-12 * (fabs(m) > 1 ? fabs(m) : 1) ? 0 : ss;   /* rounding noise of equal values */
-}
 
 /* Bootstrap SE of MI's F1: members and non-members resampled apart. */
 static double
@@ -551,7 +531,7 @@ mi_se(const double *dm, size_t nm, const double *dn, size_t nn, double thr, uint
 			fp += dn[rng_below(&g, nn)] <= thr;
 		v[b] = tp + fp + (nm - tp) > 0 ? (double)tp / ((double)tp + 0.5 * (double)(fp + nm - tp)) : 0;
 	}
-	return sd_of(v, PRIVACY_SE_REPS);
+	return util_sample_sd(v, PRIVACY_SE_REPS);
 }
 
 int
@@ -1007,7 +987,7 @@ eval_ai(const struct layout *l, const struct mtx *R, const struct mtx *S, const 
 			ai_score(l, sens, nsens, w, wsum, tp, fp, fn, cacc, gsize, pick, &bp, &cp);
 			reps[b] = bp + cp;
 		}
-		out->se = nt >= PRIVACY_SE_GROUPS ? sd_of(reps, PRIVACY_SE_REPS) : NAN;
+		out->se = nt >= PRIVACY_SE_GROUPS ? util_sample_sd(reps, PRIVACY_SE_REPS) : NAN;
 	}
 	free(known);
 	free(sel);
@@ -1101,7 +1081,7 @@ eval_nnaa(const struct layout *l, const struct mtx *R, const struct mtx *T, cons
 	out->aa_train /= rounds;
 	out->aa_test /= rounds;
 	out->privacy_loss = out->aa_test - out->aa_train;
-	out->se = rounds >= 2 && rounds <= 64 ? sd_of(loss, rounds) / sqrt((double)rounds) : NAN;
+	out->se = rounds >= 2 && rounds <= 64 ? util_sample_sd(loss, rounds) / sqrt((double)rounds) : NAN;
 	out->rounds = rounds;
 	out->n = m;
 	return 0;

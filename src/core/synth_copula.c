@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synthehr/encode.h"
 #include "synthehr/synth.h"
 #include "synthehr/util.h"
 
@@ -38,49 +39,6 @@ struct cvar {
 	float *sorted;     /* [n] continuous: training values ascending (cohort units) */
 };
 
-/* Φ⁻¹ by Acklam's rational approximation, then one Halley step on erfc
- * (absolute error below 1e-15 on (0, 1)). */
-static double
-norm_quantile(double p)
-{
-	static const double a[6] = { -3.969683028665376e+01, 2.209460984245205e+02,
-		-2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00 };
-	static const double b[5] = { -5.447609879822406e+01, 1.615858368580409e+02,
-		-1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01 };
-	static const double c[6] = { -7.784894002430293e-03, -3.223964580411365e-01,
-		-2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00 };
-	static const double d[4] = { 7.784695709041462e-03, 3.224671290700398e-01,
-		2.445134137142996e+00, 3.754408661907416e+00 };
-	double q, r, x, e, u;
-
-	if (p <= 0)
-		return -INFINITY;
-	if (p >= 1)
-		return INFINITY;
-	if (p < 0.02425) {
-		q = sqrt(-2 * log(p));
-		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-	} else if (p > 1 - 0.02425) {
-		q = sqrt(-2 * log(1 - p));
-		x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-		    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-	} else {
-		q = p - 0.5;
-		r = q * q;
-		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-		    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-	}
-	e = 0.5 * erfc(-x / M_SQRT2) - p;
-	u = e * sqrt(2 * M_PI) * exp(x * x / 2);
-	return x - u / (1 + x * u / 2);
-}
-
-static double
-norm_cdf(double z)
-{
-	return 0.5 * erfc(-z / M_SQRT2);
-}
 
 static const double *lev_freq;   /* qsort context for levels_by_freq */
 
@@ -133,7 +91,7 @@ cvar_score(const struct mtx *train, const struct layout *l, const struct cvar *x
 
 	if (x->kind != MCOL_CONT) {
 		lev = cvar_level(train, x, i);
-		return norm_quantile(x->pos[lev] + rng_uniform(r) * x->w[lev]);
+		return enc_norm_ppf(x->pos[lev] + rng_uniform(r) * x->w[lev]);
 	}
 	val = mtx_get(train, i, x->col);
 	if (train->scaled)
@@ -157,7 +115,7 @@ cvar_score(const struct mtx *train, const struct layout *l, const struct cvar *x
 		else
 			hi = mid;
 	}
-	return norm_quantile(((double)a + rng_uniform(r) * (double)(lo - a)) / (double)n);
+	return enc_norm_ppf(((double)a + rng_uniform(r) * (double)(lo - a)) / (double)n);
 }
 
 /* Variables and their empirical distributions. */
@@ -387,7 +345,7 @@ synth_copula(const struct mtx *train, const struct layout *l, size_t rows, int s
 			drawn++;
 			if (strat && drawn <= limit) {
 				/* The label's class at this score, before filling the row. */
-				int cls = norm_cdf(yi[lab_var]) >= v[lab_var].cut[1] ? v[lab_var].order[1] :
+				int cls = enc_norm_cdf(yi[lab_var]) >= v[lab_var].cut[1] ? v[lab_var].order[1] :
 				    v[lab_var].order[0];
 
 				if (have[cls] >= want[cls])
@@ -396,7 +354,7 @@ synth_copula(const struct mtx *train, const struct layout *l, size_t rows, int s
 			}
 			memset(row, 0, (size_t)D * sizeof *row);
 			for (k = 0; k < nv; k++)
-				cvar_draw(&v[k], norm_cdf(yi[k]), n, row);
+				cvar_draw(&v[k], enc_norm_cdf(yi[k]), n, row);
 			mtx_set_row(m, got++, row);
 		}
 	}

@@ -1138,3 +1138,24 @@ util_install_signal_handlers(void)
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
 }
+
+double
+util_sample_sd(const double *v, int n)
+{
+	double m = 0, ss = 0;
+	int i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i])) {
+			m += v[i];
+			k++;
+		}
+	if (k < 2)
+		return NAN;
+	m /= k;
+	for (i = 0; i < n; i++)
+		if (isfinite(v[i]))
+			ss += (v[i] - m) * (v[i] - m);
+	ss = sqrt(ss / (k - 1));
+	return ss < 1e-12 * (fabs(m) > 1 ? fabs(m) : 1) ? 0 : ss;   /* rounding noise of equal values */
+}
