@@ -124,6 +124,10 @@ short_name(const char *name, int w, char *buf, size_t size, int *cut)
 	*cut = (int)strlen(l) > w;
 	if (!*cut)
 		snprintf(buf, size, "%s", l);
+	else if (strncmp(l, "peer:", 5) == 0 && (int)strlen(l) - 3 <= w)
+		snprintf(buf, size, "p:%s", l + 5);   /* peer:cart -> p:cart, so peers stay apart */
+	else if (strncmp(l, "peer:", 5) == 0)
+		snprintf(buf, size, "p:%.*s~", w - 3, l + 5);
 	else
 		snprintf(buf, size, "%.*s~", w - 1, l);
 	return buf;
