@@ -219,8 +219,8 @@ cli_progress_end(void)
 	progress_last_pct = -1;
 }
 
-static void
-fmt_eta(char *buf, size_t size, double s)
+void
+cli_fmt_eta(char *buf, size_t size, double s)
 {
 	if (!isfinite(s) || s < 0)
 		snprintf(buf, size, "?");
@@ -244,7 +244,7 @@ cli_stage_event(const struct stage_event *ev, void *arg)
 		if (ev->total <= 0)
 			break;   /* a phase without a measure: the workbench's top bar shows it */
 		if (ev->sub == TRAIN_EV_EPOCH || ev->sub == TRAIN_EV_CKPT) {
-			fmt_eta(eta, sizeof eta, ev->eta_s);
+			cli_fmt_eta(eta, sizeof eta, ev->eta_s);
 			snprintf(extra, sizeof extra, "epoch %.0f/%.0f  %s  %.1f steps/s  eta %s", ev->step,
 			    ev->total, ev->msg, ev->rate, eta);
 			cli_progress(ev->label, ev->step, ev->total, extra);

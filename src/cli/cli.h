@@ -34,6 +34,8 @@ void cli_cmd_help(const struct cli_cmd *c, FILE *fp);
  * otherwise a line every few percent).  label may be NULL. */
 void cli_progress(const char *label, double done, double total, const char *extra);
 void cli_progress_end(void);
+/* Seconds as "42s", "3m05s", "2h10m" ("?" when unknown). */
+void cli_fmt_eta(char *buf, size_t size, double s);
 /* Stage events as progress on stderr and result lines on stdout (arg: the
  * command's name, for "synthehr CMD: cause"). */
 void cli_stage_event(const struct stage_event *ev, void *arg);

@@ -83,19 +83,6 @@ parse_int(const char *cmd, const char *opt, const char *s, long long lo, long lo
 	return 0;
 }
 
-static void
-fmt_eta(char *buf, size_t size, double s)
-{
-	if (!isfinite(s) || s < 0)
-		snprintf(buf, size, "?");
-	else if (s >= 3600)
-		snprintf(buf, size, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
-	else if (s >= 60)
-		snprintf(buf, size, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
-	else
-		snprintf(buf, size, "%.0fs", s);
-}
-
 /* What the progress line shows when runs train at once (the job calls the
  * callback from one thread at a time). */
 static int progress_parallel;
@@ -129,7 +116,7 @@ train_progress(const struct train_event *ev, void *arg)
 		double frac = progress_minutes > 0 ? ev->seconds / (progress_minutes * 60)
 		    : ev->epochs > 0 ? (double)ev->epoch / ev->epochs : 0;
 
-		fmt_eta(eta, sizeof eta, ev->eta_s);
+		cli_fmt_eta(eta, sizeof eta, ev->eta_s);
 		if (progress_parallel && ev->run >= 1 && ev->run <= TRAIN_MAX_RUNS) {
 			double sum = 0;
 			int k;
