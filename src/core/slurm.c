@@ -446,11 +446,21 @@ sv_free(struct strv *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* *acc := *acc SEP word (just word when *acc is NULL). */
+static void
+append_word(char **acc, const char *sep, const char *word)
+{
+	char *old = *acc;
+
+	*acc = old != NULL ? xsprintf("%s%s%s", old, sep, word) : xstrdup(word);
+	free(old);
+}
+
 /* A shell-quoted word, for showing a command line (never run by a shell). */
 static void
 show_word(char **buf, const char *w)
 {
-	char *old = *buf, *q;
+	char *q;
 	size_t i, n = 0;
 	int plain = *w != '\0';
 
@@ -472,8 +482,7 @@ show_word(char **buf, const char *w)
 		q[n++] = '\'';
 		q[n] = '\0';
 	}
-	*buf = xsprintf("%s%s%s", old != NULL ? old : "", old != NULL ? " " : "", q);
-	free(old);
+	append_word(buf, " ", q);
 	free(q);
 }
 
@@ -560,11 +569,10 @@ slurm_submit(struct study *s, const struct slurm_opts *o, const struct slurm_sub
 		int n = r->stage == SLURM_TRAIN ? r->nruns : r->nsets;
 
 		for (i = 0; i < n; i++) {
-			char *old = arr;
+			char num[16];
 
-			arr = xsprintf("%s%s%d", old != NULL ? old : "", old != NULL ? "," : "",
-			    r->stage == SLURM_TRAIN ? r->runs[i] : i + 1);
-			free(old);
+			snprintf(num, sizeof num, "%d", r->stage == SLURM_TRAIN ? r->runs[i] : i + 1);
+			append_word(&arr, ",", num);
 		}
 		sv_add(&av, xsprintf("--array=%s", arr));
 		free(arr);
@@ -589,12 +597,8 @@ slurm_submit(struct study *s, const struct slurm_opts *o, const struct slurm_sub
 	if (r->stage == SLURM_EVALUATE || r->stage == SLURM_PEERS) {
 		char *list = NULL;
 
-		for (i = 0; i < r->nsets; i++) {
-			char *old = list;
-
-			list = xsprintf("%s%s%s", old != NULL ? old : "", old != NULL ? " " : "", r->sets[i]);
-			free(old);
-		}
+		for (i = 0; i < r->nsets; i++)
+			append_word(&list, " ", r->sets[i]);
 		sv_add(&ev, xsprintf("SYNTHEHR_SETS=%s", list));
 		free(list);
 	}
@@ -838,12 +842,7 @@ slurm_status(struct study *s, struct slurm_task **out, int *n, char **cause)
 			}
 			copy(x->state, sizeof x->state, "UNKNOWN", 7);
 		}
-		{
-			char *old = ids;
-
-			ids = xsprintf("%s%s%s", old != NULL ? old : "", old != NULL ? "," : "", id);
-			free(old);
-		}
+		append_word(&ids, ",", id);
 	}
 	json_decref(doc);
 	if (nt == 0) {
