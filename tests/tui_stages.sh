@@ -10,40 +10,7 @@
 # polls with a generous bound: no timing is asserted.
 . "$SRCDIR/tests/tap.sh"
 
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed (apt-get install tmux)"
-SOCK="synthehr-stages-$$"
-TM="tmux -L $SOCK"
-SCREEN="$TMPD/screen.txt"
-cleanup() { $TM kill-server >/dev/null 2>&1; tmux -L "${SOCK}b" kill-server >/dev/null 2>&1; rm -rf "$TMPD"; }
-trap cleanup EXIT
-
-UTF=C.UTF-8
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || UTF=en_US.UTF-8
-
-start() {
-	rm -f "$TMPD/exit.txt"
-	$TM -f /dev/null new-session -d -x 80 -y 24 -c "$TMPD" \
-	    "env LANG=$UTF LC_ALL=$UTF TERM=xterm-256color SYNTHEHR_THEME_DIR='$SRCDIR/themes' \
-	     OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 '$SYNTHEHR' $*; echo \$? > '$TMPD/exit.txt'; sleep 600"
-}
-cap() { $TM capture-pane -p > "$SCREEN" 2>/dev/null; }
-keys() { $TM send-keys "$@"; }
-wait_for() {
-	n=0
-	lim=$(( $2 * 5 ))
-	while [ $n -lt $lim ]; do
-		cap
-		grep -q -- "$1" "$SCREEN" && return 0
-		sleep 0.2
-		n=$((n + 1))
-	done
-	echo "# timed out after $2 s waiting for '$1'; the screen:"
-	sed 's/^/#   |/' "$SCREEN"
-	return 1
-}
-expect() {
-	if wait_for "$2" "$3"; then ok "$1"; else not_ok "$1"; fi
-}
+. "$SRCDIR/tests/tmux.sh"
 
 S="$TMPD/s"
 "$SYNTHEHR" init "$S" --demo --rows 400 --concepts 20 >/dev/null 2>&1 &&
@@ -86,7 +53,7 @@ if grep -q "+evaluate\|queued" "$SCREEN"; then not_ok "the stop dropped the queu
 keys q
 n=0; while [ $n -lt 50 ] && [ ! -f "$TMPD/exit.txt" ]; do sleep 0.2; n=$((n + 1)); done
 if [ "$(cat "$TMPD/exit.txt" 2>/dev/null)" = 0 ]; then ok "q quits (exit 0)"; else not_ok "q quits (exit '$(cat "$TMPD/exit.txt" 2>/dev/null)')"; fi
-$TM kill-server >/dev/null 2>&1
+stop_session
 e1=$(sed -n 's/.*"epoch": *\([0-9]*\).*/\1/p' "$S/runs/run-1/state.json" | head -1)
 if [ "${e1:-0}" -ge 1 ]; then ok "the stopped run saved epoch $e1"; else not_ok "the stopped run saved an epoch ('$e1')"; fi
 
@@ -97,8 +64,8 @@ start "'$S'"
 expect "the workbench offers to resume the training" "Training was interrupted. Resume it now?" 10
 keys y
 expect "training resumes" "state: training" 20
-pane=$($TM list-panes -F '#{pane_pid}' | head -1)
-pid=$(pgrep -P "$pane" | head -1)
+n=0; while [ ! -s "$WBPID" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+pid=$(cat "$WBPID")
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then ok "the workbench runs as pid $pid"; else not_ok "found the workbench's pid"; fi
 $TM kill-server >/dev/null 2>&1
 n=0; while [ $n -lt 100 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; n=$((n + 1)); done

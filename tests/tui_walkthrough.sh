@@ -10,42 +10,7 @@
 # overlay, resize, quitting and reopening where the user was.
 . "$SRCDIR/tests/tap.sh"
 
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed (apt-get install tmux)"
-SOCK="synthehr-test-$$"
-TM="tmux -L $SOCK"
-SCREEN="$TMPD/screen.txt"
-cleanup() { $TM kill-server >/dev/null 2>&1; rm -rf "$TMPD"; }
-trap cleanup EXIT
-
-UTF=C.UTF-8
-locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$' || UTF=en_US.UTF-8
-
-# start [ARGS]: run synthehr in a fresh 80x24 tmux session in $TMPD
-start() {
-	rm -f "$TMPD/exit.txt"
-	$TM -f /dev/null new-session -d -x 80 -y 24 -c "$TMPD" \
-	    "env LANG=$UTF LC_ALL=$UTF TERM=xterm-256color SYNTHEHR_THEME_DIR='$SRCDIR/themes' \
-	     OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 '$SYNTHEHR' $*; echo \$? > '$TMPD/exit.txt'; sleep 600"
-}
-cap() { $TM capture-pane -p > "$SCREEN" 2>/dev/null; }
-keys() { $TM send-keys "$@"; }
-# wait_for PATTERN SECONDS: poll the screen until PATTERN shows
-wait_for() {
-	n=0
-	lim=$(( $2 * 5 ))
-	while [ $n -lt $lim ]; do
-		cap
-		grep -q -- "$1" "$SCREEN" && return 0
-		sleep 0.2
-		n=$((n + 1))
-	done
-	echo "# timed out after $2 s waiting for '$1'; the screen:"
-	sed 's/^/#   |/' "$SCREEN"
-	return 1
-}
-expect() {   # expect "description" PATTERN SECONDS
-	if wait_for "$2" "$3"; then ok "$1"; else not_ok "$1"; fi
-}
+. "$SRCDIR/tests/tmux.sh"
 # the epoch count of run K from the progress line
 epoch_of() { cap; e=$(sed -n "s/^ run $1 \[[^]]*\] *\([0-9]*\)\/.*/\1/p" "$SCREEN" | head -1); echo "${e:-0}"; }
 
@@ -213,20 +178,20 @@ keys S
 expect "S saves the custom profile" "saved as profile 'custom'" 5
 
 # ---- resize and quit
-$TM resize-window -x 100 -y 30 >/dev/null 2>&1
+resize 100 30
 sleep 0.5
-$TM resize-window -x 80 -y 24 >/dev/null 2>&1
+resize 80 24
 expect "redrawn after a resize" "Ranking (lower overall is better)" 5
-$TM resize-window -x 60 -y 20 >/dev/null 2>&1
+resize 60 20
 expect "below 80x24: a notice instead of a garbled screen" "terminal too small (need 80x24)" 5
-$TM resize-window -x 80 -y 24 >/dev/null 2>&1
+resize 80 24
 expect "back at 80x24 the screen comes back whole" "^ synthehr .* 6 Rank " 5
 grep_ok "... the Rank screen with it" "Ranking (lower overall is better)" "$SCREEN"
 keys q
 n=0; while [ ! -s "$TMPD/exit.txt" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
 if [ "$(cat "$TMPD/exit.txt" 2>/dev/null)" = "0" ]; then ok "q quits with status 0"; else
 	not_ok "q quits with status 0 (got '$(cat "$TMPD/exit.txt" 2>/dev/null)')"; fi
-$TM kill-server >/dev/null 2>&1; sleep 0.5
+stop_session
 
 # ---- reopen: back where the user was
 start synthehr-study
@@ -244,7 +209,7 @@ expect "q with unsaved weights asks first" "The edited weights are not saved (S 
 keys y
 n=0; while [ ! -s "$TMPD/exit.txt" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
 grep_ok "the study remembers the screen" '"screen": "Rank"' "$TMPD/synthehr-study/study.json"
-$TM kill-server >/dev/null 2>&1; sleep 0.5
+stop_session
 
 # ---- LANG=C: ASCII fallback; NO_COLOR: no colour escapes
 rm -f "$TMPD/exit.txt"
@@ -255,7 +220,7 @@ keys v
 expect "under LANG=C the frames are ASCII" "+ Ranking (lower overall is better) -" 15
 if LC_ALL=C grep -q "$(printf '\342')" "$SCREEN"; then not_ok "no UTF-8 under LANG=C"; else ok "no UTF-8 under LANG=C"; fi
 keys q
-$TM kill-server >/dev/null 2>&1; sleep 0.5
+stop_session
 colours() { $TM capture-pane -e -p | grep -c "$(printf '\033')\[[0-9;]*3[0-7]m\|$(printf '\033')\[[0-9;]*38;5"; }
 start --theme dark synthehr-study   # the study remembers monochrome from above
 wait_for "overall" 15 >/dev/null
@@ -264,13 +229,13 @@ keys q
 n=0; while [ ! -s "$TMPD/exit.txt" ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
 grep_ok "--theme on the command line is not written into study.json" '"theme": "monochrome"' \
     "$TMPD/synthehr-study/study.json"
-$TM kill-server >/dev/null 2>&1; sleep 0.5
+stop_session
 # a study named like a command opens when it is alone on the line
 ln -s synthehr-study "$TMPD/demo"
 start demo
 expect "'synthehr demo' with ./demo a study opens the study, not the command" "Weights: profile custom" 15
 keys q
-$TM kill-server >/dev/null 2>&1; sleep 0.5
+stop_session
 rm -f "$TMPD/exit.txt"
 $TM -f /dev/null new-session -d -x 80 -y 24 -c "$TMPD" \
     "env NO_COLOR=1 LANG=$UTF LC_ALL=$UTF TERM=xterm-256color '$SYNTHEHR' --theme dark synthehr-study; sleep 600"
@@ -279,7 +244,7 @@ without=$(colours)
 if [ "$with" -gt 0 ] && [ "$without" -eq 0 ]; then ok "NO_COLOR: no colour ($with coloured lines without it)"; else
 	not_ok "NO_COLOR: no colour (with: $with, NO_COLOR: $without)"; fi
 keys q
-$TM kill-server >/dev/null 2>&1; sleep 0.5
+stop_session
 
 # ---- unattended: exit after N frames, the last frame dumped as text
 rm -f "$TMPD/exit.txt" "$TMPD/frame.txt"
