@@ -416,210 +416,307 @@ lca_at(struct eval_ctx *c, const struct mtx *S, uint64_t seed, int boot, struct 
 	return v;
 }
 
-/* Compute the families in `todo` for one synthetic set S into res
- * ("values", "details", "seconds", "boot"). */
+/* One metric family each: compute it for one synthetic set S into res
+ * ("values", "details", "seconds", "boot"); -1 stops the evaluation (cause
+ * set), a family's own failure is recorded in "details" instead. */
+typedef int (*metric_fn)(struct eval_ctx *, const struct mtx *, json_t *, int);
+
+/* A privacy family reports progress under its name. */
+static struct privacy_opts
+priv_opts(struct eval_ctx *c, struct priv_prog *pp, const char *metric)
+{
+	struct privacy_opts po = c->o->priv;
+
+	pp->c = c;
+	pp->metric = metric;
+	po.progress = priv_progress;
+	po.progress_arg = pp;
+	return po;
+}
+
 static int
-eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, int real)
+metric_dwd(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
+{
+	json_t *vals = json_object_get(res, "values"), *det = json_object_get(res, "details");
+	double *wd = xcalloc((size_t)c->ncont + 1, sizeof *wd), sd2d, t0;
+	json_t *w = json_object();
+	int j, k;
+
+	(void)real;
+	ctx_progress(c, "DWD", 0);
+	t0 = util_now();
+	sd2d = eval_sd2d(c->l, c->R, S);
+	eval_wd(c->l, c->R, S, wd);
+	for (j = 0, k = 0; j < c->l->D; j++)
+		if (c->l->kind[j] == MCOL_CONT)
+			json_object_set_new(w, c->l->name[j], js_real_or_null(wd[k++]));
+	json_object_set_new(det, "sd2d", js_real_or_null(sd2d));
+	json_object_set_new(det, "apd", js_real_or_null(sd2d / (c->l->D - c->ncont) * 1000));
+	json_object_set_new(det, "wd", w);
+	json_object_set_new(vals, "DWD_abs", js_real_or_null(eval_dwd_abs(c->l, sd2d, wd)));
+	json_object_set_new(json_object_get(res, "seconds"), "DWD", json_real(util_now() - t0));
+	free(wd);
+	return 0;
+}
+
+static int
+metric_cwc(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
+{
+	double mae = NAN, v, t0;
+
+	(void)real;
+	ctx_progress(c, "CWC", 0);
+	t0 = util_now();
+	if (c->corr_r == NULL) {
+		c->corr_r = xmalloc((size_t)c->l->D * c->l->D * sizeof *c->corr_r);
+		eval_corr(c->l, c->R, 0, c->corr_r);
+	}
+	v = eval_cwc_from(c->l, c->corr_r, S, &mae);
+	json_object_set_new(json_object_get(res, "values"), "CWC", js_real_or_null(v));
+	json_object_set_new(json_object_get(res, "details"), "cwc_paper_mae", js_real_or_null(mae));
+	json_object_set_new(json_object_get(res, "seconds"), "CWC", json_real(util_now() - t0));
+	return 0;
+}
+
+static int
+metric_lca(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
+{
+	const struct eval_opts *o = c->o;
+	struct eval_lca_info info;
+	double v, sv[64], t0;
+	int nb = SH_MIN(o->lca_boot, 64), q;
+	json_t *sa = json_array();
+
+	(void)real;
+	ctx_progress(c, "LCA", 0);
+	t0 = util_now();
+	/* The value on the rows themselves; its SE from lca_boot
+	 * bootstrap resamples of R's and S's rows. */
+	v = lca_at(c, S, o->seed, 0, &info);
+	for (q = 0; q < nb && !util_interrupted; q++) {
+		struct eval_lca_info i2;
+
+		ctx_progress(c, "LCA", (double)(q + 1) / (nb + 1));
+		sv[q] = lca_at(c, S, o->seed, q + 1, &i2);
+		json_array_append_new(sa, js_real_or_null(sv[q]));
+	}
+	json_object_set_new(json_object_get(res, "values"), "LCA", js_real_or_null(v));
+	set_se(res, "LCA", nb >= 2 ? util_sample_sd(sv, nb) : NAN);
+	json_object_set_new(json_object_get(res, "details"), "lca", json_pack("{s:i,s:o,s:i,s:s,s:i,s:o}",
+	    "components", info.ncomp, "explained", js_real_or_null(info.explained), "k", info.k,
+	    "init", o->lca_restarts < 0 ? "pca-part" : "kmeans++", "restarts", o->lca_restarts < 0 ? 0 : o->lca_restarts,
+	    "boot_values", sa));
+	json_object_set_new(json_object_get(res, "seconds"), "LCA", json_real(util_now() - t0));
+	return 0;
+}
+
+static int
+metric_mca(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
+{
+	double t0 = util_now();
+
+	(void)real;
+	json_object_set_new(json_object_get(res, "values"), "MCA", js_real_or_null(eval_mca(c->l, c->R, S)));
+	json_object_set_new(json_object_get(res, "seconds"), "MCA", json_real(util_now() - t0));
+	return 0;
+}
+
+static int
+metric_ckv(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
+{
+	json_t *det = json_object_get(res, "details");
+	struct eval_ckv ck;
+	char *cz = NULL;
+	json_t *mc = json_array(), *fc = json_array();
+	double t0 = util_now();
+	int j;
+
+	(void)real;
+	if (eval_ckv(c->l, c->R, S, c->o->sex_restriction_csv, &ck, &cz) != 0) {
+		json_object_set_new(det, "ckv_error", json_string(cz ? cz : "?"));
+		free(cz);
+	} else {
+		for (j = 0; j < ck.nmale; j++)
+			json_array_append_new(mc, json_string(ck.male_codes[j]));
+		for (j = 0; j < ck.nfemale; j++)
+			json_array_append_new(fc, json_string(ck.female_codes[j]));
+		json_object_set_new(json_object_get(res, "values"), "CKV", js_real_or_null(ck.ckv));
+		json_object_set_new(det, "ckv", json_pack("{s:o,s:o,s:O,s:O,s:i,s:i,s:i,s:o,s:i}",
+		    "male_viol", js_real_or_null(ck.male_viol), "female_viol", js_real_or_null(ck.female_viol),
+		    "male_codes", mc, "female_codes", fc, "checked", ck.nmale + ck.nfemale,
+		    "missing", ck.nmissing, "broad_ncodes", ck.broad_ncodes,
+		    "broad_viol", js_real_or_null(ck.broad_viol), "broad_missing", ck.broad_missing));
+	}
+	json_decref(mc);
+	json_decref(fc);
+	json_object_set_new(json_object_get(res, "seconds"), "CKV", json_real(util_now() - t0));
+	return 0;
+}
+
+/* TRTS: the model trained on the real test split scores S. */
+static void
+metric_trts(struct eval_ctx *c, const struct mtx *S, json_t *res)
+{
+	json_t *vals = json_object_get(res, "values"), *det = json_object_get(res, "details");
+	char *cz = NULL;
+
+	if (c->trts == NULL && predict_train(c->l, c->T, &c->o->pred, &c->trts, &cz) != 0) {
+		json_object_set_new(det, "trts_error", json_string(cz ? cz : "?"));
+		free(cz);
+	} else if (c->trts != NULL) {
+		float *sc = xmalloc((S->n + 1) * sizeof *sc);
+		uint8_t *y = xmalloc(S->n + 1);
+		size_t r;
+
+		if (predict_scores(c->trts, S, 0, S->n, 0, sc, &cz) == 0) {
+			for (r = 0; r < S->n; r++)
+				y[r] = mtx_get(S, r, c->l->label) >= 0.5f;
+			json_object_set_new(vals, "TRTS_auroc", js_real_or_null(eval_auroc(sc, y, S->n)));
+			set_se(res, "TRTS_auroc", eval_auroc_se(sc, y, S->n, PREDICT_SE_REPS, c->o->pred.seed));
+			json_object_set_new(det, "trts_prauc", js_real_or_null(eval_prauc(sc, y, S->n)));
+		} else {
+			json_object_set_new(det, "trts_error", json_string(cz ? cz : "?"));
+			free(cz);
+		}
+		free(sc);
+		free(y);
+	}
+}
+
+/* TSTR, feature importance against TRTR, then TRTS; not for the real set. */
+static int
+metric_pred(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
 {
 	const struct eval_opts *o = c->o;
 	json_t *vals = json_object_get(res, "values"), *det = json_object_get(res, "details");
 	json_t *secs = json_object_get(res, "seconds");
-	struct priv_prog pp = { c, NULL };
-	struct privacy_opts po = o->priv;
+	struct predict_result tstr;
+	char *cz = NULL;
 	double t0;
-	int j, k;
 
-	po.progress = priv_progress;
-	po.progress_arg = &pp;
-	if (todo & EVAL_F_DWD) {
-		double *wd = xcalloc((size_t)c->ncont + 1, sizeof *wd), sd2d;
-		json_t *w = json_object();
-
-		ctx_progress(c, "DWD", 0);
-		t0 = util_now();
-		sd2d = eval_sd2d(c->l, c->R, S);
-		eval_wd(c->l, c->R, S, wd);
-		for (j = 0, k = 0; j < c->l->D; j++)
-			if (c->l->kind[j] == MCOL_CONT)
-				json_object_set_new(w, c->l->name[j], js_real_or_null(wd[k++]));
-		json_object_set_new(det, "sd2d", js_real_or_null(sd2d));
-		json_object_set_new(det, "apd", js_real_or_null(sd2d / (c->l->D - c->ncont) * 1000));
-		json_object_set_new(det, "wd", w);
-		json_object_set_new(vals, "DWD_abs", js_real_or_null(eval_dwd_abs(c->l, sd2d, wd)));
-		json_object_set_new(secs, "DWD", json_real(util_now() - t0));
-		free(wd);
+	if (real)
+		return 0;
+	t0 = util_now();
+	if (ensure_trtr(c) != 0)
+		return -1;
+	ctx_progress(c, "TSTR", 0);
+	memset(&tstr, 0, sizeof tstr);
+	if (eval_predict(c->l, S, c->T, &o->pred, 1, &tstr, &cz) != 0) {
+		json_object_set_new(det, "tstr_error", json_string(cz ? cz : "?"));
+		free(cz);
+	} else {
+		json_object_set_new(vals, "TSTR_auroc", js_real_or_null(tstr.auroc));
+		set_se(res, "TSTR_auroc", tstr.auroc_se);
+		json_object_set_new(det, "tstr_prauc", js_real_or_null(tstr.prauc));
+		json_object_set_new(vals, "Feature importance", js_real_or_null(eval_fi_overlap(&c->trtr, &tstr, o->fi_k)));
+		set_se(res, "Feature importance", eval_fi_overlap_se(&c->trtr, &tstr, o->fi_k, o->pred.seed));
+		predict_result_done(&tstr);
 	}
+	json_object_set_new(secs, "TSTR", json_real(util_now() - t0));
 	if (interrupted(c))
 		return -1;
-	if (todo & EVAL_F_CWC) {
-		double mae = NAN, v;
+	t0 = util_now();
+	ctx_progress(c, "TRTS", 0);
+	metric_trts(c, S, res);
+	json_object_set_new(secs, "TRTS", json_real(util_now() - t0));
+	return 0;
+}
 
-		ctx_progress(c, "CWC", 0);
-		t0 = util_now();
-		if (c->corr_r == NULL) {
-			c->corr_r = xmalloc((size_t)c->l->D * c->l->D * sizeof *c->corr_r);
-			eval_corr(c->l, c->R, 0, c->corr_r);
-		}
-		v = eval_cwc_from(c->l, c->corr_r, S, &mae);
-		json_object_set_new(vals, "CWC", js_real_or_null(v));
-		json_object_set_new(det, "cwc_paper_mae", js_real_or_null(mae));
-		json_object_set_new(secs, "CWC", json_real(util_now() - t0));
-	}
-	if (interrupted(c))
+static int
+metric_mi(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
+{
+	struct priv_prog pp;
+	struct privacy_opts po = priv_opts(c, &pp, "MI");
+	struct mi_result mi;
+	double t0 = util_now();
+
+	(void)real;
+	if (eval_mi(c->l, c->R, c->T, S, &po, &mi, c->cause) != 0)
 		return -1;
-	if (todo & EVAL_F_LCA) {
-		struct eval_lca_info info;
-		double v, sv[64];
-		int nb = SH_MIN(o->lca_boot, 64), q;
-		json_t *sa = json_array();
+	json_object_set_new(json_object_get(res, "values"), "MI", js_real_or_null(mi.f1));
+	set_se(res, "MI", mi.se);
+	json_object_set_new(json_object_get(res, "details"), "mi", json_pack("{s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "precision", mi.precision, "recall", mi.recall, "tp", (json_int_t)mi.tp, "fp", (json_int_t)mi.fp,
+	    "fn", (json_int_t)mi.fn, "tn", (json_int_t)mi.tn, "members", (json_int_t)mi.nmembers,
+	    "nonmembers", (json_int_t)mi.nnonmembers));
+	json_object_set_new(json_object_get(res, "seconds"), "MI", json_real(util_now() - t0));
+	return 0;
+}
 
-		ctx_progress(c, "LCA", 0);
-		t0 = util_now();
-		/* The value on the rows themselves; its SE from lca_boot
-		 * bootstrap resamples of R's and S's rows. */
-		v = lca_at(c, S, o->seed, 0, &info);
-		for (q = 0; q < nb && !util_interrupted; q++) {
-			struct eval_lca_info i2;
+static int
+metric_ai(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
+{
+	struct priv_prog pp;
+	struct privacy_opts po = priv_opts(c, &pp, "AI");
+	struct ai_result ai;
+	double t0 = util_now();
 
-			ctx_progress(c, "LCA", (double)(q + 1) / (nb + 1));
-			sv[q] = lca_at(c, S, o->seed, q + 1, &i2);
-			json_array_append_new(sa, js_real_or_null(sv[q]));
-		}
-		json_object_set_new(vals, "LCA", js_real_or_null(v));
-		set_se(res, "LCA", nb >= 2 ? util_sample_sd(sv, nb) : NAN);
-		json_object_set_new(det, "lca", json_pack("{s:i,s:o,s:i,s:s,s:i,s:o}", "components", info.ncomp,
-		    "explained", js_real_or_null(info.explained), "k", info.k, "init", o->lca_restarts < 0 ? "pca-part" : "kmeans++",
-		    "restarts", o->lca_restarts < 0 ? 0 : o->lca_restarts, "boot_values", sa));
-		json_object_set_new(secs, "LCA", json_real(util_now() - t0));
-	}
-	if (interrupted(c))
+	(void)real;
+	if (eval_ai(c->l, c->R, S, &po, &ai, c->cause) != 0)
 		return -1;
-	if (todo & EVAL_F_MCA) {
-		t0 = util_now();
-		json_object_set_new(vals, "MCA", js_real_or_null(eval_mca(c->l, c->R, S)));
-		json_object_set_new(secs, "MCA", json_real(util_now() - t0));
-	}
-	if (todo & EVAL_F_CKV) {
-		struct eval_ckv ck;
-		char *cz = NULL;
-		json_t *mc = json_array(), *fc = json_array();
+	json_object_set_new(json_object_get(res, "values"), "AI", js_real_or_null(ai.risk));
+	set_se(res, "AI", ai.se);
+	json_object_set_new(json_object_get(res, "details"), "ai", json_pack("{s:f,s:f,s:i,s:i,s:i,s:i,s:s?,s:I,s:f}",
+	    "binary_part", ai.bin_part, "continuous_part", ai.cont_part, "known", ai.nknown, "known_concepts",
+	    ai.known_concepts, "concepts", ai.concepts, "sensitive", ai.nsensitive,
+	    "age_column", ai.age_col >= 0 ? c->l->name[ai.age_col] : NULL, "targets", (json_int_t)ai.ntargets,
+	    "mean_neighbours", ai.mean_neighbours));
+	json_object_set_new(json_object_get(res, "seconds"), "AI", json_real(util_now() - t0));
+	return 0;
+}
 
-		t0 = util_now();
-		if (eval_ckv(c->l, c->R, S, o->sex_restriction_csv, &ck, &cz) != 0) {
-			json_object_set_new(det, "ckv_error", json_string(cz ? cz : "?"));
-			free(cz);
-		} else {
-			for (j = 0; j < ck.nmale; j++)
-				json_array_append_new(mc, json_string(ck.male_codes[j]));
-			for (j = 0; j < ck.nfemale; j++)
-				json_array_append_new(fc, json_string(ck.female_codes[j]));
-			json_object_set_new(vals, "CKV", js_real_or_null(ck.ckv));
-			json_object_set_new(det, "ckv", json_pack("{s:o,s:o,s:O,s:O,s:i,s:i,s:i,s:o,s:i}",
-			    "male_viol", js_real_or_null(ck.male_viol), "female_viol", js_real_or_null(ck.female_viol),
-			    "male_codes", mc, "female_codes", fc, "checked", ck.nmale + ck.nfemale,
-			    "missing", ck.nmissing, "broad_ncodes", ck.broad_ncodes,
-			    "broad_viol", js_real_or_null(ck.broad_viol), "broad_missing", ck.broad_missing));
-		}
-		json_decref(mc);
-		json_decref(fc);
-		json_object_set_new(secs, "CKV", json_real(util_now() - t0));
-	}
-	if (interrupted(c))
+static int
+metric_nnaa(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
+{
+	struct priv_prog pp;
+	struct privacy_opts po = priv_opts(c, &pp, "NNAA");
+	struct nnaa_result nn;
+	double t0 = util_now();
+
+	(void)real;
+	if (eval_nnaa(c->l, c->R, c->T, S, &po, &nn, c->cause) != 0)
 		return -1;
-	if ((todo & EVAL_F_PRED) && !real) {
-		struct predict_result tstr;
-		char *cz = NULL;
+	json_object_set_new(json_object_get(res, "values"), "NNAA", js_real_or_null(nn.privacy_loss));
+	set_se(res, "NNAA", nn.se);
+	json_object_set_new(json_object_get(res, "details"), "nnaa", json_pack("{s:f,s:f,s:i,s:I}",
+	    "aa_train", nn.aa_train, "aa_test", nn.aa_test, "rounds", nn.rounds, "n", (json_int_t)nn.n));
+	json_object_set_new(json_object_get(res, "seconds"), "NNAA", json_real(util_now() - t0));
+	return 0;
+}
 
-		t0 = util_now();
-		if (ensure_trtr(c) != 0)
-			return -1;
-		ctx_progress(c, "TSTR", 0);
-		memset(&tstr, 0, sizeof tstr);
-		if (eval_predict(c->l, S, c->T, &o->pred, 1, &tstr, &cz) != 0) {
-			json_object_set_new(det, "tstr_error", json_string(cz ? cz : "?"));
-			free(cz);
-			cz = NULL;
-		} else {
-			json_object_set_new(vals, "TSTR_auroc", js_real_or_null(tstr.auroc));
-			set_se(res, "TSTR_auroc", tstr.auroc_se);
-			json_object_set_new(det, "tstr_prauc", js_real_or_null(tstr.prauc));
-			json_object_set_new(vals, "Feature importance", js_real_or_null(eval_fi_overlap(&c->trtr, &tstr, o->fi_k)));
-			set_se(res, "Feature importance", eval_fi_overlap_se(&c->trtr, &tstr, o->fi_k, o->pred.seed));
-			predict_result_done(&tstr);
-		}
-		json_object_set_new(secs, "TSTR", json_real(util_now() - t0));
-		if (interrupted(c))
-			return -1;
-		t0 = util_now();
-		ctx_progress(c, "TRTS", 0);
-		if (c->trts == NULL && predict_train(c->l, c->T, &o->pred, &c->trts, &cz) != 0) {
-			json_object_set_new(det, "trts_error", json_string(cz ? cz : "?"));
-			free(cz);
-		} else if (c->trts != NULL) {
-			float *sc = xmalloc((S->n + 1) * sizeof *sc);
-			uint8_t *y = xmalloc(S->n + 1);
-			size_t r;
+/* The metric families, in the order they are computed and written.  A
+ * cached result holds a family when it has the "values" key `value` or one
+ * of the "details" keys `detail` (a family that failed leaves only its
+ * "<name>_error" detail). */
+static const struct eval_metric {
+	unsigned flag;
+	const char *name;
+	metric_fn fn;
+	const char *value;
+	const char *detail[2];
+} eval_metrics[] = {
+	{ EVAL_F_DWD, "DWD", metric_dwd, NULL, { "sd2d", NULL } },
+	{ EVAL_F_CWC, "CWC", metric_cwc, "CWC", { NULL, NULL } },
+	{ EVAL_F_LCA, "LCA", metric_lca, "LCA", { NULL, NULL } },
+	{ EVAL_F_MCA, "MCA", metric_mca, "MCA", { NULL, NULL } },
+	{ EVAL_F_CKV, "CKV", metric_ckv, NULL, { "ckv", "ckv_error" } },
+	{ EVAL_F_PRED, "TSTR/TRTS", metric_pred, NULL, { "tstr_prauc", "tstr_error" } },
+	{ EVAL_F_MI, "MI", metric_mi, "MI", { NULL, NULL } },
+	{ EVAL_F_AI, "AI", metric_ai, "AI", { NULL, NULL } },
+	{ EVAL_F_NNAA, "NNAA", metric_nnaa, "NNAA", { NULL, NULL } },
+};
 
-			if (predict_scores(c->trts, S, 0, S->n, 0, sc, &cz) == 0) {
-				for (r = 0; r < S->n; r++)
-					y[r] = mtx_get(S, r, c->l->label) >= 0.5f;
-				json_object_set_new(vals, "TRTS_auroc", js_real_or_null(eval_auroc(sc, y, S->n)));
-				set_se(res, "TRTS_auroc", eval_auroc_se(sc, y, S->n, PREDICT_SE_REPS, o->pred.seed));
-				json_object_set_new(det, "trts_prauc", js_real_or_null(eval_prauc(sc, y, S->n)));
-			} else {
-				json_object_set_new(det, "trts_error", json_string(cz ? cz : "?"));
-				free(cz);
-			}
-			free(sc);
-			free(y);
-		}
-		json_object_set_new(secs, "TRTS", json_real(util_now() - t0));
-	}
-	if (interrupted(c))
-		return -1;
-	if (todo & EVAL_F_MI) {
-		struct mi_result mi;
+/* Compute the families in `todo` for one synthetic set S into res. */
+static int
+eval_one(struct eval_ctx *c, const struct mtx *S, unsigned todo, json_t *res, int real)
+{
+	size_t i;
 
-		pp.metric = "MI";
-		t0 = util_now();
-		if (eval_mi(c->l, c->R, c->T, S, &po, &mi, c->cause) != 0)
+	for (i = 0; i < SH_NELEM(eval_metrics); i++) {
+		if (!(todo & eval_metrics[i].flag))
+			continue;
+		if (eval_metrics[i].fn(c, S, res, real) != 0 || interrupted(c))
 			return -1;
-		json_object_set_new(vals, "MI", js_real_or_null(mi.f1));
-		set_se(res, "MI", mi.se);
-		json_object_set_new(det, "mi", json_pack("{s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I}", "precision",
-		    mi.precision, "recall", mi.recall, "tp", (json_int_t)mi.tp, "fp", (json_int_t)mi.fp,
-		    "fn", (json_int_t)mi.fn, "tn", (json_int_t)mi.tn, "members", (json_int_t)mi.nmembers,
-		    "nonmembers", (json_int_t)mi.nnonmembers));
-		json_object_set_new(secs, "MI", json_real(util_now() - t0));
-	}
-	if (todo & EVAL_F_AI) {
-		struct ai_result ai;
-
-		pp.metric = "AI";
-		t0 = util_now();
-		if (eval_ai(c->l, c->R, S, &po, &ai, c->cause) != 0)
-			return -1;
-		json_object_set_new(vals, "AI", js_real_or_null(ai.risk));
-		set_se(res, "AI", ai.se);
-		json_object_set_new(det, "ai", json_pack("{s:f,s:f,s:i,s:i,s:i,s:i,s:s?,s:I,s:f}", "binary_part",
-		    ai.bin_part, "continuous_part", ai.cont_part, "known", ai.nknown, "known_concepts",
-		    ai.known_concepts, "concepts", ai.concepts, "sensitive", ai.nsensitive,
-		    "age_column", ai.age_col >= 0 ? c->l->name[ai.age_col] : NULL, "targets", (json_int_t)ai.ntargets,
-		    "mean_neighbours", ai.mean_neighbours));
-		json_object_set_new(secs, "AI", json_real(util_now() - t0));
-	}
-	if (todo & EVAL_F_NNAA) {
-		struct nnaa_result nn;
-
-		pp.metric = "NNAA";
-		t0 = util_now();
-		if (eval_nnaa(c->l, c->R, c->T, S, &po, &nn, c->cause) != 0)
-			return -1;
-		json_object_set_new(vals, "NNAA", js_real_or_null(nn.privacy_loss));
-		set_se(res, "NNAA", nn.se);
-		json_object_set_new(det, "nnaa", json_pack("{s:f,s:f,s:i,s:I}", "aa_train", nn.aa_train,
-		    "aa_test", nn.aa_test, "rounds", nn.rounds, "n", (json_int_t)nn.n));
-		json_object_set_new(secs, "NNAA", json_real(util_now() - t0));
 	}
 	return interrupted(c);
 }
@@ -666,25 +763,17 @@ families_present(json_t *res)
 {
 	json_t *vals = json_object_get(res, "values"), *det = json_object_get(res, "details");
 	unsigned have = 0;
+	size_t i, k;
 
-	if (json_object_get(det, "sd2d"))
-		have |= EVAL_F_DWD;
-	if (json_object_get(vals, "CWC"))
-		have |= EVAL_F_CWC;
-	if (json_object_get(vals, "LCA"))
-		have |= EVAL_F_LCA;
-	if (json_object_get(vals, "MCA"))
-		have |= EVAL_F_MCA;
-	if (json_object_get(det, "ckv") || json_object_get(det, "ckv_error"))
-		have |= EVAL_F_CKV;
-	if (json_object_get(det, "tstr_prauc") || json_object_get(det, "tstr_error"))
-		have |= EVAL_F_PRED;
-	if (json_object_get(vals, "MI"))
-		have |= EVAL_F_MI;
-	if (json_object_get(vals, "AI"))
-		have |= EVAL_F_AI;
-	if (json_object_get(vals, "NNAA"))
-		have |= EVAL_F_NNAA;
+	for (i = 0; i < SH_NELEM(eval_metrics); i++) {
+		const struct eval_metric *m = &eval_metrics[i];
+
+		if (m->value != NULL && json_object_get(vals, m->value))
+			have |= m->flag;
+		for (k = 0; k < SH_NELEM(m->detail); k++)
+			if (m->detail[k] != NULL && json_object_get(det, m->detail[k]))
+				have |= m->flag;
+	}
 	return have;
 }
 
