@@ -495,389 +495,473 @@ train_gather(const struct train_job *j, const size_t *idx, size_t nr, float *out
 		memcpy(out + i * D, j->dense + idx[i] * D, D * sizeof *out);
 }
 
-/* Train one run; 0 done, 1 stopped (saved), -1 error. */
-static int
-run_one(struct train_job *j, int run, char **cause)
-{
-	struct train_settings *ts = &j->ts;
+/* What one run holds while it trains (run_one and its parts). */
+struct run_work {
 	struct run_ctx rc;
 	struct wgan_config cfg;
-	struct wgan *w = NULL;
-	struct rng rng, rng_snap;
+	struct wgan *w;
+	struct rng rng;
+	struct rng rng_snap;         /* rng at the start of the current epoch */
+	float *snap;                 /* model state at the start of the current epoch */
+	float *batch, *gen, *rows, *dec;
+	size_t *idx, nstate, n;
+	json_t *state;               /* state.json when resuming, else NULL */
+	double budget;               /* seconds; 0: train for ts.epochs */
+	double sched_steps;          /* steps the learning-rate schedule spans */
+	double t_mark;               /* when rc.seconds was last brought up to date */
+	int steps_per_epoch;
 	struct train_event ev;
-	float *snap = NULL, *batch = NULL, *gen = NULL, *rows = NULL, *dec = NULL;
-	size_t *idx = NULL, nstate, n = j->train->n, r;
-	char *rel, *p;
-	int rcode = -1, e, steps_per_epoch, step;
-	json_t *state = NULL;
-	double t_epoch, t_mark, t_cycle, budget, sched_steps;
+};
 
-	memset(&rc, 0, sizeof rc);
-	rc.run = run;
-	rc.seed = train_run_seed(ts, run);
-	rc.shash = train_settings_hash(ts, run);
-	rc.lhash = train_layout_hash(ts, j->layout);
-	rc.best = ts->rule == TRAIN_RULE_TUTORIAL ? 1e6 : INFINITY;
+/* An event about the run as it stands (seconds and message left empty). */
+static void
+run_event(struct train_job *j, struct run_work *rw, int kind)
+{
+	memset(&rw->ev, 0, sizeof rw->ev);
+	rw->ev.kind = kind;
+	rw->ev.run = rw->rc.run;
+	rw->ev.nruns = j->ts.runs;
+	rw->ev.epoch = rw->rc.epoch;
+	rw->ev.epochs = rw->budget > 0 ? rw->rc.epoch : j->ts.epochs;
+	rw->ev.score = NAN;
+	rw->ev.chosen_epoch = rw->rc.best_epoch;
+}
+
+/* Load the model, rng, candidates and loss history of a run that was
+ * trained before with the same settings (state.json and ckpt-last.bin). */
+static int
+run_resume(struct train_job *j, struct run_work *rw, char **cause)
+{
+	struct run_ctx *rc = &rw->rc;
+	char *p = run_file(j, rc->run, "state.json");
+	struct ckpt_header got, want;
+	struct run_hist h;
+	float *data = NULL;
+	json_t *cl, *c;
+	size_t i;
+
+	if (util_file_exists(p)) {
+		char *want_h;
+		const char *got_h;
+
+		if (js_read_file(p, &rw->state, cause) != 0) {
+			free(p);
+			return -1;
+		}
+		want_h = hex64(rc->shash);
+		got_h = js_str(rw->state, "settings_hash", "");
+		if (strcmp(got_h, want_h) != 0) {
+			util_fail(cause, "%s: run %d was trained with other settings (settings hash %s,"
+			    " now %s); use --restart to discard it", p, rc->run, got_h, want_h);
+			free(want_h);
+			free(p);
+			return -1;
+		}
+		free(want_h);
+	}
+	free(p);
+	p = run_file(j, rc->run, "ckpt-last.bin");
+	if (rw->state == NULL || !util_file_exists(p)) {
+		free(p);
+		return 0;
+	}
+	header_fill(j, rc, rw->w, &want);
+	if (ckpt_read(p, &got, &data, cause) != 0 || ckpt_check(p, &got, &want, cause) != 0) {
+		free(data);
+		free(p);
+		return -1;
+	}
+	free(p);
+	wgan_state_set(rw->w, data);
+	free(data);
+	rc->epoch = got.epoch;
+	rw->rng = got.rng;
+	rc->best = got.best_score;
+	rc->best_epoch = got.best_epoch;
+	cl = json_object_get(rw->state, "checkpoints");
+	json_array_foreach(cl, i, c) {
+		int ce = (int)js_int(c, "epoch", 0);
+		json_t *sc = json_object_get(c, "score");
+
+		if (ce > 0 && ce <= rc->epoch)
+			cand_add(rc, ce, json_is_number(sc) ? json_number_value(sc) : NAN,
+			    json_is_string(json_object_get(c, "file")));
+	}
+	if (rc->best_epoch > 0)
+		cand_add(rc, rc->best_epoch, rc->best, 1);
+	p = run_file(j, rc->run, "loss.csv");
+	memset(&h, 0, sizeof h);
+	if (loss_read(p, &h, rc->epoch, cause) != 0) {
+		hist_free(&h);
+		free(p);
+		return -1;
+	}
+	free(p);
+	if (h.n > 0)
+		rc->seconds = h.v[6][h.n - 1];
+	pthread_mutex_lock(&j->mu);
+	j->hist[rc->run] = h;   /* emptied by run_prepare */
+	pthread_mutex_unlock(&j->mu);
+	return 0;
+}
+
+/* Whether a resumed run has nothing left to train. */
+static int
+run_complete(const struct train_job *j, const struct run_work *rw)
+{
+	const struct train_settings *ts = &j->ts;
+
+	if (rw->budget <= 0)
+		return rw->rc.epoch >= ts->epochs;
+	return rw->rc.seconds >= rw->budget || (rw->state != NULL &&
+	    strcmp(js_str(rw->state, "status", ""), "done") == 0 &&
+	    js_num(json_object_get(rw->state, "settings"), "minutes", 0) >= ts->minutes);
+}
+
+/* Set a run up: its directory, the model, a resume from its last state,
+ * then START (or RUN_DONE "already complete") and the buffers for
+ * training.  0 to train, 1 nothing left to train, -1 error. */
+static int
+run_prepare(struct train_job *j, int run, struct run_work *rw, char **cause)
+{
+	struct train_settings *ts = &j->ts;
+	struct run_ctx *rc = &rw->rc;
+	char *rel;
+	int rcode;
+
+	memset(rw, 0, sizeof *rw);
+	rw->n = j->train->n;
+	rc->run = run;
+	rc->seed = train_run_seed(ts, run);
+	rc->shash = train_settings_hash(ts, run);
+	rc->lhash = train_layout_hash(ts, j->layout);
+	rc->best = ts->rule == TRAIN_RULE_TUTORIAL ? 1e6 : INFINITY;
 	rel = train_run_dir(run);
 	rcode = study_mkdir(j->s, rel, cause);
 	free(rel);
 	if (rcode != 0)
 		return -1;
-	rcode = -1;
-	train_wgan_config(ts, j->layout, &cfg);
-	if ((w = wgan_new_checked(&cfg, rc.seed, cause)) == NULL)
+	train_wgan_config(ts, j->layout, &rw->cfg);
+	if ((rw->w = wgan_new_checked(&rw->cfg, rc->seed, cause)) == NULL)
 		return -1;
-	nstate = wgan_state_floats(w);
-	rng_seed_stream(&rng, rc.seed, 1);
+	rw->nstate = wgan_state_floats(rw->w);
+	rng_seed_stream(&rw->rng, rc->seed, 1);
 	pthread_mutex_lock(&j->mu);
 	hist_free(&j->hist[run]);
 	pthread_mutex_unlock(&j->mu);
+	if (run_resume(j, rw, cause) != 0)
+		return -1;
+	rc->steps = wgan_steps(rw->w);
+	rw->budget = ts->minutes > 0 ? ts->minutes * 60 : 0;
 
-	/* Resume when a checkpoint of the same settings exists. */
-	p = run_file(j, run, "state.json");
-	if (util_file_exists(p)) {
-		if (js_read_file(p, &state, cause) != 0) {
-			free(p);
-			goto out;
-		}
-		{
-			char *want = hex64(rc.shash);
-			const char *got = js_str(state, "settings_hash", "");
-
-			if (strcmp(got, want) != 0) {
-				util_fail(cause, "%s: run %d was trained with other settings (settings hash %s,"
-				    " now %s); use --restart to discard it", p, run, got, want);
-				free(want);
-				free(p);
-				goto out;
-			}
-			free(want);
-		}
-	}
-	free(p);
-	p = run_file(j, run, "ckpt-last.bin");
-	if (state != NULL && util_file_exists(p)) {
-		struct ckpt_header got, want;
-		float *data;
-
-		header_fill(j, &rc, w, &want);
-		if (ckpt_read(p, &got, &data, cause) != 0 || ckpt_check(p, &got, &want, cause) != 0) {
-			free(p);
-			goto out;
-		}
-		wgan_state_set(w, data);
-		free(data);
-		rc.epoch = got.epoch;
-		rng = got.rng;
-		rc.best = got.best_score;
-		rc.best_epoch = got.best_epoch;
-		{
-			json_t *cl = json_object_get(state, "checkpoints"), *c;
-			size_t i;
-
-			json_array_foreach(cl, i, c) {
-				int ce = (int)js_int(c, "epoch", 0);
-				json_t *sc = json_object_get(c, "score");
-
-				if (ce > 0 && ce <= rc.epoch)
-					cand_add(&rc, ce, json_is_number(sc) ? json_number_value(sc) : NAN,
-					    json_is_string(json_object_get(c, "file")));
-			}
-		}
-		if (rc.best_epoch > 0)
-			cand_add(&rc, rc.best_epoch, rc.best, 1);
-		free(p);
-		p = run_file(j, run, "loss.csv");
-		{
-			struct run_hist h;
-
-			memset(&h, 0, sizeof h);
-			if (loss_read(p, &h, rc.epoch, cause) != 0) {
-				hist_free(&h);
-				free(p);
-				goto out;
-			}
-			if (h.n > 0)
-				rc.seconds = h.v[6][h.n - 1];
-			pthread_mutex_lock(&j->mu);
-			j->hist[run] = h;   /* was emptied above */
-			pthread_mutex_unlock(&j->mu);
-		}
-	}
-	free(p);
-	rc.steps = wgan_steps(w);
-	budget = ts->minutes > 0 ? ts->minutes * 60 : 0;
-
-	memset(&ev, 0, sizeof ev);
-	ev.run = run;
-	ev.nruns = j->ts.runs;
-	ev.epoch = rc.epoch;
-	ev.epochs = budget > 0 ? rc.epoch : ts->epochs;
-	ev.score = NAN;
-	ev.chosen_epoch = rc.best_epoch;
-	if (budget > 0 ? rc.seconds >= budget || (state != NULL &&
-	    strcmp(js_str(state, "status", ""), "done") == 0 &&
-	    js_num(json_object_get(state, "settings"), "minutes", 0) >= ts->minutes)
-	    : rc.epoch >= ts->epochs) {
+	run_event(j, rw, TRAIN_EV_START);
+	if (run_complete(j, rw)) {
 		pthread_mutex_lock(&j->mu);
-		j->epochs_left_total -= budget > 0 ? 0 : ts->epochs;
+		j->epochs_left_total -= rw->budget > 0 ? 0 : ts->epochs;
 		pthread_mutex_unlock(&j->mu);
-		if (strcmp(js_str(state, "status", ""), "done") != 0 &&
-		    state_write(j, &rc, "done", cause) != 0)
-			goto out;
-		ev.kind = TRAIN_EV_RUN_DONE;
-		if (budget > 0)
-			ev.epochs = rc.epoch;
-		ev.seconds = rc.seconds;
-		ev.score = rc.best_epoch > 0 ? rc.best : NAN;
-		snprintf(ev.msg, sizeof ev.msg, "already complete");
-		emit(j, &ev);
-		rcode = 0;
-		goto out;
+		if (strcmp(js_str(rw->state, "status", ""), "done") != 0 &&
+		    state_write(j, rc, "done", cause) != 0)
+			return -1;
+		rw->ev.kind = TRAIN_EV_RUN_DONE;
+		rw->ev.seconds = rc->seconds;
+		rw->ev.score = rc->best_epoch > 0 ? rc->best : NAN;
+		snprintf(rw->ev.msg, sizeof rw->ev.msg, "already complete");
+		emit(j, &rw->ev);
+		return 1;
 	}
 	pthread_mutex_lock(&j->mu);
-	j->epochs_left_total -= budget > 0 ? 0 : rc.epoch;
+	j->epochs_left_total -= rw->budget > 0 ? 0 : rc->epoch;
 	pthread_mutex_unlock(&j->mu);
-	ev.kind = TRAIN_EV_START;
-	if (rc.epoch > 0)
-		snprintf(ev.msg, sizeof ev.msg, "resuming after epoch %d", rc.epoch);
+	if (rc->epoch > 0)
+		snprintf(rw->ev.msg, sizeof rw->ev.msg, "resuming after epoch %d", rc->epoch);
 	else
-		snprintf(ev.msg, sizeof ev.msg, "seed %llu", (unsigned long long)rc.seed);
-	emit(j, &ev);
+		snprintf(rw->ev.msg, sizeof rw->ev.msg, "seed %llu", (unsigned long long)rc->seed);
+	emit(j, &rw->ev);
 
-	snap = xmalloc_aligned(nstate * sizeof(float));
-	wgan_state_get(w, snap);
-	rng_snap = rng;
-	if (state_write(j, &rc, "running", cause) != 0)
-		goto out;
-	batch = xmalloc_aligned((size_t)ts->batch * (size_t)cfg.D * sizeof(float));
+	rw->snap = xmalloc_aligned(rw->nstate * sizeof(float));
+	wgan_state_get(rw->w, rw->snap);
+	rw->rng_snap = rw->rng;
+	if (state_write(j, rc, "running", cause) != 0)
+		return -1;
+	rw->batch = xmalloc_aligned((size_t)ts->batch * (size_t)rw->cfg.D * sizeof(float));
 	if (j->layout->enc_on)
-		rows = xmalloc_aligned((size_t)ts->batch * (size_t)j->layout->D * sizeof(float));
-	idx = xmalloc(n * sizeof *idx);
-	steps_per_epoch = ts->drop_remainder ? (int)(n / (size_t)ts->batch)
-	    : (int)((n + (size_t)ts->batch - 1) / (size_t)ts->batch);
-	sched_steps = (double)ts->epochs * steps_per_epoch;
+		rw->rows = xmalloc_aligned((size_t)ts->batch * (size_t)j->layout->D * sizeof(float));
+	rw->idx = xmalloc(rw->n * sizeof *rw->idx);
+	rw->steps_per_epoch = ts->drop_remainder ? (int)(rw->n / (size_t)ts->batch)
+	    : (int)((rw->n + (size_t)ts->batch - 1) / (size_t)ts->batch);
+	rw->sched_steps = (double)ts->epochs * rw->steps_per_epoch;
+	return 0;
+}
 
+static void
+run_work_free(struct run_work *rw)
+{
+	if (rw->state != NULL)
+		json_decref(rw->state);
+	free(rw->snap);
+	free(rw->batch);
+	free(rw->gen);
+	free(rw->rows);
+	free(rw->dec);
+	free(rw->idx);
+	free(rw->rc.cands);
+	if (rw->w != NULL)
+		wgan_free(rw->w);
+}
+
+/* The steps of epoch e, their mean losses into *sum; *waited: seconds
+ * spent paused.  0 done, 1 stopped (the state at the epoch's start saved,
+ * CANCELLED posted), -1 error. */
+static int
+run_epoch(struct train_job *j, struct run_work *rw, int e, struct wgan_stats *sum, double *waited,
+    char **cause)
+{
+	struct train_settings *ts = &j->ts;
+	struct run_ctx *rc = &rw->rc;
+	struct wgan_stats st;
+	size_t r, n = rw->n;
+	int step, spe = rw->steps_per_epoch;
+
+	memset(sum, 0, sizeof *sum);
+	for (r = 0; r < n; r++)
+		rw->idx[r] = r;
+	rng_shuffle(&rw->rng, rw->idx, n);
+	for (step = 0; step < spe; step++) {
+		size_t off = (size_t)step * (size_t)ts->batch;
+		int B = (int)SH_MIN((size_t)ts->batch, n - off);
+
+		if (should_stop(j, waited)) {
+			/* Save the state at the start of this epoch. */
+			if (save_resume(j, rc, rw->w, rw->snap, &rw->rng_snap, "stopped", cause) != 0)
+				return -1;
+			run_event(j, rw, TRAIN_EV_CANCELLED);
+			rw->ev.seconds = rc->seconds;
+			snprintf(rw->ev.msg, sizeof rw->ev.msg, "stopped after epoch %d; state saved", rc->epoch);
+			emit(j, &rw->ev);
+			return 1;
+		}
+		if (ts->lr_schedule != TRAIN_LR_CONSTANT) {
+			double p = rw->budget > 0
+			    ? (rc->seconds + (util_now() - rw->t_mark - *waited)) / rw->budget
+			    : (double)wgan_steps(rw->w) / rw->sched_steps;
+			double f = train_lr_factor(ts->lr_schedule, ts->lr_floor, p);
+
+			wgan_set_lr(rw->w, ts->lr_g * f, ts->lr_d * f);
+		}
+		if (rw->rows != NULL) {
+			train_gather(j, rw->idx + off, (size_t)B, rw->rows);
+			enc_encode_rows(j->layout->enc, j->layout, rw->rows, (size_t)B, rw->batch);
+		} else
+			train_gather(j, rw->idx + off, (size_t)B, rw->batch);
+		wgan_train_step(rw->w, rw->batch, B, &rw->rng, &st);
+		if (!isfinite(st.disc_loss) || !isfinite(st.gen_loss) || !isfinite(st.w_distance) ||
+		    !isfinite(st.gp))
+			return util_fail(cause, "run %d, epoch %d, step %d: the loss is not a finite number "
+			    "(numerical failure); training stopped, the last saved state is kept. "
+			    "Check the cohort for extreme values or lower the learning rate",
+			    rc->run, e, step + 1);
+		sum->disc_loss += st.disc_loss;
+		sum->w_distance += st.w_distance;
+		sum->gp += st.gp;
+		sum->gen_loss += st.gen_loss;
+		sum->d_real += st.d_real;
+		sum->d_fake += st.d_fake;
+	}
+	if (spe > 0) {
+		sum->disc_loss /= spe;
+		sum->w_distance /= spe;
+		sum->gp /= spe;
+		sum->gen_loss /= spe;
+		sum->d_real /= spe;
+		sum->d_fake /= spe;
+	}
+	return 0;
+}
+
+/* The score of the model after epoch e under the checkpoint rule, and
+ * whether it is kept as the best so far. */
+static double
+run_score(struct train_job *j, struct run_work *rw, int e, const struct wgan_stats *sum, int *keep)
+{
+	struct train_settings *ts = &j->ts;
+	struct run_ctx *rc = &rw->rc;
+	struct rng mr;
+	size_t m;
+	double score;
+
+	if (ts->rule == TRAIN_RULE_TUTORIAL) {
+		/* SPEC §1.5: 0 < -mean(disc_loss) <= best. */
+		score = -sum->disc_loss;
+		*keep = score > 0 && score <= rc->best;
+		return score;
+	}
+	m = ts->metric_rows > 0 ? (size_t)ts->metric_rows : SH_MIN(rw->n, 20000);
+	rw->gen = xreallocarray(rw->gen, m * (size_t)rw->cfg.D, sizeof(float));
+	rng_seed_stream(&mr, rc->seed, 1000000 + (uint64_t)e);
+	wgan_generate(rw->w, m, &mr, 1, rw->gen);
+	if (j->layout->enc_on) {
+		rw->dec = xreallocarray(rw->dec, m * (size_t)j->layout->D, sizeof(float));
+		enc_decode_rows(j->layout->enc, j->layout, rw->gen, m, 1, NULL, rw->dec);
+		score = train_fidelity(j->train, j->layout, rw->dec, m);
+	} else
+		score = train_fidelity(j->train, j->layout, rw->gen, m);
+	*keep = isfinite(score) && score < rc->best;
+	return score;
+}
+
+/* After epoch e: a candidate checkpoint when the rule scores this epoch
+ * (ckpt-E.bin when kept), the resume state, old candidates pruned, CKPT
+ * posted (rw->ev is the epoch's event). */
+static int
+run_checkpoint(struct train_job *j, struct run_work *rw, int e, int final, const struct wgan_stats *sum,
+    char **cause)
+{
+	struct train_settings *ts = &j->ts;
+	struct run_ctx *rc = &rw->rc;
+	double score = NAN;
+	int keep = 0;
+
+	/* A budgeted run's last epoch is a candidate too: it may be the best. */
+	if ((e % ts->ckpt_every == 0 || (final && rw->budget > 0)) && e > ts->ckpt_after) {
+		score = run_score(j, rw, e, sum, &keep);
+		if (keep) {
+			struct ckpt_header h;
+			char *name = xsprintf("ckpt-%d.bin", e), *p;
+			int rcode;
+
+			rc->best = score;
+			rc->best_epoch = e;
+			header_fill(j, rc, rw->w, &h);
+			h.epoch = e;
+			h.rng = rw->rng;
+			h.score = score;
+			h.best_score = rc->best;
+			h.best_epoch = rc->best_epoch;
+			p = run_file(j, rc->run, name);
+			free(name);
+			rcode = ckpt_write(p, &h, rw->snap, cause);
+			free(p);
+			if (rcode != 0)
+				return -1;
+		}
+		cand_add(rc, e, score, keep);
+	}
+	if (save_resume(j, rc, rw->w, rw->snap, &rw->rng_snap, final ? "done" : "running", cause) != 0)
+		return -1;
+	cands_prune(j, rc);
+	if (keep && state_write(j, rc, final ? "done" : "running", cause) != 0)
+		return -1;
+	rw->ev.kind = TRAIN_EV_CKPT;
+	rw->ev.score = score;
+	rw->ev.chosen_epoch = rc->best_epoch;
+	snprintf(rw->ev.msg, sizeof rw->ev.msg, "%s", keep ? "kept" : "");
+	emit(j, &rw->ev);
+	return 0;
+}
+
+/* Book epoch e (mean losses sum, t0 its start, waited its pauses): time,
+ * history, the snapshot to resume from, EPOCH posted.  Sets *final when no
+ * further epoch is to run.  0, or -1 when a parameter is not finite. */
+static int
+run_epoch_done(struct train_job *j, struct run_work *rw, int e, const struct wgan_stats *sum, double t0,
+    double waited, int *final, char **cause)
+{
+	struct train_settings *ts = &j->ts;
+	struct run_ctx *rc = &rw->rc;
+	double now = util_now(), t_epoch, t_cycle, budget = rw->budget;
+	size_t r;
+
+	t_epoch = now - t0 - waited;
+	rc->seconds += now - rw->t_mark - waited;
+	t_cycle = now - rw->t_mark - waited;    /* this epoch and the last checkpoint's work */
+	rw->t_mark = now;
+	rc->epoch = e;
+	rc->steps = wgan_steps(rw->w);
+	/* With a budget, this is the last epoch when another one would not
+	 * fit: at least one epoch runs and no epoch starts past the budget. */
+	*final = budget > 0 ? rc->seconds + t_cycle > budget : e == ts->epochs;
+	pthread_mutex_lock(&j->mu);
+	hist_push(&j->hist[rc->run], sum, rc->seconds, e);
+	j->sec_per_epoch = j->sec_per_epoch > 0 ? 0.9 * j->sec_per_epoch + 0.1 * t_epoch : t_epoch;
+	if (budget <= 0)
+		j->epochs_left_total--;
+	pthread_mutex_unlock(&j->mu);
+	wgan_state_get(rw->w, rw->snap);
+	rw->rng_snap = rw->rng;
+	for (r = 0; r < rw->nstate; r++)
+		if (!isfinite(rw->snap[r]))
+			return util_fail(cause, "run %d, epoch %d: a model parameter is not a finite number "
+			    "(numerical failure); training stopped, the last saved state is kept. "
+			    "Check the cohort for extreme values or lower the learning rate", rc->run, e);
+
+	run_event(j, rw, TRAIN_EV_EPOCH);
+	/* With a budget the epoch count is an estimate from the pace so far. */
+	rw->ev.epochs = budget <= 0 ? ts->epochs : *final ? e
+	    : e + (int)SH_MIN(1e8, (budget - rc->seconds) / SH_MAX(t_cycle, 1e-6));
+	rw->ev.st = *sum;
+	rw->ev.seconds = rc->seconds;
+	rw->ev.steps_per_s = t_epoch > 0 ? rw->steps_per_epoch / t_epoch : 0;
+	if (budget > 0) {
+		int waiting;
+
+		pthread_mutex_lock(&j->mu);
+		waiting = j->last_run - j->next_run + 1;
+		pthread_mutex_unlock(&j->mu);
+		rw->ev.eta_s = (budget - rc->seconds) + budget * ((waiting + j->nparallel - 1) / j->nparallel);
+	} else
+		rw->ev.eta_s = j->sec_per_epoch * j->epochs_left_total / j->nparallel;
+	emit(j, &rw->ev);
+
+	/* Followers elsewhere (the workbench on a cluster's login node,
+	 * `synthehr status`) read the history from loss.csv: besides at
+	 * checkpoints it is rewritten every few seconds.  A resume reads
+	 * it only up to the saved epoch, so the extra rows are harmless. */
+	if (!(e % ts->ckpt_every == 0 || *final) && now - rc->live_written >= TRAIN_LIVE_EVERY_S) {
+		char *lp = run_file(j, rc->run, "loss.csv");
+
+		(void)loss_write(lp, &j->hist[rc->run], e, NULL);   /* best effort: the checkpoint writes it again */
+		free(lp);
+		rc->live_written = now;
+	}
+	return 0;
+}
+
+/* Train one run; 0 done, 1 stopped (saved), -1 error. */
+static int
+run_one(struct train_job *j, int run, char **cause)
+{
+	struct train_settings *ts = &j->ts;
+	struct run_work rw;
+	int rcode, e, final = 0;
+
+	rcode = run_prepare(j, run, &rw, cause);
+	if (rcode != 0) {
+		run_work_free(&rw);
+		return rcode > 0 ? 0 : -1;
+	}
 	/* rc.seconds counts wall time from here on, checkpoints included and
 	 * pauses excluded; the budget is measured against it. */
-	t_mark = util_now();
-	for (e = rc.epoch + 1; budget > 0 || e <= ts->epochs; e++) {
-		struct wgan_stats sum, st;
-		double t0 = util_now(), waited = 0, now;
-		int final;
+	rw.t_mark = util_now();
+	for (e = rw.rc.epoch + 1; !final && (rw.budget > 0 || e <= ts->epochs); e++) {
+		struct wgan_stats sum;
+		double t0 = util_now(), waited = 0;
 
-		memset(&sum, 0, sizeof sum);
-		for (r = 0; r < n; r++)
-			idx[r] = r;
-		rng_shuffle(&rng, idx, n);
-		for (step = 0; step < steps_per_epoch; step++) {
-			size_t off = (size_t)step * (size_t)ts->batch;
-			int B = (int)SH_MIN((size_t)ts->batch, n - off);
-
-			if (should_stop(j, &waited)) {
-				/* Save the state at the start of this epoch. */
-				if (save_resume(j, &rc, w, snap, &rng_snap, "stopped", cause) != 0)
-					goto out;
-				memset(&ev, 0, sizeof ev);
-				ev.kind = TRAIN_EV_CANCELLED;
-				ev.run = run;
-				ev.nruns = ts->runs;
-				ev.epoch = rc.epoch;
-				ev.epochs = budget > 0 ? rc.epoch : ts->epochs;
-				ev.seconds = rc.seconds;
-				ev.score = NAN;
-				ev.chosen_epoch = rc.best_epoch;
-				snprintf(ev.msg, sizeof ev.msg, "stopped after epoch %d; state saved", rc.epoch);
-				emit(j, &ev);
-				rcode = 1;
-				goto out;
-			}
-			if (ts->lr_schedule != TRAIN_LR_CONSTANT) {
-				double p = budget > 0
-				    ? (rc.seconds + (util_now() - t_mark - waited)) / budget
-				    : (double)wgan_steps(w) / sched_steps;
-				double f = train_lr_factor(ts->lr_schedule, ts->lr_floor, p);
-
-				wgan_set_lr(w, ts->lr_g * f, ts->lr_d * f);
-			}
-			if (rows != NULL) {
-				train_gather(j, idx + off, (size_t)B, rows);
-				enc_encode_rows(j->layout->enc, j->layout, rows, (size_t)B, batch);
-			} else
-				train_gather(j, idx + off, (size_t)B, batch);
-			wgan_train_step(w, batch, B, &rng, &st);
-			if (!isfinite(st.disc_loss) || !isfinite(st.gen_loss) || !isfinite(st.w_distance) ||
-			    !isfinite(st.gp)) {
-				util_fail(cause, "run %d, epoch %d, step %d: the loss is not a finite number "
-				    "(numerical failure); training stopped, the last saved state is kept. "
-				    "Check the cohort for extreme values or lower the learning rate",
-				    run, e, step + 1);
-				goto out;
-			}
-			sum.disc_loss += st.disc_loss;
-			sum.w_distance += st.w_distance;
-			sum.gp += st.gp;
-			sum.gen_loss += st.gen_loss;
-			sum.d_real += st.d_real;
-			sum.d_fake += st.d_fake;
-		}
-		if (steps_per_epoch > 0) {
-			sum.disc_loss /= steps_per_epoch;
-			sum.w_distance /= steps_per_epoch;
-			sum.gp /= steps_per_epoch;
-			sum.gen_loss /= steps_per_epoch;
-			sum.d_real /= steps_per_epoch;
-			sum.d_fake /= steps_per_epoch;
-		}
-		now = util_now();
-		t_epoch = now - t0 - waited;
-		rc.seconds += now - t_mark - waited;
-		t_cycle = now - t_mark - waited;    /* this epoch and the last checkpoint's work */
-		t_mark = now;
-		rc.epoch = e;
-		rc.steps = wgan_steps(w);
-		/* With a budget, this is the last epoch when another one would not
-		 * fit: at least one epoch runs and no epoch starts past the budget. */
-		final = budget > 0 ? rc.seconds + t_cycle > budget : e == ts->epochs;
-		pthread_mutex_lock(&j->mu);
-		hist_push(&j->hist[run], &sum, rc.seconds, e);
-		j->sec_per_epoch = j->sec_per_epoch > 0 ? 0.9 * j->sec_per_epoch + 0.1 * t_epoch : t_epoch;
-		if (budget <= 0)
-			j->epochs_left_total--;
-		pthread_mutex_unlock(&j->mu);
-		wgan_state_get(w, snap);
-		rng_snap = rng;
-		for (r = 0; r < nstate; r++)
-			if (!isfinite(snap[r])) {
-				util_fail(cause, "run %d, epoch %d: a model parameter is not a finite number "
-				    "(numerical failure); training stopped, the last saved state is kept. "
-				    "Check the cohort for extreme values or lower the learning rate", run, e);
-				goto out;
-			}
-
-		memset(&ev, 0, sizeof ev);
-		ev.kind = TRAIN_EV_EPOCH;
-		ev.run = run;
-		ev.nruns = ts->runs;
-		ev.epoch = e;
-		/* With a budget the epoch count is an estimate from the pace so far. */
-		ev.epochs = budget <= 0 ? ts->epochs : final ? e
-		    : e + (int)SH_MIN(1e8, (budget - rc.seconds) / SH_MAX(t_cycle, 1e-6));
-		ev.st = sum;
-		ev.seconds = rc.seconds;
-		ev.steps_per_s = t_epoch > 0 ? steps_per_epoch / t_epoch : 0;
-		if (budget > 0) {
-			int waiting;
-
-			pthread_mutex_lock(&j->mu);
-			waiting = j->last_run - j->next_run + 1;
-			pthread_mutex_unlock(&j->mu);
-			ev.eta_s = (budget - rc.seconds) + budget * ((waiting + j->nparallel - 1) / j->nparallel);
-		} else
-			ev.eta_s = j->sec_per_epoch * j->epochs_left_total / j->nparallel;
-		ev.score = NAN;
-		ev.chosen_epoch = rc.best_epoch;
-		emit(j, &ev);
-
-		/* Followers elsewhere (the workbench on a cluster's login node,
-		 * `synthehr status`) read the history from loss.csv: besides at
-		 * checkpoints it is rewritten every few seconds.  A resume reads
-		 * it only up to the saved epoch, so the extra rows are harmless. */
-		if (!(e % ts->ckpt_every == 0 || final) && now - rc.live_written >= TRAIN_LIVE_EVERY_S) {
-			char *lp = run_file(j, run, "loss.csv");
-
-			(void)loss_write(lp, &j->hist[run], e, NULL);   /* best effort: the checkpoint writes it again */
-			free(lp);
-			rc.live_written = now;
-		}
-
-		if (e % ts->ckpt_every == 0 || final) {
-			double score = NAN;
-			int keep = 0;
-
-			/* A budgeted run's last epoch is a candidate too: it may be the best. */
-			if ((e % ts->ckpt_every == 0 || (final && budget > 0)) && e > ts->ckpt_after) {
-				if (ts->rule == TRAIN_RULE_TUTORIAL) {
-					/* SPEC §1.5: 0 < -mean(disc_loss) <= best. */
-					score = -sum.disc_loss;
-					keep = score > 0 && score <= rc.best;
-				} else {
-					struct rng mr;
-					size_t m = ts->metric_rows > 0 ? (size_t)ts->metric_rows : SH_MIN(n, 20000);
-
-					gen = xreallocarray(gen, m * (size_t)cfg.D, sizeof(float));
-					rng_seed_stream(&mr, rc.seed, 1000000 + (uint64_t)e);
-					wgan_generate(w, m, &mr, 1, gen);
-					if (j->layout->enc_on) {
-						dec = xreallocarray(dec, m * (size_t)j->layout->D, sizeof(float));
-						enc_decode_rows(j->layout->enc, j->layout, gen, m, 1, NULL, dec);
-						score = train_fidelity(j->train, j->layout, dec, m);
-					} else
-						score = train_fidelity(j->train, j->layout, gen, m);
-					keep = isfinite(score) && score < rc.best;
-				}
-				if (keep) {
-					struct ckpt_header h;
-					char *name = xsprintf("ckpt-%d.bin", e);
-
-					rc.best = score;
-					rc.best_epoch = e;
-					header_fill(j, &rc, w, &h);
-					h.epoch = e;
-					h.rng = rng;
-					h.score = score;
-					h.best_score = rc.best;
-					h.best_epoch = rc.best_epoch;
-					p = run_file(j, run, name);
-					free(name);
-					if (ckpt_write(p, &h, snap, cause) != 0) {
-						free(p);
-						goto out;
-					}
-					free(p);
-				}
-				cand_add(&rc, e, score, keep);
-			}
-			if (save_resume(j, &rc, w, snap, &rng_snap, final ? "done" : "running",
-			    cause) != 0)
-				goto out;
-			cands_prune(j, &rc);
-			if (keep && state_write(j, &rc, final ? "done" : "running", cause) != 0)
-				goto out;
-			ev.kind = TRAIN_EV_CKPT;
-			ev.score = score;
-			ev.chosen_epoch = rc.best_epoch;
-			snprintf(ev.msg, sizeof ev.msg, "%s", keep ? "kept" : "");
-			emit(j, &ev);
-		}
-		if (final)
+		if ((rcode = run_epoch(j, &rw, e, &sum, &waited, cause)) != 0 ||
+		    (rcode = run_epoch_done(j, &rw, e, &sum, t0, waited, &final, cause)) != 0)
+			break;
+		if ((e % ts->ckpt_every == 0 || final) &&
+		    (rcode = run_checkpoint(j, &rw, e, final, &sum, cause)) != 0)
 			break;
 	}
-	memset(&ev, 0, sizeof ev);
-	ev.kind = TRAIN_EV_RUN_DONE;
-	ev.run = run;
-	ev.nruns = ts->runs;
-	ev.epoch = rc.epoch;
-	ev.epochs = budget > 0 ? rc.epoch : ts->epochs;
-	ev.seconds = rc.seconds;
-	ev.score = rc.best_epoch > 0 ? rc.best : NAN;
-	ev.chosen_epoch = rc.best_epoch;
-	if (budget > 0)
-		snprintf(ev.msg, sizeof ev.msg, "time budget of %g min reached", ts->minutes);
-	emit(j, &ev);
-	rcode = 0;
-out:
-	if (state != NULL)
-		json_decref(state);
-	free(snap);
-	free(batch);
-	free(gen);
-	free(rows);
-	free(dec);
-	free(idx);
-	free(rc.cands);
-	if (w != NULL)
-		wgan_free(w);
+	if (rcode == 0) {
+		run_event(j, &rw, TRAIN_EV_RUN_DONE);
+		rw.ev.seconds = rw.rc.seconds;
+		rw.ev.score = rw.rc.best_epoch > 0 ? rw.rc.best : NAN;
+		if (rw.budget > 0)
+			snprintf(rw.ev.msg, sizeof rw.ev.msg, "time budget of %g min reached", ts->minutes);
+		emit(j, &rw.ev);
+	}
+	run_work_free(&rw);
 	return rcode;
 }
 
