@@ -359,6 +359,92 @@ test_cwc(void)
 	layout_free(l);
 }
 
+/* Issue 18: CWC in column blocks and LCA's row-space (Gram) PCA give what
+ * the whole D × D matrices give, to rounding, whatever the block width
+ * (forced tiny here; a real study switches beyond EVAL_FULL_D columns). */
+static void
+test_blocked(void)
+{
+	struct layout *l = mk_layout(3, 14, 3);   /* D = 22 */
+	int D = l->D, n = 200, i, j, k, b, bw[] = { 1, 3, 5, 21 };
+	struct mtx *R = mtx_new((size_t)n, l), *S = mtx_new((size_t)n, l);
+	struct mtx *Rs = mtx_new(9, l), *Ss = mtx_new(8, l);   /* 17 stacked rows < D */
+	double whole, mw, got, mg, lw, lg, lw2, lg2;
+	struct eval_lca_info iw, ig;
+	struct rng g;
+
+	rng_seed(&g, 23);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 2; k++) {
+			struct mtx *m = k ? S : R;
+			double age = 20 + 60 * rng_uniform(&g);
+
+			mtx_set(m, (size_t)i, (int)rng_below(&g, 3), 1);
+			mtx_set(m, (size_t)i, 3, rng_uniform(&g) < 0.1 + age / 200);
+			mtx_set(m, (size_t)i, 4, rng_uniform(&g) < 0.5);
+			for (j = 5; j < 19; j++)
+				mtx_set(m, (size_t)i, j, rng_uniform(&g) < (k ? 0.3 : 0.2) * (1 + j % 4) / 2);
+			mtx_set(m, (size_t)i, 19, (float)age);
+			mtx_set(m, (size_t)i, 20, (float)(25 + 5 * rng_normal(&g) + (k ? 0 : age / 20)));
+			mtx_set(m, (size_t)i, 21, (float)(rng_uniform(&g) * 100));
+		}
+	/* a constant column in R (correlates 0) and another in S (noise) */
+	for (i = 0; i < n; i++) {
+		mtx_set(R, (size_t)i, 7, 0);
+		mtx_set(S, (size_t)i, 12, 1);
+	}
+	eval_col_block_force = 0;
+	tap_ok(eval_col_block(D) == D && eval_col_block(EVAL_FULL_D + 1) == EVAL_COL_BLOCK,
+	    "whole matrices up to %d columns, %d-column blocks beyond", EVAL_FULL_D, EVAL_COL_BLOCK);
+	whole = eval_cwc(l, R, S, &mw);
+	for (b = 0; b < 4; b++) {
+		eval_col_block_force = bw[b];
+		got = eval_cwc(l, R, S, &mg);
+		tap_near(got, whole, 1e-9 * whole, "CWC in %d-column blocks = whole (%.9g vs %.9g)", bw[b], got, whole);
+		tap_near(mg, mw, 1e-12, "paper variant in %d-column blocks = whole", bw[b]);
+	}
+	eval_col_block_force = 0;
+	got = eval_cwc(l, S, S, NULL);
+	eval_col_block_force = 4;
+	tap_near(eval_cwc(l, S, S, NULL), got, 1e-9 * got, "blocked CWC of identical sets (only the noise of"
+	    " a constant column: %.4g) = whole", got);
+	/* scaled rows (as prep stores them) give the same */
+	mtx_scale(R, l);
+	tap_near(eval_cwc(l, R, S, NULL), whole, 1e-4 * whole, "blocked CWC of scaled rows = whole");
+	mtx_unscale(R, l);
+	eval_col_block_force = 0;
+	tap_ok(eval_cwc_need(EVAL_FULL_D * 12) < ((size_t)1 << 30),
+	    "a 49,152-column CWC needs %.0f MiB in blocks (whole: %.1f GiB)",
+	    eval_cwc_need(EVAL_FULL_D * 12) / 1048576.0, (double)EVAL_FULL_D * 12 * EVAL_FULL_D * 12 * 28 / 1073741824.0);
+	eval_col_block_force = 0;
+
+	/* LCA with fewer stacked rows than columns: the Gram route */
+	for (i = 0; i < 9; i++)
+		for (j = 0; j < D; j++)
+			mtx_set(Rs, (size_t)i, j, mtx_get(R, (size_t)(i * 7), j));
+	for (i = 0; i < 8; i++)
+		for (j = 0; j < D; j++)
+			mtx_set(Ss, (size_t)i, j, mtx_get(S, (size_t)(i * 11), j));
+	lw = eval_lca_ex(l, Rs, Ss, 1, 3, -1, &iw);
+	lw2 = eval_lca_ex(l, Rs, Ss, 4, 3, 3, NULL);
+	eval_col_block_force = 5;
+	lg = eval_lca_ex(l, Rs, Ss, 1, 3, -1, &ig);
+	lg2 = eval_lca_ex(l, Rs, Ss, 4, 3, 3, NULL);
+	eval_col_block_force = 0;
+	tap_ok(ig.ncomp == iw.ncomp, "LCA Gram route keeps the same components (%d, whole %d)", ig.ncomp, iw.ncomp);
+	tap_near(ig.explained, iw.explained, 1e-6, "LCA Gram route: same explained share (%.6f)", ig.explained);
+	tap_near(ig.inertia, iw.inertia, 1e-4 * iw.inertia, "LCA Gram route: same k-means inertia");
+	tap_near(lg, lw, 1e-9, "LCA Gram route (PCA-Part start) = covariance route (%g)", lw);
+	tap_near(lg2, lw2, 1e-9, "LCA Gram route (k-means++ restarts) = covariance route (%g)", lw2);
+	tap_ok(eval_lca_need(49002, 4000) < ((size_t)1 << 30),
+	    "a 49,002-column LCA of 4,000 rows needs %.0f MiB", eval_lca_need(49002, 4000) / 1048576.0);
+	mtx_free(R);
+	mtx_free(S);
+	mtx_free(Rs);
+	mtx_free(Ss);
+	layout_free(l);
+}
+
 static void
 test_pca(void)
 {
@@ -586,6 +672,7 @@ main(void)
 	test_wd();
 	test_dwd_reference();
 	test_cwc();
+	test_blocked();
 	test_pca();
 	test_lca();
 	test_mca();

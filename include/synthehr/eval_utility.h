@@ -60,6 +60,18 @@ double eval_cwc(const struct layout *l, const struct mtx *R, const struct mtx *S
  * with noise_seed 0) computed once and reused across synthetic sets. */
 double eval_cwc_from(const struct layout *l, const double *corr_r, const struct mtx *S, double *paper_mae);
 
+/* Whole D × D matrices up to this many columns; wider: column blocks. */
+#define EVAL_FULL_D 4096
+#define EVAL_COL_BLOCK 2048
+/* Column block width for the columns² work (D: one block, the whole
+ * matrix); SYNTHEHR_EVAL_COL_BLOCK or eval_col_block_force (> 0) force it. */
+extern int eval_col_block_force;
+int eval_col_block(int D);
+/* Bytes CWC needs at its peak for D columns, LCA for D columns and n
+ * stacked rows (the memory estimates before evaluating). */
+size_t eval_cwc_need(int D);
+size_t eval_lca_need(int D, size_t n);
+
 /* Correlation matrix corr[D × D] (double, row-major) of m over all columns,
  * Pearson, computed by SYRK on centred float row blocks accumulated in
  * double.  noise_seed != 0: columns constant in m get the tutorial's noise

@@ -467,11 +467,15 @@ metric_cwc(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
 	(void)real;
 	ctx_progress(c, "CWC", 0);
 	t0 = util_now();
-	if (c->corr_r == NULL) {
-		c->corr_r = xmalloc((size_t)c->l->D * c->l->D * sizeof *c->corr_r);
-		eval_corr(c->l, c->R, 0, c->corr_r);
+	if (eval_col_block(c->l->D) < c->l->D)
+		v = eval_cwc(c->l, c->R, S, &mae);      /* column blocks, nothing kept */
+	else {
+		if (c->corr_r == NULL) {
+			c->corr_r = xmalloc((size_t)c->l->D * c->l->D * sizeof *c->corr_r);
+			eval_corr(c->l, c->R, 0, c->corr_r);
+		}
+		v = eval_cwc_from(c->l, c->corr_r, S, &mae);
 	}
-	v = eval_cwc_from(c->l, c->corr_r, S, &mae);
 	json_object_set_new(json_object_get(res, "values"), "CWC", js_real_or_null(v));
 	json_object_set_new(json_object_get(res, "details"), "cwc_paper_mae", js_real_or_null(mae));
 	json_object_set_new(json_object_get(res, "seconds"), "CWC", json_real(util_now() - t0));
@@ -1052,16 +1056,17 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 	if (prep_load_split(s, c.l, &c.R, &c.T, cause) != 0)
 		goto out;
 	{
-		/* Before the allocations that scale with columns²: CWC holds the
-		 * real and synthetic correlation matrices (doubles) with a float
-		 * product and a double accumulator, LCA a covariance, its
-		 * accumulator, eigenvectors and LAPACK's copies (issue 18). */
-		size_t D2 = (size_t)c.l->D * (size_t)c.l->D, need = 0;
+		/* Before the allocations that scale with columns² (issue 18):
+		 * CWC's and LCA's peaks (eval_cwc_need, eval_lca_need: whole
+		 * D × D matrices up to EVAL_FULL_D columns, column blocks or
+		 * LCA's row-space PCA beyond), LCA's rows capped by lca_rows and
+		 * a synthetic set taken as large as the training rows. */
+		size_t need = 0, nl = o->lca_rows > 0 ? SH_MIN(o->lca_rows, c.R->n) : c.R->n;
 
 		if (o->only & EVAL_F_CWC)
-			need = SH_MAX(need, D2 * (8 + 8 + 4 + 8));
+			need = SH_MAX(need, eval_cwc_need(c.l->D));
 		if (o->only & EVAL_F_LCA)
-			need = SH_MAX(need, D2 * (4 + 8 + 8 + 8 + 8));
+			need = SH_MAX(need, eval_lca_need(c.l->D, 2 * nl));
 		if (need > 0 && util_mem_check(need, c.l->D > 0 ? "evaluating (correlations of every pair of "
 		    "columns)" : "evaluating", cause) != 0)
 			goto out;

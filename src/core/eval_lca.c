@@ -24,16 +24,19 @@ extern void dsyevr_(const char *jobz, const char *range, const char *uplo, const
     int *isuppz, double *work, const int *lwork, int *iwork, const int *liwork, int *info,
     size_t jobz_len, size_t range_len, size_t uplo_len);
 
-int
-eval_pca_cov(const double *cov, int d, double frac, double *evals, double *evecs)
+/* Eigendecomposition of the symmetric a [d × d] (destroyed): eigenvalues
+ * descending into evals[d] (may be NULL), LAPACK's eigenvectors (ascending
+ * order, eigenvector q in z[q·d ..]) into *zout (caller frees; NULL on
+ * failure); returns the components reaching frac, -1 on failure. */
+static int
+pca_core(double *a, int d, double frac, double *evals, double **zout)
 {
-	double *a = xmalloc((size_t)d * d * sizeof *a), *w = xmalloc((size_t)d * sizeof *w);
+	double *w = xmalloc((size_t)d * sizeof *w);
 	double *z = xmalloc((size_t)d * d * sizeof *z), wq, *work, vl = 0, vu = 0, abstol = 0;
 	double total = 0, cum = 0;
 	int *isuppz = xmalloc(2 * (size_t)d * sizeof *isuppz), iwq, *iwork, lwork = -1, liwork = -1;
-	int info = 0, m = 0, il = 1, iu = d, i, j, ncomp = -1;
+	int info = 0, m = 0, il = 1, iu = d, i, ncomp = -1;
 
-	memcpy(a, cov, (size_t)d * d * sizeof *a);
 	dsyevr_("V", "A", "U", &d, a, &d, &vl, &vu, &il, &iu, &abstol, &m, w, z, &d, isuppz,
 	    &wq, &lwork, &iwq, &liwork, &info, 1, 1, 1);
 	if (info == 0) {
@@ -55,9 +58,6 @@ eval_pca_cov(const double *cov, int d, double frac, double *evals, double *evecs
 
 			if (evals)
 				evals[i] = w[q];
-			if (evecs)
-				for (j = 0; j < d; j++)
-					evecs[(size_t)j * d + i] = z[(size_t)q * d + j];
 			cum += w[q] > 0 ? w[q] : 0;
 			if (ncomp < 0 && total > 0 && cum / total >= frac - 1e-12)
 				ncomp = i + 1;
@@ -65,10 +65,30 @@ eval_pca_cov(const double *cov, int d, double frac, double *evals, double *evecs
 		if (ncomp < 0)
 			ncomp = d;
 	}
-	free(a);
 	free(w);
-	free(z);
 	free(isuppz);
+	if (ncomp < 0) {
+		free(z);
+		z = NULL;
+	}
+	*zout = z;
+	return ncomp;
+}
+
+int
+eval_pca_cov(const double *cov, int d, double frac, double *evals, double *evecs)
+{
+	double *a = xmalloc((size_t)d * d * sizeof *a), *z;
+	int ncomp, i, j;
+
+	memcpy(a, cov, (size_t)d * d * sizeof *a);
+	ncomp = pca_core(a, d, frac, evals, &z);
+	free(a);
+	if (z != NULL && evecs != NULL)
+		for (i = 0; i < d; i++)
+			for (j = 0; j < d; j++)
+				evecs[(size_t)j * d + i] = z[(size_t)(d - 1 - i) * d + j];
+	free(z);
 	return ncomp;
 }
 
@@ -499,38 +519,38 @@ lca_lloyd(const float *Z, const float *zsq, size_t n, int p, int k, double tol, 
 	return inertia;
 }
 
-double
-eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, uint64_t seed,
-    int k, int restarts, struct eval_lca_info *info)
+/* Columns per block of the Gram route: a block of every row [n × B]
+ * doubles stays within 256 MiB. */
+static int
+lca_gram_block(size_t n)
 {
-	struct lca_src src[2];
-	int D = l->D, p, c, q, s, rs;
-	size_t n = R->n + S->n, bs = evalu_block_rows(D), r0, i, off;
-	float *X = xmalloc(bs * (size_t)D * sizeof *X), *tmp = xmalloc((size_t)D * D * sizeof *tmp);
-	double *mean = xcalloc((size_t)D, sizeof *mean), *acc = xcalloc((size_t)D * D, sizeof *acc);
-	double *evecs = xmalloc((size_t)D * D * sizeof *evecs), *evals = xmalloc((size_t)D * sizeof *evals);
-	double total = 0, cum = 0, tol, best_in = INFINITY, ld = 0;
-	float *V, *Z, *zsq, *C, *bestC, *dist;
-	int *lab;
-	size_t real[64] = { 0 }, size[64] = { 0 };
-	int used = 0, iters = 0;
+	size_t b = ((size_t)32 << 20) / (n ? n : 1);
 
-	if (k <= 0)
-		k = 5;
-	if (k > 64)
-		k = 64;
-	if (restarts == 0)
-		restarts = 10;
-	if (info)
-		memset(info, 0, sizeof *info);
-	if (R->n == 0 || S->n == 0 || n < (size_t)k) {
-		free(X); free(tmp); free(mean); free(acc); free(evecs); free(evals);
-		return NAN;
-	}
-	lca_src_init(&src[0], l, R);
-	lca_src_init(&src[1], l, S);
+	return (int)SH_MAX((size_t)1, SH_MIN(b, (size_t)EVAL_COL_BLOCK));
+}
 
-	/* Mean and covariance of the stacked, scaled rows. */
+size_t
+eval_lca_need(int D, size_t n)
+{
+	size_t d = (size_t)(D > 0 ? D : 0), p = SH_MIN(n, d);
+
+	/* the projected rows [n × p] and k-means' distances and labels */
+	p = n * p * sizeof(float) + n * (64 * sizeof(float) + 16);
+	if (eval_col_block(D) < D && n < d)
+		/* the Gram matrix and LAPACK's eigenvectors (n × n doubles) and
+		 * a column block of the rows */
+		return p + n * n * (8 + 8) + n * (size_t)lca_gram_block(n) * 8;
+	/* covariance: float product, accumulator, eigenvectors, LAPACK's copies */
+	return p + d * d * (4 + 8 + 8 + 8 + 8);
+}
+
+/* Mean of the stacked, scaled rows into mean[D]. */
+static void
+lca_mean(struct lca_src *src, int D, size_t n, float *X, size_t bs, double *mean)
+{
+	size_t r0, i;
+	int s, q;
+
 	for (s = 0; s < 2; s++)
 		for (r0 = 0; r0 < src[s].m->n; r0 += bs) {
 			size_t nb = SH_MIN(bs, src[s].m->n - r0);
@@ -542,6 +562,89 @@ eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, ui
 		}
 	for (q = 0; q < D; q++)
 		mean[q] /= (double)n;
+}
+
+/* PCA in row space (issue 18), for a study with more columns than stacked
+ * rows: the Gram matrix G = X_c X_c^T [n × n] of the centred rows, summed
+ * over column blocks (no D × D matrix), has the covariance's nonzero
+ * eigenvalues times n − 1, and the projected rows are Z = U Λ^½ (U its
+ * eigenvectors) — the covariance route's (X − mean) V up to each
+ * component's sign, which k-means does not see.  Returns p (≤ 0: failure)
+ * with *Zout [n × p], *total and *cum the explained-variance sums. */
+static int
+lca_pca_gram(struct lca_src *src, int D, size_t n, const double *mean, float **Zout, double *total,
+    double *cum)
+{
+	int B = lca_gram_block(n), j0, q, s, p, c;
+	double *G = xcalloc(n * n, sizeof *G), *xj = xmalloc(n * (size_t)B * sizeof *xj), *z = NULL;
+	double *evals = xmalloc(n * sizeof *evals);
+	size_t i, r, off;
+	float *Z;
+
+	for (j0 = 0; j0 < D; j0 += B) {
+		int w = SH_MIN(B, D - j0);
+
+		/* the block's columns of every row, scaled and centred as the
+		 * covariance route makes them (float), as doubles */
+		off = 0;
+		for (s = 0; s < 2; s++)
+			for (r = 0; r < src[s].m->n; r++, off++)
+				for (q = 0; q < w; q++) {
+					int j = j0 + q;
+					float v = mtx_get(src[s].m, r, j);
+
+					if (src[s].l->kind[j] == MCOL_CONT) {
+						double span = src[s].hi[j] - src[s].lo[j];
+
+						v = span > 0 ? (float)((v - src[s].lo[j]) / span) : 0.0f;
+					}
+					xj[off * (size_t)w + q] = (float)(v - mean[j]);
+				}
+		cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)n, w, 1.0, xj, w, 1.0, G, (int)n);
+	}
+	free(xj);
+	for (i = 0; i < n; i++)
+		for (r = i; r < n; r++)
+			G[r * n + i] = G[i * n + r] /= (double)(n > 1 ? n - 1 : 1);
+	p = pca_core(G, (int)n, 0.8, evals, &z);
+	free(G);
+	*total = *cum = 0;
+	if (p <= 0) {
+		free(evals);
+		free(z);
+		return p;
+	}
+	for (i = 0; i < n; i++) {
+		*total += evals[i] > 0 ? evals[i] : 0;
+		if (i < (size_t)p)
+			*cum += evals[i] > 0 ? evals[i] : 0;
+	}
+	Z = xmalloc(n * (size_t)p * sizeof *Z);
+	for (c = 0; c < p; c++) {
+		/* component c: eigenvector n-1-c of LAPACK's ascending order */
+		const double *u = z + (n - 1 - (size_t)c) * n;
+		double sc = sqrt((evals[c] > 0 ? evals[c] : 0) * (double)(n > 1 ? n - 1 : 1));
+
+		for (i = 0; i < n; i++)
+			Z[i * (size_t)p + c] = (float)(u[i] * sc);
+	}
+	free(z);
+	free(evals);
+	*Zout = Z;
+	return p;
+}
+
+/* PCA by the covariance [D × D] of the centred rows (the route up to
+ * EVAL_FULL_D columns): Z = (X − mean) V. */
+static int
+lca_pca_cov(struct lca_src *src, int D, size_t n, const double *mean, float **Zout, double *total,
+    double *cum)
+{
+	size_t bs = evalu_block_rows(D), r0, i, off;
+	float *X = xmalloc(bs * (size_t)D * sizeof *X), *tmp = xmalloc((size_t)D * D * sizeof *tmp), *V, *Z;
+	double *acc = xcalloc((size_t)D * D, sizeof *acc), *evals = xmalloc((size_t)D * sizeof *evals), *z;
+	int p, q, c, s;
+
 	for (s = 0; s < 2; s++)
 		for (r0 = 0; r0 < src[s].m->n; r0 += bs) {
 			size_t nb = SH_MIN(bs, src[s].m->n - r0);
@@ -552,30 +655,35 @@ eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, ui
 					X[i * (size_t)D + q] = (float)(X[i * (size_t)D + q] - mean[q]);
 			evalu_syrk_acc(X, nb, D, tmp, acc);
 		}
+	free(tmp);
 	for (q = 0; q < D; q++)
 		for (c = q; c < D; c++) {
 			double v = acc[(size_t)q * D + c] / (double)(n > 1 ? n - 1 : 1);
 
 			acc[(size_t)q * D + c] = acc[(size_t)c * D + q] = v;
 		}
-	p = eval_pca_cov(acc, D, 0.8, evals, evecs);
+	/* in place: the accumulator is LAPACK's work matrix */
+	p = pca_core(acc, D, 0.8, evals, &z);
+	free(acc);
+	*total = *cum = 0;
 	if (p <= 0) {
-		lca_src_done(&src[0]);
-		lca_src_done(&src[1]);
-		free(X); free(tmp); free(mean); free(acc); free(evecs); free(evals);
-		return NAN;
+		free(X);
+		free(evals);
+		free(z);
+		return p;
 	}
 	for (q = 0; q < D; q++) {
-		total += evals[q] > 0 ? evals[q] : 0;
+		*total += evals[q] > 0 ? evals[q] : 0;
 		if (q < p)
-			cum += evals[q] > 0 ? evals[q] : 0;
+			*cum += evals[q] > 0 ? evals[q] : 0;
 	}
-
 	/* Project: Z [n × p] = (X − mean) V, V [D × p]. */
 	V = xmalloc((size_t)D * p * sizeof *V);
 	for (q = 0; q < D; q++)
 		for (c = 0; c < p; c++)
-			V[(size_t)q * p + c] = (float)evecs[(size_t)q * D + c];
+			V[(size_t)q * p + c] = (float)z[(size_t)(D - 1 - c) * D + q];
+	free(z);
+	free(evals);
 	Z = xmalloc(n * (size_t)p * sizeof *Z);
 	off = 0;
 	for (s = 0; s < 2; s++)
@@ -591,11 +699,49 @@ eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, ui
 			off += nb;
 		}
 	free(X);
-	free(tmp);
-	free(acc);
 	free(V);
+	*Zout = Z;
+	return p;
+}
+
+double
+eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, uint64_t seed,
+    int k, int restarts, struct eval_lca_info *info)
+{
+	struct lca_src src[2];
+	int D = l->D, p, c, q, rs;
+	size_t n = R->n + S->n, bs = evalu_block_rows(D), i;
+	double *mean, total = 0, cum = 0, tol, best_in = INFINITY, ld = 0;
+	float *X, *Z = NULL, *zsq, *C, *dist;
+	int *lab, *bestlab;
+	size_t real[64] = { 0 }, size[64] = { 0 };
+	int used = 0, iters = 0;
+
+	if (k <= 0)
+		k = 5;
+	if (k > 64)
+		k = 64;
+	if (restarts == 0)
+		restarts = 10;
+	if (info)
+		memset(info, 0, sizeof *info);
+	if (R->n == 0 || S->n == 0 || n < (size_t)k)
+		return NAN;
+	lca_src_init(&src[0], l, R);
+	lca_src_init(&src[1], l, S);
+	mean = xcalloc((size_t)D, sizeof *mean);
+	X = xmalloc(bs * (size_t)D * sizeof *X);
+	lca_mean(src, D, n, X, bs, mean);
+	free(X);
+	if (eval_col_block(D) < D && n < (size_t)D)
+		p = lca_pca_gram(src, D, n, mean, &Z, &total, &cum);
+	else
+		p = lca_pca_cov(src, D, n, mean, &Z, &total, &cum);
 	lca_src_done(&src[0]);
 	lca_src_done(&src[1]);
+	free(mean);
+	if (p <= 0)
+		return NAN;
 
 	/* k-means: scikit-learn's tolerance is 1e-4 × mean feature variance. */
 	zsq = xmalloc(n * sizeof *zsq);
@@ -624,9 +770,9 @@ eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, ui
 		zsq[i] = (float)sq;
 	}
 	C = xmalloc((size_t)k * p * sizeof *C);
-	bestC = xmalloc((size_t)k * p * sizeof *bestC);
 	dist = xmalloc(n * (size_t)k * sizeof *dist);
 	lab = xmalloc(n * sizeof *lab);
+	bestlab = xmalloc(n * sizeof *bestlab);
 	for (rs = 0; rs < (restarts < 0 ? 1 : restarts); rs++) {
 		struct rng g;
 		double in;
@@ -637,13 +783,14 @@ eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, ui
 		else
 			lca_init(Z, zsq, n, p, k, &g, C);
 		in = lca_lloyd(Z, zsq, n, p, k, tol, C, lab, dist, &iters);
+		/* lca_lloyd ends with the labels of its final centres: keep the
+		 * best restart's instead of assigning every row again */
 		if (in < best_in) {
 			best_in = in;
-			memcpy(bestC, C, (size_t)k * p * sizeof *C);
+			memcpy(bestlab, lab, n * sizeof *lab);
 		}
 	}
-	lca_dist(Z, zsq, n, p, bestC, k, dist);
-	lca_assign(dist, n, k, lab);
+	memcpy(lab, bestlab, n * sizeof *lab);
 	for (i = 0; i < n; i++) {
 		size[lab[i]]++;
 		if (i < R->n)
@@ -672,12 +819,9 @@ eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, ui
 	free(Z);
 	free(zsq);
 	free(C);
-	free(bestC);
 	free(dist);
 	free(lab);
-	free(mean);
-	free(evecs);
-	free(evals);
+	free(bestlab);
 	return ld;
 }
 
