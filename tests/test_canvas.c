@@ -236,6 +236,19 @@ keys(struct app *a, const int *k, int n)
 		app_key(a, k[i]);
 }
 
+/* How many times s occurs in t. */
+static int
+count_of(const char *t, const char *s)
+{
+	int n = 0;
+
+	while ((t = strstr(t, s)) != NULL) {
+		n++;
+		t += strlen(s);
+	}
+	return n;
+}
+
 static int
 has(struct canvas *cv, const char *s)
 {
@@ -601,7 +614,7 @@ test_train_plot(void)
 	struct canvas *cv = canvas_new(80, 24, 0);
 	json_t *cfg;
 	char *cause = NULL, *t;
-	int r, e;
+	int r, e, i;
 
 	if (mkdtemp(tmpl) == NULL)
 		return;
@@ -622,11 +635,13 @@ test_train_plot(void)
 		free(p);
 		sb.cap = 300 * 64 + 64;
 		sb.b = xcalloc(sb.cap, 1);
-		sb.n = (size_t)snprintf(sb.b, sb.cap, "epoch,disc_loss,gen_loss\n");
+		sb.n = (size_t)snprintf(sb.b, sb.cap, "epoch,disc_loss,gen_loss,seconds\n");
 		for (e = 1; e <= 300; e++) {
 			double d = e == 1 ? 2200 : e == 2 ? 150 : -2 - 0.2 * r + 1.5 * exp(-e / 40.0);
 
-			snprintf(line, sizeof line, "%d,%.4f,%.4f\n", e, d, e == 1 ? 900 : 0.5 + 0.1 * r);
+			/* run r takes 0.1 r + 0.2 s an epoch: run 5 trains 300 epochs in 3:30 */
+			snprintf(line, sizeof line, "%d,%.4f,%.4f,%.1f\n", e, d, e == 1 ? 900 : 0.5 + 0.1 * r,
+			    e * (0.2 + 0.1 * r));
 			memcpy(sb.b + sb.n, line, strlen(line));
 			sb.n += strlen(line);
 		}
@@ -634,6 +649,30 @@ test_train_plot(void)
 		util_write_file_atomic(p, sb.b, sb.n, NULL);
 		free(p);
 		free(sb.b);
+		/* the metric rule's scores at epochs 75, 100, ..., 300 (after
+		 * ckpt_after 50): 10 r + (e - 100 - 25 r)^2 / 500, lowest at epoch
+		 * 100 + 25 r, which is the chosen one (run 5: 225) */
+		{
+			json_t *cl = json_array(), *st;
+			double best = HUGE_VAL;
+			int be = 0;
+
+			for (e = 75; e <= 300; e += 25) {
+				double sc = 10 * r + (e - 100 - 25 * r) * (e - 100 - 25 * r) / 500.0;
+
+				json_array_append_new(cl, json_pack("{s:i,s:f}", "epoch", e, "score", sc));
+				if (sc < best) {
+					best = sc;
+					be = e;
+				}
+			}
+			st = json_pack("{s:i,s:s,s:i,s:i,s:o,s:{s:i,s:f,s:b,s:s}}", "run", r, "status", "done", "epoch", 300,
+			    "epochs", 300, "checkpoints", cl, "chosen", "epoch", be, "score", best, "fallback", 0, "rule", "metric");
+			p = xsprintf("%s/runs/run-%d/state.json", dir, r);
+			js_write_file(p, st, NULL);
+			json_decref(st);
+			free(p);
+		}
 	}
 	a->headless = 1;
 	if (app_open_study(a, dir, &cause) != 0) {
@@ -685,6 +724,74 @@ test_train_plot(void)
 	    "no colour: the runs' marks tell them apart in the plot and the legend");
 	free(t);
 	a->colour = 1;
+	/* smoothing: EMA 0.9 over the robust points, the raw trace dimmed */
+	app_key(a, 'e');
+	app_draw(a, cv);
+	golden(cv, "train-spiky-ema");
+	tap_ok(has(cv, "critic loss per epoch, EMA 0.9, all runs") && has(cv, "  -0.74 ") && has(cv, "10 off"),
+	    "e: the loss smoothed (EMA 0.9), the range still without the spike");
+	/* the cursor at the last epoch reads every run's smoothed value: by
+	 * hand the EMA of run 1 at epoch 300 */
+	app_key(a, 'c');
+	app_draw(a, cv);
+	{
+		double ema = NAN, v;
+		char want[64];
+
+		for (e = 3; e <= 300; e++) {
+			v = -2 - 0.2 + 1.5 * exp(-e / 40.0);
+			v = round(v * 1e4) / 1e4;   /* loss.csv holds 4 decimals */
+			ema = e == 3 ? v : 0.9 * ema + 0.1 * v;
+		}
+		snprintf(want, sizeof want, "@300 %.4f", ema);
+		t = canvas_to_text(cv);
+		tap_ok(has(cv, "cursor: epoch 300") && has(cv, want) && count_of(t, "done @300 -") == 5,
+		    "c: the cursor at epoch 300 reads out each of the 5 runs (run 1's EMA by hand: %s)", want);
+		free(t);
+	}
+	app_key(a, 'e');
+	app_key(a, 'e');   /* smoothing off again */
+	for (i = 0; i < 200; i++)
+		app_key(a, TKEY_LEFT);
+	app_key(a, TKEY_HOME);
+	app_draw(a, cv);
+	tap_ok(has(cv, "cursor: epoch 1") && has(cv, "@1 2200"), "Home: the cursor at epoch 1 reads the raw spike (2200)");
+	app_key(a, TKEY_END);
+	app_key(a, TKEY_LEFT);
+	app_draw(a, cv);
+	golden(cv, "train-spiky-cursor");
+	t = canvas_to_text(cv);
+	tap_ok(strstr(t, "cursor: epoch 297") != NULL && count_of(t, "done @297 -") == 5,
+	    "End, Left: one braille column back (300 - 299/91 epochs: 297); a value per run");
+	free(t);
+	app_key(a, 'c');
+	/* hide run 3: out of the plot and the legend */
+	app_key(a, 'h');
+	app_key(a, '3');
+	app_draw(a, cv);
+	tap_ok(has(cv, "runs shown (1 hidden)") && !has(cv, "\u2501run 3") && has(cv, "\u2501run 4"),
+	    "h 3: run 3 hidden from the plot and the legend");
+	app_key(a, 'h');
+	app_key(a, '3');
+	app_draw(a, cv);
+	tap_ok(has(cv, "\u2501run 3") && has(cv, "all runs"), "h 3 again: run 3 back");
+	/* the wall-time axis: run 5 trained 300 x 0.7 s = 3:30 */
+	app_key(a, 't');
+	app_draw(a, cv);
+	golden(cv, "train-spiky-time");
+	tap_ok(has(cv, "critic loss by training time") && has(cv, "0:00") && has(cv, "3:30\u2502"),
+	    "t: the x axis in training time, 0:00 to 3:30 (run 5: 300 epochs of 0.7 s)");
+	app_key(a, 't');
+	/* the checkpoint rule's score, the chosen epochs marked */
+	app_key(a, 'f');
+	app_draw(a, cv);
+	golden(cv, "train-spiky-score");
+	tap_ok(has(cv, "checkpoint score (metric rule: quick DWD)") && has(cv, "1:125") && has(cv, "5:225") &&
+	    has(cv, "chosen 225"), "f: the checkpoint scores, each run's chosen epoch (100 + 25 r) named");
+	t = canvas_to_text(cv);
+	tap_ok(strstr(t, "\u25c6") != NULL, "f: the chosen checkpoints marked in the plot");
+	free(t);
+	app_key(a, 'f');
 	app_key(a, 'v');
 	app_draw(a, cv);
 	golden(cv, "train-spiky-multiples");

@@ -62,4 +62,20 @@ char *plot_base64(const unsigned char *data, size_t len);
 /* Cairo's version string. */
 const char *plot_backend_version(void);
 
+/* ---- Numbers behind the plots (report and workbench alike) */
+
+/* Exponential moving average of y[n] into out[n]:
+ *   s_1 = y_first,  s_i = alpha s_{i-1} + (1 - alpha) y_i.
+ * Points that are NaN or outside [lo, hi] (a robust range: the warm-up
+ * spike) are not smoothed in: out carries the previous average there, NaN
+ * before the first usable point.  lo > hi takes every finite point.
+ * alpha in [0, 1): 0 copies y. */
+void plot_ema(const double *y, int n, double alpha, double lo, double hi, double *out);
+/* Bar length in "goodness" space, in [0, 1]: the best value's bar is the
+ * longest whatever the metric's direction (higher_better) or sign.  best and
+ * worst are the extremes of what is drawn.  Values of one sign: the ratio
+ * to the best (twice as far from zero in the bad direction: half the bar);
+ * mixed signs or zero: 0.1 + 0.9 (v - worst) / (best - worst).  NaN: 0. */
+double plot_goodness(int higher_better, double v, double best, double worst);
+
 #endif

@@ -804,3 +804,36 @@ plot_backend_version(void)
 {
 	return cairo_version_string();
 }
+
+void
+plot_ema(const double *y, int n, double alpha, double lo, double hi, double *out)
+{
+	double s = NAN;
+	int i, any = 0;
+
+	for (i = 0; i < n; i++) {
+		double v = y[i];
+
+		if (isfinite(v) && (lo > hi || (v >= lo && v <= hi))) {
+			s = any ? alpha * s + (1 - alpha) * v : v;
+			any = 1;
+		}
+		out[i] = s;
+	}
+}
+
+double
+plot_goodness(int higher_better, double v, double best, double worst)
+{
+	double f;
+
+	if (v != v)
+		return 0;
+	if (best == worst)
+		return 1;
+	if ((best > 0 && worst > 0) || (best < 0 && worst < 0))
+		f = (best > 0) == (higher_better != 0) ? v / best : best / v;
+	else
+		f = 0.1 + 0.9 * (v - worst) / (best - worst);
+	return f < 0 ? 0 : f > 1 ? 1 : f;
+}

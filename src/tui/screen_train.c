@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synthehr/plot.h"
 #include "synthehr/settings.h"
 #include "synthehr/slurm.h"
 #include "synthehr/study_read.h"
@@ -29,8 +30,17 @@ struct tr_run {
 	double sps;           /* steps per second */
 	int done;
 	double *y[2];         /* disc_loss, gen_loss per epoch */
+	double *t;            /* the run's training seconds at the end of each epoch */
 	int n;
+	/* the checkpoint rule's score at each candidate epoch (state.json
+	 * "checkpoints") and the chosen epoch (0: none met the rule) */
+	int *cand_ep;
+	double *cand_sc;
+	int ncand, chosen;
 };
+
+/* Smoothing steps (s on the screen): off, then EMA with these alphas. */
+static const double tr_alphas[] = { 0, 0.9, 0.98 };
 
 static struct {
 	int live;                     /* our training stage runs */
@@ -39,6 +49,16 @@ static struct {
 	int field;
 	int view;                     /* 0 overlay, 1 small multiples */
 	int full;                     /* y axis: the full range, not the robust one */
+	int smooth;                   /* index into tr_alphas */
+	int xtime;                    /* x axis: 0 epoch, 1 wall time */
+	int fid;                      /* 1: the checkpoint rule's score instead of the loss */
+	int cursor;                   /* 1: the cursor is shown (Left/Right move it) */
+	double curf;                  /* its position, 0..1 across the x axis */
+	double elo, ehi;              /* the range the drawn EMA took points from (elo > ehi: all) */
+	int curw;                     /* data columns of the last plot drawn (cursor step) */
+	int hide_pending;             /* h typed: the next digit hides/shows a run */
+	unsigned char hidden[TRAIN_MAX_RUNS + 1];
+	double cands_read;            /* when state.json was last read for the scores */
 	struct tr_run run[TRAIN_MAX_RUNS + 1];
 	int nruns;
 	double eta;
@@ -49,13 +69,19 @@ static struct {
 
 static const char *const train_keys[] = {
 	"Up/Down\tchoose a setting",
-	"+ / -\tchange it (preset and rule cycle)",
+	"+ / -\tchange it (preset and rule cycle; Left/Right too, no cursor)",
 	"Enter\ttype a value",
 	"s\tstart training (resumes interrupted runs)",
 	"p\tpause / resume",
 	"x\tstop (state saved; s resumes); cancel the study's Slurm jobs",
 	"v\tplots: overlaid / small multiples",
 	"r\ty axis: robust (warm-up spike left out) / full range",
+	"e\tsmoothing: off / EMA 0.9 / EMA 0.98 (the raw trace dimmed)",
+	"h 1-9\thide / show run 1-9 (h a: show all)",
+	"t\tx axis: epoch / wall time (each run's training seconds)",
+	"c\tcursor on / off: the run rows read out each run's value there",
+	"Left/Right\tmove the cursor (PgUp/PgDn: 10 steps; Home/End)",
+	"f\tthe checkpoint rule's score per candidate epoch, chosen ones marked",
 	"g\tgenerate synthetic sets from the trained runs",
 	NULL,
 };
@@ -73,6 +99,9 @@ free_runs(void)
 	for (r = 0; r <= TRAIN_MAX_RUNS; r++) {
 		free(tr.run[r].y[0]);
 		free(tr.run[r].y[1]);
+		free(tr.run[r].t);
+		free(tr.run[r].cand_ep);
+		free(tr.run[r].cand_sc);
 		memset(&tr.run[r], 0, sizeof tr.run[r]);
 	}
 }
@@ -86,6 +115,9 @@ train_reset(struct app *a)
 	free_runs();
 	tr.loaded = 0;
 	tr.ts_ok = 0;
+	/* another study: its runs are all shown, no cursor, the loss plotted */
+	memset(tr.hidden, 0, sizeof tr.hidden);
+	tr.hide_pending = tr.cursor = tr.fid = 0;
 }
 
 static void
@@ -101,6 +133,33 @@ load_settings(struct app *a)
 		train_settings_preset("quick", &tr.ts, NULL);
 	}
 	tr.ts_ok = 1;
+}
+
+/* The checkpoint rule's scores and the chosen epoch from a run's
+ * state.json (written at every checkpoint). */
+static void
+read_cands(struct tr_run *ru, json_t *st)
+{
+	json_t *cl = json_object_get(st, "checkpoints"), *ch = json_object_get(st, "chosen");
+	size_t i;
+
+	free(ru->cand_ep);
+	free(ru->cand_sc);
+	ru->ncand = 0;
+	ru->cand_ep = xcalloc(json_array_size(cl) + 1, sizeof *ru->cand_ep);
+	ru->cand_sc = xcalloc(json_array_size(cl) + 1, sizeof *ru->cand_sc);
+	for (i = 0; i < json_array_size(cl); i++) {
+		json_t *c = json_array_get(cl, i), *sc = json_object_get(c, "score");
+		int e = (int)js_int(c, "epoch", 0);
+
+		/* epochs ascending, as train.c appends them */
+		if (e <= 0 || (ru->ncand > 0 && e <= ru->cand_ep[ru->ncand - 1]))
+			continue;
+		ru->cand_ep[ru->ncand] = e;
+		ru->cand_sc[ru->ncand] = json_is_number(sc) ? json_number_value(sc) : NAN;
+		ru->ncand++;
+	}
+	ru->chosen = json_is_true(json_object_get(ch, "fallback")) ? 0 : (int)js_int(ch, "epoch", 0);
 }
 
 /* Histories from runs/run-N/loss.csv. */
@@ -125,12 +184,20 @@ load_files(struct app *a)
 			continue;
 		}
 		n = t.nrows;
-		for (c = 0; c < 2; c++) {
-			const double *col = study_table_col(&t, fields[c]);
+		for (c = 0; c < 3; c++) {
+			const double *col = study_table_col(&t, c < 2 ? fields[c] : "seconds");
+			double *v = xcalloc(n + 1, sizeof(double));
+			int i;
 
-			tr.run[r].y[c] = xcalloc(n + 1, sizeof(double));
 			if (col != NULL)
-				memcpy(tr.run[r].y[c], col, n * sizeof(double));
+				memcpy(v, col, n * sizeof(double));
+			else
+				for (i = 0; i < n; i++)
+					v[i] = NAN;
+			if (c < 2)
+				tr.run[r].y[c] = v;
+			else
+				tr.run[r].t = v;
 		}
 		tr.run[r].n = n;
 		tr.run[r].epoch = n > 0 && t.ncols > 0 ? (int)t.cols[0][n - 1] : 0;
@@ -143,6 +210,7 @@ load_files(struct app *a)
 			tr.run[r].done = strcmp(js_str(st, "status", ""), "done") == 0;
 			if (js_num(st, "seconds", 0) > 0)
 				tr.run[r].sps = js_num(st, "steps", 0) / js_num(st, "seconds", 1);
+			read_cands(&tr.run[r], st);
 			json_decref(st);
 		}
 		study_table_free(&t);
@@ -353,17 +421,31 @@ train_tick(struct app *a)
 		return;
 	for (r = 1; r <= tr.nruns && r <= TRAIN_MAX_RUNS; r++) {
 		int n = stage_train_history(a->job.runner, r, 0, NULL, 0), k;
-		static const int fields[2] = { 0, 3 };
+		static const int fields[3] = { 0, 3, 6 };
 
 		if (n <= 0)
 			continue;
 		if (n > TR_MAXPTS)
 			n = TR_MAXPTS;
-		for (k = 0; k < 2; k++) {
-			tr.run[r].y[k] = xreallocarray(tr.run[r].y[k], n + 1, sizeof(double));
-			n = SH_MIN(n, stage_train_history(a->job.runner, r, fields[k], tr.run[r].y[k], n));
+		for (k = 0; k < 3; k++) {
+			double **v = k < 2 ? &tr.run[r].y[k] : &tr.run[r].t;
+
+			*v = xreallocarray(*v, n + 1, sizeof(double));
+			n = SH_MIN(n, stage_train_history(a->job.runner, r, fields[k], *v, n));
 		}
 		tr.run[r].n = n;
+	}
+	/* the checkpoint scores: state.json is rewritten at every checkpoint */
+	if (util_now() - tr.cands_read >= 2.0) {
+		tr.cands_read = util_now();
+		for (r = 1; r <= tr.nruns && r <= TRAIN_MAX_RUNS; r++) {
+			json_t *st = NULL;
+
+			if (train_read_state(a->st, r, &st, NULL) == 0) {
+				read_cands(&tr.run[r], st);
+				json_decref(st);
+			}
+		}
 	}
 }
 
@@ -478,7 +560,7 @@ robust_range(const struct canvas_series *s, int ns, double *lo, double *hi, int 
 
 /* The y range of the plots: robust unless r asked for the full one. */
 static int
-plot_range(const struct canvas_series *s, int ns, double *lo, double *hi)
+loss_range(const struct canvas_series *s, int ns, double *lo, double *hi)
 {
 	int clipped = 0;
 
@@ -490,27 +572,190 @@ plot_range(const struct canvas_series *s, int ns, double *lo, double *hi)
 	return clipped;
 }
 
+/* m:ss (h:mm:ss from an hour) of a number of seconds. */
+static const char *
+fmt_secs(char *b, size_t n, double s)
+{
+	int v = s > 0 ? (int)SH_MIN(s + 0.5, 359999.0) : 0;   /* at most 99:59:59 */
+
+	if (v >= 3600)
+		snprintf(b, n, "%d:%02d:%02d", v / 3600 % 100, v / 60 % 60, v % 60);
+	else
+		snprintf(b, n, "%d:%02d", v / 60 % 60, v % 60);
+	return b;
+}
+
+/* The longest run's epochs: the x axis in epochs is 1..this. */
+static int
+epochs_max(void)
+{
+	int r, xmax = 1;
+
+	for (r = 1; r <= tr.nruns; r++)
+		if (tr.run[r].epochs > xmax)
+			xmax = tr.run[r].epochs;
+	return xmax;
+}
+
+/* The longest training time of the shown runs (seconds), 0 when a shown
+ * run has a history without times (a loss.csv without "seconds"). */
+static double
+seconds_max(void)
+{
+	double tmax = 0;
+	int r;
+
+	for (r = 1; r <= tr.nruns; r++) {
+		const struct tr_run *ru = &tr.run[r];
+
+		if (tr.hidden[r] || ru->n == 0)
+			continue;
+		if (ru->t == NULL || !isfinite(ru->t[ru->n - 1]))
+			return 0;
+		tmax = SH_MAX(tmax, ru->t[ru->n - 1]);
+	}
+	return tmax;
+}
+
+/* A run's per-epoch values y[n] on g points spread over 0..tmax seconds:
+ * each point takes the last epoch finished by then; NaN before the first
+ * epoch ends and after the run's last one.  Caller frees. */
+static double *
+time_grid(const double *y, const double *t, int n, int g, double tmax)
+{
+	double *o = xcalloc((size_t)g + 1, sizeof *o);
+	int k, i = -1;
+
+	for (k = 0; k < g; k++) {
+		double tk = g > 1 ? tmax * k / (g - 1) : tmax;
+
+		while (i + 1 < n && t[i + 1] <= tk * (1 + 1e-12))
+			i++;
+		o[k] = i >= 0 && tk <= t[n - 1] * (1 + 1e-12) ? y[i] : NAN;
+	}
+	return o;
+}
+
+/* The checkpoint rule's score per epoch 1..last candidate, joined by
+ * straight lines between candidates (NaN before the first).  Caller frees;
+ * *n gets the length. */
+static double *
+cand_series(const struct tr_run *ru, int *n)
+{
+	int last = ru->cand_ep[ru->ncand - 1], k, e;
+	double *o = xcalloc((size_t)last + 1, sizeof *o);
+
+	for (e = 0; e < last; e++)
+		o[e] = NAN;
+	for (k = 0; k < ru->ncand; k++) {
+		int e0 = ru->cand_ep[k];
+
+		o[e0 - 1] = ru->cand_sc[k];
+		if (k > 0 && isfinite(ru->cand_sc[k]) && isfinite(ru->cand_sc[k - 1])) {
+			int ep = ru->cand_ep[k - 1];
+
+			for (e = ep + 1; e < e0; e++)
+				o[e - 1] = ru->cand_sc[k - 1] + (ru->cand_sc[k] - ru->cand_sc[k - 1]) *
+				    (e - ep) / (e0 - ep);
+		}
+	}
+	*n = last;
+	return o;
+}
+
+/* The score of a run's chosen checkpoint (NaN when none). */
+static double
+chosen_score(const struct tr_run *ru)
+{
+	int k;
+
+	for (k = 0; k < ru->ncand; k++)
+		if (ru->cand_ep[k] == ru->chosen)
+			return ru->cand_sc[k];
+	return NAN;
+}
+
+/* The point of run r under the cursor: its index into the run's epochs
+ * (-1: the run has none there), and the cursor's place as text. */
+static int
+cursor_at(const struct tr_run *ru, int xmax, double tmax, char *where, size_t n)
+{
+	int i;
+
+	if (tr.xtime && !tr.fid && tmax > 0) {
+		double tc = tr.curf * tmax;
+
+		if (where != NULL)
+			fmt_secs(where, n, tc);
+		if (ru->t == NULL || ru->n == 0 || tc > ru->t[ru->n - 1] * (1 + 1e-12))
+			return -1;
+		for (i = ru->n - 1; i >= 0 && ru->t[i] > tc * (1 + 1e-12); i--)
+			;
+		return i;
+	}
+	i = (int)(tr.curf * (xmax - 1) + 0.5);
+	if (where != NULL)
+		snprintf(where, n, "%d", i + 1);
+	return i < ru->n ? i : -1;
+}
+
+/* The value the cursor reads out for a run: the loss (smoothed when the
+ * plot is), or in the score plot the last candidate's score up to there. */
+static double
+cursor_value(const struct tr_run *ru, int xmax, double tmax)
+{
+	int i = cursor_at(ru, xmax, tmax, NULL, 0), k;
+	double v = NAN;
+
+	if (i < 0)
+		return NAN;
+	if (tr.fid) {
+		for (k = 0; k < ru->ncand && ru->cand_ep[k] <= i + 1; k++)
+			v = ru->cand_sc[k];
+		return v;
+	}
+	if (tr.smooth > 0) {
+		double *e = xcalloc((size_t)i + 2, sizeof *e);
+
+		/* as drawn: the spike is left out of the average in the robust view */
+		plot_ema(ru->y[0], i + 1, tr_alphas[tr.smooth], tr.elo, tr.ehi, e);
+		v = e[i];
+		free(e);
+		return v;
+	}
+	return ru->y[0][i];
+}
+
 /* A plot area with its axes: y labels at the top and bottom of the left
- * margin (lw columns), x labels (first and last epoch) on the row below.
- * Returns the area's width for data. */
+ * margin (lw columns), x labels (xl at the left end, xr at the right, xm
+ * in the middle) on the row below; the cursor as a vertical line. */
 static void
 plot_with_axes(struct canvas *cv, int x, int y, int w, int h, int lw, const struct canvas_series *s,
-    int ns, int xmax, double lo, double hi)
+    int ns, int xmax, double lo, double hi, const char *xl, const char *xr, const char *xm, int cursor)
 {
 	char b[32];
+	int pw = w - lw;
 
-	if (w - lw < 2 || h < 2)
+	if (pw < 2 || h < 2)
 		return;
 	if (lw > 0) {
 		canvas_text_right(cv, x, y, lw - 1, THEME_DIM, axis_num(b, sizeof b, hi));
 		canvas_text_right(cv, x, y + h - 2, lw - 1, THEME_DIM, axis_num(b, sizeof b, lo));
 	}
-	canvas_plot(cv, x + lw, y, w - lw, h - 1, s, ns, xmax, lo, hi);
-	canvas_text(cv, x + lw, y + h - 1, 1, THEME_DIM, "1");
-	snprintf(b, sizeof b, "%d", xmax);
-	canvas_text_right(cv, x + lw + 1, y + h - 1, w - lw - 1, THEME_DIM, b);
-	if (w - lw > 20)
-		canvas_text(cv, x + lw + (w - lw - 5) / 2, y + h - 1, 5, THEME_DIM, "epoch");
+	canvas_plot(cv, x + lw, y, pw, h - 1, s, ns, xmax, lo, hi);
+	canvas_text(cv, x + lw, y + h - 1, pw, THEME_DIM, xl);
+	canvas_text_right(cv, x + lw + (int)strlen(xl), y + h - 1, pw - (int)strlen(xl), THEME_DIM, xr);
+	if (pw > (int)strlen(xm) + 14)
+		canvas_text(cv, x + lw + (pw - (int)strlen(xm)) / 2, y + h - 1, (int)strlen(xm), cursor ?
+		    THEME_KEY : THEME_DIM, xm);
+	if (cursor) {
+		int cx = x + lw + (int)(tr.curf * (pw - 1) + 0.5), j;
+
+		/* on the blank cells of its column: the data stays readable */
+		for (j = y; j < y + h - 1; j++)
+			if (cx >= 0 && cx < cv->w && j >= 0 && j < cv->h && cv->cells[(size_t)j * cv->w + cx].ch == ' ')
+				canvas_put(cv, cx, j, cv->ascii ? '|' : 0x2502, THEME_KEY);
+	}
 }
 
 /* A legend entry: the run's glyph (its colour's line, or its mark when
@@ -529,78 +774,197 @@ legend_item(struct canvas *cv, int x, int y, int maxw, int role, uint32_t mark, 
 	return n;
 }
 
+/* Runs overlaid: the critic loss (raw, or dimmed under its EMA) by epoch
+ * or by training time, or the checkpoint rule's score by epoch with each
+ * run's chosen checkpoint marked; the legend on its own row. */
+static void
+draw_overlay(struct canvas *cv, int x, int y, int w, int h, int marks)
+{
+	struct canvas_series s[TRAIN_MAX_RUNS], d[TRAIN_MAX_RUNS * 2];
+	double *own[TRAIN_MAX_RUNS * 3], lo, hi, tmax = seconds_max(), alpha = tr_alphas[tr.smooth];
+	int run_of[TRAIN_MAX_RUNS], ns = 0, nd = 0, nown = 0, r, k, clipped, xmax = epochs_max(), lw = 8;
+	int pw = w - 2 - lw, ph = h - 4, time = tr.xtime && !tr.fid && tmax > 0, g, lx, hidden = 0, cells;
+	char title[128], eta[24] = "", xl[32], xr[32], xm[48];
+
+	cells = cv->ascii || marks;
+	g = SH_MAX(2, cells ? pw : 2 * pw);
+	tr.curw = g;
+	if (tr.live && tr.eta > 0)   /* for all runs, not one */
+		snprintf(eta, sizeof eta, ", %d:%02d left", (int)tr.eta / 60, (int)tr.eta % 60);
+	memset(s, 0, sizeof s);
+	memset(d, 0, sizeof d);
+	for (r = 1; r <= tr.nruns && ns < TRAIN_MAX_RUNS; r++) {
+		const struct tr_run *ru = &tr.run[r];
+
+		hidden += tr.hidden[r] != 0;
+		if (tr.hidden[r] || ru->n == 0 || (tr.fid && ru->ncand == 0))
+			continue;
+		if (tr.fid)
+			s[ns].y = own[nown++] = cand_series(ru, &s[ns].n);
+		else {
+			s[ns].y = ru->y[0];
+			s[ns].n = ru->n;
+		}
+		s[ns].role = THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT;
+		/* the same glyph for a run whatever runs are shown */
+		s[ns].mark = marks ? canvas_plot_mark(r - 1) : 0;
+		run_of[ns++] = r;
+	}
+	/* the title: what is plotted, how, and what is left out */
+	if (tr.fid)
+		snprintf(title, sizeof title, "checkpoint score (%s rule: %s), lower is better",
+		    train_rule_name(tr.ts.rule), tr.ts.rule == TRAIN_RULE_METRIC ? "quick DWD" : "-critic loss");
+	else
+		snprintf(title, sizeof title, "critic loss %s%s%s, %s", time ? "by training time" : "per epoch",
+		    tr.smooth > 0 ? ", EMA " : "", tr.smooth > 0 ? (tr.smooth == 1 ? "0.9" : "0.98") : "",
+		    hidden > 0 ? "runs shown" : "all runs");
+	if (hidden > 0) {
+		size_t o = strlen(title);
+
+		snprintf(title + o, sizeof title - o, " (%d hidden)", hidden);
+	}
+	if (eta[0] != '\0' && strlen(title) + strlen(eta) < sizeof title)
+		strcat(title, eta);
+	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
+	if (ns == 0) {
+		canvas_text(cv, x + 2, y + 2, w - 4, THEME_DIM, tr.fid ? "no checkpoint scores yet (state.json "
+		    "records them at each checkpoint after ckpt_after)" : hidden > 0 ? "every run is hidden: h a shows "
+		    "them" : "no loss history yet: s starts training");
+		for (k = 0; k < nown; k++)
+			free(own[k]);
+		return;
+	}
+	clipped = loss_range(s, ns, &lo, &hi);
+	tr.elo = tr.full || clipped == 0 ? 1 : lo;
+	tr.ehi = tr.full || clipped == 0 ? 0 : hi;
+	/* what is drawn: the raw trace (dimmed under its EMA when smoothing),
+	 * on the epoch axis or resampled onto the time axis */
+	for (k = 0; k < ns; k++) {
+		const struct tr_run *ru = &tr.run[run_of[k]];
+		int pass;
+
+		for (pass = 0; pass < (tr.smooth > 0 && !tr.fid ? 2 : 1); pass++) {
+			const double *v = s[k].y;
+			int n = s[k].n;
+
+			if (pass == 1) {
+				double *e = own[nown++] = xcalloc((size_t)n + 1, sizeof *e);
+
+				/* robust view: the spike is not averaged in */
+				plot_ema(v, n, alpha, tr.elo, tr.ehi, e);
+				v = e;
+			}
+			d[nd] = s[k];
+			if (time) {
+				d[nd].y = own[nown++] = time_grid(v, ru->t, n, g, tmax);
+				d[nd].n = g;
+			} else
+				d[nd].y = v;
+			if (pass == 0 && tr.smooth > 0 && !tr.fid) {
+				d[nd].role = THEME_DIM;
+				d[nd].mark = marks ? '.' : 0;
+			}
+			nd++;
+		}
+	}
+	if (time) {
+		snprintf(xl, sizeof xl, "0:00");
+		fmt_secs(xr, sizeof xr, tmax);
+	} else {
+		snprintf(xl, sizeof xl, "1");
+		snprintf(xr, sizeof xr, "%d", xmax);
+	}
+	if (tr.cursor) {
+		char wh[32];
+
+		cursor_at(&tr.run[run_of[0]], xmax, tmax, wh, sizeof wh);
+		snprintf(xm, sizeof xm, time ? "cursor %s" : "cursor: epoch %s", wh);
+	} else
+		snprintf(xm, sizeof xm, time ? "training time" : "epoch");
+	plot_with_axes(cv, x + 1, y + 1, w - 2, h - 3, lw, d, nd, time ? g : xmax, lo, hi, xl, xr, xm, tr.cursor);
+	/* the chosen checkpoints, on top of the scores */
+	if (tr.fid)
+		for (k = 0; k < ns; k++) {
+			const struct tr_run *ru = &tr.run[run_of[k]];
+			double v = chosen_score(ru);
+			int px, py;
+
+			if (ru->chosen <= 0 || !isfinite(v) || hi <= lo)
+				continue;
+			px = x + 1 + lw + (xmax > 1 ? (int)((double)(ru->chosen - 1) * (pw - 1) / (xmax - 1) + 0.5) : 0);
+			py = y + 1 + (int)((hi - SH_MAX(lo, SH_MIN(hi, v))) / (hi - lo) * (ph - 1) + 0.5);
+			canvas_put(cv, px, py, marks && run_of[k] <= 9 ? (uint32_t)('0' + run_of[k]) : cv->ascii ? '#' :
+			    0x25c6, s[k].role);
+		}
+	/* the legend has its own row: every shown run, never over the data */
+	lx = x + 2;
+	if (tr.fid)
+		lx += canvas_text(cv, lx, y + h - 2, x + w - 1 - lx, THEME_DIM, marks ? "chosen (digit): " :
+		    cv->ascii ? "chosen #: " : "chosen \u25c6: ");
+	for (k = 0; k < ns; k++) {
+		char l[24];
+
+		r = run_of[k];
+		if (tr.fid && tr.run[r].chosen > 0)
+			snprintf(l, sizeof l, "%d:%d", r, tr.run[r].chosen);
+		else if (tr.fid)
+			snprintf(l, sizeof l, "%d:none", r);
+		else
+			snprintf(l, sizeof l, "run %d", r);
+		lx += legend_item(cv, lx, y + h - 2, x + w - 1 - lx, s[k].role, s[k].mark, l);
+	}
+	if (clipped > 0)
+		snprintf(title, sizeof title, "%d off, r: all", clipped);
+	else
+		snprintf(title, sizeof title, tr.full ? "r: robust" : "");
+	if (title[0] != '\0' && lx + (int)strlen(title) < x + w - 1)
+		canvas_text_right(cv, lx, y + h - 2, x + w - 2 - lx, THEME_DIM, title);
+	for (k = 0; k < nown; k++)
+		free(own[k]);
+}
+
 static void
 draw_plots(struct canvas *cv, int x, int y, int w, int h, int marks)
 {
-	struct canvas_series s[TRAIN_MAX_RUNS * 2];
-	int ns = 0, r, xmax = 1, clipped;
+	struct canvas_series s[2];
+	int r, xmax = epochs_max();
 	double lo, hi;
-	char title[96], eta[24] = "";
+	char title[96], xr[16];
 
-	for (r = 1; r <= tr.nruns; r++)
-		if (tr.run[r].epochs > xmax)
-			xmax = tr.run[r].epochs;
-	if (tr.live && tr.eta > 0)   /* for all runs, not one */
-		snprintf(eta, sizeof eta, ", %d:%02d left", (int)tr.eta / 60, (int)tr.eta % 60);
-	if (tr.view == 0) {
-		int lx;
-
-		memset(s, 0, sizeof s);
-		for (r = 1; r <= tr.nruns && ns < TRAIN_MAX_RUNS; r++) {
-			if (tr.run[r].n == 0)
-				continue;
-			s[ns].y = tr.run[r].y[0];
-			s[ns].n = tr.run[r].n;
-			s[ns].role = THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT;
-			/* the same glyph for a run whatever runs have data */
-			s[ns].mark = marks ? canvas_plot_mark(r - 1) : 0;
-			ns++;
-		}
-		clipped = ns > 0 ? plot_range(s, ns, &lo, &hi) : 0;
-		snprintf(title, sizeof title, "critic loss per epoch, all runs%s", eta);
-		canvas_box(cv, x, y, w, h, THEME_BORDER, title);
-		if (ns == 0) {
-			canvas_text(cv, x + 2, y + 2, w - 4, THEME_DIM, "no loss history yet: s starts training");
-			return;
-		}
-		plot_with_axes(cv, x + 1, y + 1, w - 2, h - 3, 8, s, ns, xmax, lo, hi);
-		/* the legend has its own row: every run, never over the data */
-		lx = x + 2;
-		for (r = 1; r <= tr.nruns; r++) {
-			char l[16];
-
-			snprintf(l, sizeof l, "run %d", r);
-			lx += legend_item(cv, lx, y + h - 2, x + w - 1 - lx, THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT,
-			    marks ? canvas_plot_mark(r - 1) : 0, l);
-		}
-		if (clipped > 0)
-			snprintf(title, sizeof title, "%d off, r: all", clipped);
-		else
-			snprintf(title, sizeof title, tr.full ? "r: robust" : "");
-		if (title[0] != '\0' && lx + (int)strlen(title) < x + w - 1)
-			canvas_text_right(cv, lx, y + h - 2, x + w - 2 - lx, THEME_DIM, title);
+	if (tr.view == 0 || tr.fid) {
+		draw_overlay(cv, x, y, w, h, marks);
 		return;
 	}
-	/* small multiples: a box per run, critic and generator, each with its
-	 * axes; one legend below them */
+	/* small multiples: a box per shown run, critic and generator, each
+	 * with its axes; one legend below them */
 	{
-		int n = tr.nruns > 0 ? tr.nruns : 1, cols = n <= 2 ? n : n <= 4 ? 2 : 3;
-		int rows = (n + cols - 1) / cols, bw = w / cols, bh = (h - 1) / rows, i, lx, any = 0;
+		int vis[TRAIN_MAX_RUNS], n = 0, cols, rows, bw, bh, i, lx, any = 0;
 		uint32_t m1 = marks ? canvas_plot_mark(0) : 0, m2 = marks ? canvas_plot_mark(1) : 0;
 
+		for (r = 1; r <= tr.nruns; r++)
+			if (!tr.hidden[r])
+				vis[n++] = r;
+		if (n == 0)
+			vis[n++] = 1;
+		cols = n <= 2 ? n : n <= 4 ? 2 : 3;
+		rows = (n + cols - 1) / cols;
+		bw = w / cols;
+		bh = (h - 1) / rows;
+		snprintf(xr, sizeof xr, "%d", xmax);
 		for (i = 0; i < n; i++) {
 			int bx = x + (i % cols) * bw, by = y + (i / cols) * bh;
 
-			r = i + 1;
+			r = vis[i];
 			snprintf(title, sizeof title, "run %d", r);
 			canvas_box(cv, bx, by, bw, bh, THEME_BORDER, title);
 			if (tr.run[r].n == 0 || bh < 5)
 				continue;
-			memset(s, 0, 2 * sizeof *s);
+			memset(s, 0, sizeof s);
 			s[0].y = tr.run[r].y[0]; s[0].n = tr.run[r].n; s[0].role = THEME_PLOT_1; s[0].mark = m1;
 			s[1].y = tr.run[r].y[1]; s[1].n = tr.run[r].n; s[1].role = THEME_PLOT_2; s[1].mark = m2;
-			any += plot_range(s, 2, &lo, &hi) > 0;
-			plot_with_axes(cv, bx + 1, by + 1, bw - 2, bh - 2, bw >= 24 ? 8 : 6, s, 2, xmax, lo, hi);
+			any += loss_range(s, 2, &lo, &hi) > 0;
+			plot_with_axes(cv, bx + 1, by + 1, bw - 2, bh - 2, bw >= 24 ? 8 : 6, s, 2, xmax, lo, hi, "1", xr,
+			    "epoch", 0);
 		}
 		lx = x + 1;
 		lx += legend_item(cv, lx, y + h - 1, x + w - lx, THEME_PLOT_1, m1, "critic");
@@ -613,7 +977,8 @@ draw_plots(struct canvas *cv, int x, int y, int w, int h, int marks)
 static void
 train_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
-	int fw = 24, nbar, r, py;
+	int fw = 24, nbar, r, py, marks = cv->ascii || !a->colour, xmax;
+	double tmax;
 
 	if (a->st == NULL) {
 		canvas_text(cv, x + 2, y + 1, w - 4, THEME_DIM, "No study open: start on screen 1 (Load).");
@@ -633,32 +998,48 @@ train_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		canvas_text(cv, x + 1, y + F_COUNT + 4, fw - 1, THEME_DIM, "x stop   v view");
 		if (a->stale & STUDY_STALE_RUNS)
 			canvas_text(cv, x + 1, y + F_COUNT + 5, fw - 1, THEME_BAD, "stale: prep/ is newer");
+		else if (tr.hide_pending)
+			canvas_text(cv, x + 1, y + F_COUNT + 5, fw - 1, THEME_KEY, "hide/show run: 1-9, a");
+		else
+			canvas_text(cv, x + 1, y + F_COUNT + 5, fw - 1, THEME_DIM, "e smooth  c cursor");
 	}
 	nbar = SH_MIN(tr.nruns, 6);
-	draw_plots(cv, x + fw, y, w - fw, h - nbar, cv->ascii || !a->colour);
+	draw_plots(cv, x + fw, y, w - fw, h - nbar, marks);
+	xmax = epochs_max();
+	tmax = seconds_max();
 	for (r = 1, py = y + h - nbar; r <= nbar; r++, py++) {
 		struct tr_run *ru = &tr.run[r];
 		double frac;
+		char left[32] = "", b[32];
+		int bx;
 
 		if (ru->epochs == 0)
 			ru->epochs = tr.ts.epochs;   /* not started yet */
 		frac = ru->epochs > 0 ? (double)ru->epoch / ru->epochs : 0;
-		char left[32] = "";
-		int bx;
-
 		bx = x + 1 + canvas_printf(cv, x + 1, py, -1, THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT,
 		    "run %d ", r);
 		canvas_progress(cv, bx, py, 26, frac, ru->done ? THEME_GOOD : THEME_PLOT_1 + (r - 1) % THEME_PLOT_COUNT);
-		if (!tr.live && tr.slurm_state[r][0] != '\0' && !ru->done)
+		if (tr.hidden[r])
+			snprintf(left, sizeof left, "hidden");
+		else if (ru->done)
+			snprintf(left, sizeof left, "done");
+		else if (!tr.live && tr.slurm_state[r][0] != '\0')
 			snprintf(left, sizeof left, "slurm %s", tr.slurm_state[r]);
-		canvas_printf(cv, bx + 27, py, x + w - bx - 28, THEME_NORMAL, "%5d/%-5d %7.1f st/s %s",
-		    ru->epoch, ru->epochs, ru->sps, ru->done ? "done" : left);
-		if (ru->n > 0) {
-			char b[32];
+		canvas_printf(cv, bx + 27, py, x + w - 17 - bx - 27, THEME_NORMAL, "%5d/%-5d %7.1f st/s %s",
+		    ru->epoch, ru->epochs, ru->sps, left);
+		if (tr.cursor) {
+			/* the cursor's readout: this run's value where it stands */
+			char wh[32];
+			double v = cursor_value(ru, xmax, tmax);
 
+			cursor_at(ru, xmax, tmax, wh, sizeof wh);
+			canvas_printf(cv, x + w - 16, py, 16, THEME_KEY, "@%s %s", wh, isfinite(v) ?
+			    tui_fmt(b, sizeof b, v) : "-");
+		} else if (tr.fid && ru->chosen > 0)
+			canvas_printf(cv, x + w - 16, py, 16, THEME_DIM, "chosen %d", ru->chosen);
+		else if (ru->n > 0)
 			canvas_printf(cv, x + w - 16, py, 16, THEME_DIM, "loss %s", tui_fmt(b, sizeof b,
 			    ru->y[0][ru->n - 1]));
-		}
 	}
 }
 
@@ -758,11 +1139,59 @@ train_key(struct app *a, int key)
 {
 	if (a->st == NULL)
 		return TUI_UNHANDLED;
+	if (tr.hide_pending) {
+		tr.hide_pending = 0;
+		if (key == 'a') {
+			memset(tr.hidden, 0, sizeof tr.hidden);
+			app_status(a, "every run shown");
+			return TUI_REDRAW;
+		}
+		if (key >= '1' && key <= '9' && key - '0' <= tr.nruns) {
+			tr.hidden[key - '0'] = !tr.hidden[key - '0'];
+			app_status(a, "run %d %s (h %c again: %s)", key - '0', tr.hidden[key - '0'] ? "hidden" :
+			    "shown", key, tr.hidden[key - '0'] ? "show" : "hide");
+			return TUI_REDRAW;
+		}
+		if (key != TKEY_ESC)
+			app_error(a, xsprintf("h: no run %c to hide (1-%d, a: all)", key > 32 && key < 127 ? key : '?',
+			    SH_MIN(tr.nruns, 9)));
+		return TUI_REDRAW;
+	}
+	if (tr.cursor) {
+		double step = 1.0 / SH_MAX(1, tr.curw - 1);
+
+		switch (key) {
+		case TKEY_LEFT: tr.curf = SH_MAX(0, tr.curf - step); return TUI_REDRAW;
+		case TKEY_RIGHT: tr.curf = SH_MIN(1, tr.curf + step); return TUI_REDRAW;
+		case TKEY_PGUP: tr.curf = SH_MAX(0, tr.curf - 10 * step); return TUI_REDRAW;
+		case TKEY_PGDN: tr.curf = SH_MIN(1, tr.curf + 10 * step); return TUI_REDRAW;
+		case TKEY_HOME: tr.curf = 0; return TUI_REDRAW;
+		case TKEY_END: tr.curf = 1; return TUI_REDRAW;
+		case TKEY_ESC: tr.cursor = 0; return TUI_REDRAW;
+		}
+	}
 	switch (key) {
 	case TKEY_UP: case 'k': tr.field = (tr.field + F_COUNT - 1) % F_COUNT; return TUI_REDRAW;
 	case TKEY_DOWN: case 'j': tr.field = (tr.field + 1) % F_COUNT; return TUI_REDRAW;
 	case 'v': tr.view = !tr.view; return TUI_REDRAW;
 	case 'r': tr.full = !tr.full; return TUI_REDRAW;
+	case 'e':
+		tr.smooth = (tr.smooth + 1) % (int)SH_NELEM(tr_alphas);
+		app_status(a, tr.smooth == 0 ? "smoothing off" : "EMA %g of the loss (the raw trace dimmed); e again: %s",
+		    tr_alphas[tr.smooth], tr.smooth + 1 < (int)SH_NELEM(tr_alphas) ? "smoother" : "off");
+		return TUI_REDRAW;
+	case 't':
+		tr.xtime = !tr.xtime;
+		if (tr.xtime && seconds_max() <= 0)
+			app_status(a, "no training times recorded (loss.csv has no seconds): x stays in epochs");
+		return TUI_REDRAW;
+	case 'f': tr.fid = !tr.fid; return TUI_REDRAW;
+	case 'c':
+		tr.cursor = !tr.cursor;
+		if (tr.cursor && tr.curf <= 0)
+			tr.curf = 1;
+		return TUI_REDRAW;
+	case 'h': tr.hide_pending = 1; return TUI_REDRAW;
 	case 's': screen_train_start(a); return TUI_REDRAW;
 	case 'g':
 		start_generate(a, 0);
