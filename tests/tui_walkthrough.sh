@@ -175,6 +175,8 @@ else
 	ok "# SKIP python3 missing: ranking order not cross-checked"
 fi
 keys S
+expect "S asks for the profile's name" "Save the weights as profile: custom" 5
+keys Enter
 expect "S saves the custom profile" "saved as profile 'custom'" 5
 
 # ---- resize and quit

@@ -63,10 +63,15 @@ app_free(struct app *a)
 	free(a->prompt);
 	free(a->line);
 	free(a->study_default);
+	free(a->view_find);
+	tui_log_free(&a->msgs);
+	tui_log_free(&a->joblog);
+	viewer_completions_close(a);
 	job_free(a);
 	free(a);
 }
 
+/* Every message goes to the status line and into the message log (M). */
 void
 app_status(struct app *a, const char *fmt, ...)
 {
@@ -78,6 +83,21 @@ app_status(struct app *a, const char *fmt, ...)
 		a->status = NULL;
 	va_end(ap);
 	a->status_role = THEME_STATUS;
+	tui_log_add(&a->msgs, TUI_SEV_INFO, NULL, a->status);
+}
+
+void
+app_warn(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(a->status);
+	va_start(ap, fmt);
+	if (vasprintf(&a->status, fmt, ap) < 0)
+		a->status = NULL;
+	va_end(ap);
+	a->status_role = THEME_BAD;
+	tui_log_add(&a->msgs, TUI_SEV_WARN, NULL, a->status);
 }
 
 void
@@ -86,6 +106,7 @@ app_error(struct app *a, char *cause)
 	free(a->status);
 	a->status = cause != NULL ? cause : xstrdup("failed");
 	a->status_role = THEME_ERROR;
+	tui_log_add(&a->msgs, TUI_SEV_ERROR, NULL, a->status);
 }
 
 void
@@ -188,6 +209,12 @@ app_open_study(struct app *a, const char *dir, char **cause)
 	if (a->st != NULL)
 		study_free(a->st);
 	a->st = s;
+	{
+		char *m = xsprintf("opened the study %s", s->dir);
+
+		tui_log_add(&a->msgs, TUI_SEV_INFO, NULL, m);
+		free(m);
+	}
 	/* a cluster training is followed like a local one (squeue every 5 s,
 	 * on the watcher's thread; the UI never waits for it) */
 	slurm_watch_stop(a->slurm);
@@ -243,7 +270,7 @@ app_switch(struct app *a, int screen)
 		a->status = NULL;
 	}
 	a->cur = screen;
-	a->help = 0;
+	a->view = VIEW_NONE;
 	app_check_stale(a);
 	if (tui_screens[screen]->enter != NULL)
 		tui_screens[screen]->enter(a);
@@ -272,6 +299,24 @@ tui_fmt(char *buf, size_t n, double v)
 	else
 		snprintf(buf, n, "%.4f", v);
 	return buf;
+}
+
+static void
+quit_unsaved_yes(struct app *a)
+{
+	screen_rank_discard(a);
+	app_request_quit(a);
+}
+
+void
+app_request_quit(struct app *a)
+{
+	if (screen_rank_unsaved(a))
+		app_confirm(a, "The edited weights are not saved (S saves). Quit anyway?", quit_unsaved_yes);
+	else if (app_busy(a))
+		app_confirm(a, "A job is running; stop it (resumable) and quit?", app_quit);
+	else
+		a->quit = 1;
 }
 
 /* Stop what runs (resumable) and leave the loop. */

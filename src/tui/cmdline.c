@@ -111,6 +111,7 @@ cl_line(char *line)
 	rl_callback_handler_remove();
 	a->prompt_on = 0;
 	a->prompt_done = NULL;
+	viewer_completions_close(a);
 	if (done != NULL)
 		done(a, line);
 	else
@@ -164,7 +165,7 @@ cl_complete(const char *text, int start, int end)
 		return NULL;   /* readline's file names */
 	}
 	if (start == 0) {
-		cl_words = tui_commands;
+		cl_words = tui_command_words();
 		cl_word_cols = 0;
 		rl_attempted_completion_over = 1;
 		return rl_completion_matches(text, cl_gen);
@@ -215,19 +216,18 @@ cl_complete(const char *text, int start, int end)
 	return NULL;   /* paths for load/open/export */
 }
 
-/* Several matches: list them on the status line instead of the terminal. */
+/* Several matches: a list over the screen (viewer.c) that pages, instead
+ * of the terminal. */
 static void
 cl_display_matches(char **matches, int n, int maxlen)
 {
-	char buf[512];
-	size_t off = 0;
+	char **words = xcalloc(n + 1, sizeof *words);
 	int i;
 
 	(void)maxlen;
-	buf[0] = '\0';
-	for (i = 1; i <= n && off + 2 < sizeof buf; i++)
-		off += snprintf(buf + off, sizeof buf - off, "%s ", matches[i]);
-	app_status(cl_app, "%s", buf);
+	for (i = 0; i < n; i++)
+		words[i] = xstrdup(matches[i + 1]);
+	viewer_completions(cl_app, words, n);
 }
 
 static void
@@ -288,6 +288,7 @@ cmdline_close(struct app *a)
 	rl_callback_handler_remove();
 	a->prompt_on = 0;
 	a->prompt_done = NULL;
+	viewer_completions_close(a);
 	if (done != NULL)
 		done(a, NULL);
 }
@@ -299,6 +300,16 @@ cmdline_key(struct app *a, int key)
 	int n = 0;
 
 	cl_app = a;
+	if (a->compl != NULL) {
+		/* the completion list pages with PgUp/PgDn and goes with any key
+		 * but Tab (Tab Tab again shows its next page) */
+		if (key == TKEY_PGDN || key == TKEY_PGUP) {
+			viewer_completions_page(a, key == TKEY_PGDN ? 1 : -1);
+			return TUI_REDRAW;
+		}
+		if (key != '\t')
+			viewer_completions_close(a);
+	}
 	if (cl_fresh) {
 		cl_fresh = 0;
 		/* typing over the default replaces it (Tab completes it instead) */

@@ -84,6 +84,58 @@ finished(struct app *a, const struct stage_event *ev)
 		done(a, ev->status);
 }
 
+/* One line of the job log per event worth reading later: a stage's
+ * queueing, start, notes and end, and its progress by tenths (and each new
+ * part: "run 2/5"). */
+static void
+log_event(struct app *a, const struct stage_event *ev)
+{
+	const char *who = stage_name(ev->stage);
+	char buf[400];
+
+	switch (ev->kind) {
+	case STAGE_EV_QUEUED:
+		tui_log_add(&a->joblog, TUI_SEV_INFO, who, "queued");
+		break;
+	case STAGE_EV_START:
+		a->joblog_decile = -1;
+		a->joblog_label[0] = '\0';
+		tui_log_add(&a->joblog, TUI_SEV_INFO, who, ev->msg[0] ? ev->msg : "started");
+		break;
+	case STAGE_EV_PROGRESS: {
+		int dec = ev->total > 0 ? (int)(10 * ev->step / ev->total) : -1;
+
+		if (strcmp(ev->label, a->joblog_label) == 0 && dec == a->joblog_decile)
+			break;
+		if (strcmp(ev->label, a->joblog_label) == 0 && dec < 0)
+			break;
+		snprintf(a->joblog_label, sizeof a->joblog_label, "%s", ev->label);
+		a->joblog_decile = dec;
+		if (ev->total > 0)
+			snprintf(buf, sizeof buf, "%s%s%.0f%% (%g of %g)%s%s", ev->label, ev->label[0] ? " " : "",
+			    100 * ev->step / ev->total, ev->step, ev->total, ev->msg[0] ? ": " : "", ev->msg);
+		else
+			snprintf(buf, sizeof buf, "%s%s%s", ev->label, ev->label[0] && ev->msg[0] ? ": " : "",
+			    ev->msg);
+		tui_log_add(&a->joblog, TUI_SEV_INFO, who, buf);
+		break;
+	}
+	case STAGE_EV_NOTE:
+		tui_log_add(&a->joblog, TUI_SEV_INFO, who, ev->msg);
+		break;
+	case STAGE_EV_DONE:
+		if (ev->status == EXIT_OK)
+			tui_log_add(&a->joblog, TUI_SEV_INFO, who, "done");
+		else if (ev->status == EXIT_INTERRUPTED)
+			tui_log_add(&a->joblog, TUI_SEV_WARN, who, ev->msg[0] ? ev->msg : "stopped; its state is saved");
+		else {
+			snprintf(buf, sizeof buf, "failed (exit status %d): %s", ev->status, ev->msg[0] ? ev->msg : "?");
+			tui_log_add(&a->joblog, TUI_SEV_ERROR, who, buf);
+		}
+		break;
+	}
+}
+
 void
 job_poll(struct app *a)
 {
@@ -96,6 +148,7 @@ job_poll(struct app *a)
 		return;
 	stage_get_state(j->runner, &before);
 	while (stage_poll(j->runner, &ev) == 1) {
+		log_event(a, &ev);
 		for (i = 0; i < SCREEN_COUNT; i++)
 			if (tui_screens[i]->event != NULL)
 				tui_screens[i]->event(a, &ev);

@@ -1,14 +1,16 @@
 /* synthehr — GPL-3.0-or-later.
  * Screen 6, Rank: the weight profile as an editable list (arrows, + and -,
  * typed values; the sum shown and normalisation offered), switching between
- * the tutorial's profiles A (ML development) and B (education) and a custom
- * one, the ranking table recomputed on every keystroke (rank_compute is a
- * pure function of the metrics table and the weights) and, beside it, the
- * rank stability: how often each set came out best over the bootstrap
- * resamples in eval/metrics.json.  S saves the custom profile in
- * study.json "rank". */
+ * the tutorial's profiles A (ML development) and B (education) and the
+ * named ones saved in study.json "rank"."profiles" (S saves as..., p picks,
+ * loads and deletes), the ranking table recomputed on every keystroke
+ * (rank_compute is a pure function of the metrics table and the weights)
+ * and, beside it, the rank stability: how often each set came out best over
+ * the bootstrap resamples in eval/metrics.json.  The command line reads the
+ * same profiles (synthehr rank STUDY --profile NAME). */
 #include "config.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +28,20 @@ static struct {
 	int sel;
 	int dirty;        /* weights edited since loaded or saved */
 	int view;         /* 0 the runs x metrics table, 1 the ranking with its stability */
-	char pending[16]; /* the profile to load once the user agrees to drop edits */
+	char pending[64]; /* the profile to load, replace or delete once the user agrees */
+	int picking;      /* the profile picker (p) is shown */
+	int pick;         /* its selection */
 } rk;
 
 static const char *const rank_keys[] = {
-	"Up/Down\tselect a metric's weight (PgUp/PgDn, Home/End)",
-	"+ / -\traise / lower the weight by 0.05",
+	"Up/Down j/k\tselect a metric's weight (PgUp/PgDn, Home/End)",
+	"+ / - Right/Left\traise / lower the weight by 0.05",
 	"Enter\ttype a weight",
 	"0\tset the weight to 0",
-	"a / b\tload profile A (ML development) / B (education)",
-	"c\tload the saved custom profile",
+	"a / b\tload profile A (ML development) / B (education), the tutorial's",
+	"p c\tthe profiles: A, B and those saved in study.json; Enter loads, D deletes (asks first)",
 	"n\tnormalise the weights to sum to 1",
-	"S\tsave the weights as the custom profile (study.json)",
+	"S\tsave the weights as a named profile (study.json \"rank\"; synthehr rank --profile NAME)",
 	"v\tthe runs x metrics table / the ranking with its stability",
 	":export F\twrite F (Markdown) and eval/report.html (charts)",
 	NULL,
@@ -268,7 +272,7 @@ draw_table(struct canvas *cv, int x, int y, int w, int h, const double *values, 
 }
 
 static void
-rank_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
+rank_draw_body(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
 	const double *values;
 	const char *const *names;
@@ -301,7 +305,7 @@ rank_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	yy = y + 2 + RANK_COUNT;
 	canvas_printf(cv, x + 1, yy, lw - 1, fabs(sum - 1) < 1e-9 ? THEME_GOOD : THEME_BAD, "sum %.2f%s", sum,
 	    fabs(sum - 1) < 1e-9 ? "" : "  (n normalises)");
-	canvas_text(cv, x + 1, yy + 1, lw - 1, THEME_DIM, "a/b/c profiles  S save");
+	canvas_text(cv, x + 1, yy + 1, lw - 1, THEME_DIM, "a/b A/B  p profiles  S save as");
 	canvas_box(cv, x + lw, y, w - lw, h, THEME_BORDER, "Ranking (lower overall is better)");
 	if (nsets == 0) {
 		canvas_text(cv, x + lw + 2, y + 2, w - lw - 4, THEME_DIM, "No metrics yet: evaluate on screen 5.");
@@ -354,12 +358,11 @@ out:
 	free(boot);
 }
 
+/* A weight changed: the profile keeps its name, marked edited. */
 static void
-to_custom(void)
+edited(void)
 {
 	rk.dirty = 1;
-	if (strcmp(rk.prof.name, "custom") != 0)
-		snprintf(rk.prof.name, sizeof rk.prof.name, "custom");
 }
 
 static void
@@ -369,129 +372,367 @@ got_weight(struct app *a, char *line)
 
 	if (line == NULL)
 		return;
-	if (util_parse_double(line, strlen(line), &d) != 0 || d < 0)
-		app_error(a, xsprintf("'%s': expected a weight >= 0", line));
+	if (util_parse_double(line, strlen(line), &d) != 0 || d < 0 || !isfinite(d))
+		app_error(a, xsprintf("weight of %s: expected a number >= 0, got '%s'", rank_metrics[rk.sel].key,
+		    line));
 	else {
 		rk.prof.w[rk.sel] = d;
-		to_custom();
+		edited();
 	}
 	free(line);
 }
 
-static void
-save_profile(struct app *a)
+/* study.json "rank"."profiles" (created when make is set). */
+static json_t *
+saved_profiles(struct app *a, int make)
 {
 	json_t *sec, *profs;
 
-	app_study_reload(a);
-	sec = study_section(a->st, "rank");
+	if (a->st == NULL)
+		return NULL;
+	sec = make ? study_section(a->st, "rank") : json_object_get(a->st->cfg, "rank");
 	profs = json_object_get(sec, "profiles");
-	if (!json_is_object(profs)) {
+	if (!json_is_object(profs) && make) {
 		profs = json_object();
 		json_object_set_new(sec, "profiles", profs);
 	}
-	to_custom();
-	json_object_set_new(profs, "custom", rank_profile_to_json(&rk.prof));
-	json_object_set_new(sec, "profile", json_string("custom"));
+	return json_is_object(profs) ? profs : NULL;
+}
+
+static int
+is_builtin(const char *name)
+{
+	struct rank_profile p;
+
+	return rank_profile_builtin(name, &p) == 0;
+}
+
+/* A profile name: a word the command line takes as it is (letters, digits,
+ * '.', '-', '_'), not A or B. */
+static int
+check_name(const char *name, char **cause)
+{
+	const char *c;
+
+	if (*name == '\0' || strlen(name) > 40)
+		return util_fail(cause, "a profile name is 1 to 40 characters");
+	for (c = name; *c != '\0'; c++)
+		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_')
+			return util_fail(cause, "profile name '%s': use letters, digits, '.', '-' and '_' only "
+			    "(it is typed after synthehr rank --profile)", name);
+	if (is_builtin(name))
+		return util_fail(cause, "profiles A and B are the tutorial's and stay as they are: "
+		    "save under another name");
+	return 0;
+}
+
+static void
+save_as(struct app *a, const char *name)
+{
+	json_t *profs;
+
+	app_study_reload(a);
+	profs = saved_profiles(a, 1);
+	json_object_set_new(profs, name, rank_profile_to_json(&rk.prof));
+	json_object_set_new(study_section(a->st, "rank"), "profile", json_string(name));
 	if (app_study_save(a) == 0) {
+		snprintf(rk.prof.name, sizeof rk.prof.name, "%s", name);
 		rk.dirty = 0;
-		app_status(a, "saved as profile 'custom' (synthehr rank STUDY --profile custom)");
+		app_status(a, "saved as profile '%s' in study.json (synthehr rank STUDY --profile %s)", name, name);
 	}
 }
 
 static void
-quit_yes(struct app *a)
+replace_yes(struct app *a)
 {
-	rk.dirty = 0;
-	app_key(a, 'q');   /* the usual quit (it asks about a running job) */
+	save_as(a, rk.pending);
+}
+
+static void
+got_name(struct app *a, char *line)
+{
+	char *cause = NULL;
+
+	if (line == NULL)
+		return;
+	if (check_name(line, &cause) != 0)
+		app_error(a, cause);
+	else if (json_object_get(saved_profiles(a, 0), line) != NULL && strcmp(line, rk.prof.name) != 0) {
+		char q[128];
+
+		snprintf(rk.pending, sizeof rk.pending, "%s", line);
+		snprintf(q, sizeof q, "Profile %s is saved already; replace its weights?", line);
+		app_confirm(a, q, replace_yes);
+	} else
+		save_as(a, line);
+	free(line);
+}
+
+/* S: save as... (the loaded profile's name is offered unless it is A or B) */
+static void
+ask_save(struct app *a)
+{
+	cmdline_open(a, "Save the weights as profile: ", CMDLINE_VALUE,
+	    is_builtin(rk.prof.name) ? "custom" : rk.prof.name, got_name);
 }
 
 static void
 load_yes(struct app *a)
 {
 	load_profile(a, rk.pending);
+	if (rk.have)
+		app_status(a, "profile %s loaded", rk.prof.name);
 }
 
 /* Load a profile; edited weights are dropped only when the user agrees. */
-static void
+static int
 ask_load(struct app *a, const char *name)
 {
-	json_t *cfg = a->st != NULL ? json_object_get(a->st->cfg, "rank") : NULL;
+	char q[160];
 
-	if (strcmp(name, "custom") == 0 && json_object_get(json_object_get(cfg, "profiles"), "custom") == NULL) {
-		app_status(a, "no custom profile saved yet: S saves the weights as one");
-		return;
+	if (!is_builtin(name) && json_object_get(saved_profiles(a, 0), name) == NULL) {
+		app_error(a, xsprintf("no profile '%s' in this study: A, B%s (p lists them; S saves one)", name,
+		    saved_profiles(a, 0) != NULL && json_object_size(saved_profiles(a, 0)) > 0 ?
+		    " or a saved one" : ""));
+		return -1;
 	}
 	snprintf(rk.pending, sizeof rk.pending, "%s", name);
 	if (!rk.dirty) {
 		load_yes(a);
+		return 0;
+	}
+	snprintf(q, sizeof q, "The edited weights are not saved (S saves). Load profile %s?", name);
+	app_confirm(a, q, load_yes);
+	return 0;
+}
+
+int
+screen_rank_profile(struct app *a, const char *name)
+{
+	if (a->st == NULL) {
+		app_error(a, xstrdup(":profile: no study is open (screen 1)"));
+		return -1;
+	}
+	app_switch(a, SCREEN_RANK);
+	if (!rk.have)
+		rank_enter(a);
+	return ask_load(a, name);
+}
+
+int
+screen_rank_unsaved(const struct app *a)
+{
+	return a->st != NULL && rk.have && rk.dirty;
+}
+
+void
+screen_rank_discard(struct app *a)
+{
+	(void)a;
+	rk.dirty = 0;
+}
+
+/* ---- the profile picker (p): A, B and the saved profiles */
+
+static int
+picker_names(struct app *a, const char **names, int max)
+{
+	json_t *profs = saved_profiles(a, 0), *v;
+	const char *k;
+	int n = 0, i, j;
+
+	names[n++] = "A";
+	names[n++] = "B";
+	json_object_foreach(profs, k, v) {
+		if (n == max)
+			break;
+		if (!is_builtin(k))
+			names[n++] = k;
+	}
+	for (i = 3; i < n; i++)   /* saved ones in name order */
+		for (j = i; j > 2 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			const char *t = names[j];
+
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	return n;
+}
+
+#define PICK_MAX 200
+static void
+draw_picker(struct app *a, struct canvas *cv, int x, int y, int w, int h)
+{
+	const char *names[PICK_MAX];
+	int n = picker_names(a, names, PICK_MAX), bw = SH_MIN(w - 4, 60), bh, bx, by, rowsv, i, top, m;
+	struct rank_profile p;
+	char line[256];
+	int off;
+
+	rowsv = SH_MAX(1, SH_MIN(n, h - 7));
+	bh = rowsv + 5;
+	bx = x + (w - bw) / 2;
+	by = y + 1;
+	if (rk.pick >= n)
+		rk.pick = n - 1;
+	top = SH_MAX(0, SH_MIN(rk.pick - rowsv / 2, n - rowsv));
+	canvas_fill(cv, bx, by, bw, bh, ' ', THEME_NORMAL);
+	canvas_box(cv, bx, by, bw, bh, THEME_BORDER, "Weight profiles");
+	for (i = 0; i < rowsv && top + i < n; i++) {
+		const char *nm = names[top + i];
+		int sel = top + i == rk.pick, role = sel ? THEME_SELECTED : THEME_NORMAL;
+
+		canvas_fill(cv, bx + 1, by + 1 + i, bw - 2, 1, ' ', role);
+		canvas_printf(cv, bx + 2, by + 1 + i, bw - 4, role, "%s%s", nm,
+		    strcmp(nm, "A") == 0 ? "  (ML development, the tutorial's; kept)" :
+		    strcmp(nm, "B") == 0 ? "  (education, the tutorial's; kept)" :
+		    strcmp(nm, rk.prof.name) == 0 ? "  (loaded)" : "");
+	}
+	/* the selected profile's weights, so a choice is made knowingly */
+	if (rank_profile_resolve(names[rk.pick], a->st != NULL ? json_object_get(a->st->cfg, "rank") : NULL,
+	    &p, NULL) == 0) {
+		off = snprintf(line, sizeof line, "weights:");
+		for (m = 0; m < RANK_COUNT && off < (int)sizeof line; m++)
+			if (p.w[m] != 0)
+				off += snprintf(line + off, sizeof line - off, " %s %.2f", rank_metrics[m].label, p.w[m]);
+		/* two rows, broken at a space */
+		if (canvas_strwidth(line) > bw - 4) {
+			int cut = bw - 4;
+
+			while (cut > 0 && line[cut] != ' ')
+				cut--;
+			canvas_printf(cv, bx + 2, by + bh - 4, bw - 4, THEME_DIM, "%.*s", cut, line);
+			canvas_text(cv, bx + 2, by + bh - 3, bw - 4, THEME_DIM, line + cut + 1);
+		} else
+			canvas_text(cv, bx + 2, by + bh - 4, bw - 4, THEME_DIM, line);
+	}
+	canvas_text(cv, bx + 2, by + bh - 2, bw - 4, THEME_KEY, "Enter loads  D deletes  Esc closes");
+}
+
+static void
+delete_yes(struct app *a)
+{
+	json_t *profs;
+	const char *cur;
+
+	app_study_reload(a);
+	profs = saved_profiles(a, 0);
+	if (profs == NULL || json_object_del(profs, rk.pending) != 0) {
+		app_error(a, xsprintf("no profile '%s' in study.json", rk.pending));
 		return;
 	}
-	{
-		char q[96];
+	cur = js_str(json_object_get(a->st->cfg, "rank"), "profile", NULL);
+	if (cur != NULL && strcmp(cur, rk.pending) == 0)
+		json_object_set_new(study_section(a->st, "rank"), "profile", json_string("A"));
+	if (app_study_save(a) != 0)
+		return;
+	/* the weights on screen stay, now unsaved */
+	if (strcmp(rk.prof.name, rk.pending) == 0)
+		rk.dirty = 1;
+	app_status(a, "profile %s deleted from study.json", rk.pending);
+}
 
-		snprintf(q, sizeof q, "The edited weights are not saved (S saves). Load profile %s?", name);
-		app_confirm(a, q, load_yes);
+static int
+picker_key(struct app *a, int key)
+{
+	const char *names[PICK_MAX];
+	int n = picker_names(a, names, PICK_MAX), s;
+
+	if ((s = tui_list_key(key, rk.pick, n, 5)) >= 0) {
+		rk.pick = s;
+		return TUI_REDRAW;
 	}
+	switch (key) {
+	case 'j': rk.pick = SH_MIN(n - 1, rk.pick + 1); break;
+	case 'k': rk.pick = SH_MAX(0, rk.pick - 1); break;
+	case TKEY_ESC: case 'p': case 'q':
+		rk.picking = 0;
+		break;
+	case TKEY_ENTER:
+		rk.picking = 0;
+		ask_load(a, names[rk.pick]);
+		break;
+	case 'D': case TKEY_DEL:
+		if (is_builtin(names[rk.pick]))
+			app_warn(a, "profile %s is the tutorial's and cannot be deleted", names[rk.pick]);
+		else {
+			char q[128];
+
+			snprintf(rk.pending, sizeof rk.pending, "%s", names[rk.pick]);
+			snprintf(q, sizeof q, "Delete profile %s from study.json?", names[rk.pick]);
+			app_confirm(a, q, delete_yes);
+		}
+		break;
+	}
+	return TUI_REDRAW;
 }
 
 static int
 rank_key(struct app *a, int key)
 {
 	double sum = 0;
-	int m;
+	int m, s;
 
 	if (a->st == NULL)
 		return TUI_UNHANDLED;
 	if (!rk.have)
 		rank_enter(a);
-	switch (key) {
-	case TKEY_HOME: rk.sel = 0; return TUI_REDRAW;
-	case TKEY_END: rk.sel = RANK_COUNT - 1; return TUI_REDRAW;
-	case TKEY_PGUP: rk.sel = SH_MAX(0, rk.sel - 5); return TUI_REDRAW;
-	case TKEY_PGDN: rk.sel = SH_MIN(RANK_COUNT - 1, rk.sel + 5); return TUI_REDRAW;
-	case 'v': rk.view = !rk.view; return TUI_REDRAW;
-	case 'q':
-		if (!rk.dirty)
-			return TUI_UNHANDLED;
-		app_confirm(a, "The edited weights are not saved (S saves). Quit anyway?", quit_yes);
+	if (rk.picking)
+		return picker_key(a, key);
+	if ((s = tui_list_key(key, rk.sel, RANK_COUNT, 5)) >= 0 && key != TKEY_UP && key != TKEY_DOWN) {
+		rk.sel = s;
 		return TUI_REDRAW;
+	}
+	switch (key) {
+	case 'v': rk.view = !rk.view; return TUI_REDRAW;
 	case TKEY_UP: case 'k': rk.sel = (rk.sel + RANK_COUNT - 1) % RANK_COUNT; return TUI_REDRAW;
 	case TKEY_DOWN: case 'j': rk.sel = (rk.sel + 1) % RANK_COUNT; return TUI_REDRAW;
 	case '+': case '=': case TKEY_RIGHT:
 		rk.prof.w[rk.sel] = floor((rk.prof.w[rk.sel] + 0.05) * 100 + 0.5) / 100;
-		to_custom();
+		edited();
 		return TUI_REDRAW;
 	case '-': case '_': case TKEY_LEFT:
 		rk.prof.w[rk.sel] = SH_MAX(0, floor((rk.prof.w[rk.sel] - 0.05) * 100 + 0.5) / 100);
-		to_custom();
+		edited();
 		return TUI_REDRAW;
 	case '0':
 		rk.prof.w[rk.sel] = 0;
-		to_custom();
+		edited();
 		return TUI_REDRAW;
 	case TKEY_ENTER: {
-		char b[32], q[64];
+		char b[32], q[96];
 
 		snprintf(b, sizeof b, "%g", rk.prof.w[rk.sel]);
-		snprintf(q, sizeof q, "Weight of %s (0 or more): ", rank_metrics[rk.sel].label);
+		snprintf(q, sizeof q, "Weight of %s (%s; 0 or more): ", rank_metrics[rk.sel].label,
+		    rank_metrics[rk.sel].higher_better ? "higher is better" : "lower is better");
 		cmdline_open(a, q, CMDLINE_VALUE, b, got_weight);
 		return TUI_REDRAW;
 	}
 	case 'a': ask_load(a, "A"); return TUI_REDRAW;
 	case 'b': ask_load(a, "B"); return TUI_REDRAW;
-	case 'c': ask_load(a, "custom"); return TUI_REDRAW;
+	case 'p': case 'c':
+		rk.picking = 1;
+		rk.pick = 0;
+		return TUI_REDRAW;
 	case 'n':
 		for (m = 0; m < RANK_COUNT; m++)
 			sum += rk.prof.w[m];
 		if (sum > 0)
 			for (m = 0; m < RANK_COUNT; m++)
 				rk.prof.w[m] /= sum;
-		to_custom();
+		edited();
 		return TUI_REDRAW;
-	case 'S': save_profile(a); return TUI_REDRAW;
+	case 'S': ask_save(a); return TUI_REDRAW;
 	}
 	return TUI_UNHANDLED;
+}
+
+static void
+rank_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
+{
+	rank_draw_body(a, cv, x, y, w, h);
+	if (rk.picking && a->st != NULL)
+		draw_picker(a, cv, x, y, w, h);
 }
 
 const struct screen screen_rank = {

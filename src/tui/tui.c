@@ -1,7 +1,8 @@
 /* synthehr — GPL-3.0-or-later.
  * The TUI's frame: options, the main loop (keys with a short timeout so
  * running stages and the clock keep the screen live), the top bar of six
- * screens, the status line, the '?' key overlay and y/n confirmations.
+ * screens, the status line, y/n confirmations, and the pages over the
+ * screen (viewer.c: help, messages, job log).
  * The state is in app.c, the ':' commands in commands.c. */
 #include "config.h"
 
@@ -28,11 +29,14 @@ const struct screen *const tui_screens[SCREEN_COUNT] = {
 };
 
 
-static const char *const screen_keys_global[] = {
-	"1-6 Tab\tswitch screen",
-	":\tcommand line (:help lists commands)",
-	"?\tthis help",
-	"q\tquit",
+const char *const tui_keys_global[] = {
+	"1-6\tswitch to screen 1-6",
+	"Tab S-Tab\tthe next / the previous screen",
+	":\tcommand line (Tab completes; Tab Tab lists what fits)",
+	"? F1\tthis page (also :help)",
+	"M\tevery message, warning and error so far, and the job log (also :messages, :log)",
+	"Ctrl-L\tredraw",
+	"q Ctrl-C\tquit (asks while a job runs or edited weights are unsaved)",
 	NULL,
 };
 
@@ -109,14 +113,29 @@ draw_topbar(struct app *a, struct canvas *cv)
 	}
 }
 
+/* The status line: the latest message whole, or as much as fits and the
+ * way to read the rest (the message log keeps it). */
 static void
 draw_status(struct app *a, struct canvas *cv)
 {
 	int y = cv->h - 2;
+	static const char more[] = " (M shows all)";
 
 	canvas_fill(cv, 0, y, cv->w, 1, ' ', THEME_STATUS);
-	if (a->status != NULL)
+	if (a->status == NULL)
+		return;
+	if (canvas_strwidth(a->status) <= cv->w && strchr(a->status, '\n') == NULL)
 		canvas_text(cv, 0, y, cv->w, a->status_role, a->status);
+	else {
+		int room = cv->w - (int)strlen(more), x;
+		char *s = xstrdup(a->status), *nl = strchr(s, '\n');
+
+		if (nl != NULL)
+			*nl = '\0';
+		x = canvas_text(cv, 0, y, room, a->status_role, s);
+		canvas_text(cv, x, y, -1, THEME_KEY, more);
+		free(s);
+	}
 }
 
 /* The bottom line: the command line while it is open, else key hints. */
@@ -163,53 +182,6 @@ draw_bottom(struct app *a, struct canvas *cv)
 	canvas_text(cv, x, y, -1, THEME_DIM, " quit");
 }
 
-/* The '?' overlay: keys of the current screen, then the global ones. */
-static void
-draw_help(struct app *a, struct canvas *cv)
-{
-	const struct screen *s = tui_screens[a->cur];
-	const char *const *k;
-	int n = 0, w = 78, h, x0, y0, y;
-
-	static const char *const cmds[] = {
-		":set KEY VALUE  :train  :prep  :evaluate  :export FILE  :theme NAME",
-		":column NAME  :open DIR  :load FILE  :demo  :screen N  :q  (Tab completes)",
-	};
-
-	for (k = s->keys; k != NULL && *k != NULL; k++)
-		n++;
-	n += 4 + (int)SH_NELEM(cmds);
-	h = SH_MIN(n + 2, cv->h - 3);
-	if (w > cv->w - 2)
-		w = cv->w - 2;
-	x0 = (cv->w - w) / 2;
-	y0 = 2;
-	canvas_fill(cv, x0, y0, w, h, ' ', THEME_NORMAL);
-	{
-		char title[64];
-
-		snprintf(title, sizeof title, "Keys: %s", s->name);
-		canvas_box(cv, x0, y0, w, h, THEME_BORDER, title);
-	}
-	y = y0 + 1;
-	for (k = s->keys; k != NULL && *k != NULL && y < y0 + h - 1; k++, y++) {
-		const char *tab = strchr(*k, '\t');
-
-		canvas_printf(cv, x0 + 2, y, tab ? (int)(tab - *k) : -1, THEME_KEY, "%s", *k);
-		if (tab != NULL)
-			canvas_text(cv, x0 + 14, y, w - 16, THEME_NORMAL, tab + 1);
-	}
-	for (k = screen_keys_global; *k != NULL && y < y0 + h - 1; k++, y++) {
-		const char *tab = strchr(*k, '\t');
-
-		canvas_printf(cv, x0 + 2, y, (int)(tab - *k), THEME_KEY, "%s", *k);
-		canvas_text(cv, x0 + 14, y, w - 16, THEME_DIM, tab + 1);
-	}
-	/* the ':' commands (:help opens this page) */
-	for (n = 0; n < (int)SH_NELEM(cmds) && y < y0 + h - 1; n++, y++)
-		canvas_text(cv, x0 + 2, y, w - 4, THEME_KEY, cmds[n]);
-}
-
 /* Below 80x24 the screens would cut and garble their text: say so instead,
  * and draw them again as soon as the terminal is large enough (every key
  * still works meanwhile). */
@@ -240,8 +212,10 @@ app_draw(struct app *a, struct canvas *cv)
 	}
 	draw_topbar(a, cv);
 	tui_screens[a->cur]->draw(a, cv, 0, 1, cv->w, cv->h - 3);
-	if (a->help)
-		draw_help(a, cv);
+	if (a->view != VIEW_NONE)
+		viewer_draw(a, cv, 0, 1, cv->w, cv->h - 3);
+	if (a->compl != NULL && a->prompt_on)
+		viewer_completions_draw(a, cv, 0, 1, cv->w, cv->h - 3);
 	draw_status(a, cv);
 	draw_bottom(a, cv);
 }
@@ -275,14 +249,16 @@ app_key(struct app *a, int key)
 		}
 		return TUI_REDRAW;
 	}
-	if (a->help) {
-		a->help = 0;
-		if (key == '?' || key == TKEY_ESC || key == 'q')
-			return TUI_REDRAW;
+	if (a->view != VIEW_NONE) {
+		/* a page takes every key but ':' */
+		r = viewer_key(a, key);
+		if (!(r & TUI_UNHANDLED))
+			return r;
+	} else {
+		r = tui_screens[a->cur]->key(a, key);
+		if (!(r & TUI_UNHANDLED))
+			return r;
 	}
-	r = tui_screens[a->cur]->key(a, key);
-	if (!(r & TUI_UNHANDLED))
-		return r;
 	switch (key) {
 	case '1': case '2': case '3': case '4': case '5': case '6':
 		app_switch(a, key - '1');
@@ -294,16 +270,16 @@ app_key(struct app *a, int key)
 		app_switch(a, (a->cur + SCREEN_COUNT - 1) % SCREEN_COUNT);
 		return TUI_REDRAW;
 	case '?': case TKEY_F1:
-		a->help = 1;
+		viewer_open(a, VIEW_HELP);
+		return TUI_REDRAW;
+	case 'M':
+		viewer_open(a, VIEW_MESSAGES);
 		return TUI_REDRAW;
 	case ':':
 		cmdline_open(a, ":", CMDLINE_COMMAND, NULL, command_done);
 		return TUI_REDRAW;
 	case 'q': case TKEY_CTRL('c'):
-		if (app_busy(a))
-			app_confirm(a, "A job is running; stop it (resumable) and quit?", app_quit);
-		else
-			a->quit = 1;
+		app_request_quit(a);
 		return TUI_REDRAW;
 	case TKEY_CTRL('l'):
 		return TUI_REDRAW;

@@ -22,6 +22,25 @@
 
 struct app;
 
+/* One line of the message log or of the job log (viewer.c): when, how
+ * grave, who said it (a stage's name in the job log) and the whole text. */
+enum { TUI_SEV_INFO, TUI_SEV_WARN, TUI_SEV_ERROR };
+struct tui_msg {
+	double t;                    /* util_now() wall-clock seconds */
+	int sev;                     /* TUI_SEV_* */
+	int repeat;                  /* the same text again: counted, not repeated */
+	char who[16];
+	char *text;
+};
+struct tui_log {
+	struct tui_msg *v;
+	int n, cap;
+};
+#define TUI_LOG_MAX 2000             /* the oldest lines go first */
+
+/* The page shown over the screen (viewer.c), VIEW_NONE for the screen. */
+enum { VIEW_NONE, VIEW_HELP, VIEW_MESSAGES, VIEW_LOG, VIEW_COUNT };
+
 struct screen {
 	const char *name;
 	const char *const *keys;   /* "KEY\tdescription" lines, NULL-terminated */
@@ -59,7 +78,18 @@ struct app {
 	int cur;                     /* current screen */
 	char *status;
 	int status_role;
-	int help;                    /* '?' overlay shown */
+	int view;                    /* VIEW_*: a scrollable page over the screen */
+	int view_top;                /* its first row shown (wrapped rows) */
+	int view_rows, view_page;    /* its rows and page height at the last draw */
+	char *view_find;             /* the last '/' search */
+	struct tui_log msgs;         /* every status message, warning and error */
+	struct tui_log joblog;       /* the stages' events, one line each */
+	int joblog_decile;           /* the last progress tenth logged */
+	char joblog_label[64];       /* the last progress label logged */
+	/* Tab Tab: the completion list, shown over the screen while the ':'
+	 * line is open; it pages (Tab Tab again, PgUp/PgDn) */
+	char **compl;
+	int ncompl, compl_top;
 	char *confirm_q;             /* a y/n question shown, or NULL */
 	void (*confirm_yes)(struct app *a);
 	struct job job;
@@ -92,9 +122,12 @@ struct app {
 int app_busy(const struct app *a);              /* a stage runs or waits, or another process writes */
 void app_save_ui(struct app *a);                /* remember the screen (study.json "ui") */
 void app_quit(struct app *a);                   /* stop what runs (resumable) and leave */
+/* q and :q: asks first when weights are unsaved or a job runs. */
+void app_request_quit(struct app *a);
 void app_check_stale(struct app *a);            /* a->stale */
 void app_status(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_error(struct app *a, char *cause);     /* takes cause */
+void app_warn(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a));
 /* Re-read study.json from disk (after a job wrote it). */
 void app_study_reload(struct app *a);
@@ -123,6 +156,11 @@ int screen_prep_start(struct app *a);
 int screen_train_start(struct app *a);
 int screen_train_interrupted(struct app *a);   /* a run's state.json is not "done" */
 int screen_eval_start(struct app *a);
+/* Rank: load weight profile NAME (asks before dropping edits); the edits
+ * that quitting would lose; forget them (the user agreed). */
+int screen_rank_profile(struct app *a, const char *name);
+int screen_rank_unsaved(const struct app *a);
+void screen_rank_discard(struct app *a);
 int screen_eval_export(struct app *a, const char *path);
 /* eval/metrics.json as a table: values [nsets × RANK_COUNT], names [nsets]. */
 int screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics);
@@ -148,14 +186,45 @@ void job_check_lock(struct app *a);
 /* The running stage, its progress and the queue, for the top bar. */
 void job_describe(const struct app *a, char *buf, size_t size);
 
+/* viewer.c: the scrollable pages (help, messages, job log) and the logs. */
+void viewer_open(struct app *a, int view);
+void viewer_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h);
+int viewer_key(struct app *a, int key);
+void tui_log_add(struct tui_log *l, int sev, const char *who, const char *text);
+void tui_log_free(struct tui_log *l);
+/* The completion list over the screen (Tab Tab); takes words. */
+void viewer_completions(struct app *a, char **words, int n);
+void viewer_completions_close(struct app *a);
+void viewer_completions_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h);
+/* Scroll the completion list a page (dir > 0 on, < 0 back; wraps at the end). */
+void viewer_completions_page(struct app *a, int dir);
+/* A list's selection after a Home/End/PgUp/PgDn/Up/Down key: n items,
+ * page rows a page; returns -1 when the key is none of those. */
+int tui_list_key(int key, int sel, int n, int page);
+
 /* cmdline.c: readline's callback interface inside curses. */
 enum { CMDLINE_COMMAND, CMDLINE_PATH, CMDLINE_VALUE };
 void cmdline_open(struct app *a, const char *prompt, int kind, const char *initial,
     void (*done)(struct app *a, char *line));
 int cmdline_key(struct app *a, int key);
 void cmdline_close(struct app *a);
-/* Words the ':' line completes (commands, settings, themes, columns). */
-extern const char *const tui_commands[];
+/* The ':' commands (commands.c): one row each, in the order :help lists
+ * them; the command line dispatches, completes and documents from it. */
+struct tui_command {
+	const char *name;
+	const char *alias;           /* another name, or NULL */
+	const char *args;            /* what follows ("KEY VALUE"), "" for nothing */
+	const char *help;            /* one line */
+	int need_arg;                /* 1: refused without an argument */
+	int (*run)(struct app *a, char *const *w);   /* w[0] the name, w[1], w[2] the rest */
+};
+extern const struct tui_command tui_command_table[];
+/* ':set' keys outside the settings table, "KEY\twhat it sets" (commands.c). */
+extern const char *const tui_set_extra[];
+/* The keys every screen has, "KEY\tdescription" (tui.c). */
+extern const char *const tui_keys_global[];
+/* Words the ':' line completes: every command name and alias. */
+const char *const *tui_command_words(void);
 const char *const *tui_set_keys(void);
 
 /* Small helpers shared by the screens (app.c). */
