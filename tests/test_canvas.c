@@ -34,10 +34,10 @@ test_canvas_basics(void)
 	canvas_bar(cv, 7, 1, 4, 0.5, THEME_HIST_BAR);     /* 2 cells exactly */
 	canvas_bar(cv, 7, 2, 4, 0.3125, THEME_HIST_BAR);  /* 1.25 cells: full + 2/8 */
 	t = canvas_to_text(cv);
-	tap_ok(strcmp(t, "hello\n\u250c\u2500\u2500\u2500\u2500\u2510 \u2588\u2588\n"
+	tap_ok(strcmp(t, "hell\u2026\n\u250c\u2500\u2500\u2500\u2500\u2510 \u2588\u2588\n"
 	    "\u2502    \u2502 \u2588\u258e\n\u2514\u2500\u2500\u2500\u2500\u2518\n") == 0,
-	    "text clipped, box corners, bars with eighth blocks");
-	if (strstr(t, "hello") == NULL)
+	    "text clipped with the cut marked, box corners, bars with eighth blocks");
+	if (strstr(t, "hell") == NULL)
 		tap_diag("got:\n%s", t);
 	free(t);
 	tap_ok(cv->cells[1 * 12 + 7].role == THEME_HIST_BAR && cv->cells[0].role == THEME_NORMAL,
@@ -48,8 +48,10 @@ test_canvas_basics(void)
 	canvas_box(cv, 0, 0, 6, 3, THEME_BORDER, NULL);
 	canvas_bar(cv, 7, 1, 4, 0.5, THEME_HIST_BAR);
 	canvas_text(cv, 7, 0, -1, THEME_NORMAL, "\u00e9t\u00e9");
+	canvas_text(cv, 7, 2, -1, THEME_NORMAL, "abcdefgh");   /* 5 columns to the edge */
 	t = canvas_to_text(cv);
-	tap_ok(strcmp(t, "+----+ ?t?\n|    | ##\n+----+\n") == 0, "ASCII mode: +-| frames, # bars, ? for non-ASCII");
+	tap_ok(strcmp(t, "+----+ ?t?\n|    | ##\n+----+ abcd~\n") == 0,
+	    "ASCII mode: +-| frames, # bars, ? for non-ASCII, '~' marks a cut at the edge");
 	free(t);
 	canvas_free(cv);
 
@@ -451,7 +453,7 @@ test_screens(void)
 	app_key(a, TKEY_PGUP);
 	app_key(a, '+');
 	app_draw(a, cv);
-	tap_ok(has(cv, "profile custom (edited, S saves)") && has(cv, " TRTS    \u2191  0.05"),
+	tap_ok(has(cv, "profile A (edited, S saves)") && has(cv, " TRTS    \u2191  0.05"),
 	    "End, PgUp: TRTS selected (row 11 - 5 = 6); + edits it and marks the profile edited");
 	/* by hand, TRTS places 2 1 3 5 4 (runs 1-5) x 0.05 added */
 	tap_ok(has(cv, " overall            1.85   2.40   3.35   3.95   4.20"),
@@ -484,10 +486,10 @@ test_screens(void)
 	tap_ok(has(cv, "sum 1.00") && has(cv, "1   run-1               2.5333"),
 	    "normalised: sum 1, overall 3.8/1.5 = 2.5333");
 
-	a->help = 1;
+	viewer_open(a, VIEW_HELP);
 	app_draw(a, cv);
 	golden(cv, "rank-help");
-	a->help = 0;
+	app_key(a, TKEY_ESC);
 
 	/* ASCII at 80x24 */
 	canvas_free(cv);
@@ -522,14 +524,14 @@ test_screens(void)
 				for (v = 0; v < SH_NELEM(views); v++) {
 					if (views[v] != 0 && scr != SCREEN_LOAD)
 						app_key(a, views[v]);
-					a->help = v == 3;
+					a->view = v == 3 ? VIEW_HELP : v == 4 ? VIEW_MESSAGES : VIEW_NONE;
 					app_draw(a, cv);
 					drawn++;
 				}
 				app_key(a, TKEY_ESC);
 			}
 		}
-		a->help = 0;
+		a->view = VIEW_NONE;
 		tap_ok(drawn == (int)(SH_NELEM(sizes) * SCREEN_COUNT * SH_NELEM(views)),
 		    "%d frames of every screen at 1x1 to 240x70", drawn);
 	}
@@ -566,12 +568,39 @@ test_screens(void)
 	}
 	tap_ok(app_command(a, "set epochs lots") == -1 && a->status_role == THEME_ERROR &&
 	    strstr(a->status, "'lots' is not a number (expected integer") != NULL, ":set with a bad value explains");
-	tap_ok(app_command(a, "help") == 0 && a->help == 1, ":help opens the keys page");
+	tap_ok(app_command(a, "help") == 0 && a->view == VIEW_HELP, ":help opens the keys page");
 	app_draw(a, cv);
-	tap_ok(has(cv, ":set KEY VALUE  :train  :prep  :evaluate  :export FILE  :theme NAME") &&
-	    has(cv, ":column NAME  :open DIR  :load FILE  :demo  :screen N  :q  (Tab completes)"),
-	    ":help: every command listed whole on the keys page");
-	a->help = 0;
+	tap_ok(has(cv, "Keys of the Review screen"), ":help starts with the screen's keys");
+	{
+		/* every command of the table is on the page, whole: scroll through it */
+		const struct tui_command *c;
+		char *seen = xstrdup(""), *t, *t2;
+		int pages, all = 1;
+
+		for (pages = 0; pages < 40; pages++) {
+			t = canvas_to_text(cv);
+			seen = xsprintf("%s\n%s", (t2 = seen), t);
+			free(t2);
+			free(t);
+			app_key(a, TKEY_PGDN);
+			app_draw(a, cv);
+		}
+		for (c = tui_command_table; c->name != NULL; c++) {
+			char *want = xsprintf(":%s%s%s ", c->name, c->args[0] ? " " : "", c->args);
+
+			if (strstr(seen, want) == NULL) {
+				tap_diag("not on the :help page: '%s'", want);
+				all = 0;
+			}
+			free(want);
+		}
+		tap_ok(all, ":help: every command of the table is listed whole (PgDn pages)");
+		tap_ok(strstr(seen, "generate_rows ") != NULL && strstr(seen, "demo_concepts ") != NULL,
+		    ":help: the settings are listed too");
+		free(seen);
+	}
+	app_key(a, 'q');
+	tap_ok(a->view == VIEW_NONE && !a->quit, "q closes the page (and does not quit)");
 	tap_ok(app_command(a, "frobnicate") == -1 && strstr(a->status, "unknown command ':frobnicate'") != NULL,
 	    "an unknown command is reported");
 	tap_ok(app_command(a, "theme no-such") == -1 && strstr(a->status, "not found") != NULL,

@@ -138,13 +138,17 @@ canvas_text(struct canvas *cv, int x, int y, int maxw, int role, const char *s)
 
 	if (s == NULL)
 		return 0;
-	if (maxw < 0)
+	if (maxw < 0 || maxw > cv->w - x)
 		maxw = cv->w - x;
 	while (*s != '\0' && n < maxw) {
 		s += canvas_utf8_decode(s, &c);
 		canvas_put(cv, x + n, y, c, role);
 		n++;
 	}
+	/* cut: the last cell says so (the truncation policy: a cut is never
+	 * silent; the screen offers the whole text elsewhere) */
+	if (*s != '\0' && n > 0 && x + n <= cv->w)
+		canvas_put(cv, x + n - 1, y, CANVAS_CUT(cv), role);
 	return n;
 }
 

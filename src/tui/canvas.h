@@ -29,8 +29,13 @@ void canvas_clear(struct canvas *cv);
 void canvas_put(struct canvas *cv, int x, int y, uint32_t ch, int role);
 /* Set the role of w cells in a row without changing their characters. */
 void canvas_set_role(struct canvas *cv, int x, int y, int w, int role);
-/* UTF-8 text clipped to maxw columns (maxw < 0: to the right edge).
- * Returns the number of columns written.  Under ASCII, non-ASCII is '?'. */
+/* The mark of a cut text: '…' (UTF-8) or '~' (ASCII). */
+#define CANVAS_CUT(cv) ((cv)->ascii ? (uint32_t)'~' : (uint32_t)0x2026)
+/* UTF-8 text clipped to maxw columns (maxw < 0: to the right edge).  Text
+ * that does not fit ends in CANVAS_CUT: nothing is cut silently, and a
+ * screen that cuts offers the whole text another way (a detail line, a
+ * key, the message log).  Returns the number of columns written.  Under
+ * ASCII, non-ASCII is '?'. */
 int canvas_text(struct canvas *cv, int x, int y, int maxw, int role, const char *s);
 int canvas_printf(struct canvas *cv, int x, int y, int maxw, int role, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));

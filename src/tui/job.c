@@ -35,8 +35,10 @@ job_submit(struct app *a, const struct stage_req *q, void (*done)(struct app *, 
 
 		if (lock_probe(q->study, &h) == 1 && !h.ours) {
 			lock_holder_text(&h, who, sizeof who);
-			return util_fail(cause, "read-only: %s is being written by %s; %s waits until it ends",
-			    q->study, who, stage_name(q->stage));
+			/* the study is the open one: its path would push the holder off
+			 * the status line */
+			return util_fail(cause, "read-only: this study is being written by %s; %s waits until it ends",
+			    who, stage_name(q->stage));
 		}
 	}
 	if (j->npending == JOB_MAX_PENDING)

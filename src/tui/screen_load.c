@@ -20,6 +20,8 @@ static struct {
 	char *pending_dir;    /* CSV: the study dir while the label is asked for */
 	json_t *phe_names;    /* phecode -> description, or NULL */
 	int phe_loaded;
+	char *phe_dir;        /* the map they came from (reloaded when it changes) */
+	char *phe_err;        /* why a named map gave no names */
 } ld;
 
 static const char *const load_keys[] = {
@@ -27,7 +29,7 @@ static const char *const load_keys[] = {
 	"c\tnew study from a CSV or CSV.gz file (Tab completes paths)",
 	"m\tnew study from a MIMIC-IV folder (hosp/*.csv.gz)",
 	"o\topen an existing study directory",
-	"Up/Down\tselect a column of the schema",
+	"Up/Down j/k\tselect a column of the schema (PgUp/PgDn, Home/End)",
 	"r / R\tcycle the column's role forwards / backwards",
 	"l\tmake the column the label (outcome)",
 	"s\tmake the column the sex column",
@@ -50,6 +52,22 @@ load_reset(struct app *a)
 	json_decref(ld.phe_names);
 	ld.phe_names = NULL;
 	ld.phe_loaded = 0;
+	free(ld.phe_dir);
+	ld.phe_dir = NULL;
+	free(ld.phe_err);
+	ld.phe_err = NULL;
+}
+
+/* The phecode map folder the study names (report.phecodes), else
+ * $SYNTHEHR_PHECODES; NULL when neither. */
+static const char *
+phecode_dir(const struct app *a)
+{
+	const char *dir = js_str(json_object_get(a->st->cfg, "report"), "phecodes", NULL);
+
+	if (dir == NULL || *dir == '\0')
+		dir = getenv("SYNTHEHR_PHECODES");
+	return dir != NULL && *dir != '\0' ? dir : NULL;
 }
 
 /* Concept columns' descriptions from a phecode map's phecode_info.csv
@@ -58,22 +76,26 @@ load_reset(struct app *a)
 static void
 load_phecode_names(struct app *a)
 {
-	const char *dir = js_str(json_object_get(a->st->cfg, "report"), "phecodes", NULL);
+	const char *dir = phecode_dir(a);
 	struct csv_reader *r;
 	char *p, *cause = NULL, **f;
 	size_t *lens;
 	int nf, rc;
 
 	ld.phe_loaded = 1;
+	json_decref(ld.phe_names);
+	ld.phe_names = NULL;
+	free(ld.phe_dir);
+	ld.phe_dir = dir != NULL ? xstrdup(dir) : NULL;
+	free(ld.phe_err);
+	ld.phe_err = NULL;
 	if (dir == NULL)
-		dir = getenv("SYNTHEHR_PHECODES");
-	if (dir == NULL || *dir == '\0')
 		return;
 	p = util_path_join(dir, "phecode_info.csv");
 	r = csvr_open(p, &cause);
 	free(p);
 	if (r == NULL) {
-		free(cause);
+		ld.phe_err = cause;
 		return;
 	}
 	ld.phe_names = json_object();
@@ -413,6 +435,73 @@ draw_menu(struct app *a, struct canvas *cv, int x, int y, int w)
 	    "'synthehr STUDY' reopens it where you left off.");
 }
 
+/* What the levels column shows for a column: its phecode's name, the sex
+ * column's female level, or its levels. */
+static void
+column_levels(const struct column *col, char *lv, size_t size)
+{
+	lv[0] = '\0';
+	if (col->role == ROLE_CONCEPT && ld.phe_names != NULL &&
+	    json_is_string(json_object_get(ld.phe_names, col->name)))
+		snprintf(lv, size, "%s", json_string_value(json_object_get(ld.phe_names, col->name)));
+	else if (col->role == ROLE_SEX)   /* which level is coded 1 (female) */
+		snprintf(lv, size, "female=%.20s other=%.20s", sex_female_level(col), sex_other_level(col));
+	else if (col->kind == KIND_CATEGORICAL || (col->levels != NULL && col->nlevels > 0)) {
+		int k, off = 0;
+
+		for (k = 0; k < col->nlevels && off < (int)size - 8; k++)
+			off += snprintf(lv + off, size - off, "%s%s", k ? "," : "",
+			    col->levels[k] ? col->levels[k] : "?");
+	}
+}
+
+/* The selected column whole: its name, its phecode's name or its levels;
+ * for a concept without a phecode map, where to name one. */
+static void
+draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, const struct column *col)
+{
+	char lv[256], *t;
+	const char *d = ld.phe_names != NULL ? js_str(ld.phe_names, col->name, NULL) : NULL;
+
+	(void)a;
+	column_levels(col, lv, sizeof lv);
+	if (col->role == ROLE_CONCEPT && d != NULL)
+		t = xsprintf("phecode %s: %s", col->name, d);
+	else if (col->role == ROLE_CONCEPT && ld.phe_err != NULL)
+		t = xsprintf("%s: no phecode names (%s)", col->name, ld.phe_err);
+	else if (col->role == ROLE_CONCEPT && ld.phe_names == NULL)
+		t = xsprintf("%s: to name the phecodes, :set report_phecodes DIR (the phecode map with "
+		    "phecode_info.csv) or SYNTHEHR_PHECODES", col->name);
+	else if (col->role == ROLE_SEX)
+		t = xsprintf("%s: the sex column; %s counts as female (coded 1), %s as male", col->name,
+		    sex_female_level(col), sex_other_level(col));
+	else if (lv[0] != '\0')
+		t = xsprintf("%s: %d levels: %s", col->name, col->nlevels, lv);
+	else
+		t = xsprintf("%s", col->name);
+	/* two rows, broken at a space; longer is cut with the marker (the
+	 * message log is not needed: Review lists every level) */
+	if (canvas_strwidth(t) > w - 2) {
+		int cut = w - 2;
+		const char *p = t;
+		uint32_t c;
+		int k;
+
+		/* the byte offset of column w - 2, then back to a space */
+		for (k = 0; k < cut && *p != '\0'; k++)
+			p += canvas_utf8_decode(p, &c);
+		cut = (int)(p - t);
+		while (cut > 0 && t[cut] != ' ')
+			cut--;
+		if (cut == 0)
+			cut = (int)(p - t);
+		canvas_printf(cv, x + 1, y, w - 2, THEME_NORMAL, "%.*s", cut, t);
+		canvas_text(cv, x + 3, y + 1, w - 4, THEME_NORMAL, t + cut + (t[cut] == ' '));
+	} else
+		canvas_text(cv, x + 1, y, w - 2, THEME_NORMAL, t);
+	free(t);
+}
+
 static void
 load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
@@ -426,8 +515,14 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 			canvas_text(cv, x + 2, y + 11, w - 4, THEME_ERROR, a->cohort_err);
 		return;
 	}
-	if (!ld.phe_loaded)
-		load_phecode_names(a);
+	{
+		const char *dir = phecode_dir(a);
+
+		/* :set report_phecodes DIR names the concepts at once */
+		if (!ld.phe_loaded || (dir == NULL) != (ld.phe_dir == NULL) ||
+		    (dir != NULL && strcmp(dir, ld.phe_dir) != 0))
+			load_phecode_names(a);
+	}
 	for (i = 0; i < c->ncols; i++)
 		nmiss += c->cols[i].nmissing > 0;
 	snprintf(buf, sizeof buf, "Schema: %zu patients, %d columns, %d with missing values", c->nrows,
@@ -435,30 +530,23 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	canvas_text(cv, x + 1, y, w - 2, THEME_TITLE, buf);
 	canvas_printf(cv, x + 1, y + 1, w - 2, THEME_DIM, "%-24s %-12s %-12s %8s  %s", "column", "role",
 	    "type", "missing", ld.phe_names != NULL ? "levels / phecode" : "levels");
-	rows = h - 3 - (ld.phe_names != NULL);
+	rows = h - 5;   /* two detail rows for the selected column and the key line below */
 	if (ld.sel >= c->ncols) ld.sel = c->ncols - 1;
 	if (ld.sel < 0) ld.sel = 0;
 	if (ld.sel < ld.top) ld.top = ld.sel;
 	if (ld.sel >= ld.top + rows) ld.top = ld.sel - rows + 1;
 	for (i = ld.top, yy = y + 2; i < c->ncols && yy < y + 2 + rows; i++, yy++) {
 		struct column *col = &c->cols[i];
-		char lv[64] = "";
+		char lv[256] = "", nm[32];
 		int role = i == ld.sel ? THEME_SELECTED : THEME_NORMAL;
 
-		if (col->role == ROLE_CONCEPT && ld.phe_names != NULL &&
-		    json_is_string(json_object_get(ld.phe_names, col->name)))
-			snprintf(lv, sizeof lv, "%s", json_string_value(json_object_get(ld.phe_names, col->name)));
-		else if (col->role == ROLE_SEX)   /* which level is coded 1 (female) */
-			snprintf(lv, sizeof lv, "female=%.20s other=%.20s", sex_female_level(col),
-			    sex_other_level(col));
-		else if (col->kind == KIND_CATEGORICAL || (col->levels != NULL && col->nlevels > 0)) {
-			int k, off = 0;
-
-			for (k = 0; k < col->nlevels && off < (int)sizeof lv - 8; k++)
-				off += snprintf(lv + off, sizeof lv - off, "%s%s", k ? "," : "",
-				    col->levels[k] ? col->levels[k] : "?");
-		}
-		snprintf(buf, sizeof buf, "%-24.24s %-12s %-12s %7.1f%%  %s", col->name,
+		column_levels(col, lv, sizeof lv);
+		/* a long name is cut with '~'; the detail line below spells it out */
+		if (canvas_strwidth(col->name) > 24)
+			snprintf(nm, sizeof nm, "%.23s~", col->name);
+		else
+			snprintf(nm, sizeof nm, "%s", col->name);
+		snprintf(buf, sizeof buf, "%-24s %-12s %-12s %7.1f%%  %s", nm,
 		    cohort_role_name(col->role), cohort_kind_name(col->kind),
 		    c->nrows ? 100.0 * col->nmissing / c->nrows : 0.0, lv);
 		canvas_fill(cv, x, yy, w, 1, ' ', role);
@@ -466,13 +554,8 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		if (col->role == ROLE_LABEL || col->role == ROLE_SEX)
 			canvas_set_role(cv, x + 26, yy, 12, i == ld.sel ? THEME_SELECTED : THEME_KEY);
 	}
-	if (ld.phe_names != NULL && ld.sel < c->ncols) {   /* the selected concept's name, whole */
-		const char *d = js_str(ld.phe_names, c->cols[ld.sel].name, NULL);
-
-		if (c->cols[ld.sel].role == ROLE_CONCEPT && d != NULL)
-			canvas_printf(cv, x + 1, y + h - 2, w - 2, THEME_NORMAL, "phecode %s: %s",
-			    c->cols[ld.sel].name, d);
-	}
+	if (ld.sel < c->ncols)
+		draw_detail(a, cv, x, y + h - 3, w, &c->cols[ld.sel]);
 	canvas_printf(cv, x + 1, y + h - 1, w - 2, THEME_DIM, "column %d of %d   r role  l label  "
 	    "s sex  g group  i ignore   ? keys", ld.sel + 1, c->ncols);
 }
@@ -503,10 +586,9 @@ load_key(struct app *a, int key)
 	switch (key) {
 	case TKEY_UP: case 'k': ld.sel--; break;
 	case TKEY_DOWN: case 'j': ld.sel++; break;
-	case TKEY_PGUP: ld.sel -= 10; break;
-	case TKEY_PGDN: ld.sel += 10; break;
-	case TKEY_HOME: ld.sel = 0; break;
-	case TKEY_END: ld.sel = c->ncols - 1; break;
+	case TKEY_PGUP: case TKEY_PGDN: case TKEY_HOME: case TKEY_END:
+		ld.sel = tui_list_key(key, ld.sel, c->ncols, 10);
+		break;
 	case 'r': case 'R': {
 		static const int cyc[] = { ROLE_CONTINUOUS, ROLE_BINARY, ROLE_CATEGORICAL, ROLE_CONCEPT,
 		    ROLE_LABEL, ROLE_SEX, ROLE_ID, ROLE_IGNORE };

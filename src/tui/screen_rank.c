@@ -348,7 +348,7 @@ compute:
 		canvas_bar(cv, x + lw + 38, y + 2 + s, w - lw - 39, f, THEME_HIST_BAR);
 	}
 	canvas_printf(cv, x + lw + 2, y + h - 2, w - lw - 4, THEME_DIM, bootn > 0 ?
-	    "best in: share of %d bootstrap resamples" : "best in: share of %d weight jitters (+-20%%)",
+	    "best in: %d bootstrap resamples" : "best in: %d weight jitters of +-20%%",
 	    nboot);
 out:
 	free(ranks);

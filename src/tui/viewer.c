@@ -81,6 +81,7 @@ struct row {
 	int e;           /* entry */
 	int first;       /* the entry's first row (draws the left column) */
 	int off, len;    /* the piece: bytes of the entry's text */
+	int lw;          /* the left column's width in its section */
 };
 
 static struct entry *ents;
@@ -127,6 +128,8 @@ ent_add(const char *left, int lrole, int role, int header, const char *fmt, ...)
 	e->header = header;
 }
 
+static int cur_lw;   /* the section's left width while its rows are added */
+
 static void
 row_add(int e, int first, int off, int len)
 {
@@ -138,6 +141,7 @@ row_add(int e, int first, int off, int len)
 	rows[nrows].first = first;
 	rows[nrows].off = off;
 	rows[nrows].len = len;
+	rows[nrows].lw = cur_lw;
 	nrows++;
 }
 
@@ -184,26 +188,29 @@ wrap_entry(int e, int tw, int first)
 	}
 }
 
-/* The left column's width: the widest left text (plus 2), at most a third
- * of the page; a wider one gets its own row. */
+/* The left column's width in the section from entry i: its widest left
+ * text (plus 2), at most a third of the page; a wider one gets its own row. */
 static int
-left_width(int w)
+left_width(int i, int w)
 {
-	int i, lw = 0;
+	int lw = 0;
 
-	for (i = 0; i < nents; i++)
-		if (ents[i].left != NULL && !ents[i].header)
+	for (; i < nents && !ents[i].header; i++)
+		if (ents[i].left != NULL)
 			lw = SH_MAX(lw, canvas_strwidth(ents[i].left) + 2);
 	return SH_MIN(lw, w / 3);
 }
 
 static void
-build_rows(int w, int *lw_out)
+build_rows(int w)
 {
-	int i, lw = left_width(w);
+	int i, lw = left_width(0, w);
 
 	nrows = 0;
 	for (i = 0; i < nents; i++) {
+		if (ents[i].header)
+			lw = left_width(i + 1, w);
+		cur_lw = lw;
 		if (ents[i].header) {
 			if (i > 0)
 				row_add(-1, 0, 0, 0);   /* a blank row before a section */
@@ -215,7 +222,6 @@ build_rows(int w, int *lw_out)
 		} else
 			wrap_entry(i, w - lw, 1);
 	}
-	*lw_out = lw;
 }
 
 /* ---- what each page holds */
@@ -357,14 +363,14 @@ viewer_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	static const char *const title[VIEW_COUNT] = {
 		NULL, "Help", "Messages (Tab: the job log)", "Job log (Tab: the messages)",
 	};
-	int lw, iw = w - 4, ih = h - 2, r, maxtop;
+	int iw = w - 4, ih = h - 2, r, maxtop;
 	char foot[160];
 
 	if (a->view == VIEW_NONE || w < 10 || h < 4)
 		return;
 	/* the logs grow while they are shown */
 	build(a);
-	build_rows(iw, &lw);
+	build_rows(iw);
 	maxtop = SH_MAX(0, nrows - ih);
 	if (a->view_top > maxtop)
 		a->view_top = maxtop;
@@ -393,8 +399,8 @@ viewer_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 			canvas_fill(cv, x + 1, yy, w - 2, 1, ' ', THEME_SELECTED);
 		if (!e->header) {
 			if (rw->first && e->left != NULL)
-				canvas_text(cv, tx, yy, rw->len < 0 ? iw : lw - 1, e->lrole, e->left);
-			tx += lw;
+				canvas_text(cv, tx, yy, rw->len < 0 ? iw : rw->lw - 1, e->lrole, e->left);
+			tx += rw->lw;
 		}
 		if (rw->len <= 0)
 			continue;
