@@ -130,7 +130,7 @@ make_study(const char *name, size_t n, json_t *train)
 		char key[65];   /* training rows of this study's source (issue 18) */
 
 		m->prov.role = MTX_ROLE_TRAIN;
-		if (prep_source_key(s, key, NULL) == 0)
+		if (study_source_key(s, key, NULL) == 0)
 			m->prov.source = util_hex64(key);
 	}
 	if (mtx_write(p, m, &cause) != 0) {

@@ -67,6 +67,8 @@ int cohort_add_column(struct cohort *c, const char *name, enum col_role role, en
 int cohort_adopt_column(struct cohort *c, const char *name, enum col_role role, enum col_kind kind,
     void *data, uint8_t *missing);
 int cohort_find(const struct cohort *c, const char *name);  /* -1 if absent */
+/* Column by exact name, then case-insensitively; -1 if absent. */
+int cohort_find_ci(const struct cohort *c, const char *name);
 /* Mark row missing (allocates the mask on first use). */
 void cohort_set_missing(struct cohort *c, int col, size_t row);
 static inline int cohort_is_missing(const struct column *col, size_t row)
@@ -74,8 +76,34 @@ static inline int cohort_is_missing(const struct column *col, size_t row)
 	return col->missing != NULL && col->missing[row];
 }
 /* A numeric view of any non-text cell: numeric value, 0/1, or level index;
- * NaN when missing. */
-double cohort_value(const struct cohort *c, int col, size_t row);
+ * NaN when missing (or text). */
+static inline double
+column_num(const struct column *k, size_t r)
+{
+	if (cohort_is_missing(k, r))
+		return __builtin_nan("");
+	switch (k->kind) {
+	case KIND_NUMERIC: return k->num[r];
+	case KIND_BINARY: return k->bin[r];
+	case KIND_CATEGORICAL: return k->cat[r];
+	default: return __builtin_nan("");
+	}
+}
+double cohort_value(const struct cohort *c, int col, size_t row);   /* column_num of a column */
+/* Sorted copy (*out, malloc'd) of the non-missing values of the first n
+ * cells of k; returns their count. */
+size_t column_sorted_values(const struct column *k, size_t n, double **out);
+/* 1 if the column enters the model (not an id, ignored or text). */
+static inline int
+column_is_modelled(const struct column *k)
+{
+	return k->role != ROLE_ID && k->role != ROLE_IGNORE && k->kind != KIND_TEXT;
+}
+/* 1 if the column is modelled as one 0/1 model column. */
+int column_is_binary(const struct column *k);
+/* 1 if the column becomes a one-hot group of its own (categorical kind, > 2
+ * levels, or any categorical column with role categorical). */
+int column_is_group(const struct column *k);
 /* Cell as text into buf (the original label for coded columns, "" when missing). */
 const char *cohort_cell_text(const struct cohort *c, int col, size_t row, char *buf, size_t size);
 /* Keep only rows with keep[row] != 0 (in order); returns new row count. */

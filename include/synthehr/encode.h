@@ -97,11 +97,15 @@ void enc_col_done(struct enc_col *c);
 void enc_col_encode(const struct enc_col *c, double x, float *out);
 double enc_col_decode(const struct enc_col *c, const float *in, struct rng *r);
 
-/* Fit every continuous column of l on the training matrix (scaled or not). */
+/* Fit every continuous column of l on the training matrix (scaled or not)
+ * (encode_fit.c). */
 struct encoding *enc_fit(const struct layout *l, const struct mtx *train,
     const struct enc_request *req, char **cause);
 /* The identity encoding (every column minmax). */
 struct encoding *enc_identity(const struct layout *l);
+/* Recompute the network offsets and softmax groups after columns were
+ * (re)fitted. */
+void enc_finish(struct encoding *e, const struct layout *l);
 void enc_free(struct encoding *e);
 json_t *enc_to_json(const struct encoding *e);
 int enc_from_json(json_t *j, const struct layout *l, struct encoding **out, char **cause);

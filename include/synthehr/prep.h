@@ -200,8 +200,5 @@ int prep_write_csv(const char *path, const struct layout *l, const struct mtx *m
 /* prep/encoding.json into l->enc (absent file: l->enc stays NULL). */
 int prep_load_encoding(const struct study *s, struct layout *l, char **cause);
 
-/* Identity of the study's source for caches: sha256 of the source file (or
- * of the source settings for built-in cohorts) and the schema. */
-int prep_source_key(const struct study *s, char out[65], char **cause);
 
 #endif

@@ -49,7 +49,7 @@ struct col_profile {
 };
 
 struct profile {
-	char key[65];            /* prep_source_key() of what was profiled */
+	char key[65];            /* study_source_key() of what was profiled */
 	size_t nrows;
 	int ncols;
 	struct col_profile *cols; /* [ncols] */
@@ -66,7 +66,7 @@ int profile_from_json(json_t *j, struct profile **out, char **cause);
  * absent or stale; -1 on a read error. */
 int profile_load_cached(const struct study *s, const char *key, struct profile **out, char **cause);
 int profile_save(const struct study *s, const struct profile *p, char **cause);
-/* Cache key: the source key (prep_source_key) plus the plan's rules. */
+/* Cache key: the source key (study_source_key) plus the plan's rules. */
 int profile_study_key(const struct study *s, char out[65], char **cause);
 
 #endif

@@ -70,5 +70,8 @@ int study_check_source(struct study *s, char **cause);
 /* The schema object for a cohort: {"roles", "sex_female"?, "columns"}. */
 json_t *study_schema_from_cohort(const struct cohort *c, const char *sex_female);
 
+/* Identity of the study's source for caches: sha256 of the source file (or
+ * of the source settings for built-in cohorts) and the schema. */
+int study_source_key(const struct study *s, char out[65], char **cause);
 
 #endif

@@ -89,6 +89,9 @@ uint64_t util_hash64(const void *data, size_t len, uint64_t h);
 void util_hex(const uint8_t *bytes, size_t n, char *out);
 /* qsort comparators: a total order with NaN last. */
 int util_cmp_double(const void *a, const void *b);
+/* The p-quantile of sorted s[n] by linear interpolation (numpy's default);
+ * NaN when n is 0. */
+double util_quantile_sorted(const double *s, size_t n, double p);
 int util_cmp_float(const void *a, const void *b);
 /* 1-D Wasserstein-1 distance ∫|F_a − F_b| of two ascending samples (NaN
  * last), exactly as scipy's _cdf_distance(1, ...); NaN when a value is NaN

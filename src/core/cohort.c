@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "synthehr/cohort.h"
 #include "synthehr/util.h"
@@ -145,6 +146,19 @@ cohort_find(const struct cohort *c, const char *name)
 	return -1;
 }
 
+int
+cohort_find_ci(const struct cohort *c, const char *name)
+{
+	int j = cohort_find(c, name);
+
+	if (j >= 0 || name == NULL)
+		return j;
+	for (j = 0; j < c->ncols; j++)
+		if (strcasecmp(c->cols[j].name, name) == 0)
+			return j;
+	return -1;
+}
+
 void
 cohort_set_missing(struct cohort *c, int col, size_t row)
 {
@@ -161,20 +175,7 @@ cohort_set_missing(struct cohort *c, int col, size_t row)
 double
 cohort_value(const struct cohort *c, int col, size_t row)
 {
-	const struct column *k = &c->cols[col];
-
-	if (cohort_is_missing(k, row))
-		return NAN;
-	switch (k->kind) {
-	case KIND_NUMERIC:
-		return k->num[row];
-	case KIND_BINARY:
-		return k->bin[row];
-	case KIND_CATEGORICAL:
-		return k->cat[row];
-	default:
-		return NAN;
-	}
+	return column_num(&c->cols[col], row);
 }
 
 const char *
@@ -352,4 +353,47 @@ const char *
 cohort_kind_name(enum col_kind k)
 {
 	return (unsigned)k < KIND_COUNT ? kind_names[k] : "?";
+}
+
+size_t
+column_sorted_values(const struct column *k, size_t n, double **out)
+{
+	double *s = xmalloc((n + 1) * sizeof *s);
+	size_t m = 0, r;
+
+	for (r = 0; r < n; r++) {
+		double v = column_num(k, r);
+
+		if (!isnan(v))
+			s[m++] = v;
+	}
+	qsort(s, m, sizeof *s, util_cmp_double);
+	*out = s;
+	return m;
+}
+
+int
+column_is_binary(const struct column *k)
+{
+	if (k->group != NULL || k->kind == KIND_TEXT)
+		return 0;
+	switch (k->role) {
+	case ROLE_LABEL:
+	case ROLE_SEX:
+	case ROLE_BINARY:
+	case ROLE_CONCEPT:
+		return k->kind != KIND_CATEGORICAL || k->nlevels <= 2;
+	default:
+		return 0;
+	}
+}
+
+int
+column_is_group(const struct column *k)
+{
+	if (k->group != NULL || k->kind == KIND_TEXT)
+		return 0;
+	if (k->role == ROLE_CATEGORICAL)
+		return 1;
+	return k->role == ROLE_BINARY && k->kind == KIND_CATEGORICAL && k->nlevels > 2;
 }

@@ -176,7 +176,7 @@ study_consistency(const struct study *s, consist_cb cb, void *arg)
 	if (tpv.role != MTX_ROLE_TRAIN)
 		finding(&c, 0, "prep/train.mtx", "holds %s, expected the training rows (files swapped?); "
 		    "re-run prep", mtx_role_name(tpv.role));
-	if (prep_source_key(s, key, NULL) == 0 && util_hex64(key) != tpv.source)
+	if (study_source_key(s, key, NULL) == 0 && util_hex64(key) != tpv.source)
 		finding(&c, 1, "prep/train.mtx", "made from another cohort or schema than study.json's; "
 		    "re-run prep");
 	{

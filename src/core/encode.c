@@ -609,7 +609,7 @@ enc_col_decode(const struct enc_col *c, const float *in, struct rng *r)
 
 /* ---- The whole layout */
 
-static void
+void
 enc_finish(struct encoding *e, const struct layout *l)
 {
 	int j, g, off = 0, ng = 0;
@@ -700,53 +700,6 @@ enc_free(struct encoding *e)
 	free(e->gs);
 	free(e->gw);
 	free(e);
-}
-
-struct encoding *
-enc_fit(const struct layout *l, const struct mtx *train, const struct enc_request *req,
-    char **cause)
-{
-	struct encoding *e = enc_alloc(l);
-	double *v = xmalloc((train->n + 1) * sizeof *v);
-	int ci, i;
-
-	for (ci = 0; ci < e->ncont; ci++) {
-		struct enc_col *c = &e->col[ci];
-		int j = c->j, kind = req != NULL ? req->def : ENC_AUTO, integer = 1;
-		double lo = l->lo[j], hi = l->hi[j], tol = 1e-5 * fabs(hi - lo) + 1e-9;
-		size_t r, n = 0;
-
-		if (req != NULL)
-			for (i = 0; i < req->n; i++)
-				if (strcmp(req->col[i], l->source[j]) == 0 || strcmp(req->col[i], l->name[j]) == 0)
-					kind = req->kind[i];
-		mtx_get_col(train, j, v);
-		for (r = 0; r < train->n; r++) {
-			double x = v[r];
-
-			if (isnan(x))
-				continue;
-			if (train->scaled)
-				x = (1 - x) * lo + x * hi;
-			if (fabs(x - nearbyint(x)) > tol)
-				integer = 0;
-			v[n++] = x;
-		}
-		if (integer)
-			for (r = 0; r < n; r++)
-				v[r] = nearbyint(v[r]);
-		qsort(v, n, sizeof *v, util_cmp_double);
-		enc_col_fit(c, v, n, integer && n > 0, kind);
-		/* The decoded range stays the layout's (the tutorial's clip). */
-		if (c->kind == ENC_MINMAX) {
-			c->lo = lo;
-			c->hi = hi;
-		}
-	}
-	free(v);
-	(void)cause;
-	enc_finish(e, l);
-	return e;
 }
 
 /* ---- JSON */

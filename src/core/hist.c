@@ -120,18 +120,6 @@ hist_add(struct hist *h, double v)
 	h->total++;
 }
 
-/* Linear-interpolation quantile (numpy's default) of sorted s[n]. */
-static double
-quantile_sorted(const double *s, size_t n, double p)
-{
-	double hpos = (n - 1) * p, f = floor(hpos);
-	size_t i = (size_t)f;
-
-	if (i + 1 >= n)
-		return s[n - 1];
-	return s[i] + (hpos - f) * (s[i + 1] - s[i]);
-}
-
 void
 hist_build(struct hist *h, const double *x, size_t n, int maxbins)
 {
@@ -150,8 +138,8 @@ hist_build(struct hist *h, const double *x, size_t n, int maxbins)
 	if (m == 0)
 		hist_layout(h, 0, 0, 0, 0, 0, 0, maxbins);
 	else
-		hist_layout(h, s[0], s[m - 1], quantile_sorted(s, m, 0.25),
-		    quantile_sorted(s, m, 0.75), m, integer, maxbins);
+		hist_layout(h, s[0], s[m - 1], util_quantile_sorted(s, m, 0.25),
+		    util_quantile_sorted(s, m, 0.75), m, integer, maxbins);
 	h->count = xcalloc(h->nbins, sizeof(size_t));
 	for (i = 0; i < m; i++)
 		hist_add(h, s[i]);

@@ -90,85 +90,13 @@ prep_clinical_find(const char *column)
 	return NULL;
 }
 
-/* ---- shared helpers (prep_int.h) ---- */
-
-int
-prep_find_col(const struct cohort *c, const char *name)
-{
-	int j = cohort_find(c, name);
-
-	if (j >= 0 || name == NULL)
-		return j;
-	for (j = 0; j < c->ncols; j++)
-		if (strcasecmp(c->cols[j].name, name) == 0)
-			return j;
-	return -1;
-}
-
-int
-prep_is_binary_col(const struct column *k)
-{
-	if (k->group != NULL || k->kind == KIND_TEXT)
-		return 0;
-	switch (k->role) {
-	case ROLE_LABEL:
-	case ROLE_SEX:
-	case ROLE_BINARY:
-	case ROLE_CONCEPT:
-		return k->kind != KIND_CATEGORICAL || k->nlevels <= 2;
-	default:
-		return 0;
-	}
-}
-
-int
-prep_is_group_col(const struct column *k)
-{
-	if (k->group != NULL || k->kind == KIND_TEXT)
-		return 0;
-	if (k->role == ROLE_CATEGORICAL)
-		return 1;
-	return k->role == ROLE_BINARY && k->kind == KIND_CATEGORICAL && k->nlevels > 2;
-}
-
-size_t
-prep_sorted_values(const struct column *k, size_t n, double **out)
-{
-	double *s = xmalloc((n + 1) * sizeof *s);
-	size_t m = 0, r;
-
-	for (r = 0; r < n; r++) {
-		double v = prep_num(k, r);
-
-		if (!isnan(v))
-			s[m++] = v;
-	}
-	qsort(s, m, sizeof *s, util_cmp_double);
-	*out = s;
-	return m;
-}
-
-double
-prep_quantile(const double *s, size_t n, double p)
-{
-	double hpos, f;
-	size_t i;
-
-	if (n == 0)
-		return NAN;
-	hpos = (n - 1) * p;
-	f = floor(hpos);
-	i = (size_t)f;
-	if (i + 1 >= n)
-		return s[n - 1];
-	return s[i] + (hpos - f) * (s[i + 1] - s[i]);
-}
+/* ---- model width ---- */
 
 static size_t
 count_distinct_num(const struct column *k, size_t n)
 {
 	double *s;
-	size_t m = prep_sorted_values(k, n, &s), d = 0, i;
+	size_t m = column_sorted_values(k, n, &s), d = 0, i;
 
 	for (i = 0; i < m; i++)
 		d += i == 0 || s[i] != s[i - 1];
@@ -184,13 +112,13 @@ prep_model_width(const struct cohort *c)
 	for (j = 0; j < c->ncols; j++) {
 		const struct column *k = &c->cols[j];
 
-		if (k->role == ROLE_ID || k->role == ROLE_IGNORE || k->kind == KIND_TEXT)
+		if (!column_is_modelled(k))
 			continue;
 		if (k->group != NULL)     /* one of the separate 0/1 columns of a group */
 			w++;
-		else if (prep_is_group_col(k) && k->kind == KIND_BINARY)
+		else if (column_is_group(k) && k->kind == KIND_BINARY)
 			w += 2;
-		else if (prep_is_group_col(k))
+		else if (column_is_group(k))
 			w += k->kind == KIND_CATEGORICAL ? k->nlevels : (int)count_distinct_num(k, c->nrows);
 		else
 			w++;
@@ -540,7 +468,7 @@ encoding_from_json(json_t *e, const struct cohort *c, struct prep_plan *p, char 
 		if (!json_is_string(v) || (k = enc_kind_parse(json_string_value(v))) < -1)
 			return util_fail(cause, "%s.columns.%s: expected auto, minmax, quantile, gmm, zero or"
 			    " onehot", w, key);
-		if (c != NULL && prep_find_col(c, key) < 0)
+		if (c != NULL && cohort_find_ci(c, key) < 0)
 			return util_fail(cause, "%s.columns: no column \"%s\" in the cohort", w, key);
 		prep_plan_set_encoding(p, key, k);
 	}
@@ -759,7 +687,7 @@ cmp_holds(double l, enum prep_cmp op, double r)
 static int
 rule_column(const struct cohort *c, const char *name, int *col, char **cause)
 {
-	if ((*col = prep_find_col(c, name)) < 0)
+	if ((*col = cohort_find_ci(c, name)) < 0)
 		return util_fail(cause, "prep rule: no column \"%s\" in the cohort", name);
 	if (c->cols[*col].kind == KIND_TEXT)
 		return util_fail(cause, "prep rule: column \"%s\" holds text, expected numbers", name);
@@ -784,16 +712,16 @@ rule_bounds(const struct cohort *c, const struct prep_rule *r, int col, double *
 		return 0;
 	case PREP_RULE_IQR:
 	case PREP_RULE_PERCENTILE:
-		m = prep_sorted_values(&c->cols[col], c->nrows, &s);
+		m = column_sorted_values(&c->cols[col], c->nrows, &s);
 		if (m > 0) {
 			if (r->type == PREP_RULE_IQR) {
-				double q1 = prep_quantile(s, m, 0.25), q3 = prep_quantile(s, m, 0.75);
+				double q1 = util_quantile_sorted(s, m, 0.25), q3 = util_quantile_sorted(s, m, 0.75);
 
 				*lo = q1 - r->k * (q3 - q1);
 				*hi = q3 + r->k * (q3 - q1);
 			} else {
-				*lo = prep_quantile(s, m, r->lo / 100);
-				*hi = prep_quantile(s, m, r->hi / 100);
+				*lo = util_quantile_sorted(s, m, r->lo / 100);
+				*hi = util_quantile_sorted(s, m, r->hi / 100);
 			}
 		}
 		free(s);
@@ -822,7 +750,7 @@ prep_rule_count(const struct cohort *c, const struct prep_rule *r, struct prep_c
 			return -1;
 		b = &c->cols[col2];
 		for (i = 0; i < c->nrows; i++) {
-			double x = prep_num(a, i), y = prep_num(b, i);
+			double x = column_num(a, i), y = column_num(b, i);
 
 			if (!isnan(x) && !isnan(y) && !cmp_holds(x, r->op, y))
 				out->affected++;
@@ -831,7 +759,7 @@ prep_rule_count(const struct cohort *c, const struct prep_rule *r, struct prep_c
 	}
 	rule_bounds(c, r, col, &out->lo, &out->hi);
 	for (i = 0; i < c->nrows; i++) {
-		double v = prep_num(&c->cols[col], i);
+		double v = column_num(&c->cols[col], i);
 
 		if (v < out->lo)
 			out->below++;
@@ -864,13 +792,13 @@ prep_rule_preview(const struct cohort *c, const struct prep_rule *r,
 	if (bin_out)
 		memset(bin_out, 0, before->nbins);
 	for (i = 0; i < c->nrows; i++) {
-		double v = prep_num(a, i);
+		double v = column_num(a, i);
 		int hit;
 
 		if (isnan(v))
 			continue;
 		if (b != NULL) {
-			double y = prep_num(b, i);
+			double y = column_num(b, i);
 
 			hit = !isnan(y) && !cmp_holds(v, r->op, y);
 		} else

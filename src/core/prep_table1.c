@@ -29,7 +29,7 @@ mean_sd(const struct column *k, size_t n, double *mean, double *sd, size_t *nmis
 	size_t i, cnt = 0;
 
 	for (i = 0; i < n; i++) {
-		double v = prep_num(k, i);
+		double v = column_num(k, i);
 
 		if (!isnan(v)) {
 			s += v;
@@ -38,7 +38,7 @@ mean_sd(const struct column *k, size_t n, double *mean, double *sd, size_t *nmis
 	}
 	m = cnt ? s / cnt : NAN;
 	for (i = 0; i < n; i++) {
-		double v = prep_num(k, i);
+		double v = column_num(k, i);
 
 		if (!isnan(v))
 			ss += (v - m) * (v - m);
@@ -77,7 +77,7 @@ count_ones(const struct column *k, size_t n)
 		return s;
 	}
 	for (i = 0; i < n; i++) {
-		double v = prep_num(k, i);
+		double v = column_num(k, i);
 
 		s += !isnan(v) && v >= 0.5;
 	}
@@ -111,14 +111,14 @@ prep_summary(const struct cohort *c, struct prep_summary *out)
 
 			out->cont_name[q] = xstrdup(k->name);
 			mean_sd(k, n, &out->cont_mean[q], &out->cont_sd[q], &out->cont_missing[q]);
-		} else if (k->role == ROLE_SEX && !out->has_sex && prep_is_binary_col(k)) {
+		} else if (k->role == ROLE_SEX && !out->has_sex && column_is_binary(k)) {
 			out->has_sex = 1;
 			out->female_pct = n ? 100.0 * count_ones(k, n) / (double)(n - k->nmissing) : NAN;
-		} else if (k->role == ROLE_LABEL && out->label_name == NULL && prep_is_binary_col(k)) {
+		} else if (k->role == ROLE_LABEL && out->label_name == NULL && column_is_binary(k)) {
 			out->label_name = xstrdup(k->name);
 			out->label_count = count_ones(k, n);
 			out->label_pct = n ? 100.0 * out->label_count / (double)n : NAN;
-		} else if (k->role == ROLE_CONCEPT && prep_is_binary_col(k)) {
+		} else if (k->role == ROLE_CONCEPT && column_is_binary(k)) {
 			size_t ones = count_ones(k, n);
 			double prev = n ? (double)ones / n : 0;
 
@@ -163,7 +163,7 @@ prep_summary(const struct cohort *c, struct prep_summary *out)
 				out->race_level[out->nrace] = xstrdup(g->name);
 				out->race_count[out->nrace++] = count_ones(g, n);
 			}
-		} else if (prep_is_group_col(k) && k->kind == KIND_CATEGORICAL) {
+		} else if (column_is_group(k) && k->kind == KIND_CATEGORICAL) {
 			out->race_name = xstrdup(k->name);
 			out->nrace = k->nlevels;
 			out->race_level = xcalloc(k->nlevels + 1, sizeof(char *));

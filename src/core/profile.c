@@ -55,7 +55,7 @@ profile_numeric(const struct cohort *c, int j, struct col_profile *cp)
 {
 	const struct column *k = &c->cols[j];
 	double *s, sum = 0, ss = 0;
-	size_t m = prep_sorted_values(k, c->nrows, &s), i;
+	size_t m = column_sorted_values(k, c->nrows, &s), i;
 	int integer = 1;
 
 	if (m == 0) {
@@ -75,11 +75,11 @@ profile_numeric(const struct cohort *c, int j, struct col_profile *cp)
 	cp->sd = m > 1 ? sqrt(ss / (m - 1)) : NAN;
 	cp->min = s[0];
 	cp->max = s[m - 1];
-	cp->p1 = prep_quantile(s, m, 0.01);
-	cp->p5 = prep_quantile(s, m, 0.05);
-	cp->median = prep_quantile(s, m, 0.5);
-	cp->p95 = prep_quantile(s, m, 0.95);
-	cp->p99 = prep_quantile(s, m, 0.99);
+	cp->p1 = util_quantile_sorted(s, m, 0.01);
+	cp->p5 = util_quantile_sorted(s, m, 0.05);
+	cp->median = util_quantile_sorted(s, m, 0.5);
+	cp->p95 = util_quantile_sorted(s, m, 0.95);
+	cp->p99 = util_quantile_sorted(s, m, 0.99);
 	if (cp->distinct <= 2 && s[0] >= 0 && s[m - 1] <= 1 && integer) {
 		cp->binary = 1;
 		for (i = 0; i < m; i++)
@@ -88,8 +88,8 @@ profile_numeric(const struct cohort *c, int j, struct col_profile *cp)
 	}
 	if (k->role != ROLE_ID && !cp->binary) {
 		cp->has_hist = 1;
-		hist_layout(&cp->hist, s[0], s[m - 1], prep_quantile(s, m, 0.25),
-		    prep_quantile(s, m, 0.75), m, integer, HIST_MAX_BINS);
+		hist_layout(&cp->hist, s[0], s[m - 1], util_quantile_sorted(s, m, 0.25),
+		    util_quantile_sorted(s, m, 0.75), m, integer, HIST_MAX_BINS);
 		cp->hist.count = xcalloc(cp->hist.nbins, sizeof(size_t));
 		for (i = 0; i < m; i++)
 			hist_add(&cp->hist, s[i]);
@@ -102,8 +102,8 @@ profile_numeric(const struct cohort *c, int j, struct col_profile *cp)
 				b--;
 			cnt = b - a;
 			cp->has_core = 1;
-			hist_layout(&cp->core, s[a], s[b - 1], prep_quantile(s + a, cnt, 0.25),
-			    prep_quantile(s + a, cnt, 0.75), cnt, integer, HIST_MAX_BINS);
+			hist_layout(&cp->core, s[a], s[b - 1], util_quantile_sorted(s + a, cnt, 0.25),
+			    util_quantile_sorted(s + a, cnt, 0.75), cnt, integer, HIST_MAX_BINS);
 			cp->core.count = xcalloc(cp->core.nbins, sizeof(size_t));
 			for (i = a; i < b; i++)
 				hist_add(&cp->core, s[i]);
@@ -543,7 +543,7 @@ profile_study_key(const struct study *s, char out[65], char **cause)
 	json_t *prep = json_object_get(s->cfg, "prep");
 	uint8_t h[32];
 
-	if (prep_source_key(s, src, cause) != 0)
+	if (study_source_key(s, src, cause) != 0)
 		return -1;
 	dump = json_dumps(prep ? json_object_get(prep, "outliers") : NULL, JSON_SORT_KEYS | JSON_COMPACT |
 	    JSON_ENCODE_ANY);

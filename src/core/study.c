@@ -156,3 +156,36 @@ study_mkdir(const struct study *s, const char *rel, char **cause)
 	free(p);
 	return rc;
 }
+
+int
+study_source_key(const struct study *s, char out[65], char **cause)
+{
+	json_t *src = json_object_get(s->cfg, "source"), *k = json_object();
+	const char *path = js_str(src, "path", NULL);
+	char *text;
+	uint8_t h[32];
+
+	/* The file's SHA-256 as init recorded it; hash the file only when the
+	 * study does not record one. */
+	if (path != NULL && js_str(src, "sha256", NULL) == NULL) {
+		char sha[65], *p = path[0] == '/' ? xstrdup(path) : study_path(s, path);
+
+		if (util_sha256_file(p, sha, cause) != 0) {
+			free(p);
+			json_decref(k);
+			return -1;
+		}
+		json_object_set_new(k, "file", json_string(sha));
+		free(p);
+	}
+	if (src)
+		json_object_set(k, "source", src);
+	if (json_object_get(s->cfg, "schema"))
+		json_object_set(k, "schema", json_object_get(s->cfg, "schema"));
+	text = json_dumps(k, JSON_SORT_KEYS | JSON_COMPACT);
+	util_sha256(text, strlen(text), h);
+	free(text);
+	json_decref(k);
+	util_hex(h, 32, out);
+	return 0;
+}

@@ -1141,7 +1141,7 @@ train_load_data(struct study *s, struct layout **lo, struct mtx **tr, char **cau
 		char key[65];
 
 		if (mtx_expect(*tr, tp, MTX_ROLE_TRAIN, NULL, cause) != 0 ||
-		    (prep_source_key(s, key, NULL) == 0 && util_hex64(key) != (*tr)->prov.source &&
+		    (study_source_key(s, key, NULL) == 0 && util_hex64(key) != (*tr)->prov.source &&
 		    util_fail(cause, "%s: made from another cohort or schema than this study's; re-run "
 		    "'synthehr prep %s'", tp, s->dir) != 0)) {
 			mtx_free(*tr);
@@ -1190,7 +1190,7 @@ train_check_settings(struct study *s, const struct train_opts *o, char **cause)
 			rc = util_fail(cause, "%s: made for another column layout (layout hash %016llx, "
 			    "prep/layout.json has %016llx); re-run 'synthehr prep %s'", tp, (unsigned long long)lh,
 			    (unsigned long long)layout_hash(l), s->dir);
-		else if (prep_source_key(s, key, NULL) == 0 && util_hex64(key) != pv.source)
+		else if (study_source_key(s, key, NULL) == 0 && util_hex64(key) != pv.source)
 			rc = util_fail(cause, "%s: made from another cohort or schema than this study's; re-run "
 			    "'synthehr prep %s'", tp, s->dir);
 		layout_free(l);

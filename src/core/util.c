@@ -874,6 +874,22 @@ util_cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+double
+util_quantile_sorted(const double *s, size_t n, double p)
+{
+	double hpos, f;
+	size_t i;
+
+	if (n == 0)
+		return NAN;
+	hpos = (n - 1) * p;
+	f = floor(hpos);
+	i = (size_t)f;
+	if (i + 1 >= n)
+		return s[n - 1];
+	return s[i] + (hpos - f) * (s[i + 1] - s[i]);
+}
+
 int
 util_cmp_float(const void *a, const void *b)
 {
