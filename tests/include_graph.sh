@@ -6,6 +6,7 @@
 # chain of #include "..." comes back to where it started.  Reads the tree
 # as text; prints every edge that breaks a rule.
 . "$SRCDIR/tests/tap.sh"
+. "$SRCDIR/tests/graph.sh"
 
 cd "$SRCDIR" || exit 1
 # edges: FILE<TAB>INCLUDED-PATH (relative to the tree)
@@ -24,29 +25,7 @@ done > "$TMPD/edges"
 n=$(wc -l < "$TMPD/edges")
 [ "$n" -gt 100 ] && ok "read $n include edges" || not_ok "read the include edges ($n)"
 
-module() {
-	case $1 in
-	src/main.c) echo main ;;
-	src/cli/*) echo cli ;;
-	src/tui/*) echo tui ;;
-	*) echo core ;;
-	esac
-}
-: > "$TMPD/bad"
-while IFS="$(printf '\t')" read -r from to; do
-	mf=$(module "$from"); mt=$(module "$to")
-	case "$mf>$mt" in
-	core\>cli | core\>tui | core\>main | cli\>tui | tui\>cli | *\>main) echo "$from -> $to ($mf -> $mt)" >> "$TMPD/bad" ;;
-	esac
-done < "$TMPD/edges"
-if [ -s "$TMPD/bad" ]; then
-	not_ok "no arrow from the core to a front end, none between the front ends"
-	sed 's/^/# /' "$TMPD/bad"
-else
-	ok "no arrow from the core to a front end, none between the front ends"
-fi
-grep -q "^src/main.c	src/cli/" "$TMPD/edges" && grep -q "^src/main.c	src/tui/" "$TMPD/edges"
-check "main.c is where the two front ends meet" test $? = 0
+graph_arrows "$TMPD/edges" arrow
 
 # cycles: depth-first search over the file graph
 awk -F '\t' '

@@ -7,6 +7,7 @@
 # where it started, except the circles whitelisted below.  Prints every edge
 # that breaks a rule and every circle with the functions that close it.
 . "$SRCDIR/tests/tap.sh"
+. "$SRCDIR/tests/graph.sh"
 
 command -v nm >/dev/null 2>&1 || skip_all "no nm"
 lib="$BUILDDIR/libsynthehr.a"
@@ -37,29 +38,7 @@ awk -v dirs="$TMPD/dirs" '
 n=$(wc -l < "$TMPD/edges")
 [ "$n" -gt 300 ] && ok "read $n call edges between object files" || not_ok "read the call edges ($n)"
 
-module() {
-	case $1 in
-	src/main) echo main ;;
-	src/cli/*) echo cli ;;
-	src/tui/*) echo tui ;;
-	*) echo core ;;
-	esac
-}
-: > "$TMPD/bad"
-while IFS="$(printf '\t')" read -r from to sym; do
-	mf=$(module "$from"); mt=$(module "$to")
-	case "$mf>$mt" in
-	core\>cli | core\>tui | core\>main | cli\>tui | tui\>cli | *\>main) echo "$from -> $to: $sym ($mf -> $mt)" >> "$TMPD/bad" ;;
-	esac
-done < "$TMPD/edges"
-if [ -s "$TMPD/bad" ]; then
-	not_ok "no call from the core into a front end, none between the front ends"
-	sed 's/^/# /' "$TMPD/bad"
-else
-	ok "no call from the core into a front end, none between the front ends"
-fi
-grep -q "^src/main	src/cli/" "$TMPD/edges" && grep -q "^src/main	src/tui/" "$TMPD/edges"
-check "main.c calls both front ends" test $? = 0
+graph_arrows "$TMPD/edges" call
 
 # Circles: the strongly connected components (Tarjan) of the file graph;
 # one line each, its files sorted.
