@@ -8,9 +8,7 @@
 . "$SRCDIR/tests/tap.sh"
 export OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
 S=$TMPD/s
-"$SYNTHEHR" demo -o "$TMPD/c.csv" --rows 600 --concepts 20 --seed 1 >/dev/null 2>&1 &&
-"$SYNTHEHR" init "$S" --data "$TMPD/c.csv" >/dev/null 2>&1 &&
-"$SYNTHEHR" prep "$S" >/dev/null 2>&1 || skip_all "demo/init/prep did not produce a study"
+demo_study "$S" --rows 600 --concepts 20 --seed 1
 
 check_fails "unknown --method is a usage error" 2 "$SYNTHEHR" train "$S" --method gan
 grep_ok "the error lists the methods" 'unknown method "gan" (expected emrwgan, cart, copula or marginals)' "$TMPD/err"

@@ -6,9 +6,7 @@
 . "$SRCDIR/tests/tap.sh"
 export OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
 S=$TMPD/s
-"$SYNTHEHR" demo -o "$TMPD/c.csv" --rows 600 --concepts 20 --seed 1 >/dev/null 2>&1 &&
-"$SYNTHEHR" init "$S" --data "$TMPD/c.csv" >/dev/null 2>&1 &&
-"$SYNTHEHR" prep "$S" >/dev/null 2>&1 || skip_all "demo/init/prep did not produce a study"
+demo_study "$S" --rows 600 --concepts 20 --seed 1
 
 check_fails "unknown preset is a usage error" 2 "$SYNTHEHR" train "$S" --preset fast
 grep_ok "unknown preset named" "expected quick or tutorial" "$TMPD/err"

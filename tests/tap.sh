@@ -32,6 +32,14 @@ grep_ok() {
 	if grep -q -- "$2" "$3"; then ok "$1"; else not_ok "$1"; echo "#   pattern '$2' not in $3:"; head -20 "$3" | sed 's/^/#   /'; fi
 }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+# demo_study STUDY [demo options...]: the demo cohort ($TMPD/c.csv), then
+# init and prep of STUDY, quietly; skips the whole test when one fails.
+demo_study() {
+	ds_dir=$1; shift
+	"$SYNTHEHR" demo -o "$TMPD/c.csv" "$@" >/dev/null 2>&1 &&
+	"$SYNTHEHR" init "$ds_dir" --data "$TMPD/c.csv" >/dev/null 2>&1 &&
+	"$SYNTHEHR" prep "$ds_dir" >/dev/null 2>&1 || skip_all "demo/init/prep did not produce a study"
+}
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

@@ -25,12 +25,11 @@
 #include "synthehr/study.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
+#include "study_fixture.h"
 #include "tap.h"
 
 #define NCONCEPT 12
 #define D_ALL (3 + 2 + NCONCEPT + 2)
-
-static char tmpdir[256];
 
 static struct layout *
 make_layout(void)
@@ -105,46 +104,17 @@ make_data(const struct layout *l, size_t n, uint64_t seed)
 	return m;
 }
 
-/* A study directory with prep/layout.json and prep/train.mtx and the given
- * "train" settings. */
+/* A study with the layout and n rows of make_data and the given "train"
+ * settings. */
 static struct study *
 make_study(const char *name, size_t n, json_t *train)
 {
-	char *dir = xsprintf("%s/%s", tmpdir, name), *p, *cause = NULL;
-	struct study *s;
 	struct layout *l = make_layout();
 	struct mtx *m = make_data(l, n, 11);
-	json_t *lj;
+	struct study *s = fixture_study(name, l, m, train);
 
-	if (study_create(dir, &s, &cause) != 0 || study_mkdir(s, "prep", &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		exit(1);
-	}
-	lj = layout_to_json(l);
-	p = study_path(s, "prep/layout.json");
-	if (js_write_file(p, lj, &cause) != 0)
-		exit(1);
-	free(p);
-	p = study_path(s, "prep/train.mtx");
-	{
-		char key[65];   /* training rows of this study's source (issue 18) */
-
-		m->prov.role = MTX_ROLE_TRAIN;
-		if (study_source_key(s, key, NULL) == 0)
-			m->prov.source = util_hex64(key);
-	}
-	if (mtx_write(p, m, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		exit(1);
-	}
-	free(p);
-	json_decref(lj);
-	json_object_set_new(s->cfg, "train", train);
-	if (study_save(s, &cause) != 0)
-		exit(1);
 	mtx_free(m);
 	layout_free(l);
-	free(dir);
 	return s;
 }
 
@@ -764,14 +734,7 @@ test_encoded(void)
 int
 main(void)
 {
-	char *cause = NULL;
-
-	snprintf(tmpdir, sizeof tmpdir, "%s/train-test-%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-	    (int)getpid());
-	if (util_mkdir_private(tmpdir, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		return 1;
-	}
+	fixture_tmpdir("train-test");
 	test_settings();
 	test_fidelity();
 	test_determinism_resume();
@@ -779,12 +742,6 @@ main(void)
 	test_learning_generation();
 	test_encoded();
 	test_errors();
-	if (getenv("KEEP_TMP") == NULL) {
-		char *cmd = xsprintf("rm -rf '%s'", tmpdir);
-
-		if (system(cmd) != 0)
-			tap_diag("could not remove %s", tmpdir);
-		free(cmd);
-	}
+	fixture_tmpdir_done();
 	return tap_done();
 }

@@ -20,11 +20,10 @@
 #include "synthehr/study.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
+#include "study_fixture.h"
 #include "tap.h"
 
 #define D_ALL 10
-
-static char tmpdir[256];
 
 /* A 3-level group, a label, 4 concepts and 2 continuous columns. */
 static struct layout *
@@ -61,18 +60,18 @@ make_layout(void)
 	return l;
 }
 
+/* A study of n rows of a hidden-factor model and the given "train"
+ * settings. */
 static struct study *
 make_study(const char *name, size_t n, json_t *train)
 {
-	char *dir = xsprintf("%s/%s", tmpdir, name), *p, *cause = NULL;
-	struct study *s;
 	struct layout *l = make_layout();
 	struct mtx *m = mtx_new(n, l);
+	struct study *s;
 	struct rng r;
 	float row[D_ALL];
 	size_t i;
 	int j;
-	json_t *lj;
 
 	rng_seed(&r, 3);
 	m->scaled = 1;
@@ -88,33 +87,9 @@ make_study(const char *name, size_t n, json_t *train)
 		row[9] = (float)(rng_uniform(&r) < 0.6 ? 0 : rng_uniform(&r));
 		mtx_set_row(m, i, row);
 	}
-	if (study_create(dir, &s, &cause) != 0 || study_mkdir(s, "prep", &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		exit(1);
-	}
-	lj = layout_to_json(l);
-	p = study_path(s, "prep/layout.json");
-	if (js_write_file(p, lj, &cause) != 0)
-		exit(1);
-	free(p);
-	p = study_path(s, "prep/train.mtx");
-	{
-		char key[65];   /* training rows of this study's source (issue 18) */
-
-		m->prov.role = MTX_ROLE_TRAIN;
-		if (study_source_key(s, key, NULL) == 0)
-			m->prov.source = util_hex64(key);
-	}
-	if (mtx_write(p, m, &cause) != 0)
-		exit(1);
-	free(p);
-	json_decref(lj);
-	json_object_set_new(s->cfg, "train", train);
-	if (study_save(s, &cause) != 0)
-		exit(1);
+	s = fixture_study(name, l, m, train);
 	mtx_free(m);
 	layout_free(l);
-	free(dir);
 	return s;
 }
 
@@ -464,24 +439,11 @@ test_parallel(void)
 int
 main(void)
 {
-	char *cause = NULL;
-
-	snprintf(tmpdir, sizeof tmpdir, "%s/train-budget-%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-	    (int)getpid());
-	if (util_mkdir_private(tmpdir, &cause) != 0) {
-		fprintf(stderr, "%s\n", cause);
-		return 1;
-	}
+	fixture_tmpdir("train-budget");
 	test_schedule_values();
 	test_schedule_in_training();
 	test_budget();
 	test_parallel();
-	if (getenv("KEEP_TMP") == NULL) {
-		char *cmd = xsprintf("rm -rf '%s'", tmpdir);
-
-		if (system(cmd) != 0)
-			tap_diag("could not remove %s", tmpdir);
-		free(cmd);
-	}
+	fixture_tmpdir_done();
 	return tap_done();
 }
