@@ -130,25 +130,54 @@ canvas_strwidth(const char *s)
 	return n;
 }
 
+/* How many code points of s to show in avail columns before the cut mark
+ * (-1: all of s fits).  The cut goes between words where one ends in the
+ * last 16 columns ("a long title …"), else inside the word ("Hypertensi…"). */
+static int
+cut_at(const char *s, int avail)
+{
+	const char *p = s;
+	uint32_t c;
+	int n = 0, space = -1;
+
+	while (*p != '\0' && n < avail) {
+		p += canvas_utf8_decode(p, &c);
+		if (c == ' ' && n <= avail - 2)
+			space = n;
+		n++;
+	}
+	if (*p == '\0')
+		return -1;
+	if (space >= 0 && space >= avail - 17 && space > 0)
+		return space + 1;   /* keep the space: the mark stands alone */
+	return avail - 1;
+}
+
 int
 canvas_text(struct canvas *cv, int x, int y, int maxw, int role, const char *s)
 {
-	int n = 0;
+	int n = 0, show;
 	uint32_t c;
 
 	if (s == NULL)
 		return 0;
 	if (maxw < 0 || maxw > cv->w - x)
 		maxw = cv->w - x;
-	while (*s != '\0' && n < maxw) {
+	if (maxw <= 0)
+		return 0;
+	/* cut: the last cell says so (the truncation policy: a cut is never
+	 * silent, a word is cut only when it is longer than the room, and the
+	 * screen offers the whole text another way) */
+	show = cut_at(s, maxw);
+	while (*s != '\0' && (show < 0 || n < show)) {
 		s += canvas_utf8_decode(s, &c);
 		canvas_put(cv, x + n, y, c, role);
 		n++;
 	}
-	/* cut: the last cell says so (the truncation policy: a cut is never
-	 * silent; the screen offers the whole text elsewhere) */
-	if (*s != '\0' && n > 0 && x + n <= cv->w)
-		canvas_put(cv, x + n - 1, y, CANVAS_CUT(cv), role);
+	if (show >= 0) {
+		canvas_put(cv, x + n, y, CANVAS_CUT(cv), role);
+		n++;
+	}
 	return n;
 }
 

@@ -450,7 +450,7 @@ column_levels(const struct column *col, char *lv, size_t size)
 		int k, off = 0;
 
 		for (k = 0; k < col->nlevels && off < (int)size - 8; k++)
-			off += snprintf(lv + off, size - off, "%s%s", k ? "," : "",
+			off += snprintf(lv + off, size - off, "%s%s", k ? ", " : "",
 			    col->levels[k] ? col->levels[k] : "?");
 	}
 }
@@ -506,8 +506,8 @@ static void
 load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
 	struct cohort *c = a->cohort;
-	int rows, i, yy, nmiss = 0;
-	char buf[160];
+	int rows, i, yy, nmiss = 0, nw = w >= 100 ? 24 : 16;   /* the name column: room for the levels */
+	char buf[512];
 
 	if (a->st == NULL || c == NULL) {
 		draw_menu(a, cv, x, y, w);
@@ -528,7 +528,7 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	snprintf(buf, sizeof buf, "Schema: %zu patients, %d columns, %d with missing values", c->nrows,
 	    c->ncols, nmiss);
 	canvas_text(cv, x + 1, y, w - 2, THEME_TITLE, buf);
-	canvas_printf(cv, x + 1, y + 1, w - 2, THEME_DIM, "%-24s %-12s %-12s %8s  %s", "column", "role",
+	canvas_printf(cv, x + 1, y + 1, w - 2, THEME_DIM, "%-*s %-11s %-11s %8s  %s", nw, "column", "role",
 	    "type", "missing", ld.phe_names != NULL ? "levels / phecode" : "levels");
 	rows = h - 5;   /* two detail rows for the selected column and the key line below */
 	if (ld.sel >= c->ncols) ld.sel = c->ncols - 1;
@@ -537,22 +537,29 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	if (ld.sel >= ld.top + rows) ld.top = ld.sel - rows + 1;
 	for (i = ld.top, yy = y + 2; i < c->ncols && yy < y + 2 + rows; i++, yy++) {
 		struct column *col = &c->cols[i];
-		char lv[256] = "", nm[32];
+		char lv[256] = "", nm[128];
 		int role = i == ld.sel ? THEME_SELECTED : THEME_NORMAL;
 
 		column_levels(col, lv, sizeof lv);
-		/* a long name is cut with '~'; the detail line below spells it out */
-		if (canvas_strwidth(col->name) > 24)
-			snprintf(nm, sizeof nm, "%.23s~", col->name);
-		else
+		/* a long name is cut with the canvas's mark; the detail line below
+		 * spells it out */
+		if (canvas_strwidth(col->name) > nw) {
+			const char *p = col->name;
+			uint32_t ch;
+			int k;
+
+			for (k = 0; k < nw - 1; k++)
+				p += canvas_utf8_decode(p, &ch);
+			snprintf(nm, sizeof nm, "%.*s%s", (int)(p - col->name), col->name, cv->ascii ? "~" : "\xe2\x80\xa6");
+		} else
 			snprintf(nm, sizeof nm, "%s", col->name);
-		snprintf(buf, sizeof buf, "%-24s %-12s %-12s %7.1f%%  %s", nm,
+		snprintf(buf, sizeof buf, "%s%*s %-11s %-11s %7.1f%%  %s", nm, SH_MAX(0, nw - canvas_strwidth(nm)), "",
 		    cohort_role_name(col->role), cohort_kind_name(col->kind),
 		    c->nrows ? 100.0 * col->nmissing / c->nrows : 0.0, lv);
 		canvas_fill(cv, x, yy, w, 1, ' ', role);
 		canvas_text(cv, x + 1, yy, w - 2, role, buf);
 		if (col->role == ROLE_LABEL || col->role == ROLE_SEX)
-			canvas_set_role(cv, x + 26, yy, 12, i == ld.sel ? THEME_SELECTED : THEME_KEY);
+			canvas_set_role(cv, x + 2 + nw, yy, 11, i == ld.sel ? THEME_SELECTED : THEME_KEY);
 	}
 	if (ld.sel < c->ncols)
 		draw_detail(a, cv, x, y + h - 3, w, &c->cols[ld.sel]);
