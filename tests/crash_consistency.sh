@@ -11,7 +11,11 @@
 #   - running the stage again without a fault must give outputs identical
 #     to an uninterrupted run;
 #   - a stage that survived the fault (exit 0: the write was optional, such
-#     as a cache) must already have those outputs.
+#     as a cache) must already have those outputs;
+#   - generate (replacing an earlier set made with --seed 2): each set's
+#     synthetic.csv and synthetic.mtx are both the earlier ones or both the
+#     new ones (after 'check', which like every command finishes a switch
+#     whose commit point passed).
 # The number of failure points exercised per stage is printed.
 . "$SRCDIR/tests/tap.sh"
 "$SYNTHEHR" --version 2>/dev/null | grep -q 'fault injection' ||
@@ -91,7 +95,26 @@ for st in $STAGES; do
 done
 ok "reference pipeline (prep, train, generate, evaluate) on a tiny study"
 
+# generate replaces an earlier set (seed 2) there: after a fault each set
+# must be the earlier one whole or the new one whole, never a mix (issue 18
+# item 4).  Both files of a set are fingerprinted together.
+if ! "$SYNTHEHR" generate "$W/before-generate" --no-stratify --seed 2 >/dev/null 2>"$TMPD/err"; then
+	not_ok "generate --seed 2 (the earlier set)"; sed 's/^/#   /' "$TMPD/err" | head -5; done_testing; exit 1
+fi
+SETS="runs/run-1 runs/baseline-marginals"
+set_fp() {   # set_fp STUDY SET: one line for the set's two files
+	echo "$2 $(fingerprint "$1" "$2/synthetic.csv" "$2/synthetic.mtx" | cut -d' ' -f2- | tr '\n' ' ')"
+}
+for set in $SETS; do
+	set_fp "$W/before-generate" "$set"
+	set_fp "$R" "$set"
+done >"$W/sets-allowed"
+if [ "$(sort -u "$W/sets-allowed" | wc -l)" -ne 4 ]; then
+	not_ok "the earlier and the new sets differ"; done_testing; exit 1
+fi
+
 total=0
+sets_checked=0
 for st in $STAGES; do
 	points=0; bad=0
 	for kind in write die; do
@@ -114,6 +137,13 @@ for st in $STAGES; do
 				cmp -s "$TMPD/fp" "$W/ref-$st" || why="$why exit 0 but the outputs differ;"
 			fi
 			"$SYNTHEHR" check "$S" >"$TMPD/check" 2>&1 || why="$why check: $(grep -v '^STALE\|^TMP\|files checked' "$TMPD/check" | head -2 | tr '\n' ' ');"
+			if [ "$st" = generate ]; then
+				for set in $SETS; do
+					grep -qxF "$(set_fp "$S" "$set")" "$W/sets-allowed" ||
+						why="$why $set is neither the earlier set nor the new one;"
+				done
+				sets_checked=$((sets_checked + 1))
+			fi
 			# shellcheck disable=SC2046
 			if "$SYNTHEHR" $(stage_cmd "$st" "$S") >/dev/null 2>"$TMPD/err2"; then
 				# shellcheck disable=SC2046
@@ -137,4 +167,9 @@ for st in $STAGES; do
 	fi
 done
 echo "# $total failure points exercised in all"
+if [ $sets_checked -gt 0 ]; then
+	ok "generate: after each of $sets_checked faults every synthetic set was the earlier one or the new one, whole"
+else
+	not_ok "generate: no fault exercised the set switch"
+fi
 done_testing

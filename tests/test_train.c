@@ -552,6 +552,31 @@ test_learning_generation(void)
 	tap_ok(gen_sample(w1, l, &go, 500, 0, &r, &syn, &cause) == 0 && syn->n == 500,
 	    "unstratified generation ignores the label target");
 	mtx_free(syn);
+	/* Issue 18: stratification that cannot reach its quota within
+	 * max_draw_factor × rows draws fills the rest without it (no failure)
+	 * and says how many rows that was. */
+	{
+		size_t un = 0, pos = 0, first = 0;
+
+		go.stratify = 1;
+		go.max_draw_factor = 1;
+		gen_draw_floor = 0;
+		rng_seed(&r, 5);
+		ok = gen_sample_ex(w1, l, &go, 3000, 3000, &r, &syn, &un, &cause) == 0;
+		gen_draw_floor = 100000;
+		if (ok) {
+			for (i = 0; i < syn->n; i++) {
+				pos += mtx_get(syn, i, l->label) >= 0.5f;
+				if (i + 1 == syn->n - un)
+					first = pos;
+			}
+		}
+		tap_ok(ok && syn->n == 3000 && un > 0 && un < 3000 && first == 3000 - un && pos < 3000,
+		    "stratified quota out of reach: %zu rows stratified (all positive), the last %zu unstratified "
+		    "(%zu positives in all)", 3000 - un, un, pos);
+		mtx_free(syn);
+		go.max_draw_factor = 50;
+	}
 
 	/* Baseline: near-exact marginals. */
 	rng_seed(&r, 9);

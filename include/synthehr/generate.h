@@ -23,7 +23,12 @@ struct gen_opts {
 	int sample;           /* 1: binary columns drawn as Bernoulli(p), else p >= 0.5 */
 	uint64_t seed;        /* generation seed; run K draws from stream K */
 	int ckpt_epoch;       /* 0: the run's chosen checkpoint; E > 0: ckpt-E.bin; -1: ckpt-last.bin */
-	double max_draw_factor; /* stratified: give up after this × rows drawn (default 50) */
+	double max_draw_factor; /* stratified: after this × rows drawn, the rest unstratified (default 50) */
+	/* optional: rows written so far of total (generate streams its rows),
+	 * and a warning (the unstratified remainder); cb_arg is passed back */
+	void (*progress)(void *cb_arg, size_t done, size_t total);
+	void (*warn)(void *cb_arg, const char *msg);
+	void *cb_arg;
 };
 
 /* Defaults (rows 0, stratify 1, sample 0, seed 1, chosen checkpoint) then
@@ -38,19 +43,32 @@ size_t gen_label_target(const struct mtx *train, const struct layout *l, size_t 
  * l->enc_on the model's network columns are decoded through l->enc
  * (continuous values of the column's type and range; zero indicators and
  * binary columns thresholded at 0.5, or Bernoulli with o->sample).  With
- * o->stratify and a label column, exactly npos rows have label 1; fails with
- * a clear cause when the generator hardly ever produces one class. */
+ * o->stratify and a label column, exactly npos rows have label 1 unless the
+ * generator hardly ever produces one class: after o->max_draw_factor × rows
+ * draws the remaining rows are taken as drawn. */
 int gen_sample(struct wgan *w, const struct layout *l, const struct gen_opts *o, size_t rows,
     size_t npos, struct rng *r, struct mtx **out, char **cause);
+/* The same; *unstrat gets the rows taken without the quota (0: none). */
+int gen_sample_ex(struct wgan *w, const struct layout *l, const struct gen_opts *o, size_t rows,
+    size_t npos, struct rng *r, struct mtx **out, size_t *unstrat, char **cause);
+/* Draws allowed beyond max_draw_factor × rows before stratification stops
+ * (100,000; tests lower it). */
+extern size_t gen_draw_floor;
 /* Build run K's model from its state.json settings and load a checkpoint
  * (ckpt_epoch as in gen_opts); *epoch gets the checkpoint's epoch.  Sets
  * l->enc_on as the run was trained (prep's encodings or min–max). */
 int gen_load_model(struct study *s, int run, int ckpt_epoch, struct layout *l,
     struct wgan **out, int *epoch, char **cause);
-/* Generate run K and write its synthetic.mtx and synthetic.csv. */
+/* Generate run K and write its synthetic.mtx and synthetic.csv, streamed
+ * in chunks of rows into a staging directory and switched in together. */
 int gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, char **cause);
 /* Write DIR/synthetic.mtx and DIR/synthetic.csv (rel is relative to the study). */
 int gen_write_set(struct study *s, const char *rel, const struct layout *l, const struct mtx *m,
     char **cause);
+/* Finish the switch of a set whose commit point passed (DIR/set.commit)
+ * when a kill interrupted it; 0 when there is none. */
+int gen_set_recover(const char *dir, char **cause);
+/* The same for every directory under runs/ (study_open runs it). */
+void gen_recover_study(const char *study_dir);
 
 #endif

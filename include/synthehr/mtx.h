@@ -117,6 +117,14 @@ struct mtx *mtx_subset(const struct mtx *m, const size_t *idx, size_t nr);
  * layout hash against the study's layout, every byte cell 0/1 and every
  * float finite; m->sum is the payload CRC (what derived files record). */
 int mtx_write(const char *path, const struct mtx *m, char **cause);
+/* A matrix of n rows written in row blocks (each blk a matrix of the same
+ * layout; rows appended in order) and committed atomically with proto's
+ * scaling, layout hash and provenance; abort leaves nothing behind. */
+struct mtx_stream;
+struct mtx_stream *mtx_stream_open(const char *path, const struct mtx *proto, size_t n, char **cause);
+int mtx_stream_rows(struct mtx_stream *st, const struct mtx *blk, char **cause);
+int mtx_stream_commit(struct mtx_stream *st, const struct mtx *proto, char **cause);
+void mtx_stream_abort(struct mtx_stream *st);
 int mtx_read(const char *path, const struct layout *l, struct mtx **out, char **cause);
 /* The payload checksum mtx_write will record for m (m->sum after reading). */
 uint64_t mtx_checksum(const struct mtx *m);

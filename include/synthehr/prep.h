@@ -196,6 +196,14 @@ struct cohort *prep_decode(const struct layout *l, const struct mtx *m);
 int prep_encode(const struct layout *l, const struct cohort *c, struct mtx **out, char **cause);
 /* Model rows as a CSV in cohort units with original names and labels. */
 int prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, char **cause);
+/* The same in row blocks (generate streams its rows): open with any matrix
+ * of the layout (its slots), then rows of matrices in order, then commit
+ * (atomic) or abort. */
+struct prep_csv;
+struct prep_csv *prep_csv_open(const char *path, const struct layout *l, const struct mtx *m, char **cause);
+int prep_csv_rows(struct prep_csv *pc, const struct mtx *m, char **cause);
+int prep_csv_commit(struct prep_csv *pc, char **cause);
+void prep_csv_abort(struct prep_csv *pc);
 
 /* prep/encoding.json into l->enc (absent file: l->enc stays NULL). */
 int prep_load_encoding(const struct study *s, struct layout *l, char **cause);

@@ -72,6 +72,9 @@ int util_rmdir_files(const char *dir);
  * remove the old one, now at staging.  A reader sees the old set or the new
  * one, never a mix; an interruption before the switch leaves the old. */
 int util_dir_switch(const char *staging, const char *final, char **cause);
+/* Rename from → to (under a study root: from its directory fd, no link
+ * followed) and fsync to's directory; -1 (errno kept; ENOENT sets no cause). */
+int util_rename(const char *from, const char *to, char **cause);
 
 /* mkdir -p with mode 0700 on every created component (whatever the umask). */
 int util_mkdir_private(const char *path, char **cause);

@@ -112,6 +112,17 @@ check_run(struct cs *c, const char *name, uint64_t tsum)
 		}
 		closedir(d);
 	}
+	p = util_path_join(dir, "set.commit");
+	if (util_dir_exists(p)) {
+		/* opening the study finishes such a switch; it is left only
+		 * when that failed (a read-only study, a full disk) */
+		char *r2 = xsprintf("%s/set.commit", rel);
+
+		finding(c, 0, r2, "a generated set committed but not yet switched in (the switch failed): "
+		    "run 'synthehr generate' again with write access");
+		free(r2);
+	}
+	free(p);
 	p = xsprintf("%s/synthetic.mtx", rel);
 	check_set(c, p, tsum, MTX_ROLE_SYNTH);
 	free(p);

@@ -704,6 +704,35 @@ lca_pca_cov(struct lca_src *src, int D, size_t n, const double *mean, float **Zo
 	return p;
 }
 
+/* Each component's sign made canonical: the first row whose coordinate is
+ * clearly away from 0 (over 1e-3 of the largest) is positive.  An
+ * eigenvector's sign is LAPACK's choice, and the two PCA routes choose
+ * differently; k-means' distances do not see it, but PCA-Part's power
+ * iteration starts from a fixed vector and does, in near-ties. */
+static void
+lca_canon_signs(float *Z, size_t n, int p)
+{
+	size_t i;
+	int c;
+
+	for (c = 0; c < p; c++) {
+		float mx = 0;
+
+		for (i = 0; i < n; i++)
+			mx = SH_MAX(mx, fabsf(Z[i * (size_t)p + c]));
+		for (i = 0; i < n; i++) {
+			float v = Z[i * (size_t)p + c];
+
+			if (fabsf(v) > 1e-3f * mx) {
+				if (v < 0)
+					for (i = 0; i < n; i++)
+						Z[i * (size_t)p + c] = -Z[i * (size_t)p + c];
+				break;
+			}
+		}
+	}
+}
+
 double
 eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, uint64_t seed,
     int k, int restarts, struct eval_lca_info *info)
@@ -742,6 +771,7 @@ eval_lca_ex(const struct layout *l, const struct mtx *R, const struct mtx *S, ui
 	free(mean);
 	if (p <= 0)
 		return NAN;
+	lca_canon_signs(Z, n, p);
 
 	/* k-means: scikit-learn's tolerance is 1e-4 × mean feature variance. */
 	zsq = xmalloc(n * sizeof *zsq);

@@ -10,6 +10,8 @@
  * as the quota).  Rows keep the order in which they were accepted. */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,39 +91,47 @@ gen_label_target(const struct mtx *train, const struct layout *l, size_t rows)
 	return (size_t)floor((double)pos * (double)rows / (double)train->n + 0.5);
 }
 
-int
-gen_sample(struct wgan *w, const struct layout *l, const struct gen_opts *o, size_t rows,
-    size_t npos, struct rng *r, struct mtx **out, char **cause)
+size_t gen_draw_floor = 100000;
+
+/* Rows go to a sink in chunks of accepted rows (in acceptance order). */
+typedef int (*gen_sink_fn)(void *arg, const struct mtx *chunk, char **cause);
+
+/* Draw `rows` rows and hand them to sink in chunks of `chunk` rows.  With
+ * stratification, rows are accepted until each label class reaches its
+ * quota; after o->max_draw_factor × rows draws (+ gen_draw_floor) the remaining
+ * rows are accepted whatever their class and *unstrat gets their count
+ * (0 otherwise). */
+static int
+gen_draw(struct wgan *w, const struct layout *l, const struct gen_opts *o, size_t rows, size_t npos,
+    struct rng *r, size_t chunk, gen_sink_fn sink, void *arg, size_t *unstrat, char **cause)
 {
 	struct mtx *m;
 	float *buf, *row, *net = NULL;
-	size_t got = 0, have[2] = { 0, 0 }, want[2], drawn = 0, limit, i;
-	int D = l->D, j, strat = o->stratify && l->label >= 0;
+	size_t got = 0, have[2] = { 0, 0 }, want[2], drawn = 0, limit, i, inchunk = 0;
+	int D = l->D, j, strat = o->stratify && l->label >= 0, rc = 0;
 
-	*out = NULL;
+	*unstrat = 0;
 	if (npos > rows)
 		npos = rows;
 	want[1] = npos;
 	want[0] = rows - npos;
-	limit = (size_t)(o->max_draw_factor * (double)rows) + 100000;
-	m = mtx_new(rows, l);
+	limit = (size_t)(o->max_draw_factor * (double)rows) + gen_draw_floor;
+	if (chunk == 0)
+		chunk = 1;
+	m = mtx_new(SH_MIN(chunk, rows), l);
 	m->scaled = 0;
 	buf = xmalloc_aligned((size_t)GEN_BATCH * (size_t)D * sizeof(float));
 	if (l->enc_on)
 		net = xmalloc_aligned((size_t)GEN_BATCH * (size_t)l->enc->Dn * sizeof(float));
-	while (got < rows) {
+	while (got < rows && rc == 0) {
 		size_t nb = strat ? GEN_BATCH : SH_MIN((size_t)GEN_BATCH, rows - got);
 
-		if (drawn >= limit) {
-			int cls = have[1] < want[1] ? 1 : 0;
-
-			free(buf);
-			free(net);
-			mtx_free(m);
-			return util_fail(cause, "stratified sampling gave up after %zu draws: only %zu of %zu"
-			    " rows with label %s = %d (the generator rarely produces them; train longer or"
-			    " generate with --no-stratify)", drawn, have[cls], want[cls],
-			    l->name[l->label], cls);
+		if (strat && drawn >= limit) {
+			/* Issue 18: fill the rest without the quota rather than fail
+			 * (the caller warns with the count). */
+			strat = 0;
+			*unstrat = rows - got;
+			continue;
 		}
 		if (net != NULL) {
 			/* Network columns → the layout's, continuous values in cohort
@@ -152,12 +162,68 @@ gen_sample(struct wgan *w, const struct layout *l, const struct gen_opts *o, siz
 					continue;
 				have[cls]++;
 			}
-			mtx_set_row(m, got++, row);
+			mtx_set_row(m, inchunk++, row);
+			got++;
+			if (inchunk == m->n || got == rows) {
+				size_t cap = m->n;
+
+				m->n = inchunk;
+				rc = sink(arg, m, cause);
+				m->n = cap;
+				inchunk = 0;
+				if (rc != 0)
+					break;
+			}
 		}
 	}
 	free(buf);
 	free(net);
-	*out = m;
+	mtx_free(m);
+	return rc;
+}
+
+struct gen_whole {
+	struct mtx *m;
+	size_t at;
+};
+
+static int
+sink_whole(void *arg, const struct mtx *chunk, char **cause)
+{
+	struct gen_whole *g = arg;
+	struct mtx *m = g->m;
+
+	(void)cause;
+	memcpy(m->b + g->at * (size_t)m->nb, chunk->b, chunk->n * (size_t)m->nb);
+	memcpy(m->c + g->at * (size_t)m->nc, chunk->c, chunk->n * (size_t)m->nc * sizeof(float));
+	g->at += chunk->n;
+	return 0;
+}
+
+int
+gen_sample(struct wgan *w, const struct layout *l, const struct gen_opts *o, size_t rows,
+    size_t npos, struct rng *r, struct mtx **out, char **cause)
+{
+	size_t unstrat;
+
+	return gen_sample_ex(w, l, o, rows, npos, r, out, &unstrat, cause);
+}
+
+int
+gen_sample_ex(struct wgan *w, const struct layout *l, const struct gen_opts *o, size_t rows,
+    size_t npos, struct rng *r, struct mtx **out, size_t *unstrat, char **cause)
+{
+	struct gen_whole g;
+
+	g.m = mtx_new(rows, l);
+	g.m->scaled = 0;
+	g.at = 0;
+	if (gen_draw(w, l, o, rows, npos, r, GEN_BATCH, sink_whole, &g, unstrat, cause) != 0) {
+		mtx_free(g.m);
+		*out = NULL;
+		return -1;
+	}
+	*out = g.m;
 	return 0;
 }
 
@@ -237,20 +303,120 @@ out:
 	return rc;
 }
 
+/* A synthetic set's two files become valid together (issue 18): both are
+ * written into DIR/set.tmp.stage/; renaming that directory to
+ * DIR/set.commit is the commit point; then each file is renamed into DIR
+ * and set.commit removed.  A kill before the commit point leaves the
+ * previous set (and a staging directory 'check --clean' removes); after
+ * it, the switch is finished (rolled forward) by gen_set_recover, which
+ * study_open runs for every run, so no command reads a mix. */
+#define GEN_STAGE "set.tmp.stage"
+#define GEN_COMMIT "set.commit"
+
+static const char *const gen_set_files[] = { "synthetic.csv", "synthetic.mtx" };
+
+int
+gen_set_recover(const char *dir, char **cause)
+{
+	char *commit = util_path_join(dir, GEN_COMMIT);
+	size_t k;
+	int rc = 0;
+
+	if (!util_dir_exists(commit)) {
+		free(commit);
+		return 0;
+	}
+	for (k = 0; k < sizeof gen_set_files / sizeof *gen_set_files && rc == 0; k++) {
+		char *from = util_path_join(commit, gen_set_files[k]);
+		char *to = util_path_join(dir, gen_set_files[k]);
+
+		if (util_rename(from, to, cause) != 0 && errno != ENOENT)
+			rc = -1;   /* moved by another process: ENOENT */
+		free(from);
+		free(to);
+	}
+	if (rc == 0 && util_rmdir_files(commit) != 0 && util_dir_exists(commit))
+		rc = util_fail(cause, "%s: cannot remove it: %s", commit, strerror(errno));
+	free(commit);
+	return rc;
+}
+
+void
+gen_recover_study(const char *study_dir)
+{
+	char *runs = util_path_join(study_dir, "runs");
+	DIR *d = opendir(runs);
+	struct dirent *e;
+
+	if (d != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			char *dir, *commit;
+
+			if (e->d_name[0] == '.')
+				continue;
+			dir = util_path_join(runs, e->d_name);
+			commit = util_path_join(dir, GEN_COMMIT);
+			if (util_dir_exists(commit))
+				gen_set_recover(dir, NULL);   /* best effort: check names what is left */
+			free(commit);
+			free(dir);
+		}
+		closedir(d);
+	}
+	free(runs);
+}
+
+/* A fresh staging directory for rel's set; *dir and *stage get its paths. */
+static int
+gen_set_begin(struct study *s, const char *rel, char **dir, char **stage, char **cause)
+{
+	char *srel;
+
+	*stage = NULL;
+	if (study_mkdir(s, rel, cause) != 0)
+		return -1;
+	*dir = study_path(s, rel);
+	if (gen_set_recover(*dir, cause) != 0) {
+		free(*dir);
+		return -1;
+	}
+	*stage = util_path_join(*dir, GEN_STAGE);
+	if (util_dir_exists(*stage))
+		util_rmdir_files(*stage);   /* an interrupted generate's half */
+	srel = xsprintf("%s/%s", rel, GEN_STAGE);
+	if (study_mkdir(s, srel, cause) != 0) {
+		free(srel);
+		free(*stage);
+		free(*dir);
+		return -1;
+	}
+	free(srel);
+	return 0;
+}
+
+static int
+gen_set_commit(const char *dir, const char *stage, char **cause)
+{
+	char *commit = util_path_join(dir, GEN_COMMIT);
+	int rc = util_rename(stage, commit, cause);
+
+	if (rc != 0 && errno == ENOENT)
+		util_fail(cause, "%s: vanished before the switch", stage);
+	free(commit);
+	return rc == 0 ? gen_set_recover(dir, cause) : -1;
+}
+
 int
 gen_write_set(struct study *s, const char *rel, const struct layout *l, const struct mtx *m,
     char **cause)
 {
-	char *dir, *p;
+	char *dir, *stage, *p;
 	int rc;
 
-	if (study_mkdir(s, rel, cause) != 0)
+	if (gen_set_begin(s, rel, &dir, &stage, cause) != 0)
 		return -1;
-	dir = study_path(s, rel);
-	/* The CSV first, then the matrix naming it (its SHA-256 in the header):
-	 * the .mtx is the set's manifest, so an interrupted generate leaves the
-	 * previous matrix in place and 'check' sees a CSV that is not its own. */
-	p = util_path_join(dir, "synthetic.csv");
+	/* The CSV, then the matrix naming it (its SHA-256 in the header). */
+	p = util_path_join(stage, "synthetic.csv");
 	rc = prep_write_csv(p, l, m, cause);
 	if (rc == 0) {
 		struct mtx w = *m;
@@ -258,25 +424,66 @@ gen_write_set(struct study *s, const char *rel, const struct layout *l, const st
 
 		w.prov.companion = util_sha256_file(p, sha, NULL) == 0 ? util_hex64(sha) : 0;
 		free(p);
-		p = util_path_join(dir, "synthetic.mtx");
+		p = util_path_join(stage, "synthetic.mtx");
 		rc = mtx_write(p, &w, cause);
 	}
+	if (rc == 0)
+		rc = gen_set_commit(dir, stage, cause);
+	else
+		util_rmdir_files(stage);
 	free(p);
+	free(stage);
 	free(dir);
 	return rc;
+}
+
+/* Generate's rows, streamed to the staged CSV and matrix chunk by chunk. */
+struct gen_stream {
+	struct prep_csv *csv;
+	struct mtx_stream *mtx;
+	size_t done, total;
+	const struct gen_opts *o;
+};
+
+static int
+sink_stream(void *arg, const struct mtx *chunk, char **cause)
+{
+	struct gen_stream *g = arg;
+
+	if (prep_csv_rows(g->csv, chunk, cause) != 0 || mtx_stream_rows(g->mtx, chunk, cause) != 0)
+		return -1;
+	g->done += chunk->n;
+	if (g->o->progress != NULL)
+		g->o->progress(g->o->cb_arg, g->done, g->total);
+	return 0;
+}
+
+/* Rows per chunk: about 16 MiB of rows held at once (at least a batch). */
+static size_t
+gen_chunk_rows(const struct mtx *proto)
+{
+	size_t per = (size_t)proto->nb + 4 * (size_t)proto->nc + 1;
+	const char *e = getenv("SYNTHEHR_GEN_CHUNK_ROWS");   /* tests: force small chunks */
+
+	if (e != NULL && atoi(e) > 0)
+		return (size_t)atoi(e);
+
+	return SH_MAX((size_t)GEN_BATCH, ((size_t)16 << 20) / per);
 }
 
 int
 gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, char **cause)
 {
 	struct layout *l = NULL;
-	struct mtx *train = NULL, *m = NULL;
+	struct mtx *train = NULL, *proto = NULL;
 	struct wgan *w = NULL;
+	struct gen_stream g;
 	struct rng r;
-	size_t rows;
-	char *rel;
+	size_t rows, chunk, unstrat = 0;
+	char *rel = NULL, *dir = NULL, *stage = NULL, *p, sha[65];
 	int rc = -1, epoch = 0;
 
+	memset(&g, 0, sizeof g);
 	if (train_load_data(s, &l, &train, cause) != 0)
 		return -1;
 	if (blas_headroom_check("generating", 2, cause) != 0 ||
@@ -300,13 +507,39 @@ gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, ch
 	}
 
 	rows = o->rows > 0 ? o->rows : train->n;
-	/* the synthetic rows are held whole (bytes and floats) and written as
-	 * CSV: refuse clearly rather than be killed half-way (issue 18) */
-	if (util_mem_check(rows * ((size_t)train->nb + 4 * (size_t)train->nc + 16), "generating the synthetic rows",
-	    cause) != 0)
+	proto = mtx_new(0, l);
+	proto->scaled = 0;
+	proto->prov = train->prov;
+	proto->prov.role = MTX_ROLE_SYNTH;
+	proto->prov.seed = o->seed;
+	proto->prov.parent = (uint64_t)run << 32 | (uint32_t)epoch;   /* run and checkpoint epoch */
+	proto->prov.train = train->sum;
+	/* Rows are streamed to the files in chunks (issue 18): what is held
+	 * scales with a chunk, not with the rows asked for. */
+	chunk = SH_MIN(gen_chunk_rows(proto), rows > 0 ? rows : 1);
+	if (util_mem_check(chunk * ((size_t)train->nb + 4 * (size_t)train->nc + 16) +
+	    (size_t)GEN_BATCH * (size_t)l->D * 8 + ((size_t)2 << 20), "generating the synthetic rows", cause) != 0)
+		goto out;
+	rel = train_run_dir(run);
+	if (gen_set_begin(s, rel, &dir, &stage, cause) != 0)
+		goto out;
+	g.o = o;
+	g.total = rows;
+	p = util_path_join(stage, "synthetic.csv");
+	g.csv = prep_csv_open(p, l, proto, cause);
+	free(p);
+	if (g.csv == NULL)
+		goto out;
+	p = util_path_join(stage, "synthetic.mtx");
+	g.mtx = mtx_stream_open(p, proto, rows, cause);
+	free(p);
+	if (g.mtx == NULL)
 		goto out;
 	rng_seed_stream(&r, o->seed, (uint64_t)run);
-	if (gen_sample(w, l, o, rows, gen_label_target(train, l, rows), &r, &m, cause) != 0) {
+	if (o->progress != NULL)
+		o->progress(o->cb_arg, 0, rows);
+	if (gen_draw(w, l, o, rows, gen_label_target(train, l, rows), &r, chunk, sink_stream, &g, &unstrat,
+	    cause) != 0) {
 		char *c = cause ? *cause : NULL;
 
 		if (cause != NULL) {
@@ -315,21 +548,43 @@ gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, ch
 		}
 		goto out;
 	}
-	m->prov = train->prov;
-	m->prov.role = MTX_ROLE_SYNTH;
-	m->prov.seed = o->seed;
-	m->prov.parent = (uint64_t)run << 32 | (uint32_t)epoch;   /* run and checkpoint epoch */
-	m->prov.train = train->sum;
-	rel = train_run_dir(run);
-	rc = gen_write_set(s, rel, l, m, cause);
-	free(rel);
+	rc = prep_csv_commit(g.csv, cause);
+	g.csv = NULL;
+	if (rc == 0) {
+		/* the matrix names the CSV written with it */
+		p = util_path_join(stage, "synthetic.csv");
+		proto->prov.companion = util_sha256_file(p, sha, NULL) == 0 ? util_hex64(sha) : 0;
+		free(p);
+		rc = mtx_stream_commit(g.mtx, proto, cause);
+	} else
+		mtx_stream_abort(g.mtx);
+	g.mtx = NULL;
+	if (rc == 0)
+		rc = gen_set_commit(dir, stage, cause);
+	if (rc == 0 && unstrat > 0 && o->warn != NULL) {
+		char *msg = xsprintf("run %d: stratified sampling stopped after %.0f × %zu draws; the last %zu of "
+		    "%zu rows were drawn without the label quota, so the label proportion differs from the "
+		    "training rows' (train longer, or raise generate.max_draw_factor)", run,
+		    o->max_draw_factor, rows, unstrat, rows);
+
+		o->warn(o->cb_arg, msg);
+		free(msg);
+	}
 	if (rc == 0 && rows_out != NULL)
 		*rows_out = rows;
 out:
+	if (g.csv != NULL)
+		prep_csv_abort(g.csv);
+	if (g.mtx != NULL)
+		mtx_stream_abort(g.mtx);
+	if (rc != 0 && stage != NULL && util_dir_exists(stage))
+		util_rmdir_files(stage);
+	free(stage);
+	free(dir);
+	free(rel);
 	if (w != NULL)
 		wgan_free(w);
-	if (m != NULL)
-		mtx_free(m);
+	mtx_free(proto);
 	mtx_free(train);
 	layout_free(l);
 	return rc;

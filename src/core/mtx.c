@@ -303,6 +303,121 @@ mtx_write(const char *path, const struct mtx *m, char **cause)
 	return atomic_commit(&af, cause);
 }
 
+/* A matrix written row block by row block (generate, issue 18): the byte
+ * block and the float block are filled at their final offsets, their CRCs
+ * run along and are combined at the end, and the header goes in last. */
+struct mtx_stream {
+	struct atomic_file af;
+	size_t n, done;
+	int D, nb, nc;
+	uLong crc_b, crc_c;
+	char *path;
+};
+
+struct mtx_stream *
+mtx_stream_open(const char *path, const struct mtx *proto, size_t n, char **cause)
+{
+	struct mtx_stream *st = xcalloc(1, sizeof *st);
+	struct mtx_header h;
+
+	if (atomic_open(&st->af, path, cause) != 0) {
+		free(st);
+		return NULL;
+	}
+	st->n = n;
+	st->D = proto->D;
+	st->nb = proto->nb;
+	st->nc = proto->nc;
+	st->path = xstrdup(path);
+	st->crc_b = crc_block(crc32(0L, Z_NULL, 0), proto->is_float, (size_t)proto->D);
+	st->crc_c = crc32(0L, Z_NULL, 0);
+	memset(&h, 0, sizeof h);   /* a placeholder: the real header is written last */
+	errno = 0;
+	if (fwrite(&h, sizeof h, 1, st->af.fp) != 1 || fwrite(proto->is_float, 1, (size_t)proto->D, st->af.fp) !=
+	    (size_t)proto->D) {
+		util_fail(cause, "%s: write failed: %s", path, strerror(errno ? errno : EIO));
+		mtx_stream_abort(st);
+		return NULL;
+	}
+	return st;
+}
+
+int
+mtx_stream_rows(struct mtx_stream *st, const struct mtx *blk, char **cause)
+{
+	off_t ob = (off_t)(sizeof(struct mtx_header) + (size_t)st->D + st->done * (size_t)st->nb);
+	off_t oc = (off_t)(sizeof(struct mtx_header) + (size_t)st->D + st->n * (size_t)st->nb +
+	    st->done * (size_t)st->nc * sizeof(float));
+
+	if (blk->n == 0)
+		return 0;
+	if (st->done + blk->n > st->n || blk->nb != st->nb || blk->nc != st->nc)
+		return util_fail(cause, "%s: internal error: %zu rows beyond the %zu announced", st->path,
+		    st->done + blk->n, st->n);
+	errno = 0;
+	if ((st->nb > 0 && (fseeko(st->af.fp, ob, SEEK_SET) != 0 ||
+	    fwrite(blk->b, (size_t)st->nb, blk->n, st->af.fp) != blk->n)) ||
+	    (st->nc > 0 && (fseeko(st->af.fp, oc, SEEK_SET) != 0 ||
+	    fwrite(blk->c, sizeof(float) * (size_t)st->nc, blk->n, st->af.fp) != blk->n)))
+		return util_fail(cause, "%s: write failed: %s", st->path, strerror(errno ? errno : EIO));
+	st->crc_b = crc_block(st->crc_b, blk->b, blk->n * (size_t)st->nb);
+	st->crc_c = crc_block(st->crc_c, blk->c, blk->n * (size_t)st->nc * sizeof(float));
+	st->done += blk->n;
+	return 0;
+}
+
+int
+mtx_stream_commit(struct mtx_stream *st, const struct mtx *proto, char **cause)
+{
+	struct mtx_header h;
+	int rc;
+
+	if (st->done != st->n) {
+		util_fail(cause, "%s: internal error: %zu of %zu rows written", st->path, st->done, st->n);
+		mtx_stream_abort(st);
+		return -1;
+	}
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, MTX_MAGIC, 8);
+	h.version = MTX_VERSION;
+	h.D = st->D;
+	h.n = st->n;
+	h.nb = st->nb;
+	h.nc = st->nc;
+	h.scaled = proto->scaled;
+	h.role = proto->prov.role;
+	h.layout_hash = proto->lhash;
+	h.source = proto->prov.source;
+	h.plan = proto->prov.plan;
+	h.seed = proto->prov.seed;
+	h.parent = proto->prov.parent;
+	h.train = proto->prov.train;
+	h.companion = proto->prov.companion;
+	h.sum = (uint32_t)crc32_combine(st->crc_b, st->crc_c, (z_off_t)(st->n * (size_t)st->nc * sizeof(float)));
+	h.hsum = header_crc(&h);
+	errno = 0;
+	if (fseeko(st->af.fp, 0, SEEK_SET) != 0 || fwrite(&h, sizeof h, 1, st->af.fp) != 1 ||
+	    fseeko(st->af.fp, 0, SEEK_END) != 0) {
+		util_fail(cause, "%s: write failed: %s", st->path, strerror(errno ? errno : EIO));
+		mtx_stream_abort(st);
+		return -1;
+	}
+	rc = atomic_commit(&st->af, cause);
+	free(st->path);
+	free(st);
+	return rc;
+}
+
+void
+mtx_stream_abort(struct mtx_stream *st)
+{
+	if (st == NULL)
+		return;
+	atomic_abort(&st->af);
+	free(st->path);
+	free(st);
+}
+
 int
 mtx_read_header(const char *path, struct mtx_prov *prov, uint64_t *sum, uint64_t *lhash, char **cause)
 {

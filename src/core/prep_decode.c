@@ -178,20 +178,30 @@ struct wseg {
  * write calls).  Every field is written after a separator; a row's first
  * separator is the newline that ends the row before it (the header's for
  * the first row), and the file's last newline is added at the end. */
-int
-prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, char **cause)
-{
+struct prep_csv {
 	struct atomic_file af;
-	struct rowbuf b = { NULL, 0, 0 };
-	struct wseg *seg = xcalloc(l->D + 1, sizeof *seg);
-	char buf[64];
-	size_t r;
-	int j, t, nseg = 0, ok = 1, wrote = 0;
+	const struct layout *l;
+	struct rowbuf b;
+	struct wseg *seg;
+	int nseg, ok;
+};
 
-	if (atomic_open(&af, path, cause) != 0) {
+struct prep_csv *
+prep_csv_open(const char *path, const struct layout *l, const struct mtx *m, char **cause)
+{
+	struct prep_csv *pc = xcalloc(1, sizeof *pc);
+	struct rowbuf *b = &pc->b;
+	struct wseg *seg = xcalloc(l->D + 1, sizeof *seg);
+	int j, nseg = 0, wrote = 0;
+
+	if (atomic_open(&pc->af, path, cause) != 0) {
 		free(seg);
-		return -1;
+		free(pc);
+		return NULL;
 	}
+	pc->l = l;
+	pc->seg = seg;
+	pc->ok = 1;
 	for (j = 0; j < l->D; j++) {
 		int g = l->group_of[j], cat = g >= 0 && prep_group_is_categorical(l, g), op;
 
@@ -216,15 +226,29 @@ prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, ch
 			nseg++;
 		}
 		if (wrote++ > 0)
-			rb_char(&b, ',');
-		rb_field(&b, l->source[j]);
+			rb_char(b, ',');
+		rb_field(b, l->source[j]);
 	}
-	for (r = 0; r < m->n && ok; r++) {
-		const uint8_t *row = m->b + r * m->nb;
-		size_t row0 = b.len;
+	pc->nseg = nseg;
+	return pc;
+}
 
-		for (t = 0; t < nseg; t++) {
-			const struct wseg *e = &seg[t];
+int
+prep_csv_rows(struct prep_csv *pc, const struct mtx *m, char **cause)
+{
+	const struct layout *l = pc->l;
+	struct rowbuf *bp = &pc->b;
+	char buf[64];
+	size_t r;
+	int j, t;
+
+	(void)cause;
+	for (r = 0; r < m->n && pc->ok; r++) {
+		const uint8_t *row = m->b + r * m->nb;
+		size_t row0 = bp->len;
+
+		for (t = 0; t < pc->nseg; t++) {
+			const struct wseg *e = &pc->seg[t];
 			int g;
 
 			j = e->j;
@@ -233,23 +257,23 @@ prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, ch
 				char *dst;
 				int q;
 
-				rb_need(&b, 2 * (size_t)e->n);
-				dst = b.s + b.len;
+				rb_need(bp, 2 * (size_t)e->n);
+				dst = bp->s + bp->len;
 				for (q = 0; q < e->n; q++) {
 					dst[2 * q] = ',';
 					dst[2 * q + 1] = src[q] != 0 ? '1' : '0';
 				}
-				b.len += 2 * (size_t)e->n;
+				bp->len += 2 * (size_t)e->n;
 				continue;
 			}
-			rb_char(&b, ',');
+			rb_char(bp, ',');
 			g = l->group_of[j];
 			switch (e->op) {
 			case WOP_CAT:
-				rb_field(&b, l->level[j + argmax_group(l, m, r, g)]);
+				rb_field(bp, l->level[j + argmax_group(l, m, r, g)]);
 				break;
 			case WOP_GROUP:
-				rb_char(&b, argmax_group(l, m, r, g) == j - l->group_start[g] ? '1' : '0');
+				rb_char(bp, argmax_group(l, m, r, g) == j - l->group_start[g] ? '1' : '0');
 				break;
 			case WOP_CONT: {
 				double v = cont_value(l, m, r, j);
@@ -260,7 +284,7 @@ prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, ch
 					util_format_double(buf, sizeof buf, v);
 				else
 					util_format_float(buf, sizeof buf, (float)v);
-				rb_field(&b, buf);
+				rb_field(bp, buf);
 				break;
 			}
 			default: {
@@ -268,31 +292,70 @@ prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, ch
 				const char *lab = one ? l->level[j] : l->level0[j];
 
 				if (lab)
-					rb_field(&b, lab);
+					rb_field(bp, lab);
 				else
-					rb_char(&b, one ? '1' : '0');
+					rb_char(bp, one ? '1' : '0');
 			}
 			}
 		}
-		if (b.len == row0)
-			rb_char(&b, '\n');   /* a row of no fields: the newline alone */
+		if (bp->len == row0)
+			rb_char(bp, '\n');   /* a row of no fields: the newline alone */
 		else
-			b.s[row0] = '\n';
-		if (b.len >= (1 << 20)) {
-			ok = fwrite(b.s, 1, b.len, af.fp) == b.len;
-			b.len = 0;
+			bp->s[row0] = '\n';
+		if (bp->len >= (1 << 20)) {
+			pc->ok = fwrite(bp->s, 1, bp->len, pc->af.fp) == bp->len;
+			bp->len = 0;
 		}
 	}
-	rb_char(&b, '\n');
+	if (!pc->ok || ferror(pc->af.fp))
+		return util_fail(cause, "%s: write failed: %s", pc->af.path, strerror(errno ? errno : EIO));
+	return 0;
+}
+
+void
+prep_csv_abort(struct prep_csv *pc)
+{
+	if (pc == NULL)
+		return;
+	atomic_abort(&pc->af);
+	free(pc->b.s);
+	free(pc->seg);
+	free(pc);
+}
+
+int
+prep_csv_commit(struct prep_csv *pc, char **cause)
+{
+	struct rowbuf *bp = &pc->b;
+	int ok = pc->ok, rc;
+
+	rb_char(bp, '\n');
 	if (ok)
-		ok = fwrite(b.s, 1, b.len, af.fp) == b.len;
-	free(b.s);
-	free(seg);
-	if (!ok || ferror(af.fp)) {
+		ok = fwrite(bp->s, 1, bp->len, pc->af.fp) == bp->len;
+	if (!ok || ferror(pc->af.fp)) {
 		int e = errno ? errno : EIO;
 
-		atomic_abort(&af);
-		return util_fail(cause, "%s: write failed: %s", path, strerror(e));
+		util_fail(cause, "%s: write failed: %s", pc->af.path, strerror(e));
+		prep_csv_abort(pc);
+		return -1;
 	}
-	return atomic_commit(&af, cause);
+	rc = atomic_commit(&pc->af, cause);
+	free(bp->s);
+	free(pc->seg);
+	free(pc);
+	return rc;
+}
+
+int
+prep_write_csv(const char *path, const struct layout *l, const struct mtx *m, char **cause)
+{
+	struct prep_csv *pc = prep_csv_open(path, l, m, cause);
+
+	if (pc == NULL)
+		return -1;
+	if (prep_csv_rows(pc, m, cause) != 0) {
+		prep_csv_abort(pc);
+		return -1;
+	}
+	return prep_csv_commit(pc, cause);
 }

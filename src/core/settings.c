@@ -110,7 +110,7 @@ const struct setting settings_table[] = {
 	{ "generate", "seed", SETTING_U64, 0, 0, 0, NULL, NULL, NONE, "1",
 	  "generation seed" },
 	{ "generate", "max_draw_factor", SETTING_NUM, 1, 1e9, 0, NULL, NULL, NONE, "50",
-	  "stratified sampling gives up after this many times the rows" },
+	  "stratified sampling stops after this many times the rows (the rest unstratified)" },
 	/* ---- eval (eval.c) */
 	{ "eval", "preset", SETTING_CHOICE, 0, 0, 0, eval_presets, NULL, NONE, "fast",
 	  "evaluation preset" },

@@ -435,15 +435,43 @@ run_train(struct stage_ctx *c, char **cause)
 	return rc < 0 ? EXIT_FAIL : rc > 0 ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
+struct gen_cb {
+	struct stage_ctx *c;
+	const char *name;
+};
+
+static void
+gen_progress_cb(void *arg, size_t done, size_t total)
+{
+	struct gen_cb *g = arg;
+
+	stage_progress(g->c, 0, 0, (double)done, (double)total, NAN, "%s", g->name);
+}
+
+static void
+gen_warn_cb(void *arg, const char *msg)
+{
+	struct gen_cb *g = arg;
+
+	stage_note(g->c, 0, "warning: %s", msg);
+}
+
 static int
 gen_one(struct stage_ctx *c, struct study *s, int run, const struct gen_opts *o, char **cause)
 {
 	size_t rows = 0;
 	char *dir, *name = run > 0 ? xsprintf("run-%d", run) : xstrdup("baseline-marginals");
+	struct gen_opts go = *o;
+	struct gen_cb cb = { c, name };
 	int rc;
 
+	/* generate streams its rows: progress per chunk written, and a
+	 * warning when stratification had to stop (issue 18) */
+	go.progress = gen_progress_cb;
+	go.warn = gen_warn_cb;
+	go.cb_arg = &cb;
 	stage_progress(c, 0, 0, 0, 0, NAN, "%s", name);
-	rc = run == 0 ? baseline_run(s, o, &rows, cause) : gen_run(s, run, o, &rows, cause);
+	rc = run == 0 ? baseline_run(s, o, &rows, cause) : gen_run(s, run, &go, &rows, cause);
 	if (rc == 0) {
 		dir = xsprintf("%s/runs/%s", s->dir, name);
 		stage_note(c, 1, "%s: %zu rows -> %s/synthetic.csv", name, rows, dir);

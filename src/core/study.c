@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "synthehr/generate.h"
 #include "synthehr/lock.h"
 #include "synthehr/study.h"
 #include "synthehr/util.h"
@@ -96,6 +97,7 @@ study_open(const char *dir, struct study **out, char **cause)
 	s->dir = xstrdup(dir);
 	s->cfg = j;
 	util_root_add(dir);
+	gen_recover_study(dir);   /* a synthetic set whose switch a kill interrupted */
 	*out = s;
 	return 0;
 }

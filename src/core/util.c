@@ -641,6 +641,43 @@ util_rmdir_files(const char *dir)
 	return rc;
 }
 
+/* Rename a file or directory (from and to under the same kind of root),
+ * walking from the study's fd like every write; the parent of to is
+ * fsynced.  A fault-injection rename point.  -1 with errno kept. */
+int
+util_rename(const char *from, const char *to, char **cause)
+{
+	const char *fb, *tb;
+	int ffd = parent_fd(from, &fb, 0, cause), tfd, rc, e;
+
+	if (ffd == -1)
+		return -1;
+	tfd = parent_fd(to, &tb, 0, cause);
+	if (tfd == -1) {
+		if (ffd >= 0)
+			close(ffd);
+		return -1;
+	}
+	if (FI_RENAME()) {
+		rc = -1;
+		errno = EIO;
+	} else if (ffd == -2 || tfd == -2)
+		rc = rename(from, to);
+	else
+		rc = renameat(ffd, fb, tfd, tb);
+	e = errno;
+	if (rc == 0 && tfd >= 0)
+		fsync(tfd);
+	if (ffd >= 0)
+		close(ffd);
+	if (tfd >= 0)
+		close(tfd);
+	errno = e;
+	if (rc != 0 && e != ENOENT)
+		util_fail(cause, "%s: cannot rename to %s: %s", from, to, strerror(e));
+	return rc;
+}
+
 int
 util_dir_switch(const char *staging, const char *final, char **cause)
 {
