@@ -1,14 +1,21 @@
 /* synthehr — GPL-3.0-or-later.
  * Screen 2, Review: three panes over the source cohort.
- *  c  columns: the column list (sortable by name order, missing % or
- *     flags) and a detail pane with statistics and the text histogram;
+ *  c  columns: every column in one table, as R's skimr gives it (type,
+ *     complete rate, mean, sd, p0/p25/p50/p75/p100, an inline sparkline
+ *     histogram, a prevalence bar for 0/1 columns), sortable; Enter opens
+ *     the column: its statistics and histogram (z: zoom to p1–p99) with the
+ *     bins the enabled rules remove marked (^) and the histogram after the
+ *     rules beside it;
  *  o  outliers: the plan's rules with the patients each affects, editable
- *     bounds, action and switch, and a live preview (count and histogram
- *     after the rule) recomputed on every keystroke by prep_rule_count and
- *     prep_rule_preview;
- *  m  missingness: the column drop threshold, the default imputation and
- *     a method per column.
- * Every edit is written to study.json "prep" at once (prep_plan_save). */
+ *     bounds, action and switch, and a live preview (count, histogram
+ *     before with the affected bins marked and after) recomputed on every
+ *     keystroke; D deletes a rule after a y/n question, u undoes;
+ *  m  missingness: a bar per column with missing values, the columns
+ *     missing in the same rows as the selected one (co-missingness), the
+ *     column drop threshold, the default imputation and a method per
+ *     column (cycling back to the default).
+ * Statistics come from skim.h (one quantile definition with 'synthehr
+ * review').  Every edit is written to study.json "prep" at once. */
 #include "config.h"
 
 #include <math.h>
@@ -17,51 +24,81 @@
 
 #include "synthehr/hist.h"
 #include "synthehr/prep.h"
+#include "synthehr/skim.h"
 #include "synthehr/util.h"
 #include "tui/tui.h"
 
 enum { PANE_COLUMNS, PANE_OUTLIERS, PANE_MISSING };
-enum { SORT_ORDER, SORT_MISSING, SORT_FLAGS, SORT_COUNT };
+enum { SORT_ORDER, SORT_NAME, SORT_COMPLETE, SORT_TYPE, SORT_RULES, SORT_COUNT };
+static const char *const sort_names[SORT_COUNT] = { "order", "name", "complete rate", "type", "rules" };
+
+#define UNDO_MAX 16
 
 static struct {
-	int loaded;                /* plan and counts valid for the current cohort */
+	int loaded;                /* plan, counts and summaries valid for the current cohort */
 	struct prep_plan plan;
 	struct prep_count *cnt;    /* [plan.nrules] */
 	int *cnt_ok;               /* [plan.nrules] */
-	int pane, sort;
+	struct skim sk;            /* every column's summary */
+	int pane, sort, rev;
+	int view;                  /* columns pane: the selected column's view is open */
+	int zoom;                  /* histograms on p1–p99 */
 	int *order;                /* [ncols] display order of columns */
 	int ncols;
-	int csel, ctop;            /* columns pane: index into order */
+	int csel, ctop, crows;     /* columns pane: index into order; rows shown */
 	int rsel, field;           /* outliers pane: rule, field */
 	int msel, mtop;            /* missing pane */
 	int *mcols, nm;            /* columns with missing values */
-	int vcol;                  /* column whose sorted observed values are cached, -1 */
+	int vcol;                  /* column whose values are cached, -1 */
 	double *vals;              /* [nvals] sorted observed values of vcol */
 	size_t nvals;
-} rv = { .vcol = -1 };
+	double *byrow;             /* [nrows] values of vcol by row (NaN missing) */
+	int pcol;                  /* column whose co-missingness is cached, -1 */
+	struct skim_pair *pairs;
+	int npairs;
+	struct { struct prep_rule r; int at; } undo[UNDO_MAX];   /* deleted rules, last on top */
+	int nundo;
+} rv = { .vcol = -1, .pcol = -1 };
 
 static const char *const review_keys[] = {
-	"c o m\tpanes: columns, outlier rules, missingness",
-	"Up/Down\tselect a column / rule",
-	"s\tcolumns: sort by order, missing %, flags",
-	"Left/Right\toutliers: choose the field (min, max, action, on)",
-	"+ / -\traise / lower the field (threshold, k, percent)",
-	"Enter\ttype a value for the field (empty: unbounded)",
-	"a\ttoggle the rule's action (drop / clip)",
-	"Space\tswitch the rule on / off; missing: next method",
-	"n\tnew range rule on the selected column",
-	"D\tdelete the selected rule",
-	"[ / ]\tmissing: lower / raise the drop threshold",
+	"c o m\tpanes: columns (skim table), outlier rules, missingness",
+	"Up/Down\tselect; PgUp/PgDn a page; Home/End the first / last",
+	"s / S\tsort: order, name, complete rate, type, rules / reverse",
+	"Enter/Esc\tcolumns: open / close the selected column's view",
+	"z\tzoom the histograms to p1-p99 / back to the full range",
+	"Left/Right\toutliers: the field (min, max, action, on)",
+	"+ - Enter\traise / lower / type the field (empty: unbounded)",
+	"a\toutliers: the rule's action, drop / clip",
+	"Space\trule on / off; missing: next method, back to (default)",
+	"n\tnew range rule on the column (clinical range, else p1-p99)",
+	"D / u\tdelete the selected rule (asks y/n) / undo the deletion",
+	"[ / ]\tmissing: lower / raise the column drop threshold",
 	"d\tmissing: cycle the default imputation",
 	NULL,
 };
 
 static void
+free_cache(void)
+{
+	free(rv.vals);
+	free(rv.byrow);
+	free(rv.pairs);
+	rv.vals = rv.byrow = NULL;
+	rv.pairs = NULL;
+	rv.vcol = rv.pcol = -1;
+	rv.npairs = 0;
+}
+
+static void
 review_reset(struct app *a)
 {
+	int i;
+
 	(void)a;
-	if (rv.loaded)
+	if (rv.loaded) {
 		prep_plan_done(&rv.plan);
+		skim_done(&rv.sk);
+	}
 	free(rv.cnt);
 	free(rv.cnt_ok);
 	free(rv.order);
@@ -71,10 +108,11 @@ review_reset(struct app *a)
 	rv.order = NULL;
 	rv.mcols = NULL;
 	rv.loaded = 0;
-	free(rv.vals);
-	rv.vals = NULL;
-	rv.vcol = -1;
-	rv.csel = rv.ctop = rv.rsel = rv.field = rv.msel = rv.mtop = 0;
+	free_cache();
+	for (i = 0; i < rv.nundo; i++)
+		prep_rule_done(&rv.undo[i].r);
+	rv.nundo = 0;
+	rv.csel = rv.ctop = rv.rsel = rv.field = rv.msel = rv.mtop = rv.view = 0;
 }
 
 static void
@@ -94,47 +132,57 @@ recount(struct app *a)
 	}
 }
 
-/* Flags of a column: 1 missing, 2 an outlier rule affects it, 4 dropped by the threshold. */
+/* The rule touches column name (its column, or the right side of a cross rule). */
 static int
-col_flags(struct app *a, int c)
+rule_on(const struct prep_rule *r, const char *name)
 {
-	const struct column *col = &a->cohort->cols[c];
-	int f = 0, i;
+	return strcmp(r->column, name) == 0 || (r->type == PREP_RULE_CROSS && r->right != NULL &&
+	    strcmp(r->right, name) == 0);
+}
 
-	if (col->nmissing > 0)
-		f |= 1;
-	if (a->cohort->nrows > 0 && (double)col->nmissing / a->cohort->nrows > rv.plan.drop_above)
-		f |= 4;
+/* An enabled rule affects patients through column c. */
+static int
+col_ruled(struct app *a, int c)
+{
+	int i;
+
 	for (i = 0; i < rv.plan.nrules; i++)
 		if (rv.plan.rules[i].enabled && rv.cnt_ok[i] && rv.cnt[i].affected > 0 &&
-		    (strcmp(rv.plan.rules[i].column, col->name) == 0 ||
-		    (rv.plan.rules[i].right != NULL && strcmp(rv.plan.rules[i].right, col->name) == 0)))
-			f |= 2;
-	return f;
+		    rule_on(&rv.plan.rules[i], a->cohort->cols[c].name))
+			return 1;
+	return 0;
 }
 
 static struct app *sort_app;
 static int
 cmp_cols(const void *pa, const void *pb)
 {
-	int x = *(const int *)pa, y = *(const int *)pb;
-	const struct column *cx = &sort_app->cohort->cols[x], *cy = &sort_app->cohort->cols[y];
+	int x = *(const int *)pa, y = *(const int *)pb, d = 0;
+	const struct skim_col *sx = &rv.sk.cols[x], *sy = &rv.sk.cols[y];
 
-	if (rv.sort == SORT_MISSING && cx->nmissing != cy->nmissing)
-		return cx->nmissing > cy->nmissing ? -1 : 1;
-	if (rv.sort == SORT_FLAGS) {
-		int fx = col_flags(sort_app, x), fy = col_flags(sort_app, y);
-
-		if (fx != fy)
-			return fx > fy ? -1 : 1;
+	switch (rv.sort) {
+	case SORT_NAME:
+		d = strcmp(sort_app->cohort->cols[x].name, sort_app->cohort->cols[y].name);
+		break;
+	case SORT_COMPLETE:
+		d = sx->complete < sy->complete ? -1 : sx->complete > sy->complete;
+		break;
+	case SORT_TYPE:
+		d = (int)sx->type - (int)sy->type;
+		break;
+	case SORT_RULES:
+		d = col_ruled(sort_app, y) - col_ruled(sort_app, x);
+		break;
 	}
-	return x - y;
+	if (d == 0)
+		d = x - y;
+	return rv.rev ? -d : d;
 }
 
 static void
 resort(struct app *a)
 {
-	int i;
+	int i, keep = rv.order != NULL && rv.csel >= 0 && rv.csel < rv.ncols ? rv.order[rv.csel] : -1;
 
 	free(rv.order);
 	rv.ncols = a->cohort->ncols;
@@ -143,6 +191,10 @@ resort(struct app *a)
 		rv.order[i] = i;
 	sort_app = a;
 	qsort(rv.order, rv.ncols, sizeof *rv.order, cmp_cols);
+	/* the selection stays on its column */
+	for (i = 0; i < rv.ncols; i++)
+		if (rv.order[i] == keep)
+			rv.csel = i;
 	free(rv.mcols);
 	rv.mcols = xcalloc(rv.ncols + 1, sizeof *rv.mcols);
 	rv.nm = 0;
@@ -164,6 +216,7 @@ ensure(struct app *a)
 		app_error(a, cause);
 		prep_plan_default(&rv.plan, a->cohort);
 	}
+	skim_compute(a->cohort, &rv.sk);
 	rv.loaded = 1;
 	recount(a);
 	resort(a);
@@ -190,21 +243,48 @@ review_enter(struct app *a)
 	ensure(a);
 }
 
-/* Histogram lines from hist.h into the canvas, roles per cell. */
+/* A rule in words; a range rule without bounds says so (never "< nan"). */
+static void
+describe(const struct prep_rule *r, char *buf, size_t size)
+{
+	if (r->type == PREP_RULE_RANGE && isnan(r->min) && isnan(r->max))
+		snprintf(buf, size, "%s: no bounds yet (Enter sets one)", r->column);
+	else
+		prep_rule_describe(r, buf, size);
+}
+
+/* A statistic as 'synthehr review' prints it (whole numbers and ≥ 1000
+ * without decimals, else 4 significant digits). */
+static const char *
+fmt_stat(char *buf, size_t n, double v)
+{
+	if (isnan(v))
+		snprintf(buf, n, "-");
+	else if (fabs(v) >= 1e8 || (v != 0 && fabs(v) < 1e-3))
+		snprintf(buf, n, "%.2e", v);
+	else if (v == floor(v) || fabs(v) >= 1000)
+		snprintf(buf, n, "%.0f", v);
+	else
+		snprintf(buf, n, "%.4g", v);
+	return buf;
+}
+
+/* Histogram lines from hist.h into the canvas, roles per cell; bins in
+ * bin_out get a '^' under them (visible without colour). */
 static void
 draw_hist(struct canvas *cv, int x, int y, int w, int h, const struct hist *hg, const uint8_t *bin_out,
-    const char *unit)
+    int mark_room)
 {
 	struct hist_style st;
 	struct hist_lines hl;
-	int i;
+	int i, marks = bin_out != NULL && memchr(bin_out, 1, hg->nbins) != NULL;
 
 	memset(&st, 0, sizeof st);
 	st.width = w < 20 ? 20 : w;
-	st.height = h - 2 < 2 ? 2 : h - 2;
+	st.height = h - 2 - (marks || mark_room) < 2 ? 2 : h - 2 - (marks || mark_room);
 	st.ascii = cv->ascii;
 	st.bin_out = bin_out;
-	st.unit = unit;
+	st.mark_row = marks;
 	hist_render(hg, &st, &hl);
 	for (i = 0; i < hl.n && i < h; i++) {
 		const char *s = hl.text[i];
@@ -224,118 +304,276 @@ draw_hist(struct canvas *cv, int x, int y, int w, int h, const struct hist *hg, 
 	hist_lines_free(&hl);
 }
 
-/* Observed numeric values of a column (NaN for missing), caller frees. */
-static double *
-col_values(const struct cohort *c, int col)
+/* Cache column c's values (sorted, and by row). */
+static void
+load_values(struct app *a, int c)
 {
-	double *v = xcalloc(c->nrows + 1, sizeof *v);
 	size_t i;
 
-	for (i = 0; i < c->nrows; i++)
-		v[i] = cohort_value(c, col, i);
-	return v;
+	if (rv.vcol == c && rv.vals != NULL)
+		return;
+	free(rv.vals);
+	free(rv.byrow);
+	rv.nvals = skim_sorted(a->cohort, c, &rv.vals);
+	rv.byrow = xcalloc(a->cohort->nrows + 1, sizeof *rv.byrow);
+	for (i = 0; i < a->cohort->nrows; i++)
+		rv.byrow[i] = cohort_value(a->cohort, c, i);
+	rv.vcol = c;
 }
 
+/* Before and after histograms of numeric column c, side by side in w × h:
+ * the rules are the plan's enabled rules on c (only < 0) or rule only.
+ * Returns the patients the rules affect through c. */
+static size_t
+draw_before_after(struct app *a, struct canvas *cv, int x, int y, int w, int h, int c, int only)
+{
+	const struct cohort *co = a->cohort;
+	const struct skim_col *k = &rv.sk.cols[c];
+	struct skim_bound b[32];
+	uint8_t *drop = NULL, out[HIST_MAX_BINS + 1];
+	struct hist before, after;
+	size_t below = 0, above = 0, aff = 0, hid = 0, i;
+	double wlo = NAN, whi = NAN;
+	int marked, nb = 0, r, lw = (w - 1) / 2, rw = lw, maxbins;
+	char t[160], b1[32], b2[32];
+
+	load_values(a, c);
+	for (r = 0; r < rv.plan.nrules; r++) {
+		const struct prep_rule *ru = &rv.plan.rules[r];
+
+		if (only >= 0 ? r != only : !ru->enabled)
+			continue;
+		if (!rv.cnt_ok[r] || !rule_on(ru, co->cols[c].name))
+			continue;
+		if (ru->type == PREP_RULE_CROSS) {
+			int l = cohort_find(co, ru->column), rr = cohort_find(co, ru->right);
+
+			if (l < 0 || rr < 0)
+				continue;
+			if (drop == NULL)
+				drop = xcalloc(co->nrows + 1, 1);
+			for (i = 0; i < co->nrows; i++) {
+				double lv = cohort_value(co, l, i), rvv = cohort_value(co, rr, i);
+				int holds = ru->op == PREP_CMP_LT ? lv < rvv : ru->op == PREP_CMP_LE ? lv <= rvv :
+				    ru->op == PREP_CMP_GT ? lv > rvv : lv >= rvv;
+
+				if (!isnan(lv) && !isnan(rvv) && !holds)
+					drop[i] = 1;
+			}
+		} else if (nb < (int)SH_NELEM(b) && strcmp(ru->column, co->cols[c].name) == 0) {
+			b[nb].lo = rv.cnt[r].lo;
+			b[nb].hi = rv.cnt[r].hi;
+			b[nb].clip = ru->action == PREP_ACTION_CLIP;
+			nb++;
+		}
+	}
+	if (rv.zoom && k->stats) {
+		wlo = k->p1;
+		whi = k->p99;
+	}
+	maxbins = SH_MAX(SH_MIN((lw - 8) / 2, HIST_MAX_BINS), 4);   /* two cells a bin */
+	skim_hist(rv.vals, rv.nvals, wlo, whi, maxbins, &before, &below, &above);
+	skim_after(rv.byrow, co->nrows, drop, b, nb, &before, wlo, whi, &after, out, &aff, &hid);
+	canvas_printf(cv, x, y, lw, THEME_TITLE, "before%s", memchr(out, 1, before.nbins) ?
+	    cv->ascii ? " (^: bins the rules remove)" : " (^ bins the rules remove)" : "");
+	if (rv.zoom && (below || above)) {
+		snprintf(t, sizeof t, "p1-p99 [%s, %s]; %zu below, %zu above not drawn", fmt_stat(b1, sizeof b1, wlo),
+		    fmt_stat(b2, sizeof b2, whi), below, above);
+		canvas_text(cv, x, y + h - 1, w, THEME_DIM, t);
+		h--;
+	}
+	marked = memchr(out, 1, before.nbins) != NULL;
+	draw_hist(cv, x, y + 1, lw, h - 1, &before, out, 0);
+	{
+		int nclip = 0, q;
+
+		for (q = 0; q < nb; q++)
+			nclip += b[q].clip;
+		if (nb == 0 && drop == NULL)
+			snprintf(t, sizeof t, "after: no rule on %s", co->cols[c].name);
+		else
+			snprintf(t, sizeof t, "after: %zu %s%s", aff, nclip == 0 ? "removed" : nclip == nb &&
+			    drop == NULL ? "clipped" : "removed or clipped", hid ? ", some beyond the zoom" : "");
+	}
+	canvas_text(cv, x + lw + 1, y, rw, THEME_TITLE, t);
+	draw_hist(cv, x + lw + 1, y + 1, rw, h - 1, &after, NULL, marked);
+	hist_done(&before);
+	hist_done(&after);
+	free(drop);
+	return aff;
+}
+
+static const char *
+type_name(enum skim_type t)
+{
+	return t == SKIM_NUMERIC ? "num" : t == SKIM_BINARY ? "bin" : t == SKIM_CATEGORICAL ? "cat" : "id";
+}
+
+/* "61.4%", never "100%" for an incomplete column. */
+static const char *
+fmt_complete(char *buf, size_t n, double c)
+{
+	if (c >= 1)
+		snprintf(buf, n, "100%%");
+	else
+		snprintf(buf, n, "%4.1f%%", floor(c * 1000) / 10);
+	return buf;
+}
+
+/* The skim table: one line per column. */
 static void
-draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, int h, int c)
+draw_table(struct app *a, struct canvas *cv, int x, int y, int w, int h)
+{
+	int nw = SH_MAX(11, SH_MIN(30, 11 + (w - 80))), rows = h - 2, i, yy;
+	char b[8][24], sp[64];
+
+	canvas_printf(cv, x, y, w, THEME_DIM, "%-*s %-3s %5s %6s %6s %6s %6s %6s %6s %6s %s", nw, "column",
+	    "typ", "compl", "mean", "sd", "p0", "p25", "p50", "p75", "p100", "hist");
+	rv.crows = SH_MAX(rows, 1);
+	if (rv.csel >= rv.ncols) rv.csel = rv.ncols - 1;
+	if (rv.csel < 0) rv.csel = 0;
+	if (rv.ctop > SH_MAX(0, rv.ncols - rows)) rv.ctop = SH_MAX(0, rv.ncols - rows);
+	if (rv.ctop < 0) rv.ctop = 0;
+	if (rv.csel < rv.ctop) rv.ctop = rv.csel;
+	if (rv.csel >= rv.ctop + rows) rv.ctop = rv.csel - rows + 1;
+	for (i = rv.ctop, yy = y + 1; i < rv.ncols && yy < y + 1 + rows; i++, yy++) {
+		int c = rv.order[i], role = i == rv.csel ? THEME_SELECTED : THEME_NORMAL, q0 = x + nw + 1 + 3 + 1 +
+		    5 + 1 + 6 + 1 + 6 + 1;
+		const struct column *col = &a->cohort->cols[c];
+		const struct skim_col *k = &rv.sk.cols[c];
+
+		canvas_fill(cv, x, yy, w, 1, ' ', role);
+		canvas_printf(cv, x, yy, w, role, "%-*.*s %-3s %5s", nw, nw, col->name, type_name(k->type),
+		    fmt_complete(b[0], sizeof b[0], k->complete));
+		if (k->complete < 1 && i != rv.csel)
+			canvas_set_role(cv, x + nw + 5, yy, 5, THEME_KEY);
+		if (col_ruled(a, c) && i != rv.csel)
+			canvas_set_role(cv, x, yy, SH_MIN(nw, (int)strlen(col->name)), THEME_BAD);
+		if (k->type == SKIM_TEXT) {
+			canvas_text(cv, x + nw + 11, yy, w - nw - 11, role == THEME_SELECTED ? role : THEME_DIM,
+			    "identifiers: no statistics");
+			continue;
+		}
+		if (k->type == SKIM_CATEGORICAL) {
+			char lv[128];
+			int off = 0, l;
+
+			off = snprintf(lv, sizeof lv, "%d levels:", col->nlevels);
+			for (l = 0; l < col->nlevels && l < SKIM_SPARK && off < (int)sizeof lv - 24; l++)
+				off += snprintf(lv + off, sizeof lv - off, " %.8s %.0f%%", col->levels[l],
+				    k->n ? 100.0 * k->spark[l] / k->n : 0.0);
+			canvas_printf(cv, x + nw + 11, yy, 13 + 34, role, "%6s %6s %-34.34s", "-", "-", lv);
+			canvas_text(cv, q0 + 35, yy, 8, role == THEME_SELECTED ? role : THEME_HIST_BAR,
+			    skim_spark_text(k->spark, k->nspark, cv->ascii, sp, sizeof sp));
+			continue;
+		}
+		if (!k->stats) {
+			canvas_text(cv, x + nw + 11, yy, w - nw - 11, THEME_DIM, "no observed values");
+			continue;
+		}
+		canvas_printf(cv, x + nw + 11, yy, 13, role, "%6s %6s", skim_fmt(b[1], sizeof b[1], k->mean, 6),
+		    skim_fmt(b[2], sizeof b[2], k->sd, 6));
+		if (k->type == SKIM_BINARY) {
+			/* prevalence bar over the quartile columns */
+			canvas_text(cv, q0, yy, 26, THEME_DIM, cv->ascii ? ".........................." :
+			    "\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7"
+			    "\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7");
+			canvas_bar(cv, q0, yy, 26, k->prevalence, THEME_HIST_BAR);
+			if (k->prevalence > 0 && k->prevalence * 26 < 1 && !cv->ascii)
+				canvas_put(cv, q0, yy, 0x258f, THEME_HIST_BAR);   /* rare, not absent */
+			canvas_printf(cv, q0 + 26, yy, 8, role, " %6.2f%%", 100 * k->prevalence);
+			if (i == rv.csel)
+				canvas_set_role(cv, q0, yy, 26, THEME_SELECTED);
+			continue;
+		}
+		canvas_printf(cv, q0, yy, 34, role, "%6s %6s %6s %6s %6s", skim_fmt(b[3], 24, k->p0, 6),
+		    skim_fmt(b[4], 24, k->p25, 6), skim_fmt(b[5], 24, k->p50, 6), skim_fmt(b[6], 24, k->p75, 6),
+		    skim_fmt(b[7], 24, k->p100, 6));
+		canvas_text(cv, q0 + 35, yy, SKIM_SPARK, i == rv.csel ? role : THEME_HIST_BAR,
+		    skim_spark_text(k->spark, k->nspark, cv->ascii, sp, sizeof sp));
+	}
+	canvas_printf(cv, x, y + h - 1, w, THEME_DIM, "%d-%d of %d  sort: %s%s (s, S reverses)  "
+	    "Enter: the column", rv.ncols ? rv.ctop + 1 : 0, SH_MIN(rv.ctop + rows, rv.ncols), rv.ncols,
+	    sort_names[rv.sort], rv.rev ? ", reversed" : "");
+}
+
+/* The selected column: its statistics, and histograms before and after the rules. */
+static void
+draw_view(struct app *a, struct canvas *cv, int x, int y, int w, int h, int c)
 {
 	const struct cohort *co = a->cohort;
 	const struct column *col = &co->cols[c];
-	double *v, sum = 0, ss = 0, mean, sd;
-	size_t n = 0, i;
-	char b1[32], b2[32], b3[32];
+	const struct skim_col *k = &rv.sk.cols[c];
+	char b[9][32], line[256];
+	int i, n = 0, yy = y;
 
-	/* the observed values, sorted once per column (frames redraw often) */
-	if (rv.vcol != c) {
-		free(rv.vals);
-		rv.vals = col_values(co, c);
-		for (i = 0; i < co->nrows; i++)
-			if (rv.vals[i] == rv.vals[i])
-				rv.vals[n++] = rv.vals[i];
-		qsort(rv.vals, n, sizeof *rv.vals, util_cmp_double);
-		rv.nvals = n;
-		rv.vcol = c;
-	}
-	v = rv.vals;
-	n = rv.nvals;
-
-	canvas_box(cv, x, y, w, h, THEME_BORDER, col->name);
-	canvas_printf(cv, x + 2, y + 1, w - 4, THEME_NORMAL, "%s %s, %zu/%zu missing (%.1f%%)",
-	    cohort_role_name(col->role), cohort_kind_name(col->kind), col->nmissing, co->nrows,
-	    co->nrows ? 100.0 * col->nmissing / co->nrows : 0);
-	if (n == 0 || col->kind == KIND_TEXT) {
-		canvas_text(cv, x + 2, y + 3, w - 4, THEME_DIM, col->kind == KIND_TEXT ?
-		    "identifiers: no statistics" : "no observed values");
+	canvas_printf(cv, x, yy++, w, THEME_TITLE, "%s  (%s %s, %zu/%zu missing (%.1f%%), complete %s)",
+	    col->name, cohort_role_name(col->role), cohort_kind_name(col->kind), k->nmissing, co->nrows,
+	    co->nrows ? 100.0 * k->nmissing / co->nrows : 0, fmt_complete(b[0], sizeof b[0], k->complete));
+	if (k->type == SKIM_TEXT || !(k->stats || k->type == SKIM_CATEGORICAL)) {
+		canvas_text(cv, x, yy + 1, w, THEME_DIM, k->type == SKIM_TEXT ? "identifiers: no statistics" :
+		    "no observed values");
 		return;
 	}
-	for (i = 0; i < n; i++)
-		sum += v[i];
-	mean = sum / n;
-	for (i = 0; i < n; i++)
-		ss += (v[i] - mean) * (v[i] - mean);
-	sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
-	if (col->kind == KIND_BINARY) {
-		canvas_printf(cv, x + 2, y + 2, w - 4, THEME_NORMAL, "prevalence %.2f%% (%.0f of %zu)",
-		    100 * mean, sum, n);
-		return;
-	}
-	if (col->kind == KIND_CATEGORICAL) {
-		size_t *cnt = xcalloc(col->nlevels + 1, sizeof *cnt);
-		int k;
+	if (k->type == SKIM_CATEGORICAL) {
+		for (i = 0; i < col->nlevels && yy < y + h; i++, yy++) {
+			size_t cnt = 0, r;
 
-		for (i = 0; i < n; i++)
-			if (v[i] >= 0 && v[i] < col->nlevels)
-				cnt[(int)v[i]]++;
-		for (k = 0; k < col->nlevels && k < h - 4; k++) {
-			canvas_printf(cv, x + 2, y + 2 + k, 16, THEME_NORMAL, "%-15.15s", col->levels[k]);
-			canvas_printf(cv, x + 18, y + 2 + k, 8, THEME_NORMAL, "%5.1f%%", 100.0 * cnt[k] / n);
-			canvas_bar(cv, x + 26, y + 2 + k, w - 28, (double)cnt[k] / n, THEME_HIST_BAR);
+			for (r = 0; r < co->nrows; r++)
+				cnt += !cohort_is_missing(col, r) && col->cat[r] == i;
+			canvas_printf(cv, x, yy, 24, THEME_NORMAL, "%-15.15s %6.1f%%", col->levels[i],
+			    k->n ? 100.0 * cnt / k->n : 0);
+			canvas_bar(cv, x + 24, yy, w - 34, k->n ? (double)cnt / k->n : 0, THEME_HIST_BAR);
+			canvas_printf(cv, x + w - 9, yy, 9, THEME_DIM, "%9zu", cnt);
 		}
-		free(cnt);
 		return;
 	}
-	canvas_printf(cv, x + 2, y + 2, w - 4, THEME_NORMAL, "mean %s  sd %s  median %s",
-	    tui_fmt(b1, sizeof b1, mean), tui_fmt(b2, sizeof b2, sd), tui_fmt(b3, sizeof b3, v[n / 2]));
-	canvas_printf(cv, x + 2, y + 3, w - 4, THEME_NORMAL, "min %s  p1 %s  max %s",
-	    tui_fmt(b1, sizeof b1, v[0]), tui_fmt(b2, sizeof b2, v[(size_t)(0.01 * (n - 1))]),
-	    tui_fmt(b3, sizeof b3, v[n - 1]));
-	if (h > 8) {
-		struct hist hg;
-
-		hist_build(&hg, v, n, w - 4 < HIST_MAX_BINS ? w - 4 : HIST_MAX_BINS);
-		draw_hist(cv, x + 1, y + 4, w - 2, h - 5, &hg, NULL, NULL);
-		hist_done(&hg);
+	canvas_printf(cv, x, yy++, w, THEME_NORMAL, "mean %s  sd %s  n %zu", fmt_stat(b[0], 32, k->mean),
+	    fmt_stat(b[1], 32, k->sd), k->n);
+	if (k->type == SKIM_BINARY) {
+		canvas_printf(cv, x, yy, w, THEME_NORMAL, "prevalence %.2f%% (%.0f of %zu)", 100 * k->prevalence,
+		    k->prevalence * k->n, k->n);
+		canvas_bar(cv, x, yy + 1, w - 2, k->prevalence, THEME_HIST_BAR);
+		return;
 	}
+	canvas_printf(cv, x, yy++, w, THEME_NORMAL, "p0 %s  p1 %s  p25 %s  p50 %s  p75 %s  p99 %s  p100 %s",
+	    fmt_stat(b[0], 32, k->p0), fmt_stat(b[1], 32, k->p1), fmt_stat(b[2], 32, k->p25),
+	    fmt_stat(b[3], 32, k->p50), fmt_stat(b[4], 32, k->p75), fmt_stat(b[5], 32, k->p99),
+	    fmt_stat(b[6], 32, k->p100));
+	canvas_printf(cv, x, yy++, w, THEME_DIM, "%s", rv.zoom ? "zoom: p1-p99 (z: the full range)" :
+	    k->stretched ? "full range; outliers stretch it: z zooms to p1-p99" : "full range (z: zoom to p1-p99)");
+	/* the enabled rules on this column */
+	n = snprintf(line, sizeof line, "rules:");
+	for (i = 0; i < rv.plan.nrules; i++) {
+		char d[128];
+
+		if (!rv.plan.rules[i].enabled || !rule_on(&rv.plan.rules[i], col->name))
+			continue;
+		describe(&rv.plan.rules[i], d, sizeof d);
+		if (n < (int)sizeof line - 8)
+			n += snprintf(line + n, sizeof line - n, "%s %s (%zu)", n > 6 ? ";" : "", d,
+			    rv.cnt_ok[i] ? rv.cnt[i].affected : 0);
+	}
+	if (n == 6)
+		snprintf(line + n, sizeof line - n, " none enabled (o: the rules, n: a new one)");
+	canvas_text(cv, x, yy++, w, THEME_NORMAL, line);
+	if (y + h - yy >= 6)
+		draw_before_after(a, cv, x, yy, w, y + h - yy, c, -1);
 }
 
 static void
 draw_columns(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
-	static const char *const sorts[SORT_COUNT] = { "order", "missing %", "flags" };
-	int lw = 34, rows = h - 2, i, yy;
-
-	canvas_printf(cv, x + 1, y, lw, THEME_DIM, "%-18s %7s %5s", "column", "miss%", "flags");
-	canvas_printf(cv, x + 1, y + h - 1, lw, THEME_DIM, "sort: %s (s)", sorts[rv.sort]);
+	if (rv.ncols == 0) {
+		canvas_text(cv, x + 1, y + 1, w - 2, THEME_DIM, "The cohort has no columns.");
+		return;
+	}
 	if (rv.csel >= rv.ncols) rv.csel = rv.ncols - 1;
 	if (rv.csel < 0) rv.csel = 0;
-	if (rv.csel < rv.ctop) rv.ctop = rv.csel;
-	if (rv.csel >= rv.ctop + rows) rv.ctop = rv.csel - rows + 1;
-	for (i = rv.ctop, yy = y + 1; i < rv.ncols && yy < y + 1 + rows; i++, yy++) {
-		int c = rv.order[i], f = col_flags(a, c), role = i == rv.csel ? THEME_SELECTED : THEME_NORMAL;
-		const struct column *col = &a->cohort->cols[c];
-		char fl[4] = "   ";
-
-		if (f & 1) fl[0] = 'M';
-		if (f & 2) fl[1] = 'O';
-		if (f & 4) fl[2] = 'D';
-		canvas_fill(cv, x, yy, lw, 1, ' ', role);
-		canvas_printf(cv, x + 1, yy, lw - 1, role, "%-18.18s %6.1f%% %5s", col->name,
-		    a->cohort->nrows ? 100.0 * col->nmissing / a->cohort->nrows : 0, fl);
-		if (f != 0 && i != rv.csel)
-			canvas_set_role(cv, x + 28, yy, 5, THEME_KEY);
-	}
-	if (rv.ncols > 0)
-		draw_detail(a, cv, x + lw + 1, y, w - lw - 1, h, rv.order[rv.csel]);
+	if (rv.view)
+		draw_view(a, cv, x + 1, y, w - 2, h, rv.order[rv.csel]);
+	else
+		draw_table(a, cv, x, y, w, h);
 }
 
 static const char *const field_names[] = { "min", "max", "action", "on" };
@@ -343,30 +581,32 @@ static const char *const field_names[] = { "min", "max", "action", "on" };
 static void
 draw_outliers(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
-	int i, yy, list = SH_MIN(rv.plan.nrules, 7), top = 0, c;
+	int i, yy, list = SH_MIN(rv.plan.nrules, 6), top = 0, c, dw = SH_MAX(w - 30, 20);
 	char desc[160];
 
 	if (rv.plan.nrules == 0) {
 		canvas_text(cv, x + 1, y + 1, w - 2, THEME_DIM,
 		    "No outlier rules.  n adds a range rule on the column selected in pane c.");
+		if (rv.nundo > 0)
+			canvas_text(cv, x + 1, y + 2, w - 2, THEME_DIM, "u restores the rule deleted last.");
 		return;
 	}
 	if (rv.rsel >= rv.plan.nrules) rv.rsel = rv.plan.nrules - 1;
 	if (rv.rsel < 0) rv.rsel = 0;
 	if (rv.rsel >= list) top = rv.rsel - list + 1;
-	canvas_printf(cv, x + 1, y, w - 2, THEME_DIM, "%-3s %-44s %10s %8s", "on", "rule", "patients", "%");
+	canvas_printf(cv, x + 1, y, w - 2, THEME_DIM, "%-3s %-*s %10s %8s", "on", dw - 4, "rule", "patients", "%");
 	for (i = top, yy = y + 1; i < rv.plan.nrules && yy < y + 1 + list; i++, yy++) {
 		const struct prep_rule *r = &rv.plan.rules[i];
 		int role = i == rv.rsel ? THEME_SELECTED : r->enabled ? THEME_NORMAL : THEME_DIM;
 
-		prep_rule_describe(r, desc, sizeof desc);
+		describe(r, desc, sizeof desc);
 		canvas_fill(cv, x, yy, w, 1, ' ', role);
-		canvas_printf(cv, x + 1, yy, w - 2, role, "%-3s %-44.44s", r->enabled ? "[x]" : "[ ]", desc);
+		canvas_printf(cv, x + 1, yy, dw, role, "%-3s %-*.*s", r->enabled ? "[x]" : "[ ]", dw - 4, dw - 4, desc);
 		if (rv.cnt_ok[i])
-			canvas_printf(cv, x + 49, yy, w - 50, role, "%10zu %7.2f%%", rv.cnt[i].affected,
+			canvas_printf(cv, x + 1 + dw, yy, w - dw - 2, role, " %10zu %7.2f%%", rv.cnt[i].affected,
 			    a->cohort->nrows ? 100.0 * rv.cnt[i].affected / a->cohort->nrows : 0);
 		else
-			canvas_text(cv, x + 49, yy, w - 50, THEME_ERROR, "  (column missing)");
+			canvas_text(cv, x + 1 + dw, yy, w - dw - 2, THEME_ERROR, "  (column missing)");
 	}
 	/* the editor and live preview of the selected rule */
 	{
@@ -405,59 +645,86 @@ draw_outliers(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 			    r->action == PREP_ACTION_DROP ? "remain" : "kept");
 		}
 		c = cohort_find(a->cohort, r->column);
-		if (c >= 0 && a->cohort->cols[c].kind == KIND_NUMERIC && h - (by + 2 - y) >= 5) {
-			double *v = col_values(a->cohort, c);
-			struct hist before, after;
-			uint8_t out[HIST_MAX_BINS];
-			char *cause = NULL;
-
-			hist_build(&before, v, a->cohort->nrows, SH_MIN(w - 4, HIST_MAX_BINS));
-			memset(out, 0, sizeof out);
-			if (prep_rule_preview(a->cohort, r, &before, &after, out, &cause) == 0) {
-				draw_hist(cv, x + 1, by + 2, w - 2, h - (by + 2 - y), &after, out, NULL);
-				hist_done(&after);
-			} else {
-				draw_hist(cv, x + 1, by + 2, w - 2, h - (by + 2 - y), &before, NULL, NULL);
-				free(cause);
-			}
-			hist_done(&before);
-			free(v);
-		}
+		if (c >= 0 && rv.sk.cols[c].type == SKIM_NUMERIC && rv.sk.cols[c].stats && h - (by + 2 - y) >= 6)
+			draw_before_after(a, cv, x + 1, by + 2, w - 2, h - (by + 2 - y), c, rv.rsel);
 	}
+}
+
+/* Column name's per-column method index in the plan, or -1. */
+static int
+imp_index(const char *name)
+{
+	int k;
+
+	for (k = 0; k < rv.plan.nimp; k++)
+		if (strcmp(rv.plan.imp_col[k], name) == 0)
+			return k;
+	return -1;
 }
 
 static void
 draw_missing(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
-	int i, yy, rows = h - 3;
+	int i, yy, rows = h - 3, lw = 44 + SH_MAX(0, (w - 80) / 2), nw = lw - 30, bw = 10;
+	size_t nrows = a->cohort->nrows;
 
 	canvas_printf(cv, x + 1, y, w - 2, THEME_NORMAL,
 	    "drop columns missing more than %.0f%%  ([ ])     default imputation: %s  (d)",
 	    100 * rv.plan.drop_above, prep_impute_name(rv.plan.impute));
-	canvas_printf(cv, x + 1, y + 1, w - 2, THEME_DIM, "%-24s %8s  %-10s %s", "column", "missing",
-	    "method", "");
 	if (rv.nm == 0) {
 		canvas_text(cv, x + 1, y + 2, w - 2, THEME_GOOD, "No column has missing values.");
 		return;
 	}
+	canvas_printf(cv, x + 1, y + 1, lw - 2, THEME_DIM, "%-*s %6s %-*s %s", nw, "column", "miss", bw, "",
+	    "method");
 	if (rv.msel >= rv.nm) rv.msel = rv.nm - 1;
 	if (rv.msel < 0) rv.msel = 0;
 	if (rv.msel < rv.mtop) rv.mtop = rv.msel;
 	if (rv.msel >= rv.mtop + rows) rv.mtop = rv.msel - rows + 1;
 	for (i = rv.mtop, yy = y + 2; i < rv.nm && yy < y + 2 + rows; i++, yy++) {
 		const struct column *col = &a->cohort->cols[rv.mcols[i]];
-		double frac = a->cohort->nrows ? (double)col->nmissing / a->cohort->nrows : 0;
-		int role = i == rv.msel ? THEME_SELECTED : THEME_NORMAL, k, m = -1;
+		double frac = nrows ? (double)col->nmissing / nrows : 0;
+		int role = i == rv.msel ? THEME_SELECTED : THEME_NORMAL, k = imp_index(col->name);
+		int dropped = frac > rv.plan.drop_above;
 
-		for (k = 0; k < rv.plan.nimp; k++)
-			if (strcmp(rv.plan.imp_col[k], col->name) == 0)
-				m = rv.plan.imp_method[k];
-		canvas_fill(cv, x, yy, w, 1, ' ', role);
-		canvas_printf(cv, x + 1, yy, w - 2, role, "%-24.24s %7.1f%%  %-10s %s", col->name, 100 * frac,
-		    frac > rv.plan.drop_above ? "-" : prep_impute_name(m >= 0 ? (enum prep_impute)m : rv.plan.impute),
-		    frac > rv.plan.drop_above ? "column dropped (above the threshold)" : m >= 0 ? "" : "(default)");
-		if (frac > rv.plan.drop_above && i != rv.msel)
-			canvas_set_role(cv, x + 45, yy, w - 46, THEME_BAD);
+		canvas_fill(cv, x, yy, lw - 1, 1, ' ', role);
+		canvas_printf(cv, x + 1, yy, nw + 7, role, "%-*.*s %5.1f%%", nw, nw, col->name, 100 * frac);
+		canvas_text(cv, x + nw + 9, yy, bw, THEME_DIM, cv->ascii ? ".........." :
+		    "\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7");
+		canvas_bar(cv, x + nw + 9, yy, bw, frac, dropped ? THEME_BAD : THEME_HIST_BAR);
+		canvas_printf(cv, x + nw + 10 + bw, yy, lw - nw - bw - 11, dropped && i != rv.msel ? THEME_BAD : role,
+		    "%s", dropped ? "dropped" : k >= 0 ? prep_impute_name(rv.plan.imp_method[k]) : "(default)");
+	}
+	if (rv.mtop + rows < rv.nm || rv.mtop > 0)
+		canvas_printf(cv, x + 1, y + h - 1, lw - 2, THEME_DIM, "%d-%d of %d columns with missing values",
+		    rv.mtop + 1, SH_MIN(rv.mtop + rows, rv.nm), rv.nm);
+	else
+		canvas_printf(cv, x + 1, y + h - 1, lw - 2, THEME_DIM, "%d of %d columns have missing values",
+		    rv.nm, rv.ncols);
+	/* co-missingness of the selected column */
+	{
+		int c = rv.mcols[rv.msel], cx = x + lw + 1, cw = w - lw - 2, p, cnw = SH_MAX(cw - 22, 8);
+		const struct column *col = &a->cohort->cols[c];
+
+		canvas_fill(cv, x + lw - 1, y + 1, 1, h - 1, cv->ascii ? '|' : 0x2502, THEME_BORDER);
+		if (rv.pcol != c) {
+			free(rv.pairs);
+			rv.npairs = skim_comissing(a->cohort, c, &rv.pairs);
+			rv.pcol = c;
+		}
+		canvas_printf(cv, cx, y + 1, cw, THEME_TITLE, "missing together with %s", col->name);
+		canvas_printf(cv, cx, y + 2, cw, THEME_DIM, "%-*s %6s %5s", cnw, "column", "rows", "both");
+		for (p = 0, yy = y + 3; p < rv.npairs && yy < y + h - 1; p++, yy++) {
+			const struct skim_pair *q = &rv.pairs[p];
+			int bx = cx + cnw + 14;
+
+			canvas_printf(cv, cx, yy, cw, THEME_NORMAL, "%-*.*s %6zu %4.0f%%", cnw, cnw,
+			    a->cohort->cols[q->col].name, q->both, 100 * q->jaccard);
+			canvas_bar(cv, bx, yy, cx + cw - bx, q->jaccard, q->jaccard >= 0.5 ? THEME_KEY : THEME_HIST_BAR);
+		}
+		if (rv.npairs == 0)
+			canvas_text(cv, cx, y + 3, cw, THEME_DIM, "no other column has missing values");
+		canvas_text(cv, cx, y + h - 1, cw, THEME_DIM, "both = both missing / either");
 	}
 }
 
@@ -475,8 +742,9 @@ review_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		px += canvas_text(cv, px, y, -1, i == rv.pane ? THEME_TAB_ACTIVE : THEME_TAB, panes[i]);
 		px += canvas_text(cv, px, y, -1, THEME_NORMAL, " ");
 	}
-	canvas_printf(cv, px + 1, y, x + w - px - 2, THEME_DIM, "%zu patients, %d rules",
-	    a->cohort->nrows, rv.plan.nrules);
+	canvas_printf(cv, px + 1, y, x + w - px - 2, THEME_DIM, "%zu patients, %d columns, %d rule%s%s",
+	    a->cohort->nrows, a->cohort->ncols, rv.plan.nrules, rv.plan.nrules == 1 ? "" : "s",
+	    rv.zoom ? ", zoom p1-p99" : "");
 	if (rv.pane == PANE_COLUMNS)
 		draw_columns(a, cv, x, y + 1, w, h - 1);
 	else if (rv.pane == PANE_OUTLIERS)
@@ -519,15 +787,118 @@ got_value(struct app *a, char *line)
 	}
 	r = &rv.plan.rules[rv.rsel];
 	if ((p = field_ptr(r, rv.field)) != NULL) {
-		if (*line == '\0' && r->type == PREP_RULE_RANGE)
+		if (*line == '\0' && r->type == PREP_RULE_RANGE) {
+			if (isnan(rv.field == 0 ? r->max : r->min)) {
+				app_error(a, xstrdup("a range rule keeps at least one bound (D deletes the rule)"));
+				free(line);
+				return;
+			}
 			*p = NAN;
-		else if (util_parse_double(line, strlen(line), &d) != 0)
+		} else if (util_parse_double(line, strlen(line), &d) != 0 || !isfinite(d)) {
 			app_error(a, xsprintf("'%s' is not a number", line));
-		else
+			free(line);
+			return;
+		} else
 			*p = d;
 		save_plan(a);
 	}
 	free(line);
+}
+
+/* 4 significant digits: what the rule list shows is what applies. */
+static double
+round4(double v)
+{
+	char b[32];
+
+	snprintf(b, sizeof b, "%.4g", v);
+	return strtod(b, NULL);
+}
+
+static void
+new_rule(struct app *a)
+{
+	struct prep_rule nr;
+	const struct prep_clinical *cl;
+	const struct skim_col *k;
+	int c = rv.ncols > 0 ? rv.order[rv.csel] : -1;
+	char d[160];
+
+	if (c < 0 || a->cohort->cols[c].kind != KIND_NUMERIC || a->cohort->cols[c].role != ROLE_CONTINUOUS) {
+		app_error(a, xstrdup("select a continuous column in pane c first"));
+		return;
+	}
+	k = &rv.sk.cols[c];
+	if (!k->stats) {
+		app_error(a, xsprintf("%s has no observed values", a->cohort->cols[c].name));
+		return;
+	}
+	memset(&nr, 0, sizeof nr);
+	nr.type = PREP_RULE_RANGE;
+	nr.column = a->cohort->cols[c].name;
+	/* a sensible start: the clinical range when the column is a known
+	 * measurement, else the 1st and 99th percentiles; never NaN */
+	cl = prep_clinical_find(nr.column);
+	nr.min = cl != NULL && !isnan(cl->min) ? cl->min : round4(k->p1);
+	nr.max = cl != NULL && !isnan(cl->max) ? cl->max : round4(k->p99);
+	nr.action = PREP_ACTION_DROP;
+	nr.enabled = 1;
+	prep_plan_add_rule(&rv.plan, &nr);
+	rv.rsel = rv.plan.nrules - 1;
+	rv.field = 0;
+	save_plan(a);
+	describe(&rv.plan.rules[rv.rsel], d, sizeof d);
+	app_status(a, "new rule %s (%s); Enter types a bound", d, cl != NULL ? "the clinical range" : "p1-p99");
+}
+
+static void
+delete_yes(struct app *a)
+{
+	int i;
+	char d[160];
+
+	if (!rv.loaded || rv.rsel < 0 || rv.rsel >= rv.plan.nrules)
+		return;
+	describe(&rv.plan.rules[rv.rsel], d, sizeof d);
+	if (rv.nundo == UNDO_MAX) {
+		prep_rule_done(&rv.undo[0].r);
+		memmove(&rv.undo[0], &rv.undo[1], (UNDO_MAX - 1) * sizeof rv.undo[0]);
+		rv.nundo--;
+	}
+	rv.undo[rv.nundo].r = rv.plan.rules[rv.rsel];   /* the rule's strings move to the undo stack */
+	rv.undo[rv.nundo].at = rv.rsel;
+	rv.nundo++;
+	for (i = rv.rsel; i + 1 < rv.plan.nrules; i++)
+		rv.plan.rules[i] = rv.plan.rules[i + 1];
+	rv.plan.nrules--;
+	save_plan(a);
+	app_status(a, "deleted %s (u undoes)", d);
+}
+
+static void
+undo_delete(struct app *a)
+{
+	struct prep_rule r;
+	int at, i;
+	char d[160];
+
+	if (rv.nundo == 0) {
+		app_status(a, "nothing to undo");
+		return;
+	}
+	rv.nundo--;
+	r = rv.undo[rv.nundo].r;
+	at = SH_MIN(rv.undo[rv.nundo].at, rv.plan.nrules);
+	prep_plan_add_rule(&rv.plan, &r);   /* copies the strings, appends */
+	prep_rule_done(&r);
+	r = rv.plan.rules[rv.plan.nrules - 1];
+	for (i = rv.plan.nrules - 1; i > at; i--)
+		rv.plan.rules[i] = rv.plan.rules[i - 1];
+	rv.plan.rules[at] = r;
+	rv.rsel = at;
+	save_plan(a);
+	describe(&rv.plan.rules[at], d, sizeof d);
+	app_status(a, "restored %s", d);
 }
 
 static int
@@ -539,30 +910,13 @@ outliers_key(struct app *a, int key)
 	switch (key) {
 	case TKEY_UP: case 'k': rv.rsel--; return TUI_REDRAW;
 	case TKEY_DOWN: case 'j': rv.rsel++; return TUI_REDRAW;
+	case TKEY_HOME: case TKEY_PGUP: rv.rsel = 0; return TUI_REDRAW;
+	case TKEY_END: case TKEY_PGDN: rv.rsel = rv.plan.nrules - 1; return TUI_REDRAW;
 	case TKEY_LEFT: case 'h': rv.field = (rv.field + 3) % 4; return TUI_REDRAW;
 	case TKEY_RIGHT: case 'l': rv.field = (rv.field + 1) % 4; return TUI_REDRAW;
-	case 'n': {
-		struct prep_rule nr;
-		int c = rv.ncols > 0 ? rv.order[rv.csel] : -1;
-
-		if (c < 0 || a->cohort->cols[c].kind != KIND_NUMERIC || a->cohort->cols[c].role != ROLE_CONTINUOUS) {
-			app_error(a, xstrdup("select a continuous column in pane c first"));
-			return TUI_REDRAW;
-		}
-		memset(&nr, 0, sizeof nr);
-		nr.type = PREP_RULE_RANGE;
-		nr.column = a->cohort->cols[c].name;
-		nr.min = NAN;
-		nr.max = NAN;
-		nr.action = PREP_ACTION_DROP;
-		nr.enabled = 1;
-		prep_plan_add_rule(&rv.plan, &nr);
-		rv.rsel = rv.plan.nrules - 1;
-		rv.field = 0;
-		save_plan(a);
-		app_status(a, "new rule on %s: Enter types a bound", nr.column);
+	case 'n':
+		new_rule(a);
 		return TUI_REDRAW;
-	}
 	}
 	if (r == NULL)
 		return TUI_UNHANDLED;
@@ -576,15 +930,9 @@ outliers_key(struct app *a, int key)
 			if (*p != *p) {
 				/* an open bound starts from the observed extreme */
 				int c = cohort_find(a->cohort, r->column);
-				size_t i;
-				double e = NAN;
+				double e = c >= 0 && rv.sk.cols[c].stats ? (rv.field == 0 ? rv.sk.cols[c].p0 :
+				    rv.sk.cols[c].p100) : NAN;
 
-				for (i = 0; c >= 0 && i < a->cohort->nrows; i++) {
-					double v = cohort_value(a->cohort, c, i);
-
-					if (v == v && (e != e || (rv.field == 0 ? v < e : v > e)))
-						e = v;
-				}
 				*p = e == e ? floor(e) : 0;
 			}
 			*p += (key == '+' || key == '=' ? 1 : -1) * step_for(*p);
@@ -615,13 +963,11 @@ outliers_key(struct app *a, int key)
 		}
 		return TUI_REDRAW;
 	case 'D': {
-		int i;
+		char d[160], q[224];
 
-		prep_rule_done(r);
-		for (i = rv.rsel; i + 1 < rv.plan.nrules; i++)
-			rv.plan.rules[i] = rv.plan.rules[i + 1];
-		rv.plan.nrules--;
-		save_plan(a);
+		describe(r, d, sizeof d);
+		snprintf(q, sizeof q, "Delete the rule %s (u undoes)?", d);
+		app_confirm(a, q, delete_yes);
 		return TUI_REDRAW;
 	}
 	}
@@ -634,6 +980,10 @@ missing_key(struct app *a, int key)
 	switch (key) {
 	case TKEY_UP: case 'k': rv.msel--; return TUI_REDRAW;
 	case TKEY_DOWN: case 'j': rv.msel++; return TUI_REDRAW;
+	case TKEY_PGUP: rv.msel -= 10; return TUI_REDRAW;
+	case TKEY_PGDN: rv.msel += 10; return TUI_REDRAW;
+	case TKEY_HOME: rv.msel = 0; return TUI_REDRAW;
+	case TKEY_END: rv.msel = rv.nm - 1; return TUI_REDRAW;
 	case '[': case ']': case '+': case '-':
 		rv.plan.drop_above += (key == ']' || key == '+') ? 0.05 : -0.05;
 		rv.plan.drop_above = SH_MAX(0, SH_MIN(1, rv.plan.drop_above));
@@ -646,22 +996,30 @@ missing_key(struct app *a, int key)
 		return TUI_REDRAW;
 	case ' ': case TKEY_ENTER: {
 		const char *name;
-		int k;
+		int k, j;
 
 		if (rv.nm == 0)
 			return TUI_REDRAW;
+		if (rv.msel >= rv.nm) rv.msel = rv.nm - 1;
+		if (rv.msel < 0) rv.msel = 0;
 		name = a->cohort->cols[rv.mcols[rv.msel]].name;
-		for (k = 0; k < rv.plan.nimp; k++)
-			if (strcmp(rv.plan.imp_col[k], name) == 0)
-				break;
-		if (k == rv.plan.nimp) {
+		/* (default) → sample → median → mean → drop → (default) */
+		if ((k = imp_index(name)) < 0) {
+			k = rv.plan.nimp;
 			rv.plan.imp_col = xreallocarray(rv.plan.imp_col, k + 1, sizeof *rv.plan.imp_col);
 			rv.plan.imp_method = xreallocarray(rv.plan.imp_method, k + 1, sizeof *rv.plan.imp_method);
 			rv.plan.imp_col[k] = xstrdup(name);
-			rv.plan.imp_method[k] = rv.plan.impute;
+			rv.plan.imp_method[k] = 0;
 			rv.plan.nimp++;
-		}
-		rv.plan.imp_method[k] = (rv.plan.imp_method[k] + 1) % PREP_IMPUTE_COUNT;
+		} else if (rv.plan.imp_method[k] + 1 >= PREP_IMPUTE_COUNT) {
+			free(rv.plan.imp_col[k]);
+			for (j = k; j + 1 < rv.plan.nimp; j++) {
+				rv.plan.imp_col[j] = rv.plan.imp_col[j + 1];
+				rv.plan.imp_method[j] = rv.plan.imp_method[j + 1];
+			}
+			rv.plan.nimp--;
+		} else
+			rv.plan.imp_method[k] = rv.plan.imp_method[k] + 1;
 		save_plan(a);
 		return TUI_REDRAW;
 	}
@@ -672,28 +1030,55 @@ missing_key(struct app *a, int key)
 static int
 review_key(struct app *a, int key)
 {
+	int page;
+
 	if (a->cohort == NULL || ensure(a) != 0)
 		return TUI_UNHANDLED;
 	switch (key) {
-	case 'c': rv.pane = PANE_COLUMNS; return TUI_REDRAW;
+	case 'c':
+		if (rv.pane == PANE_COLUMNS)
+			rv.view = 0;
+		rv.pane = PANE_COLUMNS;
+		return TUI_REDRAW;
 	case 'o': rv.pane = PANE_OUTLIERS; return TUI_REDRAW;
 	case 'm': rv.pane = PANE_MISSING; return TUI_REDRAW;
+	case 'z':
+		rv.zoom = !rv.zoom;
+		app_status(a, rv.zoom ? "histograms zoomed to p1-p99 (z: the full range)" : "histograms on the full range");
+		return TUI_REDRAW;
+	case 'u':
+		undo_delete(a);
+		return TUI_REDRAW;
 	}
 	if (rv.pane == PANE_OUTLIERS)
 		return outliers_key(a, key);
 	if (rv.pane == PANE_MISSING)
 		return missing_key(a, key);
+	page = rv.view ? 1 : SH_MAX(rv.crows - 1, 1);
 	switch (key) {
 	case TKEY_UP: case 'k': rv.csel--; return TUI_REDRAW;
 	case TKEY_DOWN: case 'j': rv.csel++; return TUI_REDRAW;
-	case TKEY_PGUP: rv.csel -= 10; return TUI_REDRAW;
-	case TKEY_PGDN: rv.csel += 10; return TUI_REDRAW;
+	case TKEY_PGUP: rv.csel -= page; rv.ctop -= page; return TUI_REDRAW;
+	case TKEY_PGDN: rv.csel += page; rv.ctop += page; return TUI_REDRAW;
 	case TKEY_HOME: rv.csel = 0; return TUI_REDRAW;
 	case TKEY_END: rv.csel = rv.ncols - 1; return TUI_REDRAW;
+	case TKEY_ENTER:
+		rv.view = !rv.view;
+		return TUI_REDRAW;
+	case TKEY_ESC: case TKEY_BACKSPACE:
+		if (!rv.view)
+			return TUI_UNHANDLED;
+		rv.view = 0;
+		return TUI_REDRAW;
 	case 's':
 		rv.sort = (rv.sort + 1) % SORT_COUNT;
 		resort(a);
-		rv.csel = 0;
+		app_status(a, "sorted by %s%s", sort_names[rv.sort], rv.rev ? ", reversed" : "");
+		return TUI_REDRAW;
+	case 'S':
+		rv.rev = !rv.rev;
+		resort(a);
+		app_status(a, "sorted by %s%s", sort_names[rv.sort], rv.rev ? ", reversed" : "");
 		return TUI_REDRAW;
 	case 'n':
 		rv.pane = PANE_OUTLIERS;
@@ -702,7 +1087,7 @@ review_key(struct app *a, int key)
 	return TUI_UNHANDLED;
 }
 
-/* ':column NAME': show a column in the columns pane. */
+/* ':column NAME': show a column's view. */
 int
 screen_review_show(struct app *a, const char *name)
 {
@@ -716,6 +1101,7 @@ screen_review_show(struct app *a, const char *name)
 		if (strcmp(a->cohort->cols[rv.order[i]].name, name) == 0) {
 			rv.csel = i;
 			rv.pane = PANE_COLUMNS;
+			rv.view = 1;
 			app_switch(a, SCREEN_REVIEW);
 			return 0;
 		}
