@@ -2,8 +2,8 @@
  * Column summaries in the manner of R's skimr (see skim.h): complete rate,
  * moments, quartiles, sparklines, the zoomed and after-rule histograms of a
  * column, and co-missingness.  Every quantile here (and in profile.c, the
- * numbers of 'synthehr review') is skim_quantile, so the workbench and the
- * command line print the same p1. */
+ * numbers of 'synthehr review') is util_quantile_sorted, so the workbench
+ * and the command line print the same p1. */
 #include "config.h"
 
 #include <math.h>
@@ -269,8 +269,8 @@ skim_hist(const double *s, size_t n, double lo, double hi, int maxbins, struct h
 	if (cnt == 0)
 		hist_layout(h, 0, 0, 0, 0, 0, 0, maxbins);
 	else
-		hist_layout(h, s[a], s[b - 1], util_quantile_sorted(s + a, cnt, 0.25), util_quantile_sorted(s + a, cnt, 0.75),
-		    cnt, integer, maxbins);
+		hist_layout(h, s[a], s[b - 1], util_quantile_sorted(s + a, cnt, 0.25),
+		    util_quantile_sorted(s + a, cnt, 0.75), cnt, integer, maxbins);
 	h->count = xcalloc((size_t)h->nbins, sizeof(size_t));
 	for (i = a; i < b; i++)
 		hist_add(h, s[i]);
