@@ -140,4 +140,15 @@ if "$SYNTHEHR" demo -o "$TMPD/demo.csv" --rows 1500 --concepts 60 >/dev/null 2>&
 else
 	tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP pipeline stages (init/prep/train/generate) not all built yet"
 fi
+# study.json "eval" keys are checked against the settings table.
+if [ "$have_jq" = 1 ]; then
+	cp "$ST/study.json" "$TMPD/sj"
+	jq '.eval.lca_boot = 99' "$TMPD/sj" > "$ST/study.json"
+	check_fails "eval.lca_boot out of range is a usage error" 2 "$SYNTHEHR" evaluate "$ST"
+	grep_ok "the error names the key and its range" "eval.lca_boot: 99 is out of range (expected 0 to 64)" "$TMPD/err"
+	jq '.eval.boot = 2.5' "$TMPD/sj" > "$ST/study.json"
+	check_fails "a fractional eval.boot is a usage error" 2 "$SYNTHEHR" evaluate "$ST"
+	grep_ok "the error says an integer is expected" "eval.boot: expected an integer" "$TMPD/err"
+	cp "$TMPD/sj" "$ST/study.json"
+fi
 done_testing

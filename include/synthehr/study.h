@@ -74,4 +74,8 @@ json_t *study_schema_from_cohort(const struct cohort *c, const char *sex_female)
  * of the source settings for built-in cohorts) and the schema. */
 int study_source_key(const struct study *s, char out[65], char **cause);
 
+/* SHA-256 (hex) of the study's file REL ("prep/train.mtx"): 0, or -1 with
+ * *cause naming the file. */
+int study_sha256(const struct study *s, const char *rel, char out[65], char **cause);
+
 #endif

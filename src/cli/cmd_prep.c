@@ -573,13 +573,8 @@ cmd_prep(int argc, char **argv)
 			free(col);
 		}
 	}
-	{
-		char *tp = study_path(s, "prep/train.mtx");
-
-		if (util_sha256_file(tp, old_sum, NULL) != 0)
-			old_sum[0] = '\0';
-		free(tp);
-	}
+	if (study_sha256(s, "prep/train.mtx", old_sum, NULL) != 0)
+		old_sum[0] = '\0';
 	memset(&q, 0, sizeof q);
 	memset(&rep, 0, sizeof rep);
 	q.stage = STAGE_PREP;

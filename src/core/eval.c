@@ -29,6 +29,7 @@
 #include "synthehr/eval_utility.h"
 #include "synthehr/prep.h"
 #include "synthehr/rng.h"
+#include "synthehr/settings.h"
 #include "synthehr/util.h"
 
 #define EVAL_FORMAT 1
@@ -116,11 +117,10 @@ eval_opts_init(struct eval_opts *o, const char *preset, json_t *cfg, char **caus
 		o->boot = 20;
 	}
 	o->lca_boot = 5;
-	o->boot = (int)js_int(cfg, "boot", o->boot);
+	/* boot, min_child_weight, lca_boot: checked and stored by the settings table */
+	if (settings_apply("eval", cfg, o, cause) != 0)
+		return -1;
 	eval_opts_seed(o, (uint64_t)js_int(cfg, "seed", 0));
-	o->pred.min_child_weight = js_num(cfg, "min_child_weight", o->pred.min_child_weight);
-	if (!(o->pred.min_child_weight >= 0))
-		return util_fail(cause, "study.json: eval.min_child_weight must be a number >= 0");
 	o->lca_rows = (size_t)js_int(cfg, "lca_rows", (long long)o->lca_rows);
 	{
 		const char *init = js_str(cfg, "lca_init", NULL);
@@ -139,9 +139,6 @@ eval_opts_init(struct eval_opts *o, const char *preset, json_t *cfg, char **caus
 				return util_fail(cause, "study.json: eval.lca_restarts must be between 1 and 1000");
 		}
 	}
-	o->lca_boot = (int)js_int(cfg, "lca_boot", o->lca_boot);
-	if (o->lca_boot < 0 || o->lca_boot > 64)
-		return util_fail(cause, "study.json: eval.lca_boot must be between 0 and 64");
 	{
 		/* eval.ai_known: "auto" (SPEC 4.9's share of the concepts) or a count */
 		json_t *ak = json_object_get(cfg, "ai_known");
@@ -1093,15 +1090,8 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 	mtx_unscale(c.R, c.l);
 	mtx_unscale(c.T, c.l);
 	c.ncont = layout_count(c.l, MCOL_CONT);
-	p = study_path(s, "prep/train.mtx");
-	rc = util_sha256_file(p, sha_tr, cause);
-	free(p);
-	if (rc != 0)
-		goto out;
-	p = study_path(s, "prep/test.mtx");
-	rc = util_sha256_file(p, sha_te, cause);
-	free(p);
-	if (rc != 0)
+	if ((rc = study_sha256(s, "prep/train.mtx", sha_tr, cause)) != 0 ||
+	    (rc = study_sha256(s, "prep/test.mtx", sha_te, cause)) != 0)
 		goto out;
 	rc = -1;
 	c.settings = settings_json(o);

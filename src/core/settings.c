@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synthehr/eval.h"
 #include "synthehr/settings.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 #include "synthehr/wgan.h"
 
 #define TS(f) offsetof(struct train_settings, f)
+#define EO(f) offsetof(struct eval_opts, f)
 #define NONE SETTING_NO_OFFSET
 
 static const char *const train_presets[] = { "quick", "tutorial", NULL };
@@ -111,16 +113,16 @@ const struct setting settings_table[] = {
 	  "generation seed" },
 	{ "generate", "max_draw_factor", SETTING_NUM, 1, 1e9, 0, NULL, NULL, NONE, "50",
 	  "stratified sampling stops after this many times the rows (the rest unstratified)" },
-	/* ---- eval (eval.c) */
+	/* ---- eval (eval.c; the rows with an offset into struct eval_opts) */
 	{ "eval", "preset", SETTING_CHOICE, 0, 0, 0, eval_presets, NULL, NONE, "fast",
 	  "evaluation preset" },
-	{ "eval", "boot", SETTING_INT, 0, 100000, 0, NULL, NULL, NONE, "",
+	{ "eval", "boot", SETTING_INT, 0, 100000, 0, NULL, NULL, EO(boot), "",
 	  "bootstrap resamples for rank stability (0: none)" },
 	{ "eval", "seed", SETTING_U64, 0, 0, 0, NULL, NULL, NONE, "0",
 	  "seed of the sampling and the models" },
 	{ "eval", "ai_known", SETTING_NUM, 0, 1e9, 0, NULL, NULL, NONE, "auto",
 	  "concepts the AI attacker knows (\"auto\", a count, or a share below 1)" },
-	{ "eval", "min_child_weight", SETTING_NUM, 0, 1e9, 0, NULL, NULL, NONE, "0.001",
+	{ "eval", "min_child_weight", SETTING_NUM, 0, 1e9, 0, NULL, NULL, EO(pred.min_child_weight), "0.001",
 	  "prediction models' minimum hessian sum in a leaf" },
 	{ "eval", "lca_rows", SETTING_INT, 0, 1e12, 0, NULL, NULL, NONE, "",
 	  "rows of each set LCA uses (0: every row)" },
@@ -128,7 +130,7 @@ const struct setting settings_table[] = {
 	  "k-means restarts per LCA" },
 	{ "eval", "lca_init", SETTING_CHOICE, 0, 0, 0, lca_inits, NULL, NONE, "",
 	  "how LCA's k-means starts (fast: pca-part; tutorial: kmeans++)" },
-	{ "eval", "lca_boot", SETTING_INT, 0, 64, 0, NULL, NULL, NONE, "5",
+	{ "eval", "lca_boot", SETTING_INT, 0, 64, 0, NULL, NULL, EO(lca_boot), "5",
 	  "bootstrap resamples behind LCA's standard error" },
 	{ "eval", "sex_restrictions", SETTING_PATH, 0, 0, 0, NULL, NULL, NONE, "",
 	  "a sex-restriction CSV for the broad CKV check" },

@@ -191,3 +191,13 @@ study_source_key(const struct study *s, char out[65], char **cause)
 	util_hex(h, 32, out);
 	return 0;
 }
+
+int
+study_sha256(const struct study *s, const char *rel, char out[65], char **cause)
+{
+	char *p = study_path(s, rel);
+	int rc = util_sha256_file(p, out, cause);
+
+	free(p);
+	return rc;
+}

@@ -167,10 +167,7 @@ synth_peer_run(struct study *s, int method, const struct gen_opts *o, struct syn
 	c0 = cpu_seconds();
 	if (train_load_data(s, &l, &train, cause) != 0)
 		return -1;
-	tp = study_path(s, "prep/train.mtx");
-	rc = util_sha256_file(tp, sha, cause);
-	free(tp);
-	if (rc != 0)
+	if ((rc = study_sha256(s, "prep/train.mtx", sha, cause)) != 0)
 		goto out;
 	rc = -1;
 	if (train->n == 0) {
