@@ -202,6 +202,25 @@ test_comissing(void)
 	cohort_free(c);
 }
 
+static void
+test_patterns(void)
+{
+	struct cohort *c = small_cohort();
+	static const int cols[] = { 0, 1, 2 };
+	struct skim_pattern *p;
+	int n;
+
+	/* rows: 0 C, 1 C, 2 A, 3 B+C, 4 nothing (A = bit 0, B = 1, C = 2) */
+	n = skim_patterns(c, cols, 3, &p);
+	tap_ok(n == 4, "four patterns: C, A, B+C, none (%d)", n);
+	tap_ok(n == 4 && p[0].mask == 4 && p[0].rows == 2, "C alone in 2 rows, first");
+	tap_ok(n == 4 && p[1].mask == 6 && p[1].rows == 1 && p[1].ncols == 2, "then B+C (1 row, 2 columns before 1)");
+	tap_ok(n == 4 && p[2].mask == 1 && p[2].rows == 1, "then A (1 row)");
+	tap_ok(n == 4 && p[3].mask == 0 && p[3].rows == 1 && p[3].ncols == 0, "then the complete row");
+	free(p);
+	cohort_free(c);
+}
+
 int
 main(void)
 {
@@ -210,5 +229,6 @@ main(void)
 	test_text();
 	test_hist();
 	test_comissing();
+	test_patterns();
 	return tap_done();
 }

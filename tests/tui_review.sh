@@ -97,6 +97,16 @@ expect "missingness bars per column" "BMI  *$bmi_miss% ███" 5
 keys Down
 expect "co-missingness of DIASTOLIC" "missing together with DIASTOLIC" 5
 grep_ok "DIASTOLIC is missing together with SYSTOLIC (100%)" "│ SYSTOLIC  *[0-9][0-9]*  100%" "$SCREEN"
+# the patterns: DIA and SYS are x together or not at all in every row
+pats=$(sed -e 's/·/./g' -e 's/.*│ //' "$SCREEN" | awk '
+	/^ *rows BMI DIA SYS/ { d = index($0, "DIA") + 1; s = index($0, "SYS") + 1; next }
+	d && /^ *[0-9]+  [x.] / { n++; if (substr($0, d, 1) != substr($0, s, 1)) bad++ }
+	END { print n + 0, bad + 0 }')
+case $pats in
+"0 "*) not_ok "the missingness patterns are drawn ($pats)" ;;
+*" 0") ok "patterns: DIASTOLIC and SYSTOLIC missing in the same rows in all ${pats% *} patterns" ;;
+*) not_ok "patterns: DIASTOLIC and SYSTOLIC apart in some patterns ($pats)" ;;
+esac
 # a column's method cycles back to (default)
 keys Space
 expect "Space gives DIASTOLIC its own method" "DIASTOLIC  *[0-9.]*% [^ ]* sample" 5
@@ -139,6 +149,7 @@ expect "preprocessing writes prep/" "prep/ written" 60
 bmi_removed=$(sed -n '/"description": "BMI outside/,/"removed"/ s/.*"removed": \([0-9]*\).*/\1/p' "$ST/prep/log.json" | head -1)
 grep_ok "Preprocess shows BMI's rule and its count ($bmi_removed)" "BMI outside \[10, 60\]: ${bmi_removed:-X}\b" "$SCREEN"
 grep_ok "... and DIASTOLIC's" "DIASTOLIC < 30: [0-9]" "$SCREEN"
+grep_ok "Table 1 says where it is" "rows 1-[0-9]* of [0-9]* (Up/Down)" "$SCREEN"
 cut=$(awk 'length($0) >= 80 && substr($0, 80, 1) ~ /[A-Za-z0-9]/' "$SCREEN" | grep -v '─' | head -3)
 if [ -z "$cut" ]; then ok "no Preprocess line runs into the right edge"; else
 	not_ok "no Preprocess line runs into the right edge"; echo "$cut" | sed 's/^/#   |/'; fi

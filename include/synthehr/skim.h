@@ -93,4 +93,17 @@ struct skim_pair {
 };
 int skim_comissing(const struct cohort *c, int col, struct skim_pair **out);
 
+/* Missingness patterns (as R's mice::md.pattern or naniar's upset plot):
+ * over columns cols[k] (k ≤ 64), each combination of missing columns that
+ * some row has, bit j of mask set when cols[j] is missing, with its rows;
+ * most rows first, then more columns first, then by mask.  The pattern of
+ * rows with nothing missing (mask 0) is included.  *out is malloc'd;
+ * returns the count. */
+struct skim_pattern {
+	uint64_t mask;
+	size_t rows;
+	int ncols;          /* bits set in mask */
+};
+int skim_patterns(const struct cohort *c, const int *cols, int k, struct skim_pattern **out);
+
 #endif

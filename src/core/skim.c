@@ -363,3 +363,63 @@ skim_comissing(const struct cohort *c, int col, struct skim_pair **out)
 	*out = p;
 	return n;
 }
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+cmp_pattern(const void *a, const void *b)
+{
+	const struct skim_pattern *x = a, *y = b;
+
+	if (x->rows != y->rows)
+		return x->rows > y->rows ? -1 : 1;
+	if (x->ncols != y->ncols)
+		return x->ncols > y->ncols ? -1 : 1;
+	return x->mask < y->mask ? -1 : x->mask > y->mask;
+}
+
+int
+skim_patterns(const struct cohort *c, const int *cols, int k, struct skim_pattern **out)
+{
+	uint64_t *m = xcalloc(c->nrows + 1, sizeof *m);
+	struct skim_pattern *p;
+	size_t i, j;
+	int n = 0, q;
+
+	if (k > 64)
+		k = 64;
+	for (q = 0; q < k; q++) {
+		const struct column *col = &c->cols[cols[q]];
+
+		if (col->missing == NULL)
+			continue;
+		for (i = 0; i < c->nrows; i++)
+			if (col->missing[i])
+				m[i] |= (uint64_t)1 << q;
+	}
+	qsort(m, c->nrows, sizeof *m, cmp_u64);
+	p = xcalloc(c->nrows + 1, sizeof *p);
+	for (i = 0; i < c->nrows; i = j) {
+		uint64_t b = m[i];
+
+		for (j = i; j < c->nrows && m[j] == m[i]; j++)
+			;
+		p[n].mask = b;
+		p[n].rows = j - i;
+		while (b) {
+			p[n].ncols++;
+			b &= b - 1;
+		}
+		n++;
+	}
+	qsort(p, (size_t)n, sizeof *p, cmp_pattern);
+	free(m);
+	*out = p;
+	return n;
+}

@@ -539,6 +539,9 @@ prep_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	rowsh = h - 2 - foot;
 	if (pp.scroll > n - rowsh) pp.scroll = n - rowsh;
 	if (pp.scroll < 0) pp.scroll = 0;
+	if (n > rowsh)   /* where the table is, in the header's empty label column */
+		canvas_printf(cv, x + 1, y + 1, 29, THEME_DIM, "rows %d-%d of %d (Up/Down)", pp.scroll + 1,
+		    SH_MIN(pp.scroll + rowsh, n), n);
 	for (i = pp.scroll, yy = y + 2; i < n && yy < y + 2 + rowsh; i++, yy++) {
 		canvas_printf(cv, x + 1, yy, tw, rows[i].role ? rows[i].role : THEME_NORMAL, "%-30.30s %20s %20s",
 		    rows[i].label, rows[i].before, pp.after != NULL ? rows[i].after : "");

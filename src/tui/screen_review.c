@@ -49,6 +49,8 @@ static struct {
 	int rsel, field;           /* outliers pane: rule, field */
 	int msel, mtop;            /* missing pane */
 	int *mcols, nm;            /* columns with missing values */
+	struct skim_pattern *pats; /* missingness patterns over mcols (the first 64) */
+	int npats;
 	int vcol;                  /* column whose values are cached, -1 */
 	double *vals;              /* [nvals] sorted observed values of vcol */
 	size_t nvals;
@@ -103,6 +105,9 @@ review_reset(struct app *a)
 	free(rv.cnt_ok);
 	free(rv.order);
 	free(rv.mcols);
+	free(rv.pats);
+	rv.pats = NULL;
+	rv.npats = 0;
 	rv.cnt = NULL;
 	rv.cnt_ok = NULL;
 	rv.order = NULL;
@@ -220,6 +225,7 @@ ensure(struct app *a)
 	rv.loaded = 1;
 	recount(a);
 	resort(a);
+	rv.npats = rv.nm > 0 ? skim_patterns(a->cohort, rv.mcols, SH_MIN(rv.nm, 64), &rv.pats) : 0;
 	return 0;
 }
 
@@ -703,7 +709,7 @@ draw_missing(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		    rv.nm, rv.ncols);
 	/* co-missingness of the selected column */
 	{
-		int c = rv.mcols[rv.msel], cx = x + lw + 1, cw = w - lw - 2, p, cnw = SH_MAX(cw - 22, 8);
+		int c = rv.mcols[rv.msel], cx = x + lw + 1, cw = w - lw - 2, p, cnw = SH_MAX(cw - 22, 8), npat, maxp;
 		const struct column *col = &a->cohort->cols[c];
 
 		canvas_fill(cv, x + lw - 1, y + 1, 1, h - 1, cv->ascii ? '|' : 0x2502, THEME_BORDER);
@@ -714,7 +720,12 @@ draw_missing(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		}
 		canvas_printf(cv, cx, y + 1, cw, THEME_TITLE, "missing together with %s", col->name);
 		canvas_printf(cv, cx, y + 2, cw, THEME_DIM, "%-*s %6s %5s", cnw, "column", "rows", "both");
-		for (p = 0, yy = y + 3; p < rv.npairs && yy < y + h - 1; p++, yy++) {
+		/* the pairs, then the patterns below when there is room */
+		npat = 0;
+		for (p = 0; p < rv.npats; p++)
+			npat += rv.pats[p].mask != 0;
+		maxp = npat > 0 ? SH_MAX((h - 6) / 2, 3) : h - 4;
+		for (p = 0, yy = y + 3; p < rv.npairs && p < maxp && yy < y + h - 1; p++, yy++) {
 			const struct skim_pair *q = &rv.pairs[p];
 			int bx = cx + cnw + 14;
 
@@ -724,6 +735,46 @@ draw_missing(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		}
 		if (rv.npairs == 0)
 			canvas_text(cv, cx, y + 3, cw, THEME_DIM, "no other column has missing values");
+		if (rv.npairs > maxp)
+			canvas_printf(cv, cx, yy++, cw, THEME_DIM, "... %d more", rv.npairs - maxp);
+		if (npat > 0 && yy + 3 < y + h - 1 && 7 + 4 * rv.nm <= cw) {
+			/* a matrix: a column per column with missing values, x where missing */
+			int q;
+
+			canvas_text(cv, cx, ++yy, cw, THEME_TITLE, "patterns (x: missing)");
+			canvas_text(cv, cx, ++yy, 6, THEME_DIM, "  rows");
+			for (q = 0; q < rv.nm; q++)
+				canvas_printf(cv, cx + 7 + 4 * q, yy, 3, q == rv.msel ? THEME_KEY : THEME_DIM, "%.3s",
+				    a->cohort->cols[rv.mcols[q]].name);
+			for (p = 0, yy++; p < rv.npats && yy < y + h - 1; p++) {
+				if (rv.pats[p].mask == 0)
+					continue;
+				canvas_printf(cv, cx, yy, 6, THEME_NORMAL, "%6zu", rv.pats[p].rows);
+				for (q = 0; q < rv.nm; q++) {
+					int on = (int)(rv.pats[p].mask >> q & 1);
+
+					canvas_put(cv, cx + 8 + 4 * q, yy, on ? 'x' : cv->ascii ? '.' : 0x00b7,
+					    on ? (q == rv.msel ? THEME_KEY : THEME_BAD) : THEME_DIM);
+				}
+				yy++;
+			}
+		} else if (npat > 0 && yy + 2 < y + h - 1) {
+			canvas_text(cv, cx, ++yy, cw, THEME_TITLE, "patterns: rows missing exactly");
+			for (p = 0, yy++; p < rv.npats && yy < y + h - 1; p++) {
+				char names[256];
+				int off = 0, q;
+
+				if (rv.pats[p].mask == 0)
+					continue;
+				names[0] = '\0';
+				for (q = 0; q < 64 && q < rv.nm && off < (int)sizeof names - 2; q++)
+					if (rv.pats[p].mask >> q & 1)
+						off += snprintf(names + off, sizeof names - off, "%s%s", off ? " " : "",
+						    a->cohort->cols[rv.mcols[q]].name);
+				canvas_printf(cv, cx, yy++, cw, rv.pats[p].mask >> (rv.msel < 64 ? rv.msel : 63) & 1 ?
+				    THEME_NORMAL : THEME_DIM, "%6zu %s", rv.pats[p].rows, names);
+			}
+		}
 		canvas_text(cv, cx, y + h - 1, cw, THEME_DIM, "both = both missing / either");
 	}
 }
