@@ -55,6 +55,32 @@ test_canvas_basics(void)
 	free(t);
 	canvas_free(cv);
 
+	/* ASCII bars in eighths of a cell: 1 cell + k/8 for k = 0..7 ends
+	 * in nothing . . : - = + * (7 steps a cell, not 4 levels in all) */
+	{
+		static const char *const want[8] = { "#", "#.", "#.", "#:", "#-", "#=", "#+", "#*" };
+		int k, good = 0;
+
+		cv = canvas_new(4, 8, 1);
+		for (k = 0; k < 8; k++)
+			canvas_bar(cv, 0, k, 4, (1 + k / 8.0 + 1e-9) / 4, THEME_HIST_BAR);
+		t = canvas_to_text(cv);
+		{
+			char *line = t, *nl;
+
+			for (k = 0; k < 8 && line != NULL; k++, line = nl ? nl + 1 : NULL) {
+				nl = strchr(line, '\n');
+				good += (int)strlen(want[k]) == (nl ? nl - line : (long)strlen(line)) &&
+				    strncmp(line, want[k], strlen(want[k])) == 0;
+			}
+		}
+		tap_ok(good == 8, "ASCII bars: a cell in eighths (# . . : - = + *), %d of 8 right", good);
+		if (good != 8)
+			tap_diag("got:\n%s", t);
+		free(t);
+		canvas_free(cv);
+	}
+
 	/* Braille: y = {0, 1} in a 1x1 cell goes from dot (0,3) to dot (1,0);
 	 * the join fills the previous point's column up to the new row, so
 	 * dots (0,3) (0,2) (0,1) and (1,0): bits 0x40 0x04 0x02 0x08. */
@@ -429,12 +455,32 @@ test_screens(void)
 	    "details: run 3's FI ties runs 4 and 5: place 4 of 5 for all three, as on the Rank screen");
 	app_key(a, TKEY_ESC);
 	app_draw(a, cv);
-	/* bars in goodness space: DWD lower is better, run 2 best (0.5235)
-	 * has the longest bar (23 cells), run 3 (1.5588) 0.5235/1.5588 x 23 = 7.7 */
+	/* bars in goodness space, the real-data reference in the scale: DWD
+	 * lower is better, the reference 0.41 best (23 cells, its column the
+	 * 23rd); run 2 (0.5235) 0.41/0.5235 x 23 = 18.01 cells, run 3
+	 * (1.5588) 0.41/1.5588 x 23 = 6.05; every row marked at the reference */
 	tap_ok(has(cv, "\u2502*run-2 " "\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588"
-	    "\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588  0.5235") &&
-	    has(cv, "\u2502 run-3 \u2588\u2588\u2588\u2588\u2588\u2588\u2588\u258b "),
-	    "evaluate: the best set's bar is the longest (DWD: run 2 full, run 3 a third)");
+	    "\u2588\u2588\u2588\u2588\u2588\u2588\u2588\u2588    \u2502  0.5235") &&
+	    has(cv, "\u2502 run-3 \u2588\u2588\u2588\u2588\u2588\u2588                \u2502  1.5588"),
+	    "evaluate: bars in goodness space against the reference (DWD: run 2 18 cells of 23, run 3 6)");
+	tap_ok(has(cv, "\u2502 real  \u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500"
+	    "\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2502  0.4100") &&
+	    has(cv, "\u2502 real = the held-out test rows scored as a set"),
+	    "evaluate: the real-data reference row (0.41), its line through the bars, and what it is");
+	/* TSTR on the next page: the reference is TRTR's AUROC (metrics.json "trtr") */
+	app_key(a, TKEY_RIGHT);
+	app_draw(a, cv);
+	tap_ok(has(cv, "TSTR \u2191") && has(cv, "\u2502  0.9253\u2502"), "evaluate: TSTR's reference is TRTR's AUROC (0.9253)");
+	app_key(a, TKEY_LEFT);
+	/* ASCII: the reference as '|', bars in eighths */
+	{
+		struct canvas *ca = canvas_new(80, 24, 1);
+
+		app_draw(a, ca);
+		tap_ok(has(ca, "|*run-2 ##################    |  0.5235") && has(ca, "| run-1 #########.            |  1.0244"),
+		    "evaluate in ASCII: the reference '|', run 1's 0.41/1.0244 x 23 = 9.2 cells as #########.");
+		canvas_free(ca);
+	}
 	app_key(a, TKEY_UP);
 	app_key(a, TKEY_UP);
 
@@ -803,7 +849,7 @@ test_train_plot(void)
 	app_key(a, 'h');
 	app_key(a, '3');
 	app_draw(a, cv);
-	tap_ok(has(cv, "runs shown (1 hidden)") && !has(cv, "\u2501run 3") && has(cv, "\u2501run 4"),
+	tap_ok(has(cv, "critic loss per epoch, 1 hidden") && !has(cv, "\u2501run 3") && has(cv, "\u2501run 4"),
 	    "h 3: run 3 hidden from the plot and the legend");
 	app_key(a, 'h');
 	app_key(a, '3');
@@ -813,14 +859,14 @@ test_train_plot(void)
 	app_key(a, 't');
 	app_draw(a, cv);
 	golden(cv, "train-spiky-time");
-	tap_ok(has(cv, "critic loss by training time") && has(cv, "0:00") && has(cv, "3:30\u2502"),
+	tap_ok(has(cv, "critic loss by time") && has(cv, "0:00") && has(cv, "3:30\u2502"),
 	    "t: the x axis in training time, 0:00 to 3:30 (run 5: 300 epochs of 0.7 s)");
 	app_key(a, 't');
 	/* the checkpoint rule's score, the chosen epochs marked */
 	app_key(a, 'f');
 	app_draw(a, cv);
 	golden(cv, "train-spiky-score");
-	tap_ok(has(cv, "checkpoint score (metric rule: quick DWD)") && has(cv, "1:125") && has(cv, "5:225") &&
+	tap_ok(has(cv, "checkpoint score (quick DWD") && has(cv, "1:125") && has(cv, "5:225") &&
 	    has(cv, "chosen 225"), "f: the checkpoint scores, each run's chosen epoch (100 + 25 r) named");
 	t = canvas_to_text(cv);
 	tap_ok(strstr(t, "\u25c6") != NULL, "f: the chosen checkpoints marked in the plot");

@@ -3,7 +3,8 @@
  * chart's data: URI decodes (libpng, through cairo's PNG reader) to an image
  * of the requested size with a white background and the series' Okabe–Ito
  * colour where a thick line was drawn; the eight styles have distinct
- * colours. */
+ * colours.  The numbers behind the workbench's plots (EMA smoothing, bar
+ * length in goodness space) against hand-computed values. */
 #include "config.h"
 
 #include <cairo.h>
@@ -55,6 +56,42 @@ unb64(const char *s, size_t *n)
 	}
 	*n = o;
 	return out;
+}
+
+/* plot_ema and plot_goodness against hand-computed numbers. */
+static void
+test_numbers(void)
+{
+	/* EMA alpha 0.5 of 4, 8, NaN, 0: 4, 0.5*4 + 0.5*8 = 6, 6 (carried),
+	 * 0.5*6 + 0 = 3 */
+	double y[4] = { 4, 8, NAN, 0 }, o[4];
+	/* the spike left out: 2200 and 150 beyond [lo, hi] = [-5, 5]; alpha
+	 * 0.9 of -1, -2, -3 from the third point: NaN, NaN, -1, -1.1, -1.29 */
+	double sp[5] = { 2200, 150, -1, -2, -3 }, os[5];
+
+	plot_ema(y, 4, 0.5, 1, 0, o);
+	tap_ok(o[0] == 4 && o[1] == 6 && o[2] == 6 && o[3] == 3, "EMA 0.5 of 4 8 NaN 0: 4 6 6 3 (%g %g %g %g)",
+	    o[0], o[1], o[2], o[3]);
+	plot_ema(sp, 5, 0.9, -5, 5, os);
+	tap_ok(isnan(os[0]) && isnan(os[1]) && os[2] == -1 && fabs(os[3] + 1.1) < 1e-12 && fabs(os[4] + 1.29) < 1e-12,
+	    "EMA 0.9 with the spike outside [-5, 5] left out: NaN NaN -1 -1.1 -1.29 (%g %g %g)", os[2], os[3], os[4]);
+	plot_ema(y, 4, 0, 1, 0, o);
+	tap_ok(o[0] == 4 && o[1] == 8 && o[2] == 8 && o[3] == 0, "EMA alpha 0 copies (NaN carries the last)");
+
+	/* lower is better, one sign: the ratio best / v (0.5 / 1 = 0.5) */
+	tap_ok(plot_goodness(0, 0.5, 0.5, 2) == 1 && plot_goodness(0, 1, 0.5, 2) == 0.5 &&
+	    plot_goodness(0, 2, 0.5, 2) == 0.25, "goodness, lower better: 0.5 -> 1, 1 -> 0.5, 2 -> 0.25");
+	/* higher is better: v / best (0.45 / 0.9 = 0.5) */
+	tap_ok(plot_goodness(1, 0.9, 0.9, 0.45) == 1 && plot_goodness(1, 0.45, 0.9, 0.45) == 0.5,
+	    "goodness, higher better: 0.9 -> 1, 0.45 -> 0.5");
+	/* LCA: lower better, all negative (-16 best): best / v = -16 / -8 = 0.5 */
+	tap_ok(plot_goodness(0, -16, -16, -8) == 1 && plot_goodness(0, -8, -16, -8) == 0.5,
+	    "goodness, lower better and negative (LCA): -16 -> 1, -8 -> 0.5");
+	/* mixed signs (NNAA from -0.04 best to 0.02 worst): 0.1 + 0.9 (v - worst) / (best - worst);
+	 * v = 0: 0.1 + 0.9 x (-0.02 / -0.06) = 0.4 */
+	tap_ok(fabs(plot_goodness(0, 0, -0.04, 0.02) - 0.4) < 1e-12 && plot_goodness(0, 0.02, -0.04, 0.02) == 0.1 &&
+	    plot_goodness(0, -0.04, -0.04, 0.02) == 1, "goodness, mixed signs: worst 0.1, 0 -> 0.4, best 1");
+	tap_ok(plot_goodness(0, NAN, 1, 2) == 0 && plot_goodness(1, 3, 3, 3) == 1, "goodness: NaN 0, all equal 1");
 }
 
 int
@@ -129,5 +166,6 @@ main(void)
 		free(png);
 		free(uri);
 	}
+	test_numbers();
 	return tap_done();
 }

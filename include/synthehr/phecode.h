@@ -60,6 +60,18 @@ const char *phecode_name(const struct phecode_map *m, uint32_t id);
 const char *phecode_description(const struct phecode_map *m, uint32_t id);
 int64_t phecode_find(const struct phecode_map *m, const char *phecode);
 
+/* The descriptions of DIR/phecode_info.csv alone, without loading the ICD
+ * maps (for naming concept columns): 0, or -1 with *cause when the file
+ * cannot be read. */
+struct phecode_info {
+	int n;
+	char **code, **desc;      /* [n] each */
+};
+int phecode_info_read(const char *dir, struct phecode_info *pi, char **cause);
+/* The description of a phecode ("250.2"), or NULL. */
+const char *phecode_info_find(const struct phecode_info *pi, const char *code);
+void phecode_info_done(struct phecode_info *pi);
+
 /* Vocabulary from a vocabulary/version field: "9", "ICD9", "ICD9CM",
  * "ICD-9-CM" → PHECODE_ICD9; "10", "ICD10", "ICD10CM", ... → PHECODE_ICD10;
  * -1 otherwise (case and blanks ignored). */

@@ -26,6 +26,7 @@
 #include "synthehr/blas.h"
 #include "synthehr/csvio.h"
 #include "synthehr/eval.h"
+#include "synthehr/eval_ref.h"
 #include "synthehr/eval_utility.h"
 #include "synthehr/prep.h"
 #include "synthehr/rng.h"
@@ -1190,6 +1191,9 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 		free(p);
 	}
 	eval_finish(&c, jsets, metrics);
+	/* the held-out test rows scored as a set: each metric's real-data reference */
+	if (o->real_baseline && eval_ref_add(s, c.l, c.R, c.T, o, c.key, jsets, metrics, cause) != 0)
+		goto out;
 	json_object_set(metrics, "sets", jsets);
 	json_object_set_new(metrics, "seconds", json_real(util_now() - t0));
 	json_object_set_new(metrics, "peak_rss_mb", json_real((double)util_peak_rss() / 1048576.0));

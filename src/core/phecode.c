@@ -791,3 +791,60 @@ phecode_top_unmatched(const struct phecode_map *m, int vocab, int n, const char 
 	}
 	return k;
 }
+
+int
+phecode_info_read(const char *dir, struct phecode_info *pi, char **cause)
+{
+	char *p = util_path_join(dir, "phecode_info.csv"), **f;
+	struct csv_reader *r = csvr_open(p, cause);
+	size_t *lens;
+	int nf, rc, cap = 0, line = 0;
+
+	memset(pi, 0, sizeof *pi);
+	free(p);
+	if (r == NULL)
+		return -1;
+	while ((rc = csvr_next(r, &f, &lens, &nf, cause)) == 1) {
+		if (line++ == 0 || nf < 2)   /* the header: phecode, description, ... */
+			continue;
+		if (pi->n == cap) {
+			cap = cap ? 2 * cap : 256;
+			pi->code = xreallocarray(pi->code, (size_t)cap, sizeof *pi->code);
+			pi->desc = xreallocarray(pi->desc, (size_t)cap, sizeof *pi->desc);
+		}
+		pi->code[pi->n] = xstrndup(f[0], lens[0]);
+		pi->desc[pi->n] = xstrndup(f[1], lens[1]);
+		pi->n++;
+	}
+	csvr_close(r);
+	if (rc < 0) {
+		phecode_info_done(pi);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+phecode_info_find(const struct phecode_info *pi, const char *code)
+{
+	int i;
+
+	for (i = 0; pi != NULL && i < pi->n; i++)
+		if (strcmp(pi->code[i], code) == 0)
+			return pi->desc[i];
+	return NULL;
+}
+
+void
+phecode_info_done(struct phecode_info *pi)
+{
+	int i;
+
+	for (i = 0; i < pi->n; i++) {
+		free(pi->code[i]);
+		free(pi->desc[i]);
+	}
+	free(pi->code);
+	free(pi->desc);
+	memset(pi, 0, sizeof *pi);
+}

@@ -248,6 +248,7 @@ void
 canvas_bar(struct canvas *cv, int x, int y, int w, double frac, int role)
 {
 	static const uint32_t eighths[8] = { ' ', 0x258f, 0x258e, 0x258d, 0x258c, 0x258b, 0x258a, 0x2589 };
+	static const char ascii_part[8] = { ' ', '.', '.', ':', '-', '=', '+', '*' };
 	int full, rem, i;
 	double cells;
 
@@ -256,22 +257,16 @@ canvas_bar(struct canvas *cv, int x, int y, int w, double frac, int role)
 	if (frac > 1)
 		frac = 1;
 	cells = frac * w;
-	if (cv->ascii) {
-		full = (int)(cells + 0.5);
-		if (full == 0)
-			full = 1;  /* something visible for any positive value */
-		for (i = 0; i < full; i++)
-			canvas_put(cv, x + i, y, '#', role);
-		return;
-	}
 	full = (int)cells;
 	rem = (int)((cells - full) * 8);
 	for (i = 0; i < full; i++)
-		canvas_put(cv, x + i, y, 0x2588, role);
+		canvas_put(cv, x + i, y, cv->ascii ? '#' : 0x2588, role);
+	/* the last cell in eighths: block glyphs, or in ASCII the density
+	 * ramp . : - = + * (7 steps a cell, not just '#' or nothing) */
 	if (full < w && rem > 0)
-		canvas_put(cv, x + full, y, eighths[rem], role);
+		canvas_put(cv, x + full, y, cv->ascii ? (uint32_t)ascii_part[rem] : eighths[rem], role);
 	else if (full == 0)
-		canvas_put(cv, x, y, 0x258f, role);
+		canvas_put(cv, x, y, cv->ascii ? '.' : 0x258f, role);   /* something for any positive value */
 }
 
 void

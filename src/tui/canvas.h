@@ -45,8 +45,9 @@ void canvas_fill(struct canvas *cv, int x, int y, int w, int h, uint32_t ch, int
 void canvas_hline(struct canvas *cv, int x, int y, int w, int role);
 /* A frame with an optional title in its top edge. */
 void canvas_box(struct canvas *cv, int x, int y, int w, int h, int role, const char *title);
-/* Horizontal bar of frac (0..1) of w cells, with eighth blocks (UTF-8) or
- * '#' (ASCII); the rest is left untouched. */
+/* Horizontal bar of frac (0..1) of w cells: full cells then the last
+ * cell's eighths, as block glyphs (UTF-8) or '#' and . : - = + * (ASCII);
+ * the rest is left untouched. */
 void canvas_bar(struct canvas *cv, int x, int y, int w, double frac, int role);
 /* A progress bar [=====     ] of width w. */
 void canvas_progress(struct canvas *cv, int x, int y, int w, double frac, int role);

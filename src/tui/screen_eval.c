@@ -15,6 +15,8 @@
 #include "synthehr/consist.h"
 #include "synthehr/eval.h"
 #include "synthehr/mtx.h"
+#include "synthehr/phecode.h"
+#include "synthehr/plot.h"
 #include "synthehr/prep.h"
 #include "synthehr/rank.h"
 #include "synthehr/util.h"
@@ -31,7 +33,13 @@ static struct {
 	int sel;               /* selected set */
 	int page;
 	int view;              /* 0 panels, 1 figure 4, 2 drill-down */
+	double ref[RANK_COUNT]; /* real-data reference per metric, NaN = none */
+	int nref;              /* how many metrics have one */
 	double *px, *py;       /* figure 4 points: real, synthetic prevalence */
+	char **pname;          /* [npts] each point's concept column */
+	int top[5], ntop;      /* the points farthest from the diagonal, farthest first */
+	struct phecode_info phe;   /* descriptions (report.phecodes / $SYNTHEHR_PHECODES) */
+	int phe_state;         /* 0 not read, 1 read, -1 none */
 	int npts, pts_set;     /* for which set */
 	char *pts_err;
 } ev;
@@ -40,7 +48,7 @@ static const char *const eval_keys[] = {
 	"e\trun the evaluation (every run and baseline)",
 	"Up/Down\tselect a run or baseline",
 	"Left/Right\tpage through the metric panels",
-	"f\tFigure 4: real vs synthetic concept prevalence",
+	"f\tFigure 4: real vs synthetic prevalence, the 5 largest gaps named",
 	"Enter\tdrill down: every metric of the selected set",
 	"Esc\tback to the panels",
 	":export F\twrite F (Markdown) and eval/report.html (charts)",
@@ -48,23 +56,40 @@ static const char *const eval_keys[] = {
 };
 
 static void
+free_points(void)
+{
+	int i;
+
+	for (i = 0; ev.pname != NULL && i < ev.npts; i++)
+		free(ev.pname[i]);
+	free(ev.pname);
+	free(ev.px);
+	free(ev.py);
+	free(ev.pts_err);
+	ev.pname = NULL;
+	ev.px = ev.py = NULL;
+	ev.pts_err = NULL;
+	ev.npts = ev.ntop = 0;
+}
+
+static void
 eval_reset(struct app *a)
 {
 	(void)a;
+	free_points();
+	if (ev.phe_state == 1)
+		phecode_info_done(&ev.phe);
+	ev.phe_state = 0;
 	json_decref(ev.metrics);
 	free(ev.values);
 	free(ev.se);
 	free(ev.names);
-	free(ev.px);
-	free(ev.py);
-	free(ev.pts_err);
 	ev.metrics = NULL;
 	ev.values = NULL;
 	ev.se = NULL;
 	ev.names = NULL;
-	ev.px = ev.py = NULL;
-	ev.pts_err = NULL;
 	ev.nsets = 0;
+	ev.nref = 0;
 	ev.npts = 0;
 	ev.pts_set = -1;
 	ev.loaded = 0;
@@ -94,6 +119,22 @@ eval_load(struct app *a)
 			app_status(a, "STALE: %d result%s older than %s inputs; 'synthehr check' names them",
 			    n, n == 1 ? " is" : "s are", n == 1 ? "its" : "their");
 		study_free(s);
+	}
+	/* the real-data reference: metrics.json "reference" (the held-out
+	 * test rows scored as a set), else TRTR's AUROC for TSTR and TRTS */
+	{
+		json_t *rv = json_object_get(json_object_get(ev.metrics, "reference"), "values");
+		double trtr = js_num(json_object_get(ev.metrics, "trtr"), "auroc", NAN);
+		int m;
+
+		for (m = 0; m < RANK_COUNT; m++) {
+			json_t *v = json_object_get(rv, rank_metrics[m].key);
+
+			ev.ref[m] = json_is_number(v) ? json_number_value(v) : NAN;
+			if (ev.ref[m] != ev.ref[m] && (m == RANK_TSTR || m == RANK_TRTS))
+				ev.ref[m] = trtr;
+			ev.nref += ev.ref[m] == ev.ref[m];
+		}
 	}
 	if (ev.metrics != NULL && ev.values != NULL) {
 		int n = 0;
@@ -151,12 +192,7 @@ load_points(struct app *a, int set)
 	char *cause = NULL, *rel, *p;
 	int j, n = 0;
 
-	free(ev.px);
-	free(ev.py);
-	free(ev.pts_err);
-	ev.px = ev.py = NULL;
-	ev.pts_err = NULL;
-	ev.npts = 0;
+	free_points();
 	ev.pts_set = set;
 	if (prep_load_layout(a->st, &l, &cause) != 0)
 		goto fail;
@@ -182,6 +218,7 @@ load_points(struct app *a, int set)
 	free(p);
 	ev.px = xcalloc(l->D + 1, sizeof *ev.px);
 	ev.py = xcalloc(l->D + 1, sizeof *ev.py);
+	ev.pname = xcalloc(l->D + 1, sizeof *ev.pname);
 	for (j = 0; j < l->D; j++) {
 		double sr = 0, ss = 0;
 		size_t i;
@@ -194,9 +231,23 @@ load_points(struct app *a, int set)
 			ss += mtx_get(s, i, j) >= 0.5f;
 		ev.px[n] = r->n ? sr / r->n : 0;
 		ev.py[n] = s->n ? ss / s->n : 0;
+		ev.pname[n] = xstrdup(l->name[j]);
 		n++;
 	}
 	ev.npts = n;
+	/* the five concepts farthest from the diagonal (|synthetic - real|;
+	 * ties: the first column) */
+	for (ev.ntop = 0; ev.ntop < 5 && ev.ntop < n; ev.ntop++) {
+		int i, k, best = -1;
+
+		for (i = 0; i < n; i++) {
+			for (k = 0; k < ev.ntop && ev.top[k] != i; k++)
+				;
+			if (k == ev.ntop && (best < 0 || fabs(ev.py[i] - ev.px[i]) > fabs(ev.py[best] - ev.px[best])))
+				best = i;
+		}
+		ev.top[ev.ntop] = best;
+	}
 	mtx_free(r);
 	mtx_free(s);
 	layout_free(l);
@@ -253,27 +304,6 @@ count_place(const double *place, int p, int m)
 	return n;
 }
 
-/* Bar length in "goodness" space: the best set's bar is the longest
- * whatever the metric's direction or sign.  Values of one sign: the ratio
- * to the best (a set twice as far from zero in the bad direction gets half
- * the bar); mixed signs or zero: 10% to 100% across worst .. best. */
-static double
-goodness(int m, double v, double best, double worst)
-{
-	int hb = rank_metrics[m].higher_better;
-	double f;
-
-	if (v != v)
-		return 0;
-	if (best == worst)
-		return 1;
-	if ((best > 0 && worst > 0) || (best < 0 && worst < 0))
-		f = (best > 0) == hb ? v / best : best / v;
-	else
-		f = 0.1 + 0.9 * (v - worst) / (best - worst);
-	return f < 0 ? 0 : f > 1 ? 1 : f;
-}
-
 /* A set's name in at most w columns: whole when it fits, else shortened
  * with a '~' and spelled out in the key below the panels (names are
  * never cut without saying what they are). */
@@ -291,12 +321,26 @@ short_label(int s, int w, char *buf, size_t size, int *cut)
 	return buf;
 }
 
+/* The column of a bar area (x, w cells) where a bar of goodness g ends. */
+static int
+bar_end(int x, int w, double g)
+{
+	int c = (int)ceil(g * w - 1e-9) - 1;
+
+	return x + (c < 0 ? 0 : c >= w ? w - 1 : c);
+}
+
+/* One metric's panel: a bar per set in goodness space, the real-data
+ * reference (when there is one) as a marked column through every bar and
+ * a row of its own, the best set starred. */
 static void
 draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 {
 	char title[48], b[80], lb[64];
-	int s, nw = 5, cw = 8, peer, bestp, nbest, cut;
-	double *place = xcalloc(ev.nsets + 1, sizeof *place), vbest = NAN, vworst = NAN;
+	int s, nw = 5, cw = 8, peer, bestp, nbest, cut, hb = rank_metrics[m].higher_better;
+	int hasref = ev.nref > 0, rows = h - 2 - hasref, bx, bw;
+	double *place = xcalloc(ev.nsets + 1, sizeof *place), vbest = NAN, vworst = NAN, ref = ev.ref[m];
+	uint32_t vbar = cv->ascii ? '|' : 0x2502;
 
 	/* the value cell: 8 columns, wider for "value±se" */
 	for (s = 0; s < ev.nsets; s++)
@@ -307,15 +351,17 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 	for (s = 0; s < ev.nsets; s++)
 		nw = SH_MAX(nw, (int)strlen(screen_eval_label(ev.names[s], lb, sizeof lb, NULL)));
 	nw = SH_MIN(nw, 11);
+	bx = x + 3 + nw;
+	bw = w - nw - 4 - cw;
 
 	snprintf(title, sizeof title, "%s %s", rank_metrics[m].label, cv->ascii ?
 	    (rank_metrics[m].higher_better ? "(higher)" : "(lower)") : rank_arrow(m));
 	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
 	bestp = metric_places(m, place);
 	nbest = count_place(place, bestp, m);
-	for (s = 0; s < ev.nsets; s++) {
-		double v = ev.values[(size_t)s * RANK_COUNT + m];
-		int hb = rank_metrics[m].higher_better;
+	/* the bars' scale spans the sets and the reference */
+	for (s = 0; s <= ev.nsets; s++) {
+		double v = s < ev.nsets ? ev.values[(size_t)s * RANK_COUNT + m] : ref;
 
 		if (v != v)
 			continue;
@@ -324,9 +370,9 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 		if (vworst != vworst || (hb ? v < vworst : v > vworst))
 			vworst = v;
 	}
-	for (s = 0; s < ev.nsets && s < h - 2; s++) {
+	for (s = 0; s < ev.nsets && s < rows; s++) {
 		double v = ev.values[(size_t)s * RANK_COUNT + m];
-		int best = v == v && (int)place[s] == bestp, bw = w - nw - 4 - cw;
+		int best = v == v && (int)place[s] == bestp;
 		int role = best ? THEME_BEST : THEME_NORMAL;
 
 		screen_eval_label(ev.names[s], lb, sizeof lb, &peer);
@@ -338,18 +384,59 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 		canvas_printf(cv, x + 2, y + 1 + s, nw, s == ev.sel ? THEME_SELECTED : peer ? THEME_DIM :
 		    THEME_NORMAL, "%-*s", nw, short_label(s, nw, b, sizeof b, &cut));
 		if (v == v && bw > 0)
-			canvas_bar(cv, x + 3 + nw, y + 1 + s, bw, goodness(m, v, vbest, vworst), best ? THEME_GOOD :
+			canvas_bar(cv, bx, y + 1 + s, bw, plot_goodness(hb, v, vbest, vworst), best ? THEME_GOOD :
 			    peer ? THEME_DIM : THEME_HIST_BAR);
+		/* the reference's column: a notch in a longer bar, a line past
+		 * a shorter one */
+		if (ref == ref && bw > 0)
+			canvas_put(cv, bar_end(bx, bw, plot_goodness(hb, ref, vbest, vworst)), y + 1 + s, vbar, THEME_KEY);
 		canvas_text_right(cv, x + w - 1 - cw, y + 1 + s, cw, role, fmt_se(cv, b, sizeof b, s, m));
+	}
+	if (hasref && rows >= 0 && bw > 0) {
+		int ry = y + 1 + SH_MIN(ev.nsets, rows);
+
+		canvas_printf(cv, x + 2, ry, nw, THEME_KEY, "%-*s", nw, "real");
+		if (ref == ref) {
+			double g = plot_goodness(hb, ref, vbest, vworst);
+			int i, end = bar_end(bx, bw, g);
+
+			for (i = bx; i < end; i++)
+				canvas_put(cv, i, ry, cv->ascii ? '-' : 0x2500, THEME_DIM);
+			canvas_put(cv, end, ry, vbar, THEME_KEY);
+			canvas_text_right(cv, x + w - 1 - cw, ry, cw, THEME_KEY, tui_fmt(b, sizeof b, ref));
+		} else
+			canvas_text(cv, bx, ry, bw + cw, THEME_DIM, "no reference");
 	}
 	free(place);
 }
 
+/* A concept's phecode description, from the map that study.json
+ * report.phecodes or $SYNTHEHR_PHECODES names (as the reports and the
+ * Load screen do); NULL without one. */
+static const char *
+concept_description(struct app *a, const char *name)
+{
+	if (ev.phe_state == 0) {
+		const char *dir = js_str(json_object_get(a->st->cfg, "report"), "phecodes", NULL);
+		char *cause = NULL;
+
+		if (dir == NULL || *dir == '\0')
+			dir = getenv("SYNTHEHR_PHECODES");
+		ev.phe_state = dir != NULL && *dir != '\0' && phecode_info_read(dir, &ev.phe, &cause) == 0 ? 1 : -1;
+		free(cause);
+	}
+	return ev.phe_state == 1 ? phecode_info_find(&ev.phe, name) : NULL;
+}
+
+/* Figure 4: every concept's real (x) against synthetic (y) prevalence,
+ * the diagonal y = x drawn as a line of its own glyph under the points,
+ * the five points farthest from it numbered and listed below with their
+ * phecode descriptions. */
 static void
 draw_fig4(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
 	double mx = 0;
-	int i, pw, ph;
+	int i, k, pw, ph, px0, nl;
 	char title[96], b[32];
 
 	if (ev.pts_set != ev.sel)
@@ -364,21 +451,57 @@ draw_fig4(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		mx = SH_MAX(mx, SH_MAX(ev.px[i], ev.py[i]));
 	if (mx <= 0)
 		mx = 1;
+	nl = h >= 14 ? ev.ntop : 0;   /* the list of the largest gaps, when there is room */
+	px0 = x + 9;
 	pw = w - 11;
-	ph = h - 3;
-	/* the diagonal y = x, dimmed, under the points */
-	{
-		double d[2] = { 0, mx };
-		struct canvas_series s = { d, 2, THEME_DIM, 0 };
+	ph = h - 3 - nl;
+	if (pw < 2 || ph < 2)
+		return;
+	canvas_scatter(cv, px0, y + 1, pw, ph, ev.px, ev.py, ev.npts, 0, mx, 0, mx, THEME_PLOT_1);
+	/* the five largest gaps: their number instead of the dot */
+	for (k = 0; k < nl; k++) {
+		int j = ev.top[k];
+		int cx = (int)(ev.px[j] / mx * (pw - 1) + 0.5), cy = (int)((mx - ev.py[j]) / mx * (ph - 1) + 0.5);
 
-		canvas_plot(cv, x + 9, y + 1, pw, ph, &s, 1, 2, 0, mx);
+		canvas_put(cv, px0 + cx, y + 1 + cy, (uint32_t)('1' + k), THEME_BAD);
 	}
-	canvas_scatter(cv, x + 9, y + 1, pw, ph, ev.px, ev.py, ev.npts, 0, mx, 0, mx, THEME_PLOT_1);
+	/* the diagonal y = x in the cells the points leave free: a line
+	 * glyph of its own, dimmed, never mistaken for a point */
+	for (i = 0; i <= 4 * pw; i++) {
+		double t = (double)i / (4 * pw);
+		int cx = (int)(t * (pw - 1) + 0.5), cy = (int)((1 - t) * (ph - 1) + 0.5);
+		struct canvas_cell *c;
+
+		if (px0 + cx >= cv->w || y + 1 + cy >= cv->h || px0 + cx < 0 || y + 1 + cy < 0)
+			continue;
+		c = &cv->cells[(size_t)(y + 1 + cy) * cv->w + px0 + cx];
+		if (c->ch == ' ')
+			canvas_put(cv, px0 + cx, y + 1 + cy, cv->ascii ? '/' : 0x2571, THEME_DIM);
+	}
 	canvas_text_right(cv, x + 1, y + 1, 7, THEME_DIM, tui_fmt(b, sizeof b, mx));
 	canvas_text_right(cv, x + 1, y + ph, 7, THEME_DIM, "0");
-	canvas_printf(cv, x + 9, y + h - 2, pw, THEME_DIM, "0   %d concepts; on the diagonal = same prevalence",
-	    ev.npts);
-	canvas_text_right(cv, x + 9, y + h - 2, pw, THEME_DIM, tui_fmt(b, sizeof b, mx));
+	canvas_printf(cv, px0, y + ph + 1, pw, THEME_DIM, "0   %d concepts; %s y = x: same prevalence; "
+	    "1-5 largest gaps", ev.npts, cv->ascii ? "/" : "\u2571");
+	canvas_text_right(cv, px0, y + ph + 1, pw, THEME_DIM, tui_fmt(b, sizeof b, mx));
+	for (k = 0; k < nl; k++) {
+		int j = ev.top[k];
+		const char *d = concept_description(a, ev.pname[j]);
+
+		int n = canvas_printf(cv, x + 2, y + ph + 2 + k, w - 4, THEME_NORMAL, "%d %-7s %5.1f%% %s %5.1f%% "
+		    "(%+.1f)  ", k + 1, ev.pname[j], 100 * ev.px[j], cv->ascii ? "->" : "\u2192", 100 * ev.py[j],
+		    100 * (ev.py[j] - ev.px[j]));
+		int dw = w - 4 - n;
+
+		if (d == NULL)
+			d = ev.phe_state == 1 ? "(not in the phecode map)" : "(no phecode map: report.phecodes)";
+		/* a description longer than the row keeps its start and says so */
+		if (dw > 1 && canvas_strwidth(d) > dw) {
+			canvas_text(cv, x + 2 + n, y + ph + 2 + k, dw - 1, THEME_NORMAL, d);
+			canvas_put(cv, x + 2 + n + dw - 1, y + ph + 2 + k, '~', THEME_DIM);
+		} else
+			canvas_text(cv, x + 2 + n, y + ph + 2 + k, dw, THEME_NORMAL, d);
+		canvas_put(cv, x + 2, y + ph + 2 + k, (uint32_t)('1' + k), THEME_BAD);
+	}
 }
 
 static void
@@ -520,7 +643,7 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		if (any)
 			shown[nm++] = m;
 	}
-	ph = ev.nsets + 2;
+	ph = ev.nsets + 2 + (ev.nref > 0);
 	/* a panel holds the whole name, a bar of 6 or more and value±se:
 	 * fewer panels per row rather than names or values cut */
 	{
@@ -540,6 +663,12 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	if (ev.page * per_page >= nm) ev.page = 0;
 	for (i = 0; i < per_page && ev.page * per_page + i < nm; i++)
 		draw_panel(cv, x + (i % per_row) * pw, y + (i / per_row) * ph, pw, ph, shown[ev.page * per_page + i]);
+	/* what the reference row is, on a row the panels leave free */
+	if (ev.nref > 0 && y + (per_page / per_row) * ph <= y + h - 3)
+		canvas_printf(cv, x + 1, y + h - 3, w - 2, THEME_DIM, "%s real = %s", cv->ascii ? "|" : "\u2502",
+		    json_object_get(json_object_get(ev.metrics, "reference"), "values") != NULL ?
+		    "the held-out test rows scored as a set (TSTR, TRTS: TRTR's AUROC)" :
+		    "TRTR's AUROC (train real, test real); e evaluates the others");
 	/* the key: bars, marks, and every shortened name in full */
 	{
 		char key[512], sb[64], lb[64];

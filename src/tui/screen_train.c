@@ -810,26 +810,28 @@ draw_overlay(struct canvas *cv, int x, int y, int w, int h, int marks)
 		s[ns].mark = marks ? canvas_plot_mark(r - 1) : 0;
 		run_of[ns++] = r;
 	}
-	/* the title: what is plotted, how, and what is left out */
+	/* the title: what is plotted, how, and what is left out, in the
+	 * frame's width (at 80 columns: 52) */
 	if (tr.fid)
-		snprintf(title, sizeof title, "checkpoint score (%s rule: %s), lower is better",
-		    train_rule_name(tr.ts.rule), tr.ts.rule == TRAIN_RULE_METRIC ? "quick DWD" : "-critic loss");
-	else
-		snprintf(title, sizeof title, "critic loss %s%s%s, %s", time ? "by training time" : "per epoch",
-		    tr.smooth > 0 ? ", EMA " : "", tr.smooth > 0 ? (tr.smooth == 1 ? "0.9" : "0.98") : "",
-		    hidden > 0 ? "runs shown" : "all runs");
-	if (hidden > 0) {
-		size_t o = strlen(title);
+		snprintf(title, sizeof title, "checkpoint score (%s)", tr.ts.rule == TRAIN_RULE_METRIC ?
+		    "quick DWD, lower is better" : "-critic loss, lowest > 0 kept");
+	else {
+		size_t o;
 
-		snprintf(title + o, sizeof title - o, " (%d hidden)", hidden);
+		snprintf(title, sizeof title, "critic loss %s%s%s", time ? "by time" : "per epoch",
+		    tr.smooth > 0 ? ", EMA " : "", tr.smooth > 0 ? (tr.smooth == 1 ? "0.9" : "0.98") : "");
+		o = strlen(title);
+		if (hidden > 0)
+			snprintf(title + o, sizeof title - o, ", %d hidden", hidden);
+		else if ((int)(o + strlen(", all runs") + strlen(eta)) <= w - 4)
+			snprintf(title + o, sizeof title - o, ", all runs");
 	}
 	if (eta[0] != '\0' && strlen(title) + strlen(eta) < sizeof title)
 		strcat(title, eta);
 	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
 	if (ns == 0) {
-		canvas_text(cv, x + 2, y + 2, w - 4, THEME_DIM, tr.fid ? "no checkpoint scores yet (state.json "
-		    "records them at each checkpoint after ckpt_after)" : hidden > 0 ? "every run is hidden: h a shows "
-		    "them" : "no loss history yet: s starts training");
+		canvas_text(cv, x + 2, y + 2, w - 4, THEME_DIM, tr.fid ? "no checkpoint scores yet (state.json)" :
+		    hidden > 0 ? "every run is hidden: h a shows them" : "no loss history yet: s starts training");
 		for (k = 0; k < nown; k++)
 			free(own[k]);
 		return;
@@ -880,7 +882,7 @@ draw_overlay(struct canvas *cv, int x, int y, int w, int h, int marks)
 		cursor_at(&tr.run[run_of[0]], xmax, tmax, wh, sizeof wh);
 		snprintf(xm, sizeof xm, time ? "cursor %s" : "cursor: epoch %s", wh);
 	} else
-		snprintf(xm, sizeof xm, time ? "training time" : "epoch");
+		snprintf(xm, sizeof xm, time ? "training time (m:ss)" : "epoch");
 	plot_with_axes(cv, x + 1, y + 1, w - 2, h - 3, lw, d, nd, time ? g : xmax, lo, hi, xl, xr, xm, tr.cursor);
 	/* the chosen checkpoints, on top of the scores */
 	if (tr.fid)
