@@ -176,6 +176,18 @@ rm -rf "$W/n4"
 refused "a refused train --seed leaves study.json unchanged" 1 'other settings.*--restart' \
 	"$S" "$SYNTHEHR" train "$S" --seed 99 --runs 1 --epochs 4
 check "plain train still works after the refusal" $T "$SYNTHEHR" train "$S" --runs 1 --epochs 4 --threads 1
+# A settings change with damaged training rows: refused before study.json
+# is saved (nothing on disk changes), and so is an unknown option value.
+cp -r "$S" "$W/d"
+printf '\001' | dd of="$W/d/prep/train.mtx" bs=1 seek=$(($(size "$W/d/prep/train.mtx") - 1)) conv=notrunc 2>/dev/null
+refused "train with new settings on a damaged train.mtx changes nothing (settings not saved)" 2 \
+	'train\.mtx: damaged matrix \(payload checksum mismatch\)' \
+	"$W/d" "$SYNTHEHR" train "$W/d" --runs 2 --epochs 5 --rule metric --lr-schedule cosine
+refused "train with a new preset and --restart on a damaged train.mtx changes nothing" 2 \
+	'train\.mtx: damaged matrix' "$W/d" "$SYNTHEHR" train "$W/d" --preset tutorial --restart
+refused "train with a refused option value changes nothing" 2 '--encoding: expected prep or minmax' \
+	"$W/d" "$SYNTHEHR" train "$W/d" --epochs 9 --encoding bogus
+rm -rf "$W/d"
 cp -r "$S" "$W/r"
 sed 's/"RACE": "categorical"/"RACE": "bogus"/' "$W/r/study.json" >"$W/r/j" && cat "$W/r/j" >"$W/r/study.json" && rm "$W/r/j"
 refused "prep on an invalid role is bad input (exit 2)" 2 'study\.json: schema role of .RACE.' "$W/r" "$SYNTHEHR" prep "$W/r"

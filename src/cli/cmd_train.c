@@ -361,6 +361,20 @@ cmd_train(int argc, char **argv)
 		study_free(s);
 		return cli_fail(argv[0], cause, rc == -2 ? EXIT_USAGE : EXIT_FAIL);
 	}
+	if (changed && !slurm) {
+		/* the stage would refuse damaged or foreign training rows after
+		 * the settings were saved: read them first (issue 18 item 9) */
+		struct layout *tl = NULL;
+		struct mtx *tm = NULL;
+
+		rc = train_load_data(s, &tl, &tm, &cause);
+		mtx_free(tm);
+		layout_free(tl);
+		if (rc != 0) {
+			study_free(s);
+			return cli_fail(argv[0], cause, EXIT_USAGE);
+		}
+	}
 	if (changed && study_save(s, &cause) != 0) {
 		study_free(s);
 		return cli_fail(argv[0], cause, EXIT_FAIL);
