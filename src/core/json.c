@@ -100,9 +100,11 @@ js_read_file(const char *path, json_t **out, char **cause)
 	if (!util_file_exists(path))
 		return util_fail(cause, "%s: %s", path, strerror(ENOENT));
 	j = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	if (j == NULL && err.line < 0)   /* not a syntax error: the file or memory */
-		return util_fail(cause, "%s: cannot read it%s%s (out of memory? see ulimit -v)", path,
-		    err.text[0] ? ": " : "", err.text);
+	if (j == NULL && json_error_code(&err) == json_error_out_of_memory)
+		return util_fail(cause, "%s: reading it needs more memory than is available (a limit set "
+		    "with ulimit -v?)", path);
+	if (j == NULL && err.line < 0)   /* not a syntax error: opening or reading the file */
+		return util_fail(cause, "%s: cannot read it%s%s", path, err.text[0] ? ": " : "", err.text);
 	if (j == NULL)
 		return util_fail(cause, "%s:%d:%d: %s", path, err.line, err.column, err.text);
 	*out = j;

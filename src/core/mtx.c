@@ -541,11 +541,19 @@ mtx_read(const char *path, const struct layout *l, struct mtx **out, char **caus
 		    "prep/layout.json has %016llx); re-run the stage that wrote it", path,
 		    (unsigned long long)h.layout_hash, (unsigned long long)layout_hash(l));
 	}
-	if (h.n > ((uint64_t)1 << 40) || util_mem_check(h.n * (h.nb + 4 * (size_t)h.nc), path, cause) != 0) {
+	if (h.n > ((uint64_t)1 << 40)) {
 		fclose(fp);
-		if (h.n > ((uint64_t)1 << 40))
-			util_fail(cause, "%s: implausible row count %llu", path, (unsigned long long)h.n);
-		return -1;
+		return util_fail(cause, "%s: implausible row count %llu", path, (unsigned long long)h.n);
+	}
+	{
+		char *what = xsprintf("reading %s (%llu rows)", path, (unsigned long long)h.n);
+		int rc = util_mem_check(h.n * (h.nb + 4 * (size_t)h.nc), what, cause);
+
+		free(what);
+		if (rc != 0) {
+			fclose(fp);
+			return -1;
+		}
 	}
 	m = mtx_new(h.n, l);
 	isf = xmalloc(h.D);

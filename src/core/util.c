@@ -1095,6 +1095,16 @@ volatile int util_cancel_aware;
 /* A command that polls util_interrupted sets util_cancel_aware; otherwise a
  * signal ends the process the usual way (nothing half-written survives,
  * because every write is atomic). */
+/* "1.5 GiB" from 1 GiB up, else "320 MiB" (never "0.0 GiB"). */
+void
+util_fmt_bytes(char *buf, size_t size, double bytes)
+{
+	if (bytes >= 1073741824.0)
+		snprintf(buf, size, "%.1f GiB", bytes / 1073741824.0);
+	else
+		snprintf(buf, size, "%.0f MiB", ceil(bytes / 1048576.0));
+}
+
 int
 util_mem_check(size_t bytes, const char *what, char **cause)
 {
@@ -1109,12 +1119,19 @@ util_mem_check(size_t bytes, const char *what, char **cause)
 				break;
 		fclose(fp);
 	}
-	if (avail_kb > 0 && bytes / 1024 > avail_kb)
-		return util_fail(cause, "%s needs about %.1f GiB of memory but only %.1f GiB is available",
-		    what, bytes / 1073741824.0, avail_kb / 1048576.0);
-	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && bytes > rl.rlim_cur)
-		return util_fail(cause, "%s needs about %.1f GiB of memory, over the address-space limit (%.1f GiB)",
-		    what, bytes / 1073741824.0, rl.rlim_cur / 1073741824.0);
+	char need[32], have[32];
+
+	if (avail_kb > 0 && bytes / 1024 > avail_kb) {
+		util_fmt_bytes(need, sizeof need, (double)bytes);
+		util_fmt_bytes(have, sizeof have, (double)avail_kb * 1024);
+		return util_fail(cause, "%s needs about %s of memory but only %s is available", what, need, have);
+	}
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && bytes > rl.rlim_cur) {
+		util_fmt_bytes(need, sizeof need, (double)bytes);
+		util_fmt_bytes(have, sizeof have, (double)rl.rlim_cur);
+		return util_fail(cause, "%s needs about %s of memory but only %s is available (the "
+		    "address-space limit, ulimit -v)", what, need, have);
+	}
 	return 0;
 }
 
