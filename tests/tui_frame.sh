@@ -115,6 +115,10 @@ keys q
 expect "quitting with the deleted profile's weights unsaved asks first" \
     "The edited weights are not saved (S saves). Quit anyway? (y/n)" 5
 keys n
+keys ':open st' Enter
+expect "opening a study with unsaved weights asks first" \
+    "The edited weights are not saved (S saves). Open the other study anyway? (y/n)" 5
+keys n
 
 # ---- the message viewer: an earlier error, scrolled to, found
 keys ':frobnicate' Enter

@@ -244,6 +244,42 @@ app_open_study(struct app *a, const char *dir, char **cause)
 	return 0;
 }
 
+/* :open and o: another study, once the user agrees to lose unsaved weights. */
+static char *open_pending;
+static int open_rc;
+
+static void
+open_now(struct app *a)
+{
+	char *cause = NULL, *dir = open_pending;
+
+	open_pending = NULL;
+	open_rc = -1;
+	if (dir == NULL)
+		return;
+	screen_rank_discard(a);
+	if (app_open_study(a, dir, &cause) != 0)
+		app_error(a, cause);
+	else {
+		app_status(a, "opened %s", dir);
+		open_rc = 0;
+	}
+	free(dir);
+}
+
+int
+app_open_ask(struct app *a, const char *dir)
+{
+	free(open_pending);
+	open_pending = xstrdup(dir);
+	if (screen_rank_unsaved(a)) {
+		app_confirm(a, "The edited weights are not saved (S saves). Open the other study anyway?", open_now);
+		return 0;
+	}
+	open_now(a);
+	return open_rc;
+}
+
 /* Remember where the user is (study.json "ui"). */
 void
 app_save_ui(struct app *a)

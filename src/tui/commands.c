@@ -219,14 +219,7 @@ cmd_theme(struct app *a, char *const *w)
 static int
 cmd_open(struct app *a, char *const *w)
 {
-	char *cause = NULL;
-
-	if (app_open_study(a, w[1], &cause) != 0) {
-		app_error(a, cause);
-		return -1;
-	}
-	app_status(a, "opened %s", w[1]);
-	return 0;
+	return app_open_ask(a, w[1]);
 }
 
 static int cmd_column(struct app *a, char *const *w) { return screen_review_show(a, w[1]); }

@@ -337,14 +337,8 @@ screen_load_start_csv(struct app *a, const char *path)
 static void
 got_open(struct app *a, char *line)
 {
-	char *cause = NULL;
-
-	if (line != NULL && *line != '\0') {
-		if (app_open_study(a, line, &cause) != 0)
-			app_error(a, cause);
-		else
-			app_status(a, "opened %s", line);
-	}
+	if (line != NULL && *line != '\0')
+		app_open_ask(a, line);
 	free(line);
 }
 

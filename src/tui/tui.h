@@ -134,6 +134,9 @@ void app_study_reload(struct app *a);
 /* Save study.json; errors go to the status line.  Returns 0 on success. */
 int app_study_save(struct app *a);
 int app_open_study(struct app *a, const char *dir, char **cause);
+/* :open and o: open dir, asking first when edited weights would be lost;
+ * the outcome goes to the status line. */
+int app_open_ask(struct app *a, const char *dir);
 /* (Re)load the study's source cohort with the schema's roles. */
 int app_load_cohort(struct app *a, char **cause);
 void app_switch(struct app *a, int screen);
