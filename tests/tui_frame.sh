@@ -57,6 +57,12 @@ o1=$(overall)
 # profile A: run-2 1.80, run-1 2.30, run-3 3.20, run-4 3.70, run-5 4.00
 if [ "$o1" = " overall 1.80 2.30 3.20 3.70 4.00" ]; then ok "overall scores under A ($o1)"; else
 	not_ok "overall scores under A: got '$o1'"; fi
+# select run-3 (the third column): under A its places against the mean
+# place 3: CKV 1 (0.1 x -2), MI 2 (0.1 x -1); DWD 5 (0.1 x 2), FI 4 (0.2 x 1), AI 4
+keys '>' '>'
+expect "< > select a set: what carries it" "^ run-3 (< >): carried by CKV -0\.20, MI -0\.10$" 5
+grep_ok "... and what sinks it" "^   sunk by DWD +0\.20, FI +0\.20, AI +0\.10 " "$SCREEN"
+keys '<' '<'
 keys Home + +
 expect "two + on DWD: the profile marked edited" "profile A (edited, S saves)" 5
 wait_for "^ DWD     ↓  0\.20" 5 >/dev/null

@@ -31,6 +31,7 @@ static struct {
 	char pending[64]; /* the profile to load, replace or delete once the user agrees */
 	int picking;      /* the profile picker (p) is shown */
 	int pick;         /* its selection */
+	int col;          /* the selected set: a column of the table (0 = the best) */
 } rk;
 
 static const char *const rank_keys[] = {
@@ -42,6 +43,7 @@ static const char *const rank_keys[] = {
 	"p c\tthe profiles: A, B and those saved in study.json; Enter loads, D deletes (asks first)",
 	"n\tnormalise the weights to sum to 1",
 	"S\tsave the weights as a named profile (study.json \"rank\"; synthehr rank --profile NAME)",
+	"< >\tselect a set (a column): the metrics that carry it and sink it (weight x place against the mean place)",
 	"v\tthe runs x metrics table / the ranking with its stability",
 	":export F\twrite F (Markdown) and eval/report.html (charts)",
 	NULL,
@@ -170,7 +172,8 @@ draw_table(struct canvas *cv, int x, int y, int w, int h, const double *values, 
 
 		screen_eval_label(names[order[c]], b, sizeof b, &peer);
 		short_name(names[order[c]], cw - 1, b, sizeof b, &cut);
-		canvas_text_right(cv, x + lw + c * cw, y + 1, cw, c == 0 ? THEME_BEST : peer ? THEME_DIM : THEME_TITLE, b);
+		canvas_text_right(cv, x + lw + c * cw, y + 1, cw, c == rk.col ? THEME_SELECTED : c == 0 ? THEME_BEST :
+		    peer ? THEME_DIM : THEME_TITLE, b);
 		if (cut && off < (int)sizeof key - 80) {
 			char lb[64];
 
@@ -260,6 +263,55 @@ draw_table(struct canvas *cv, int x, int y, int w, int h, const double *values, 
 		}
 		if (yy < y + h)
 			canvas_text(cv, x + 1, yy++, w - 2, THEME_NORMAL, why);
+	}
+	/* the selected set: the metrics that carry it and those that sink it,
+	 * each by its weighted place against the sets' mean place */
+	if (rk.col >= ncol)
+		rk.col = ncol - 1;
+	if (rk.col >= 0 && yy < y + h) {
+		int k0 = order[rk.col], used[RANK_COUNT] = { 0 }, side, k, o;
+		char line[400], lb0[64];
+
+		for (side = 0; side < 2; side++) {
+			int any = 0;
+
+			if (side == 0)
+				o = snprintf(line, sizeof line, "%s (< >): carried by",
+				    screen_eval_label(names[k0], lb0, sizeof lb0, NULL));
+			else
+				o = snprintf(line, sizeof line, "  sunk by");
+			for (k = 0; k < 3; k++) {
+				int bm = -1;
+				double bd = 0;
+
+				for (m = 0; m < RANK_COUNT; m++) {
+					double mean = 0, d;
+					int t;
+
+					if (used[m] || rk.prof.w[m] <= 0)
+						continue;
+					for (t = 0; t < nsets; t++)
+						mean += ranks[(size_t)t * RANK_COUNT + m];
+					mean /= nsets;
+					d = rk.prof.w[m] * (ranks[(size_t)k0 * RANK_COUNT + m] - mean);
+					if ((side == 0 && d < bd - 1e-12) || (side == 1 && d > bd + 1e-12)) {
+						bd = d;
+						bm = m;
+					}
+				}
+				if (bm < 0)
+					break;
+				used[bm] = 1;
+				any = 1;
+				o += snprintf(line + o, sizeof line - o, "%s %s %+.2f", k ? "," : "", rank_metrics[bm].label, bd);
+			}
+			if (!any)
+				o += snprintf(line + o, sizeof line - o, " none");
+			if (side == 1)
+				snprintf(line + o, sizeof line - o, " (w x place - mean)");
+			if (yy < y + h)
+				canvas_text(cv, x + 1, yy++, w - 2, THEME_NORMAL, line);
+		}
 	}
 	if (yy < y + h)
 		canvas_text(cv, x + 1, yy++, w - 2, THEME_DIM, "cells: place on the metric, weight x place; "
@@ -685,6 +737,8 @@ rank_key(struct app *a, int key)
 	}
 	switch (key) {
 	case 'v': rk.view = !rk.view; return TUI_REDRAW;
+	case '<': case ',': rk.col = SH_MAX(0, rk.col - 1); return TUI_REDRAW;
+	case '>': case '.': rk.col++; return TUI_REDRAW;   /* the draw keeps it in the table */
 	case TKEY_UP: case 'k': rk.sel = (rk.sel + RANK_COUNT - 1) % RANK_COUNT; return TUI_REDRAW;
 	case TKEY_DOWN: case 'j': rk.sel = (rk.sel + 1) % RANK_COUNT; return TUI_REDRAW;
 	case '+': case '=': case TKEY_RIGHT:

@@ -168,7 +168,33 @@ draw_bottom(struct app *a, struct canvas *cv)
 		return;
 	}
 	if (a->confirm_q != NULL) {
-		x = canvas_text(cv, 0, y, -1, THEME_KEY, a->confirm_q);
+		const char *q = a->confirm_q;
+
+		/* a question too long for the line starts on the status line,
+		 * broken at a space, so that it is read whole */
+		if (canvas_strwidth(q) + 6 > cv->w) {
+			const char *p = q, *brk = NULL;
+			uint32_t c;
+			int col = 0;
+
+			while (*p != '\0' && col < cv->w) {
+				if (*p == ' ')
+					brk = p;
+				p += canvas_utf8_decode(p, &c);
+				col++;
+			}
+			if (brk == NULL || brk == q)
+				brk = p;
+			canvas_fill(cv, 0, y - 1, cv->w, 1, ' ', THEME_STATUS);
+			{
+				char *first = xstrndup(q, (size_t)(brk - q));
+
+				canvas_text(cv, 0, y - 1, -1, THEME_KEY, first);
+				free(first);
+			}
+			q = *brk == ' ' ? brk + 1 : brk;
+		}
+		x = canvas_text(cv, 0, y, cv->w - 6, THEME_KEY, q);
 		canvas_text(cv, x, y, -1, THEME_NORMAL, " (y/n)");
 		return;
 	}
