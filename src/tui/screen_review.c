@@ -890,8 +890,10 @@ new_rule(struct app *a)
 	/* a sensible start: the clinical range when the column is a known
 	 * measurement, else the 1st and 99th percentiles; never NaN */
 	cl = prep_clinical_find(nr.column);
-	nr.min = cl != NULL && !isnan(cl->min) ? cl->min : round4(k->p1);
-	nr.max = cl != NULL && !isnan(cl->max) ? cl->max : round4(k->p99);
+	if (cl != NULL && (isnan(cl->min) && isnan(cl->max)))
+		cl = NULL;
+	nr.min = cl != NULL ? cl->min : round4(k->p1);
+	nr.max = cl != NULL ? cl->max : round4(k->p99);
 	nr.action = PREP_ACTION_DROP;
 	nr.enabled = 1;
 	prep_plan_add_rule(&rv.plan, &nr);
