@@ -836,7 +836,19 @@ draw_overlay(struct canvas *cv, int x, int y, int w, int h, int marks)
 			free(own[k]);
 		return;
 	}
-	clipped = loss_range(s, ns, &lo, &hi);
+	if (tr.fid) {
+		/* the range and the points left out count the candidates, not
+		 * the lines drawn between them */
+		struct canvas_series c[TRAIN_MAX_RUNS];
+
+		memset(c, 0, sizeof c);
+		for (k = 0; k < ns; k++) {
+			c[k].y = tr.run[run_of[k]].cand_sc;
+			c[k].n = tr.run[run_of[k]].ncand;
+		}
+		clipped = loss_range(c, ns, &lo, &hi);
+	} else
+		clipped = loss_range(s, ns, &lo, &hi);
 	tr.elo = tr.full || clipped == 0 ? 1 : lo;
 	tr.ehi = tr.full || clipped == 0 ? 0 : hi;
 	/* what is drawn: the raw trace (dimmed under its EMA when smoothing),
