@@ -133,6 +133,12 @@ test_text(void)
 	tap_str_eq(skim_fmt(b, sizeof b, 1234567, 6), "1.23M", "1234567 in 6: 1.23M");
 	tap_str_eq(skim_fmt(b, sizeof b, 0.30914, 6), "0.3091", "0.30914 in 6");
 	tap_str_eq(skim_fmt(b, sizeof b, NAN, 6), "-", "NaN: -");
+	hist_format_num(b, sizeof b, 10000);
+	tap_str_eq(b, "10000", "axis label 10000 (it read 1e+04)");
+	hist_format_num(b, sizeof b, 12345.6);
+	tap_str_eq(b, "12346", "axis label 12345.6: 12346, no exponent below 1e6");
+	hist_format_num(b, sizeof b, 29.75);
+	tap_str_eq(b, "29.75", "axis label 29.75");
 }
 
 static void

@@ -89,6 +89,10 @@ if [ -n "$full" ] && [ -n "$zoom" ] && awk -v f="$full" -v z="$zoom" 'BEGIN { ex
 	ok "zoom changes BMI's histogram range: the axis ends at $full, zoomed at $zoom"
 else not_ok "zoom changes BMI's histogram range (full '$full', zoomed '$zoom')"; fi
 grep_ok "the zoom says what it leaves out" "p1-p99 \[.*below, .*above not drawn" "$SCREEN"
+tui_zoom=$(sed -n 's/^ \(p1-p99 \[[^]]*\]\): \([0-9]*\) values;.*/\1 \2/p' "$SCREEN")
+cli_zoom=$("$SYNTHEHR" review "$ST" BMI 2>/dev/null | sed -n 's/^zoom on \(p1-p99 \[[^]]*\]\) (\([0-9]*\) values;.*/\1 \2/p')
+if [ -n "$tui_zoom" ] && [ "$tui_zoom" = "$cli_zoom" ]; then ok "the zoom draws what 'synthehr review' zooms on: $tui_zoom values"
+else not_ok "the zoom: workbench '$tui_zoom', synthehr review '$cli_zoom'"; fi
 keys z Escape
 
 # ---- missingness bars and co-missingness

@@ -161,6 +161,8 @@ hist_format_num(char *buf, size_t size, double v)
 		v = 0;
 	if (fabs(v) >= 1e6 || (v != 0 && fabs(v) < 1e-3))
 		snprintf(buf, size, "%.3g", v);
+	else if (v == floor(v) || fabs(v) >= 1e4)
+		snprintf(buf, size, "%.0f", v);   /* 10000 and 12346, not %.4g's 1e+04 and 1.235e+04 */
 	else
 		snprintf(buf, size, "%.4g", v);
 }

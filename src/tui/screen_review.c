@@ -383,8 +383,8 @@ draw_before_after(struct app *a, struct canvas *cv, int x, int y, int w, int h, 
 	canvas_printf(cv, x, y, lw, THEME_TITLE, "before%s", memchr(out, 1, before.nbins) ?
 	    cv->ascii ? " (^: bins the rules remove)" : " (^ bins the rules remove)" : "");
 	if (rv.zoom && (below || above)) {
-		snprintf(t, sizeof t, "p1-p99 [%s, %s]; %zu below, %zu above not drawn", fmt_stat(b1, sizeof b1, wlo),
-		    fmt_stat(b2, sizeof b2, whi), below, above);
+		snprintf(t, sizeof t, "p1-p99 [%s, %s]: %zu values; %zu below, %zu above not drawn",
+		    fmt_stat(b1, sizeof b1, wlo), fmt_stat(b2, sizeof b2, whi), before.total, below, above);
 		canvas_text(cv, x, y + h - 1, w, THEME_DIM, t);
 		h--;
 	}
