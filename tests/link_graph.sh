@@ -40,9 +40,17 @@ n=$(wc -l < "$TMPD/edges")
 
 graph_arrows "$TMPD/edges" call
 
+# Whitelisted calls, left out of the circle search, one rule each:
+# - src/core/study -> src/core/generate (gen_recover_study): study_open
+#   finishes the switch of a synthetic set that a kill interrupted (the
+#   roll-forward of generate.c's staged sets).  Not intended layering: the
+#   roll-forward belongs below study.c, in a file of its own that both call;
+#   until generate.c's owner moves it, this one call is allowed.
+printf 'src/core/study\tsrc/core/generate\n' > "$TMPD/allowed"
+
 # Circles: the strongly connected components (Tarjan) of the file graph;
 # one line each, its files sorted.
-cut -f1,2 "$TMPD/edges" | sort -u | awk -F '\t' '
+cut -f1,2 "$TMPD/edges" | sort -u | grep -v -x -F -f "$TMPD/allowed" | awk -F '\t' '
 	{ adj[$1] = adj[$1] " " $2; node[$1] = 1; node[$2] = 1 }
 	function scc(v,    i, n, w, list, comp, cnt) {
 		idx[v] = low[v] = ++counter; stack[++sp] = v; on[v] = 1

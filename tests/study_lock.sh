@@ -49,6 +49,9 @@ refused "evaluate" "$SYNTHEHR" evaluate "$S" --only dwd
 refused "report" "$SYNTHEHR" report "$S"
 refused "a second training of the same run" "$SYNTHEHR" train "$S" --run 1
 refused "a settings change" "$SYNTHEHR" train "$S" --epochs 7
+refused "check --clean (it removes files)" "$SYNTHEHR" check "$S" --clean
+"$SYNTHEHR" check "$S" >"$TMPD/out.txt" 2>&1
+grep -q "files checked" "$TMPD/out.txt" && ok "check alone (a reader) still runs" || not_ok "check alone (a reader) still runs"
 check "a reader (info) still works" "$SYNTHEHR" info "$S"
 grep -q '"epochs": 7' "$S/study.json" && not_ok "study.json unchanged" || ok "study.json unchanged"
 

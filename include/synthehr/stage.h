@@ -1,6 +1,6 @@
 /* synthehr — GPL-3.0-or-later.
  * The stage runner: every stage of a study (import, init, prep, train,
- * generate, evaluate, report) runs in-process on one worker thread,
+ * generate, evaluate, report, check) runs in-process on one worker thread,
  * one at a time, from a queue.  A stage posts progress events (stage, step,
  * total, message, a numeric payload); front ends get them through a
  * callback (called on a worker thread) or by polling the runner's event
@@ -20,7 +20,9 @@
 #include "synthehr/train.h"
 
 struct eval_opts;
+struct mimic_options;
 struct report_html_opts;
+struct study_init_opts;
 
 /* In pipeline order: a stage writes what the later ones read. */
 enum stage_id {
@@ -31,6 +33,7 @@ enum stage_id {
 	STAGE_GENERATE,  /* runs/NAME/synthetic.* */
 	STAGE_EVALUATE,  /* eval/metrics.json */
 	STAGE_REPORT,    /* the Markdown and the HTML report */
+	STAGE_CHECK,     /* every file verified (check.h); writes nothing but with clean */
 	STAGE_COUNT
 };
 const char *stage_name(int stage);
@@ -53,8 +56,16 @@ struct stage_req {
 	size_t demo_rows;
 	int demo_concepts;
 	unsigned long long demo_seed;
+	/* init: complete options (roles, sex, ...) that the caller keeps alive
+	 * until the stage ends (stage_run callers); NULL: the fields above */
+	const struct study_init_opts *init_opts;
 	/* import */
 	const char *mimic_dir, *phecodes;
+	/* import: complete options as init_opts (out is out_path, progress the
+	 * runner's); NULL: mimic_dir and phecodes above */
+	const struct mimic_options *mimic_opts;
+	/* check: remove the leftovers of interrupted writes (takes the lock) */
+	int check_clean;
 	/* train */
 	struct train_opts train;
 	/* generate: run 0 every trained run and the baseline, K only run K,
@@ -109,6 +120,9 @@ struct stage_event {
 	int result;              /* NOTE: 1 for a result line */
 	int status;              /* DONE: EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED */
 	char msg[256];
+	/* NOTE: the whole text when msg had to cut it (a check line with a
+	 * long path); valid during the callback only (NULL in polled copies) */
+	const char *text;
 	/* train: the training event it came from, for callbacks that want every
 	 * detail; valid during the callback only (NULL in polled copies) */
 	const struct train_event *train;

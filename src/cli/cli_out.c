@@ -95,7 +95,7 @@ cli_stage_event(const struct stage_event *ev, void *arg)
 		break;
 	case STAGE_EV_NOTE:
 		cli_progress_end();
-		fprintf(ev->result ? stdout : stderr, "%s\n", ev->msg);
+		fprintf(ev->result ? stdout : stderr, "%s\n", ev->text != NULL ? ev->text : ev->msg);
 		if (ev->result)
 			fflush(stdout);
 		break;

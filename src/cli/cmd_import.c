@@ -70,6 +70,50 @@ show_progress(const char *stage, size_t rows, int done, void *arg)
 	fflush(stderr);
 }
 
+/* The import stage's events: a line per finished phase (on a terminal
+ * also the running count), the failure line. */
+static void
+import_event(const struct stage_event *ev, void *arg)
+{
+	struct import_progress *p = arg;
+	char phase[sizeof ev->label];
+	size_t n;
+	int done;
+
+	switch (ev->kind) {
+	case STAGE_EV_PROGRESS:
+		if (p->quiet)
+			break;
+		/* label: "PHASE" while it reads, "PHASE done" at its end; step: rows */
+		snprintf(phase, sizeof phase, "%s", ev->label);
+		n = strlen(phase);
+		done = n > 5 && strcmp(phase + n - 5, " done") == 0;
+		if (done)
+			phase[n - 5] = '\0';
+		if (done) {
+			fprintf(stderr, "%s%-14s %12.0f rows  %7.1f s\n", p->tty ? "\r" : "", phase, ev->step,
+			    util_now() - p->t0);
+			if (p->tty)
+				fprintf(stderr, "\033[K");
+		} else if (p->tty)
+			fprintf(stderr, "\r%-14s %12.0f rows ...", phase, ev->step);
+		fflush(stderr);
+		break;
+	case STAGE_EV_NOTE:
+		if (!ev->result)   /* the result: the summary below */
+			fprintf(stderr, "synthehr import-mimic: %s\n", ev->text != NULL ? ev->text : ev->msg);
+		break;
+	case STAGE_EV_DONE:
+		if (ev->status == EXIT_INTERRUPTED)
+			fprintf(stderr, "synthehr import-mimic: interrupted; nothing written\n");
+		else if (ev->status != EXIT_OK)
+			fprintf(stderr, "synthehr import-mimic: %s\n", ev->msg[0] ? ev->msg : "failed");
+		break;
+	default:
+		break;
+	}
+}
+
 static void
 print_map_stats(const struct phecode_stats *st)
 {
@@ -107,8 +151,8 @@ cmd_import_mimic(int argc, char **argv)
 	struct mimic_options o;
 	struct mimic_summary s;
 	struct import_progress pr;
-	char *cause = NULL;
-	int c, v, i;
+	struct stage_req q;
+	int c, v, i, rc;
 
 	memset(&o, 0, sizeof o);
 	memset(&pr, 0, sizeof pr);
@@ -133,19 +177,15 @@ cmd_import_mimic(int argc, char **argv)
 	o.mimic_dir = argv[optind];
 	pr.tty = isatty(STDERR_FILENO);
 	pr.t0 = util_now();
-	o.progress = show_progress;
-	o.progress_arg = &pr;
-	util_cancel_aware = 1;
-	if (mimic_import(&o, &s, &cause) != 0) {
-		util_cancel_aware = 0;
-		if (util_interrupted) {
-			fprintf(stderr, "synthehr import-mimic: interrupted; nothing written\n");
-			free(cause);
-			return EXIT_INTERRUPTED;
-		}
-		return cli_fail("import-mimic", cause, EXIT_USAGE);
-	}
-	util_cancel_aware = 0;
+	memset(&q, 0, sizeof q);
+	q.stage = STAGE_IMPORT;
+	q.study = o.out;
+	q.out_path = o.out;
+	q.mimic_opts = &o;
+	q.result = &s;
+	memset(&s, 0, sizeof s);
+	if ((rc = stage_run(&q, import_event, &pr)) != EXIT_OK)
+		return rc;
 	fprintf(stderr, "import-mimic: %zu patients, %zu with an admission, %zu died in hospital at the last "
 	    "admission, %zu kept\n", s.patients, s.with_admission, s.died_in_hospital, s.kept);
 	fprintf(stderr, "  DIE_1y: %zu = 1 (%.1f%%), %zu = 0; female %zu; race", s.label1,

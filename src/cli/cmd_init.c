@@ -66,11 +66,17 @@ print_thousands(char *buf, size_t size, unsigned long long v)
 	buf[o] = '\0';
 }
 
+/* The init stage's events: its remarks (reading, stray tokens) on stderr,
+ * the failure line; the result is printed by cmd_init from the study. */
 static void
-init_note(void *ctx, const char *msg)
+init_event(const struct stage_event *ev, void *arg)
 {
-	(void)ctx;
-	fprintf(stderr, "synthehr init: %s\n", msg);
+	(void)arg;
+	if (ev->kind == STAGE_EV_NOTE) {
+		if (!ev->result)
+			fprintf(stderr, "synthehr init: %s\n", ev->text != NULL ? ev->text : ev->msg);
+	} else
+		cli_stage_event(ev, "init");
 }
 
 /* One line per role group: the names (at most INIT_LISTED, then a count). */
@@ -155,6 +161,7 @@ cmd_init(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct study_init_opts o;
+	struct stage_req q;
 	struct study_role *roles = NULL;
 	struct study *s;
 	unsigned long long v;
@@ -253,12 +260,16 @@ cmd_init(int argc, char **argv)
 		if (o.demo_concepts == 0)
 			o.demo_concepts = DEMO_FULL_CONCEPTS;
 	}
-	fprintf(stderr, "synthehr init: reading %s\n", o.demo ? "the built-in demo cohort" : o.data);
-	o.note = init_note;
-	rc = study_init(dir, &o, &s, &cause);
+	memset(&q, 0, sizeof q);
+	q.stage = STAGE_INIT;
+	q.study = dir;
+	q.init_opts = &o;
+	rc = stage_run(&q, init_event, NULL);
 	free(roles);
-	if (rc != 0)
-		return cli_fail("init", cause, EXIT_USAGE);
+	if (rc != EXIT_OK)
+		return rc;
+	if (study_open(dir, &s, &cause) != 0)
+		return cli_fail("init", cause, EXIT_FAIL);
 	src = json_object_get(s->cfg, "source");
 	print_thousands(n1, sizeof n1, (unsigned long long)js_int(src, "rows", 0));
 	print_thousands(n2, sizeof n2, (unsigned long long)js_int(src, "cols", 0));

@@ -18,8 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+
+#if defined(__GLIBC__)
+#include <malloc.h>   /* mallopt */
+#endif
 
 #include "synthehr/baseline.h"
+#include "synthehr/check.h"
 #include "synthehr/eval.h"
 #include "synthehr/generate.h"
 #include "synthehr/lock.h"
@@ -34,11 +40,11 @@
 #define EV_CAP 1024
 
 static const char *const names[STAGE_COUNT] = {
-	"import", "init", "prep", "train", "generate", "evaluate", "report"
+	"import", "init", "prep", "train", "generate", "evaluate", "report", "check"
 };
 static const char *const verbs[STAGE_COUNT] = {
 	"importing", "creating the study", "preprocessing", "training", "generating", "evaluating",
-	"writing the report"
+	"writing the report", "checking the study"
 };
 
 const char *
@@ -126,6 +132,7 @@ post(struct stage_runner *r, struct stage_event *ev)
 	}
 	r->ev[(r->evhead + r->evlen) % EV_CAP] = *ev;
 	r->ev[(r->evhead + r->evlen) % EV_CAP].train = NULL;
+	r->ev[(r->evhead + r->evlen) % EV_CAP].text = NULL;
 	r->evlen++;
 	if (ev->kind == STAGE_EV_PROGRESS || ev->kind == STAGE_EV_START)
 		r->last = *ev;
@@ -188,12 +195,18 @@ stage_note(struct stage_ctx *c, int result, const char *fmt, ...)
 	struct stage_event ev;
 	va_list ap;
 
+	char *text;
+
 	ev_init(&ev, STAGE_EV_NOTE, c->it);
 	ev.result = result;
 	va_start(ap, fmt);
-	vsnprintf(ev.msg, sizeof ev.msg, fmt, ap);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
 	va_end(ap);
+	snprintf(ev.msg, sizeof ev.msg, "%s", text != NULL ? text : "?");
+	ev.text = text;
 	post(c->r, &ev);
+	free(text);
 }
 
 /* ---- The stages.  Each returns an EXIT_* status; *cause on failure. */
@@ -227,15 +240,19 @@ run_import(struct stage_ctx *c, char **cause)
 	struct mimic_options o;
 	struct mimic_summary sum, *s = c->it->q.result != NULL ? c->it->q.result : &sum;
 
-	memset(&o, 0, sizeof o);
-	o.mimic_dir = c->it->mimic_dir;
-	o.map_dir = c->it->phecodes;
+	if (c->it->q.mimic_opts != NULL)
+		o = *c->it->q.mimic_opts;
+	else {
+		memset(&o, 0, sizeof o);
+		o.mimic_dir = c->it->mimic_dir;
+		o.map_dir = c->it->phecodes;
+	}
 	o.out = c->it->out_path;
 	o.progress = mimic_progress;
 	o.progress_arg = c;
 	if (mimic_import(&o, s, cause) != 0)
 		return util_interrupted ? EXIT_INTERRUPTED : EXIT_USAGE;
-	stage_note(c, 0, "imported %zu patients into %s", s->kept, o.out);
+	stage_note(c, 1, "imported %zu patients into %s", s->kept, o.out);
 	if (s == &sum)
 		mimic_summary_done(&sum);
 	return EXIT_OK;
@@ -255,20 +272,24 @@ run_init(struct stage_ctx *c, char **cause)
 	struct study *s = NULL;
 	json_t *src;
 
-	memset(&o, 0, sizeof o);
-	o.data = c->it->data;
-	o.label = c->it->label;
+	if (c->it->q.init_opts != NULL)
+		o = *c->it->q.init_opts;
+	else {
+		memset(&o, 0, sizeof o);
+		o.data = c->it->data;
+		o.label = c->it->label;
+		o.demo = c->it->q.demo;
+		o.demo_rows = c->it->q.demo_rows;
+		o.demo_concepts = c->it->q.demo_concepts;
+		o.demo_seed = c->it->q.demo_seed ? c->it->q.demo_seed : 1;
+	}
 	o.note = init_note;
 	o.note_ctx = c;
-	o.demo = c->it->q.demo;
-	o.demo_rows = c->it->q.demo_rows;
-	o.demo_concepts = c->it->q.demo_concepts;
-	o.demo_seed = c->it->q.demo_seed ? c->it->q.demo_seed : 1;
-	stage_note(c, 0, "synthehr init: reading %s", o.demo ? "the built-in demo cohort" : o.data);
+	stage_note(c, 0, "reading %s", o.demo ? "the built-in demo cohort" : o.data);
 	if (study_init(c->it->study, &o, &s, cause) != 0)
 		return EXIT_USAGE;
 	src = json_object_get(s->cfg, "source");
-	stage_note(c, 0, "created %s: %lld patients x %lld columns", c->it->study,
+	stage_note(c, 1, "created %s: %lld patients x %lld columns", c->it->study,
 	    (long long)js_int(src, "rows", 0), (long long)js_int(src, "cols", 0));
 	close_study(c, s);
 	return EXIT_OK;
@@ -670,8 +691,36 @@ run_report(struct stage_ctx *c, char **cause)
 	return rc;
 }
 
+static void
+check_line(const char *line, void *arg)
+{
+	stage_note(arg, 1, "%s", line);
+}
+
+/* Read-only but with clean, which removes files: then the study lock, so
+ * that no writer's file in progress is taken for a leftover. */
+static int
+run_check(struct stage_ctx *c, char **cause)
+{
+	struct study_lock *lock = NULL;
+	char *sj = util_path_join(c->it->study, "study.json");
+	int st;
+
+	if (c->it->q.check_clean && util_file_exists(sj) &&
+	    lock_take(c->it->study, LOCK_SLOT_STUDY, 1, "check", &lock, cause) == -1) {
+		free(sj);
+		return EXIT_FAIL;
+	}
+	free(sj);
+	free(*cause);   /* -2: a read-only study, which nobody writes */
+	*cause = NULL;
+	st = study_check(c->it->study, c->it->q.check_clean, check_line, c, cause);
+	lock_release(lock);
+	return st;
+}
+
 static int (*const stage_fn[STAGE_COUNT])(struct stage_ctx *, char **) = {
-	run_import, run_init, run_prep, run_train, run_generate, run_evaluate, run_report
+	run_import, run_init, run_prep, run_train, run_generate, run_evaluate, run_report, run_check
 };
 
 /* ---- The runner */
@@ -798,6 +847,15 @@ struct stage_runner *
 stage_runner_new(stage_cb cb, void *arg)
 {
 	struct stage_runner *r = xcalloc(1, sizeof *r);
+#ifdef M_ARENA_MAX
+	struct rlimit rl;
+
+	/* Under an address-space limit (ulimit -v) the worker's own malloc
+	 * arena, 64 MiB reserved at its first allocation, would take most of
+	 * it (check aborted under 100 MB): let the threads share one. */
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		mallopt(M_ARENA_MAX, 1);
+#endif
 
 	r->cb = cb;
 	r->cb_arg = arg;
