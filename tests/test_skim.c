@@ -187,6 +187,18 @@ test_hist(void)
 	tap_ok(aff == 3 && hid == 2 && tot == 1, "row mask: 3 affected, 2 outside the window, 15 kept");
 	hist_done(&after);
 	hist_done(&before);
+	{
+		double kept[5];
+		size_t m;
+
+		bd.clip = 0;
+		m = skim_kept(v, 5, NULL, &bd, 1, kept);
+		tap_ok(m == 2 && kept[0] == 5 && kept[1] == 15, "kept by drop [1, 20]: 5, 15 (sorted)");
+		bd.clip = 1;
+		m = skim_kept(v, 5, NULL, &bd, 1, kept);
+		tap_ok(m == 4 && kept[0] == 1 && kept[1] == 5 && kept[2] == 15 && kept[3] == 20,
+		    "kept by clip [1, 20]: 1 (from 0), 5, 15, 20 (from 50)");
+	}
 }
 
 static void

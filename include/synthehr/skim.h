@@ -81,6 +81,10 @@ struct skim_bound { double lo, hi; int clip; };
 void skim_after(const double *v, size_t n, const uint8_t *drop, const struct skim_bound *b, int nb,
     const struct hist *before, double wlo, double whi, struct hist *after, uint8_t *out,
     size_t *affected, size_t *hidden);
+/* The values the same rules keep (clipped ones at their bound), sorted,
+ * into out[≤ n]; returns their count. */
+size_t skim_kept(const double *v, size_t n, const uint8_t *drop, const struct skim_bound *b, int nb,
+    double *out);
 
 /* Co-missingness of column col with every other column that has missing
  * values: the rows where both are missing and the Jaccard index

@@ -282,35 +282,48 @@ in_window(double x, double lo, double hi)
 	return !(x < lo) && !(x > hi);   /* NaN bounds compare false: open */
 }
 
+/* Row i's value after the rules: 1 when kept (*y, clipped), 0 when
+ * dropped; *hit when a rule touched it. */
+static int
+apply_rules(const double *v, size_t i, const uint8_t *drop, const struct skim_bound *b, int nb,
+    double *y, int *hit)
+{
+	int k;
+
+	*y = v[i];
+	*hit = 0;
+	if (drop != NULL && drop[i]) {
+		*hit = 1;
+		return 0;
+	}
+	for (k = 0; k < nb; k++) {
+		if (*y < b[k].lo || *y > b[k].hi) {
+			*hit = 1;
+			if (!b[k].clip)
+				return 0;
+			*y = *y < b[k].lo ? b[k].lo : b[k].hi;
+		}
+	}
+	return 1;
+}
+
 void
 skim_after(const double *v, size_t n, const uint8_t *drop, const struct skim_bound *b, int nb,
     const struct hist *before, double wlo, double whi, struct hist *after, uint8_t *out,
     size_t *affected, size_t *hidden)
 {
 	size_t i, aff = 0, hid = 0;
-	int k;
 
 	hist_like(after, before);
 	if (out)
 		memset(out, 0, (size_t)before->nbins);
 	for (i = 0; i < n; i++) {
 		double x = v[i], y;
-		int hit = 0, dropped = 0;
+		int hit, kept;
 
 		if (isnan(x))
 			continue;
-		y = x;
-		if (drop != NULL && drop[i])
-			hit = dropped = 1;
-		for (k = 0; k < nb && !dropped; k++) {
-			if (y < b[k].lo || y > b[k].hi) {
-				hit = 1;
-				if (b[k].clip)
-					y = y < b[k].lo ? b[k].lo : b[k].hi;
-				else
-					dropped = 1;
-			}
-		}
+		kept = apply_rules(v, i, drop, b, nb, &y, &hit);
 		if (hit) {
 			aff++;
 			if (in_window(x, wlo, whi)) {
@@ -319,13 +332,29 @@ skim_after(const double *v, size_t n, const uint8_t *drop, const struct skim_bou
 			} else
 				hid++;
 		}
-		if (!dropped && in_window(y, wlo, whi))
+		if (kept && in_window(y, wlo, whi))
 			hist_add(after, y);
 	}
 	if (affected)
 		*affected = aff;
 	if (hidden)
 		*hidden = hid;
+}
+
+size_t
+skim_kept(const double *v, size_t n, const uint8_t *drop, const struct skim_bound *b, int nb, double *out)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		double y;
+		int hit;
+
+		if (!isnan(v[i]) && apply_rules(v, i, drop, b, nb, &y, &hit))
+			out[m++] = y;
+	}
+	qsort(out, m, sizeof *out, util_cmp_double);
+	return m;
 }
 
 int

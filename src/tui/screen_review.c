@@ -402,6 +402,19 @@ draw_before_after(struct app *a, struct canvas *cv, int x, int y, int w, int h, 
 			    drop == NULL ? "clipped" : "removed or clipped", hid ? ", some beyond the zoom" : "");
 	}
 	canvas_text(cv, x + lw + 1, y, rw, THEME_TITLE, t);
+	if (!rv.zoom && (nb > 0 || drop != NULL)) {
+		/* the full range: the kept values on a range of their own, so that
+		 * what the rules leave shows its shape (outliers gone, not one bar) */
+		double *kept = xmalloc((co->nrows + 1) * sizeof *kept);
+		size_t nk = skim_kept(rv.byrow, co->nrows, drop, b, nb, kept);
+
+		hist_done(&after);
+		skim_hist(kept, nk, NAN, NAN, maxbins, &after, NULL, NULL);
+		free(kept);
+		if (strlen(t) + 14 <= (size_t)rw)
+			strcat(t, "; own range");
+		canvas_text(cv, x + lw + 1, y, rw, THEME_TITLE, t);
+	}
 	draw_hist(cv, x + lw + 1, y + 1, rw, h - 1, &after, NULL, marked);
 	hist_done(&before);
 	hist_done(&after);
