@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "synthehr/mtx.h"
@@ -81,6 +82,50 @@ fixture_study(const char *name, const struct layout *l, struct mtx *m, json_t *t
 		fixture_die(cause);
 	free(dir);
 	return s;
+}
+
+/* The study's file REL as a string (malloc'd), or NULL. */
+static inline char *
+slurp(struct study *s, const char *rel)
+{
+	char *p = study_path(s, rel), *data = NULL, *cause = NULL;
+	size_t len;
+
+	if (util_read_file(p, &data, &len, &cause) != 0) {
+		free(cause);
+		data = NULL;
+	}
+	free(p);
+	return data;
+}
+
+/* runs/run-RUN/loss.csv without its last column (the seconds, which
+ * differ between equal runs). */
+static inline char *
+loss_no_seconds(struct study *s, int run)
+{
+	char *rel = xsprintf("runs/run-%d/loss.csv", run), *d = slurp(s, rel), *out, *o, *p;
+
+	free(rel);
+	if (d == NULL)
+		return xstrdup("");
+	out = xmalloc(strlen(d) + 1);
+	for (o = out, p = d; *p; ) {
+		char *nl = strchr(p, '\n'), *comma;
+
+		if (nl == NULL)
+			nl = p + strlen(p);
+		comma = memrchr(p, ',', (size_t)(nl - p));
+		if (comma == NULL)
+			comma = nl;
+		memcpy(o, p, (size_t)(comma - p));
+		o += comma - p;
+		*o++ = '\n';
+		p = *nl ? nl + 1 : nl;
+	}
+	*o = '\0';
+	free(d);
+	return out;
 }
 
 #endif

@@ -129,48 +129,6 @@ tiny_settings(int epochs, const char *rule)
 	    "threads", 1, "seed", 5, "lr_schedule", "constant");
 }
 
-static char *
-slurp(struct study *s, const char *rel)
-{
-	char *p = study_path(s, rel), *data = NULL, *cause = NULL;
-	size_t len;
-
-	if (util_read_file(p, &data, &len, &cause) != 0) {
-		free(cause);
-		data = NULL;
-	}
-	free(p);
-	return data;
-}
-
-/* loss.csv without its seconds column (timings differ between runs). */
-static char *
-loss_no_seconds(struct study *s, int run)
-{
-	char *rel = xsprintf("runs/run-%d/loss.csv", run), *d = slurp(s, rel), *out, *o, *p;
-
-	free(rel);
-	if (d == NULL)
-		return xstrdup("");
-	out = xmalloc(strlen(d) + 1);
-	for (o = out, p = d; *p; ) {
-		char *nl = strchr(p, '\n'), *comma;
-
-		if (nl == NULL)
-			nl = p + strlen(p);
-		comma = memrchr(p, ',', (size_t)(nl - p));
-		if (comma == NULL)
-			comma = nl;
-		memcpy(o, p, (size_t)(comma - p));
-		o += comma - p;
-		*o++ = '\n';
-		p = *nl ? nl + 1 : nl;
-	}
-	*o = '\0';
-	free(d);
-	return out;
-}
-
 static int
 count_lines(const char *s)
 {

@@ -102,46 +102,6 @@ tiny(int runs, int epochs)
 	    "ckpt_after", 0, "ckpt_keep", 2, "ckpt_rule", "metric", "threads", 1, "seed", 7);
 }
 
-static char *
-slurp(struct study *s, const char *rel)
-{
-	char *p = study_path(s, rel), *data = NULL, *cause = NULL;
-	size_t len;
-
-	if (util_read_file(p, &data, &len, &cause) != 0) {
-		free(cause);
-		data = NULL;
-	}
-	free(p);
-	return data ? data : xstrdup("");
-}
-
-/* loss.csv without its seconds column. */
-static char *
-loss_no_seconds(struct study *s, int run)
-{
-	char *rel = xsprintf("runs/run-%d/loss.csv", run), *d = slurp(s, rel), *out, *o, *p;
-
-	free(rel);
-	out = xmalloc(strlen(d) + 1);
-	for (o = out, p = d; *p; ) {
-		char *nl = strchr(p, '\n'), *comma;
-
-		if (nl == NULL)
-			nl = p + strlen(p);
-		comma = memrchr(p, ',', (size_t)(nl - p));
-		if (comma == NULL)
-			comma = nl;
-		memcpy(o, p, (size_t)(comma - p));
-		o += comma - p;
-		*o++ = '\n';
-		p = *nl ? nl + 1 : nl;
-	}
-	*o = '\0';
-	free(d);
-	return out;
-}
-
 /* The model state of runs/run-K/NAME, or NULL. */
 static float *
 ckpt_state(struct study *s, int run, const char *name, struct ckpt_header *h)
