@@ -63,6 +63,174 @@ csv_job_run(void *arg)
 	return NULL;
 }
 
+/* The source profile is cached on the way (review then needs no load). */
+static int
+cache_profile(struct study *s, const struct cohort *c, const struct prep_plan *plan, char **cause)
+{
+	char pkey[65];
+	struct profile *pr = NULL;
+
+	if (profile_study_key(s, pkey, NULL) == 0 && profile_load_cached(s, pkey, &pr, NULL) == 0) {
+		pr = profile_compute(c, plan);
+		memcpy(pr->key, pkey, sizeof pr->key);
+		if (profile_save(s, pr, cause) != 0) {
+			profile_free(pr);
+			return -1;
+		}
+	}
+	profile_free(pr);
+	return 0;
+}
+
+/* What the matrices were made from (issue 18): the source key (cohort
+ * file and schema), the plan (split included); the test rows name the
+ * training rows they go with. */
+static void
+mark_provenance(struct mtx *a, struct mtx *b, const struct prep_plan *plan, const char *key)
+{
+	json_t *pj = prep_plan_to_json(plan);
+	char *dump = json_dumps(pj, JSON_SORT_KEYS | JSON_COMPACT);
+
+	a->prov.role = MTX_ROLE_TRAIN;
+	a->prov.source = util_hex64(key);
+	a->prov.plan = util_hash64(dump, strlen(dump), 0x706c616e5f763031ULL);
+	b->prov = a->prov;
+	b->prov.role = MTX_ROLE_TEST;
+	b->prov.train = mtx_checksum(a);
+	free(dump);
+	json_decref(pj);
+}
+
+/* Generator encodings of the continuous columns, fitted on the training
+ * rows (used by presets that encode; the tutorial's keeps min–max), into
+ * the staged encoding.json.  The log names each choice and why, without
+ * values. */
+static int
+stage_encoding(struct study *s, const struct layout *l, const struct mtx *a, const struct prep_plan *plan,
+    json_t *log, char **cause)
+{
+	struct encoding *e = enc_fit(l, a, &plan->enc, cause);
+	json_t *ej, *el = json_array();
+	int i, rc;
+
+	if (e == NULL) {
+		json_decref(el);
+		return -1;
+	}
+	for (i = 0; i < e->ncont; i++) {
+		const struct enc_col *ec = &e->col[i];
+
+		json_array_append_new(el, json_pack("{s:s,s:s,s:s,s:i,s:b}", "column",
+		    l->source[ec->j], "encoding", enc_kind_name(ec->kind), "why", ec->why,
+		    "width", ec->width, "integer", ec->integer));
+	}
+	json_object_set_new(log, "encodings", el);
+	json_object_set_new(log, "network_columns", json_integer(e->Dn));
+	ej = enc_to_json(e);
+	rc = write_in_prep(s, "encoding.json", ej, cause);
+	json_decref(ej);
+	enc_free(e);
+	return rc;
+}
+
+/* The four data files are independent: train.csv (the largest) is
+ * written by a second thread while this one writes the others, so the
+ * formatting and the waits for the disk overlap on two cores.  Errors are
+ * reported in the files' usual order. */
+static int
+stage_data(struct study *s, const struct layout *l, const struct mtx *a, const struct mtx *b, char **cause)
+{
+	struct csv_job job;
+	pthread_t th;
+	char *err[3] = { NULL, NULL, NULL }, *p;
+	int threaded, bad;
+
+	job.path = study_path(s, PREP_STAGE "/train.csv");
+	job.l = l;
+	job.m = a;
+	job.cause = NULL;
+	job.rc = -1;
+	threaded = pthread_create(&th, NULL, csv_job_run, &job) == 0;
+	p = study_path(s, PREP_STAGE "/train.mtx");
+	bad = mtx_write(p, a, &err[0]) != 0;
+	free(p);
+	if (!bad) {
+		p = study_path(s, PREP_STAGE "/test.mtx");
+		bad = mtx_write(p, b, &err[1]) != 0;
+		free(p);
+	}
+	if (!bad) {
+		p = study_path(s, PREP_STAGE "/train.f64");
+		bad = mtx_f64_write(p, a, &err[0]) != 0;
+		free(p);
+	}
+	if (!bad) {
+		p = study_path(s, PREP_STAGE "/test.f64");
+		bad = mtx_f64_write(p, b, &err[1]) != 0;
+		free(p);
+	}
+	if (!bad) {
+		p = study_path(s, PREP_STAGE "/test.csv");
+		bad = prep_write_csv(p, l, b, &err[2]) != 0;
+		free(p);
+	}
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		csv_job_run(&job);
+	free(job.path);
+	if (err[0] != NULL || err[1] != NULL || job.rc != 0 || err[2] != NULL) {
+		char *first = err[0] ? err[0] : err[1] ? err[1] : job.rc != 0 ? job.cause : err[2];
+
+		util_fail(cause, "%s", first != NULL ? first : "writing prep/ failed");
+		free(err[0]);
+		free(err[1]);
+		free(err[2]);
+		free(job.cause);
+		return -1;
+	}
+	free(job.cause);
+	return 0;
+}
+
+/* Files of prep/ this stage does not write (the profile cache) travel
+ * with the new set; then the staged set replaces prep/ at once. */
+static int
+stage_switch(struct study *s, char **cause)
+{
+	char *pd = study_path(s, "prep"), *p;
+	DIR *d = opendir(pd);
+	struct dirent *e;
+	int rc = 0;
+
+	while (rc == 0 && d != NULL && (e = readdir(d)) != NULL) {
+		char *from, *to, *rel, *data;
+		size_t len;
+
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp.") != NULL)
+			continue;
+		rel = xsprintf(PREP_STAGE "/%s", e->d_name);
+		to = study_path(s, rel);
+		from = util_path_join(pd, e->d_name);
+		if (!util_file_exists(to) && util_file_exists(from) &&
+		    util_read_file(from, &data, &len, NULL) == 0) {
+			rc = util_write_file_atomic(to, data, len, cause);
+			free(data);
+		}
+		free(from);
+		free(to);
+		free(rel);
+	}
+	if (d != NULL)
+		closedir(d);
+	p = study_path(s, PREP_STAGE);
+	if (rc == 0)
+		rc = util_dir_switch(p, pd, cause);
+	free(p);
+	free(pd);
+	return rc != 0 ? -1 : 0;
+}
+
 int
 prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char **cause)
 {
@@ -72,30 +240,14 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 	char key[65], *p;
 	double t0 = util_now();
 	int rc = -1;
-	json_t *log;
+	json_t *log, *lj;
 
 	memset(rep, 0, sizeof *rep);
 	if (prep_plan_load(s, c, &plan, cause) != 0)
 		return -1;
-	if (study_source_key(s, key, cause) != 0) {
+	if (study_source_key(s, key, cause) != 0 || cache_profile(s, c, &plan, cause) != 0) {
 		prep_plan_done(&plan);
 		return -1;
-	}
-	/* The source profile is cached on the way (review then needs no load). */
-	{
-		char pkey[65];
-		struct profile *pr = NULL;
-
-		if (profile_study_key(s, pkey, NULL) == 0 && profile_load_cached(s, pkey, &pr, NULL) == 0) {
-			pr = profile_compute(c, &plan);
-			memcpy(pr->key, pkey, sizeof pr->key);
-			if (profile_save(s, pr, cause) != 0) {
-				profile_free(pr);
-				prep_plan_done(&plan);
-				return -1;
-			}
-		}
-		profile_free(pr);
 	}
 	rep->rows_in = c->nrows;
 	prep_summary(c, &rep->before);
@@ -107,22 +259,7 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 	rep->log = log;
 	if (prep_apply(c, &plan, &l, &a, &b, log, cause) != 0)
 		goto out;
-	{
-		/* what the matrices were made from (issue 18): the source key
-		 * (cohort file and schema), the plan (split included); the test
-		 * rows name the training rows they go with */
-		json_t *pj = prep_plan_to_json(&plan);
-		char *dump = json_dumps(pj, JSON_SORT_KEYS | JSON_COMPACT);
-
-		a->prov.role = MTX_ROLE_TRAIN;
-		a->prov.source = util_hex64(key);
-		a->prov.plan = util_hash64(dump, strlen(dump), 0x706c616e5f763031ULL);
-		b->prov = a->prov;
-		b->prov.role = MTX_ROLE_TEST;
-		b->prov.train = mtx_checksum(a);
-		free(dump);
-		json_decref(pj);
-	}
+	mark_provenance(a, b, &plan, key);
 	prep_summary(c, &rep->after);
 	rep->rows_out = c->nrows;
 	rep->cols_out = l->D;
@@ -135,137 +272,13 @@ prep_run_cohort(struct study *s, struct cohort *c, struct prep_report *rep, char
 	free(p);
 	if (study_mkdir(s, PREP_STAGE, cause) != 0)
 		goto out;
-	{
-		json_t *lj = layout_to_json(l);
-
-		rc = write_in_prep(s, "layout.json", lj, cause);
-		json_decref(lj);
-		if (rc != 0)
-			goto out;
+	lj = layout_to_json(l);
+	rc = write_in_prep(s, "layout.json", lj, cause);
+	json_decref(lj);
+	if (rc != 0 || stage_encoding(s, l, a, &plan, log, cause) != 0 || stage_data(s, l, a, b, cause) != 0 ||
+	    write_in_prep(s, "log.json", log, cause) != 0 || stage_switch(s, cause) != 0) {
 		rc = -1;
-	}
-	/* Generator encodings of the continuous columns, fitted on the
-	 * training rows (used by presets that encode; the tutorial's keeps
-	 * min–max).  The log names each choice and why, without values. */
-	{
-		struct encoding *e = enc_fit(l, a, &plan.enc, cause);
-		json_t *ej, *el = json_array();
-		int i;
-
-		if (e == NULL)
-			goto out;
-		for (i = 0; i < e->ncont; i++) {
-			const struct enc_col *ec = &e->col[i];
-
-			json_array_append_new(el, json_pack("{s:s,s:s,s:s,s:i,s:b}", "column",
-			    l->source[ec->j], "encoding", enc_kind_name(ec->kind), "why", ec->why,
-			    "width", ec->width, "integer", ec->integer));
-		}
-		json_object_set_new(log, "encodings", el);
-		json_object_set_new(log, "network_columns", json_integer(e->Dn));
-		ej = enc_to_json(e);
-		rc = write_in_prep(s, "encoding.json", ej, cause);
-		json_decref(ej);
-		enc_free(e);
-		if (rc != 0)
-			goto out;
-		rc = -1;
-	}
-	/* The four data files are independent: train.csv (the largest) is
-	 * written by a second thread while this one writes the others, so the
-	 * formatting and the waits for the disk overlap on two cores.  Errors
-	 * are reported in the files' usual order. */
-	{
-		struct csv_job job;
-		pthread_t th;
-		char *err[3] = { NULL, NULL, NULL };
-		int threaded, bad;
-
-		job.path = study_path(s, PREP_STAGE "/train.csv");
-		job.l = l;
-		job.m = a;
-		job.cause = NULL;
-		job.rc = -1;
-		threaded = pthread_create(&th, NULL, csv_job_run, &job) == 0;
-		p = study_path(s, PREP_STAGE "/train.mtx");
-		bad = mtx_write(p, a, &err[0]) != 0;
-		free(p);
-		if (!bad) {
-			p = study_path(s, PREP_STAGE "/test.mtx");
-			bad = mtx_write(p, b, &err[1]) != 0;
-			free(p);
-		}
-		if (!bad) {
-			p = study_path(s, PREP_STAGE "/train.f64");
-			bad = mtx_f64_write(p, a, &err[0]) != 0;
-			free(p);
-		}
-		if (!bad) {
-			p = study_path(s, PREP_STAGE "/test.f64");
-			bad = mtx_f64_write(p, b, &err[1]) != 0;
-			free(p);
-		}
-		if (!bad) {
-			p = study_path(s, PREP_STAGE "/test.csv");
-			bad = prep_write_csv(p, l, b, &err[2]) != 0;
-			free(p);
-		}
-		if (threaded)
-			pthread_join(th, NULL);
-		else
-			csv_job_run(&job);
-		free(job.path);
-		if (err[0] != NULL || err[1] != NULL || job.rc != 0 || err[2] != NULL) {
-			char *first = err[0] ? err[0] : err[1] ? err[1] : job.rc != 0 ? job.cause : err[2];
-
-			util_fail(cause, "%s", first != NULL ? first : "writing prep/ failed");
-			free(err[0]);
-			free(err[1]);
-			free(err[2]);
-			free(job.cause);
-			goto out;
-		}
-		free(job.cause);
-	}
-	if (write_in_prep(s, "log.json", log, cause) != 0)
 		goto out;
-	{
-		/* files of prep/ this stage does not write (the profile cache)
-		 * travel with the new set */
-		char *pd = study_path(s, "prep");
-		DIR *d = opendir(pd);
-		struct dirent *e;
-
-		rc = 0;
-		while (rc == 0 && d != NULL && (e = readdir(d)) != NULL) {
-			char *from, *to, *rel, *data;
-			size_t len;
-
-			if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp.") != NULL)
-				continue;
-			rel = xsprintf(PREP_STAGE "/%s", e->d_name);
-			to = study_path(s, rel);
-			from = util_path_join(pd, e->d_name);
-			if (!util_file_exists(to) && util_file_exists(from) &&
-			    util_read_file(from, &data, &len, NULL) == 0) {
-				rc = util_write_file_atomic(to, data, len, cause);
-				free(data);
-			}
-			free(from);
-			free(to);
-			free(rel);
-		}
-		if (d != NULL)
-			closedir(d);
-		p = study_path(s, PREP_STAGE);
-		if (rc == 0)
-			rc = util_dir_switch(p, pd, cause);
-		free(p);
-		free(pd);
-		if (rc != 0) {
-			rc = -1;
-			goto out;
-		}
 	}
 	rc = 0;
 out:
