@@ -481,7 +481,7 @@ draw_table(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 			for (l = 0; l < col->nlevels && l < SKIM_SPARK && off < (int)sizeof lv - 24; l++)
 				off += snprintf(lv + off, sizeof lv - off, " %.8s %.0f%%", col->levels[l],
 				    k->n ? 100.0 * k->spark[l] / k->n : 0.0);
-			canvas_printf(cv, x + nw + 11, yy, 13 + 34, role, "%6s %6s %-34.34s", "-", "-", lv);
+			canvas_printf(cv, x + nw + 11, yy, 14 + 34, role, "%6s %6s %-34.34s", "-", "-", lv);
 			canvas_text(cv, q0 + 35, yy, 8, role == THEME_SELECTED ? role : THEME_HIST_BAR,
 			    skim_spark_text(k->spark, k->nspark, cv->ascii, sp, sizeof sp));
 			continue;
@@ -684,8 +684,11 @@ imp_index(const char *name)
 static void
 draw_missing(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
-	int i, yy, rows = h - 3, lw = 44 + SH_MAX(0, (w - 80) / 2), nw = lw - 30, bw = 10;
+	int i, yy, rows = h - 3, lw = 44 + SH_MAX(0, (w - 80) / 2), nw = lw - 30, bw = 10, cell;
 	size_t nrows = a->cohort->nrows;
+
+	/* the patterns matrix: 4 cells a column, else 2 with a letter per column */
+	cell = 7 + 4 * rv.nm <= w - lw - 2 ? 4 : 2;
 
 	canvas_printf(cv, x + 1, y, w - 2, THEME_NORMAL,
 	    "drop columns missing more than %.0f%%  ([ ])     default imputation: %s  (d)",
@@ -707,7 +710,11 @@ draw_missing(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		int dropped = frac > rv.plan.drop_above;
 
 		canvas_fill(cv, x, yy, lw - 1, 1, ' ', role);
-		canvas_printf(cv, x + 1, yy, nw + 7, role, "%-*.*s %5.1f%%", nw, nw, col->name, 100 * frac);
+		if (cell == 2 && i < 26)
+			canvas_printf(cv, x + 1, yy, nw + 7, role, "%c %-*.*s %5.1f%%", 'a' + i, nw - 2, nw - 2, col->name,
+			    100 * frac);
+		else
+			canvas_printf(cv, x + 1, yy, nw + 7, role, "%-*.*s %5.1f%%", nw, nw, col->name, 100 * frac);
 		canvas_text(cv, x + nw + 9, yy, bw, THEME_DIM, cv->ascii ? ".........." :
 		    "\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7\u00b7");
 		canvas_bar(cv, x + nw + 9, yy, bw, frac, dropped ? THEME_BAD : THEME_HIST_BAR);
@@ -750,15 +757,20 @@ draw_missing(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 			canvas_text(cv, cx, y + 3, cw, THEME_DIM, "no other column has missing values");
 		if (rv.npairs > maxp)
 			canvas_printf(cv, cx, yy++, cw, THEME_DIM, "... %d more", rv.npairs - maxp);
-		if (npat > 0 && yy + 3 < y + h - 1 && 7 + 4 * rv.nm <= cw) {
-			/* a matrix: a column per column with missing values, x where missing */
+		if (npat > 0 && yy + 3 < y + h - 1 && 7 + cell * rv.nm <= cw) {
+			/* a matrix: a column per column with missing values, x where
+			 * missing; headed by 3 letters of the name, or by the letter
+			 * the list shows before it when only 2 cells fit */
 			int q;
 
 			canvas_text(cv, cx, ++yy, cw, THEME_TITLE, "patterns (x: missing)");
 			canvas_text(cv, cx, ++yy, 6, THEME_DIM, "  rows");
 			for (q = 0; q < rv.nm; q++)
-				canvas_printf(cv, cx + 7 + 4 * q, yy, 3, q == rv.msel ? THEME_KEY : THEME_DIM, "%.3s",
-				    a->cohort->cols[rv.mcols[q]].name);
+				if (cell == 4)
+					canvas_printf(cv, cx + 7 + 4 * q, yy, 3, q == rv.msel ? THEME_KEY : THEME_DIM, "%.3s",
+					    a->cohort->cols[rv.mcols[q]].name);
+				else
+					canvas_put(cv, cx + 8 + 2 * q, yy, 'a' + q, q == rv.msel ? THEME_KEY : THEME_DIM);
 			for (p = 0, yy++; p < rv.npats && yy < y + h - 1; p++) {
 				if (rv.pats[p].mask == 0)
 					continue;
@@ -766,7 +778,7 @@ draw_missing(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 				for (q = 0; q < rv.nm; q++) {
 					int on = (int)(rv.pats[p].mask >> q & 1);
 
-					canvas_put(cv, cx + 8 + 4 * q, yy, on ? 'x' : cv->ascii ? '.' : 0x00b7,
+					canvas_put(cv, cx + 8 + cell * q, yy, on ? 'x' : cv->ascii ? '.' : 0x00b7,
 					    on ? (q == rv.msel ? THEME_KEY : THEME_BAD) : THEME_DIM);
 				}
 				yy++;
