@@ -861,6 +861,14 @@ test_train_plot(void)
 	golden(cv, "train-spiky-time");
 	tap_ok(has(cv, "critic loss by time") && has(cv, "0:00") && has(cv, "3:30\u2502"),
 	    "t: the x axis in training time, 0:00 to 3:30 (run 5: 300 epochs of 0.7 s)");
+	/* the cursor on the time axis: at 3:30 run 1 (done at 300 x 0.3 s =
+	 * 1:30) reads its last loss, run 5 its own last */
+	app_key(a, 'c');
+	app_key(a, TKEY_END);
+	app_draw(a, cv);
+	tap_ok(has(cv, "cursor 3:30") && has(cv, "done @3:30 -2.1992") && has(cv, "done @3:30 -2.9992"),
+	    "c on the time axis: at 3:30 each run's value (a finished run keeps its last)");
+	app_key(a, 'c');
 	app_key(a, 't');
 	/* the checkpoint rule's score, the chosen epochs marked */
 	app_key(a, 'f');

@@ -676,7 +676,8 @@ chosen_score(const struct tr_run *ru)
 }
 
 /* The point of run r under the cursor: its index into the run's epochs
- * (-1: the run has none there), and the cursor's place as text. */
+ * (-1: the run has none there; on the time axis a finished run's last
+ * epoch), and the cursor's place as text. */
 static int
 cursor_at(const struct tr_run *ru, int xmax, double tmax, char *where, size_t n)
 {
@@ -687,7 +688,8 @@ cursor_at(const struct tr_run *ru, int xmax, double tmax, char *where, size_t n)
 
 		if (where != NULL)
 			fmt_secs(where, n, tc);
-		if (ru->t == NULL || ru->n == 0 || tc > ru->t[ru->n - 1] * (1 + 1e-12))
+		/* a run that had finished by then keeps its last value */
+		if (ru->t == NULL || ru->n == 0)
 			return -1;
 		for (i = ru->n - 1; i >= 0 && ru->t[i] > tc * (1 + 1e-12); i--)
 			;
