@@ -9,10 +9,11 @@ S=$TMPD/s
 demo_study "$S" --rows 600 --concepts 20 --seed 1
 
 check_fails "unknown preset is a usage error" 2 "$SYNTHEHR" train "$S" --preset fast
-grep_ok "unknown preset named" "expected quick or tutorial" "$TMPD/err"
+grep_ok "unknown preset named" 'expected "quick" or "tutorial", got "fast"' "$TMPD/err"
 check_fails "--runs 0 is a usage error" 2 "$SYNTHEHR" train "$S" --runs 0
 check_fails "missing study is a usage error" 2 "$SYNTHEHR" train "$TMPD/nope"
 check_fails "unknown rule is a usage error" 2 "$SYNTHEHR" train "$S" --rule best
+grep_ok "the rule's words come from the settings table" '--rule: expected "tutorial" or "metric", got "best"' "$TMPD/err"
 
 check "train 2 quick runs of 30 epochs" "$SYNTHEHR" train "$S" --preset quick --runs 2 --epochs 30 --seed 3
 grep_ok "progress names the runs" "run 2/2" "$TMPD/err"
@@ -82,7 +83,7 @@ check "--restart retrains the damaged run" "$SYNTHEHR" train "$S" --run 2 --epoc
 check_fails "--minutes must be a number" 2 "$SYNTHEHR" train "$S" --minutes soon
 grep_ok "bad --minutes named" "minutes: expected a number" "$TMPD/err"
 check_fails "unknown schedule is a usage error" 2 "$SYNTHEHR" train "$S" --lr-schedule linear
-grep_ok "schedules listed" "constant, cosine or step" "$TMPD/err"
+grep_ok "schedules listed" '"constant", "cosine" or "step"' "$TMPD/err"
 check "2 runs at once, 0.05 minutes each, cosine" "$SYNTHEHR" train "$S" --minutes 0.05 --lr-schedule cosine --restart
 grep_ok "runs at once announced" "2 runs at once" "$TMPD/err"
 grep_ok "budget announced" "0.05 minutes each" "$TMPD/err"

@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "synthehr/blas.h"
 #include "synthehr/baseline.h"
+#include "synthehr/settings.h"
 #include "synthehr/generate.h"
 #include "synthehr/slurm.h"
 #include "synthehr/study.h"
@@ -66,6 +67,30 @@ const char cmd_generate_usage[] =
     "  --sample        draw binary columns as Bernoulli(p) instead of p >= 0.5\n"
     "  --seed S        generation seed (default 1)\n"
     "  --ckpt E|last   use checkpoint ckpt-E.bin or ckpt-last.bin instead of the chosen one\n";
+
+/* A word option checked against its row of the settings table (the one
+ * place that spells the allowed words): 0, or -1 after the usage line. */
+static int
+choice_opt(const char *cmd, const char *opt, const char *key, const char *val)
+{
+	const struct setting *st = settings_find("train", key);
+	json_t *v;
+	char *cause = NULL;
+	const char *why;
+	int rc;
+
+	if (val == NULL)
+		return 0;
+	v = json_string(val);
+	rc = setting_check(st, v, &cause);
+	json_decref(v);
+	if (rc != 0) {
+		why = strstr(cause, "expected");
+		fprintf(stderr, "synthehr %s: %s: %s, got \"%s\"\n", cmd, opt, why != NULL ? why : cause, val);
+		free(cause);
+	}
+	return rc;
+}
 
 static int
 parse_int(const char *cmd, const char *opt, const char *s, long long lo, long long hi, long long *out)
@@ -287,28 +312,17 @@ cmd_train(int argc, char **argv)
 		slurm_opts_done(&so);
 		return EXIT_USAGE;
 	}
-	if (preset != NULL && strcmp(preset, "quick") != 0 && strcmp(preset, "tutorial") != 0) {
-		fprintf(stderr, "synthehr train: --preset: expected quick or tutorial, got \"%s\"\n", preset);
+	if (choice_opt(argv[0], "--preset", "preset", preset) != 0 ||
+	    choice_opt(argv[0], "--rule", "ckpt_rule", rule) != 0 ||
+	    choice_opt(argv[0], "--encoding", "encoding", encoding) != 0 ||
+	    choice_opt(argv[0], "--lr-schedule", "lr_schedule", sched) != 0) {
+		slurm_opts_done(&so);
 		return EXIT_USAGE;
 	}
 	if (method != NULL && synth_method_parse(method, &meth, &cause) != 0) {
 		fprintf(stderr, "synthehr train: --method: %s\n", cause);
 		free(cause);
 		slurm_opts_done(&so);
-		return EXIT_USAGE;
-	}
-	if (rule != NULL && strcmp(rule, "tutorial") != 0 && strcmp(rule, "metric") != 0) {
-		fprintf(stderr, "synthehr train: --rule: expected tutorial or metric, got \"%s\"\n", rule);
-		return EXIT_USAGE;
-	}
-	if (encoding != NULL && strcmp(encoding, "prep") != 0 && strcmp(encoding, "minmax") != 0) {
-		fprintf(stderr, "synthehr train: --encoding: expected prep or minmax, got \"%s\"\n", encoding);
-		return EXIT_USAGE;
-	}
-	if (sched != NULL && strcmp(sched, "constant") != 0 && strcmp(sched, "cosine") != 0 &&
-	    strcmp(sched, "step") != 0) {
-		fprintf(stderr, "synthehr train: --lr-schedule: expected constant, cosine or step, got \"%s\"\n",
-		    sched);
 		return EXIT_USAGE;
 	}
 	if (study_open(argv[optind], &s, &cause) != 0)
