@@ -50,8 +50,19 @@ start_sized() {
 	    "sh '$TMPD/workbench.sh'; echo \$? > '$TMPD/exit.txt'; sleep 600"
 }
 start() { start_sized 80 24 "$@"; }
-# stop the session (and the workbench with it) before starting another
-stop_session() { $TM kill-server >/dev/null 2>&1; tmux_reap; }
+# stop the session (and the workbench with it) before starting another;
+# wait for the server's socket to go, or the next session can reach the
+# dying server ("server exited unexpectedly") and never start
+TSOCK="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+stop_session() {
+	$TM kill-server >/dev/null 2>&1
+	tmux_reap
+	n=0
+	while [ -S "$TSOCK" ] && $TM list-sessions >/dev/null 2>&1 && [ $n -lt 25 ]; do sleep 0.2; n=$((n + 1)); done
+	n=0
+	while [ -S "$TSOCK" ] && [ $n -lt 10 ]; do sleep 0.1; n=$((n + 1)); done
+	rm -f "$TSOCK"
+}
 resize() { $TM resize-window -x "$1" -y "$2" >/dev/null 2>&1; }
 cap() { $TM capture-pane -p > "$SCREEN" 2>/dev/null; }
 keys() { $TM send-keys "$@"; }
