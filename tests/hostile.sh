@@ -146,6 +146,15 @@ grep -q 'STALE .*metrics\.json: older than runs/run-1/synthetic\.mtx' "$TMPD/out
 $T "$SYNTHEHR" evaluate "$W/x3" >/dev/null 2>&1
 $T "$SYNTHEHR" rank "$W/x3" >/dev/null 2>"$TMPD/err"
 grep -q STALE "$TMPD/err" && not_ok "no mark once evaluated again" || ok "no mark once evaluated again"
+# evaluate's derived ranking.json older than metrics.json (a kill between
+# the two): check names it; rank writes it again
+touch "$W/x3/eval/metrics.json"
+"$SYNTHEHR" check "$W/x3" >"$TMPD/out" 2>&1
+grep -q 'STALE .*ranking\.json: older than eval/metrics\.json' "$TMPD/out" && ok "check names a ranking.json older than metrics.json" ||
+	{ not_ok "check names a ranking.json older than metrics.json"; sed 's/^/#   /' "$TMPD/out" | head -3; }
+$T "$SYNTHEHR" rank "$W/x3" >/dev/null 2>&1
+"$SYNTHEHR" check "$W/x3" >"$TMPD/out" 2>&1
+grep -q 'STALE' "$TMPD/out" && not_ok "rank clears it" || ok "rank clears it"
 rm -rf "$W/x3"
 
 # 5. Non-finite model parameters (a checkpoint with a valid CRC): training

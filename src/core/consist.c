@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "synthehr/ckpt.h"
 #include "synthehr/consist.h"
@@ -165,6 +166,19 @@ check_metrics(struct cs *c, const char *tsha)
 		free(p);
 	}
 	json_decref(m);
+	{
+		/* ranking.json is derived from metrics.json (evaluate writes it
+		 * after, rank rewrites it): older means an interrupted evaluate */
+		char *mp = study_path(c->s, "eval/metrics.json"), *rp = study_path(c->s, "eval/ranking.json");
+		struct stat ms, rs;
+
+		if (stat(mp, &ms) == 0 && stat(rp, &rs) == 0 && (rs.st_mtim.tv_sec < ms.st_mtim.tv_sec ||
+		    (rs.st_mtim.tv_sec == ms.st_mtim.tv_sec && rs.st_mtim.tv_nsec < ms.st_mtim.tv_nsec)))
+			finding(c, 1, "eval/ranking.json", "older than eval/metrics.json (an interrupted "
+			    "evaluate?); 'synthehr rank' writes it again");
+		free(mp);
+		free(rp);
+	}
 }
 
 int
