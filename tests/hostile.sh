@@ -194,6 +194,8 @@ refused "train with new settings on a damaged train.mtx changes nothing (setting
 	"$W/d" "$SYNTHEHR" train "$W/d" --runs 2 --epochs 5 --rule metric --lr-schedule cosine
 refused "train with a new preset and --restart on a damaged train.mtx changes nothing" 2 \
 	'train\.mtx: damaged matrix' "$W/d" "$SYNTHEHR" train "$W/d" --preset tutorial --restart
+refused "generate on a damaged train.mtx is bad input and writes nothing" 2 'train\.mtx: damaged matrix' \
+	"$W/d" "$SYNTHEHR" generate "$W/d" --run 1 --seed 5
 refused "train with a refused option value changes nothing" 2 '--encoding: expected .*minmax.*prep|--encoding: expected prep or minmax' \
 	"$W/d" "$SYNTHEHR" train "$W/d" --epochs 9 --encoding bogus
 rm -rf "$W/d"

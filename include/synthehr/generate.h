@@ -60,7 +60,9 @@ extern size_t gen_draw_floor;
 int gen_load_model(struct study *s, int run, int ckpt_epoch, struct layout *l,
     struct wgan **out, int *epoch, char **cause);
 /* Generate run K and write its synthetic.mtx and synthetic.csv, streamed
- * in chunks of rows into a staging directory and switched in together. */
+ * in chunks of rows into a staging directory and switched in together.
+ * -2: damaged or foreign training rows; -1: any other failure (a run
+ * that cannot be loaded included); nothing is written on failure. */
 int gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, char **cause);
 /* Write DIR/synthetic.mtx and DIR/synthetic.csv (rel is relative to the study). */
 int gen_write_set(struct study *s, const char *rel, const struct layout *l, const struct mtx *m,

@@ -484,8 +484,11 @@ gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, ch
 	int rc = -1, epoch = 0;
 
 	memset(&g, 0, sizeof g);
+	/* damaged or foreign training rows are bad input (-2, as train
+	 * says); a run that cannot be loaded fails (-1, as train says);
+	 * either way nothing is written */
 	if (train_load_data(s, &l, &train, cause) != 0)
-		return -1;
+		return -2;
 	if (blas_headroom_check("generating", 2, cause) != 0 ||
 	    gen_load_model(s, run, o->ckpt_epoch, l, &w, &epoch, cause) != 0)
 		goto out;

@@ -499,7 +499,7 @@ gen_one(struct stage_ctx *c, struct study *s, int run, const struct gen_opts *o,
 		free(dir);
 	}
 	free(name);
-	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+	return rc == 0 ? EXIT_OK : rc == -2 ? EXIT_USAGE : EXIT_FAIL;
 }
 
 /* A peer's set: kept when current (same options and training rows), else
