@@ -164,13 +164,22 @@ keys End
 expect "... and scrolls to the end" "lines [0-9]*-\([0-9]*\) of \1" 5
 stop_session
 
-# ---- ASCII without colour: the marks still show
+# ---- ASCII without colour, on a fresh demo study (its plan as 'init'
+# wrote it): the marks still show; prep/ just written is not stale
+F="$TMPD/fresh"
+"$SYNTHEHR" init "$F" --demo --rows 1000 --concepts 10 >/dev/null 2>&1
 WB_ENV="NO_COLOR=1"
-start --ascii "$ST"
+start --ascii "$F"
 keys 2 ':column BMI' Enter
 expect "ASCII, NO_COLOR: the column view" "before (^: bins the rules remove)" 10
 grep_ok "... with ^ under the removed bins" "^ *\^\^" "$SCREEN"
 if grep -q '█' "$SCREEN"; then not_ok "ASCII: no block glyphs"; else ok "ASCII: no block glyphs"; fi
+keys Escape 3 p
+expect "fresh study: p asks" "write prep/.*(y/n)" 5
+keys y
+expect "fresh study: prep/ written" "prep/ written" 60
+if grep -q "plan changed since" "$SCREEN"; then not_ok "just written, prep/ is not marked stale"; else
+	ok "just written, prep/ is not marked stale (init's 10 and the log's 10.0 are one bound)"; fi
 stop_session
 WB_ENV=
 

@@ -51,6 +51,38 @@ prep_reset(struct app *a)
 	pp.scroll = pp.sscroll = 0;
 }
 
+/* JSON values equal as values: 10 and 10.0 are the same bound (jansson's
+ * json_equal tells an integer from a real, so a plan written by 'init'
+ * and the same plan in prep/log.json looked changed). */
+static int
+json_same(json_t *x, json_t *y)
+{
+	if (json_is_number(x) && json_is_number(y))
+		return json_number_value(x) == json_number_value(y);
+	if (json_is_object(x) && json_is_object(y)) {
+		const char *k;
+		json_t *v;
+
+		if (json_object_size(x) != json_object_size(y))
+			return 0;
+		json_object_foreach(x, k, v)
+			if (!json_same(v, json_object_get(y, k)))
+				return 0;
+		return 1;
+	}
+	if (json_is_array(x) && json_is_array(y)) {
+		size_t i;
+
+		if (json_array_size(x) != json_array_size(y))
+			return 0;
+		for (i = 0; i < json_array_size(x); i++)
+			if (!json_same(json_array_get(x, i), json_array_get(y, i)))
+				return 0;
+		return 1;
+	}
+	return json_equal(x, y);
+}
+
 static void
 prep_load(struct app *a)
 {
@@ -74,7 +106,7 @@ prep_load(struct app *a)
 			if (json_is_object(plan) && json_is_object(cur)) {
 				json_object_foreach(plan, k, v) {
 					o = json_object_get(cur, k);
-					if (o != NULL && !json_equal(o, v))
+					if (o != NULL && !json_same(o, v))
 						diff = 1;
 				}
 			}
@@ -582,6 +614,7 @@ static void
 prep_done(struct app *a, int rc)
 {
 	if (rc == 0) {
+		app_study_reload(a);   /* the stage wrote study.json: compare its plan, not the one read before */
 		prep_load(a);
 		app_status(a, "prep/ written: next, 4 Train");
 	}

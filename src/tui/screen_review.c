@@ -399,7 +399,7 @@ draw_before_after(struct app *a, struct canvas *cv, int x, int y, int w, int h, 
 			snprintf(t, sizeof t, "after: no rule on %s", co->cols[c].name);
 		else
 			snprintf(t, sizeof t, "after: %zu %s%s", aff, nclip == 0 ? "removed" : nclip == nb &&
-			    drop == NULL ? "clipped" : "removed or clipped", hid ? ", some beyond the zoom" : "");
+			    drop == NULL ? "clipped" : "removed or clipped", hid ? " (some off the zoom)" : "");
 	}
 	canvas_text(cv, x + lw + 1, y, rw, THEME_TITLE, t);
 	if (!rv.zoom && (nb > 0 || drop != NULL)) {
@@ -820,7 +820,7 @@ review_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	}
 	canvas_printf(cv, px + 1, y, x + w - px - 2, THEME_DIM, "%zu patients, %d columns, %d rule%s%s",
 	    a->cohort->nrows, a->cohort->ncols, rv.plan.nrules, rv.plan.nrules == 1 ? "" : "s",
-	    rv.zoom ? ", zoom p1-p99" : "");
+	    rv.zoom ? ", zoom" : "");
 	if (rv.pane == PANE_COLUMNS)
 		draw_columns(a, cv, x, y + 1, w, h - 1);
 	else if (rv.pane == PANE_OUTLIERS)
