@@ -264,6 +264,16 @@ set_se(json_t *res, const char *key, double se)
 	json_object_set_new(o, key, js_real_or_null(se));
 }
 
+/* A family's value NAME with its standard error, its "details" entry and
+ * its seconds since t0, in that order in res. */
+static void
+put_family(json_t *res, const char *name, double v, double se, const char *dkey, json_t *detail, double t0)
+{
+	json_object_set_new(json_object_get(res, "values"), name, js_real_or_null(v));
+	set_se(res, name, se);
+	json_object_set_new(json_object_get(res, "details"), dkey, detail);
+	json_object_set_new(json_object_get(res, "seconds"), name, json_real(util_now() - t0));
+}
 
 /* Memorisation shares as metrics.json holds them (set and reference). */
 static json_t *
@@ -635,13 +645,10 @@ metric_mi(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
 	(void)real;
 	if (eval_mi(c->l, c->R, c->T, S, &po, &mi, c->cause) != 0)
 		return -1;
-	json_object_set_new(json_object_get(res, "values"), "MI", js_real_or_null(mi.f1));
-	set_se(res, "MI", mi.se);
-	json_object_set_new(json_object_get(res, "details"), "mi", json_pack("{s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I}",
+	put_family(res, "MI", mi.f1, mi.se, "mi", json_pack("{s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "precision", mi.precision, "recall", mi.recall, "tp", (json_int_t)mi.tp, "fp", (json_int_t)mi.fp,
 	    "fn", (json_int_t)mi.fn, "tn", (json_int_t)mi.tn, "members", (json_int_t)mi.nmembers,
-	    "nonmembers", (json_int_t)mi.nnonmembers));
-	json_object_set_new(json_object_get(res, "seconds"), "MI", json_real(util_now() - t0));
+	    "nonmembers", (json_int_t)mi.nnonmembers), t0);
 	return 0;
 }
 
@@ -656,14 +663,11 @@ metric_ai(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
 	(void)real;
 	if (eval_ai(c->l, c->R, S, &po, &ai, c->cause) != 0)
 		return -1;
-	json_object_set_new(json_object_get(res, "values"), "AI", js_real_or_null(ai.risk));
-	set_se(res, "AI", ai.se);
-	json_object_set_new(json_object_get(res, "details"), "ai", json_pack("{s:f,s:f,s:i,s:i,s:i,s:i,s:s?,s:I,s:f}",
+	put_family(res, "AI", ai.risk, ai.se, "ai", json_pack("{s:f,s:f,s:i,s:i,s:i,s:i,s:s?,s:I,s:f}",
 	    "binary_part", ai.bin_part, "continuous_part", ai.cont_part, "known", ai.nknown, "known_concepts",
 	    ai.known_concepts, "concepts", ai.concepts, "sensitive", ai.nsensitive,
 	    "age_column", ai.age_col >= 0 ? c->l->name[ai.age_col] : NULL, "targets", (json_int_t)ai.ntargets,
-	    "mean_neighbours", ai.mean_neighbours));
-	json_object_set_new(json_object_get(res, "seconds"), "AI", json_real(util_now() - t0));
+	    "mean_neighbours", ai.mean_neighbours), t0);
 	return 0;
 }
 
@@ -678,11 +682,8 @@ metric_nnaa(struct eval_ctx *c, const struct mtx *S, json_t *res, int real)
 	(void)real;
 	if (eval_nnaa(c->l, c->R, c->T, S, &po, &nn, c->cause) != 0)
 		return -1;
-	json_object_set_new(json_object_get(res, "values"), "NNAA", js_real_or_null(nn.privacy_loss));
-	set_se(res, "NNAA", nn.se);
-	json_object_set_new(json_object_get(res, "details"), "nnaa", json_pack("{s:f,s:f,s:i,s:I}",
-	    "aa_train", nn.aa_train, "aa_test", nn.aa_test, "rounds", nn.rounds, "n", (json_int_t)nn.n));
-	json_object_set_new(json_object_get(res, "seconds"), "NNAA", json_real(util_now() - t0));
+	put_family(res, "NNAA", nn.privacy_loss, nn.se, "nnaa", json_pack("{s:f,s:f,s:i,s:I}",
+	    "aa_train", nn.aa_train, "aa_test", nn.aa_test, "rounds", nn.rounds, "n", (json_int_t)nn.n), t0);
 	return 0;
 }
 
