@@ -66,4 +66,19 @@ if [ "$rc" -eq 1 ] && grep -q "needs about [0-9.]* [GM]iB of memory but only [0-
 else
 	not_ok "demo --full under ulimit -v 400000 (exit $rc)"; sed 's/^/#   /' "$TMPD/err" | head -5
 fi
+# init of a cohort that does not fit the address space: where no estimate
+# stops it first, a failed allocation is still a message and exit 1 (not an
+# abort, exit 134), and no study directory is left (issue 18 item 5)
+if "$SYNTHEHR" demo --rows 40000 -o mid.csv >/dev/null 2>&1; then
+	(ulimit -v 100000; exec "$SYNTHEHR" init M --data mid.csv) >"$TMPD/out" 2>"$TMPD/err"; rc=$?
+	if [ "$rc" -eq 1 ] && grep -q "out of memory: .* could not be allocated under the address-space limit of [0-9]* MiB (ulimit -v)" "$TMPD/err" &&
+	    [ ! -e M ]; then
+		ok "init of a 26 MB cohort under ulimit -v 100000: exit 1 with a message, no study left"
+	else
+		not_ok "init under ulimit -v 100000 (exit $rc)"; sed 's/^/#   /' "$TMPD/err" | tail -3
+	fi
+	rm -f mid.csv
+else
+	not_ok "demo --rows 40000"
+fi
 done_testing

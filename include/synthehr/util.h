@@ -108,7 +108,8 @@ double util_w1_sorted(const double *a, size_t na, const double *b, size_t nb);
  * (the standard errors of resampled metrics). */
 double util_sample_sd(const double *v, int n);
 int util_mem_check(size_t bytes, const char *what, char **cause);
-/* A size for messages: "1.5 GiB" from 1 GiB up, else "320 MiB". */
+/* A size for messages: "1.5 GiB" from 1 GiB up, "320 MiB" from 1 MiB up,
+ * else "16 KiB". */
 void util_fmt_bytes(char *buf, size_t size, double bytes);
 
 /* Monotonic seconds. */

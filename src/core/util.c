@@ -38,13 +38,38 @@ fatalx(const char *fmt, ...)
 	abort();
 }
 
+/* An allocation failed: the last resort after the estimates (issue 18).
+ * Not an internal error, so no abort (exit 134, a core): say how much was
+ * asked, what the limit is, and exit 1 like any refusal for memory.  Every
+ * file is written atomically, so what is on disk stays complete. */
+static void
+oom(double bytes)
+{
+	struct rlimit rl;
+	char need[32], lim[32];
+
+	if (util_fatal_hook != NULL)
+		util_fatal_hook();
+	util_fmt_bytes(need, sizeof need, bytes);
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		util_fmt_bytes(lim, sizeof lim, (double)rl.rlim_cur);
+		fprintf(stderr, "synthehr: out of memory: %s more could not be allocated under the "
+		    "address-space limit of %s (ulimit -v); stopped, files already written are complete\n",
+		    need, lim);
+	} else
+		fprintf(stderr, "synthehr: out of memory: %s more could not be allocated; stopped, files "
+		    "already written are complete\n", need);
+	fflush(stderr);
+	_exit(1);
+}
+
 void *
 xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		fatalx("out of memory allocating %zu bytes", n);
+		oom((double)n);
 	return p;
 }
 
@@ -54,7 +79,7 @@ xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (p == NULL)
-		fatalx("out of memory allocating %zu x %zu bytes", n, size);
+		oom((double)n * (double)size);
 	return p;
 }
 
@@ -64,7 +89,7 @@ xrealloc(void *p, size_t n)
 	void *q = realloc(p, n ? n : 1);
 
 	if (q == NULL)
-		fatalx("out of memory reallocating %zu bytes", n);
+		oom((double)n);
 	return q;
 }
 
@@ -83,7 +108,7 @@ xmalloc_aligned(size_t n)
 
 	n = (n + 63) & ~(size_t)63;
 	if (posix_memalign(&p, 64, n ? n : 64) != 0)
-		fatalx("out of memory allocating %zu aligned bytes", n);
+		oom((double)n);
 	return p;
 }
 
@@ -109,7 +134,7 @@ xvasprintf(char **out, const char *fmt, va_list ap)
 	int n = vasprintf(out, fmt, ap);
 
 	if (n < 0)
-		fatalx("out of memory formatting a string");
+		oom(strlen(fmt) + 64.0);   /* the text's length is unknown */
 	return n;
 }
 
@@ -1095,14 +1120,16 @@ volatile int util_cancel_aware;
 /* A command that polls util_interrupted sets util_cancel_aware; otherwise a
  * signal ends the process the usual way (nothing half-written survives,
  * because every write is atomic). */
-/* "1.5 GiB" from 1 GiB up, else "320 MiB" (never "0.0 GiB"). */
+/* "1.5 GiB" from 1 GiB up, "320 MiB" from 1 MiB up, else "16 KiB". */
 void
 util_fmt_bytes(char *buf, size_t size, double bytes)
 {
 	if (bytes >= 1073741824.0)
 		snprintf(buf, size, "%.1f GiB", bytes / 1073741824.0);
-	else
+	else if (bytes >= 1048576.0)
 		snprintf(buf, size, "%.0f MiB", ceil(bytes / 1048576.0));
+	else
+		snprintf(buf, size, "%.0f KiB", ceil(bytes / 1024.0));
 }
 
 int
