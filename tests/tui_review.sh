@@ -26,14 +26,20 @@ info_miss() { "$SYNTHEHR" info "$1" 2>/dev/null | awk -v c="$2" '$1 == c { for (
 skim_all() {   # skim_all STUDY -> $TMPD/rows (the table's rows, all pages)
 	: > "$TMPD/rows"
 	keys Home
-	sleep 0.3
+	wait_for "^1-[0-9]* of [0-9]*  sort:" 10 >/dev/null
 	i=0
 	while [ $i -lt 20 ]; do
-		cap
 		grep -E '^[^ ].{10} (num|bin|cat|id ) +(100%|[0-9]+\.[0-9]%)' "$SCREEN" >> "$TMPD/rows"
 		grep -q '^[0-9]*-\([0-9]*\) of \1 ' "$SCREEN" && break
+		prev=$(grep '^[0-9]*-[0-9]* of [0-9]*  sort:' "$SCREEN")
 		keys PgDn
-		sleep 0.3
+		n=0   # the next page: the table's last line changes
+		while [ $n -lt 50 ]; do
+			cap
+			[ "$(grep '^[0-9]*-[0-9]* of [0-9]*  sort:' "$SCREEN")" != "$prev" ] && break
+			sleep 0.2
+			n=$((n + 1))
+		done
 		i=$((i + 1))
 	done
 	miss=0
@@ -61,7 +67,7 @@ expect "s sorts (by name), and says so" "sort: name" 5
 keys s
 expect "s again: by complete rate" "sort: complete rate" 5
 keys Home
-wait_for "sort: complete rate" 5 >/dev/null
+wait_for "^1-[0-9]* of [0-9]*  sort: complete rate" 5 >/dev/null
 first=$(sed -n 4p "$SCREEN" | awk '{ print $1 }')
 case $first in DIASTOLIC | SYSTOLIC) ok "by complete rate: the least complete column first ($first)" ;;
 *) not_ok "by complete rate: the least complete column first (got '$first')" ;; esac
