@@ -66,17 +66,22 @@ stop_session() {
 resize() { $TM resize-window -x "$1" -y "$2" >/dev/null 2>&1; }
 cap() { $TM capture-pane -p > "$SCREEN" 2>/dev/null; }
 keys() { $TM send-keys "$@"; }
-# wait_for PATTERN SECONDS: poll the screen until PATTERN shows
+# wait_for PATTERN SECONDS: poll the screen until PATTERN shows.  The bound
+# is SECONDS x WAIT_SCALE (default 4): a poll costs nothing when the screen
+# is quick, and a loaded machine or a sanitizer build is slow.  Every wait
+# in the tests is for something that must show (none waits to see a
+# pattern stay away), so a larger bound only delays a failure.
+: "${WAIT_SCALE:=4}"
 wait_for() {
 	n=0
-	lim=$(( $2 * 5 ))
+	lim=$(( $2 * 5 * WAIT_SCALE ))
 	while [ $n -lt $lim ]; do
 		cap
 		grep -q -- "$1" "$SCREEN" && return 0
 		sleep 0.2
 		n=$((n + 1))
 	done
-	echo "# timed out after $2 s waiting for '$1'; the screen:"
+	echo "# timed out after $(( $2 * WAIT_SCALE )) s waiting for '$1'; the screen:"
 	sed 's/^/#   |/' "$SCREEN"
 	return 1
 }
