@@ -443,15 +443,21 @@ test_screens(void)
 	app_key(a, TKEY_ENTER);
 	app_draw(a, cv);
 	golden(cv, "eval-drill");
-	tap_ok(has(cv, " FI      \u2191 0.8000  best  1/5") && has(cv, "dimension-wise distance (binary") &&
+	tap_ok(has(cv, " FI      \u2191 0.8000       -  1/5 best") && has(cv, "dimension-wise distance (binary") &&
 	    has(cv, "prevalence + relative continuous WD)"),
 	    "details: the place as Rank counts it, the description whole (wrapped)");
+	/* the real-data reference beside each value: metrics.json
+	 * reference.values (DWD 0.41), TSTR and TRTS TRTR's AUROC (0.9253) */
+	tap_ok(has(cv, "\u2502 metric     value    real  place") && has(cv, " DWD     \u2193 0.5235  0.4100  1/5 best") &&
+	    has(cv, " TSTR    \u2191 0.9112  0.9253  1/5 best") &&
+	    has(cv, "\u2502 real = the held-out test rows scored as a set"),
+	    "details: a 'real' column (the held-out test rows scored as a set) and what it is");
 	app_key(a, TKEY_ESC);
 	app_key(a, TKEY_DOWN);   /* run-3: FI 0.65, tied with runs 4 and 5 */
 	app_key(a, TKEY_ENTER);
 	app_draw(a, cv);
 	golden(cv, "eval-drill-tied");
-	tap_ok(has(cv, " FI      \u2191  0.6500        4/5, 3 tied"),
+	tap_ok(has(cv, " FI      \u2191  0.6500       -  4/5, 3 tied"),
 	    "details: run 3's FI ties runs 4 and 5: place 4 of 5 for all three, as on the Rank screen");
 	app_key(a, TKEY_ESC);
 	app_draw(a, cv);

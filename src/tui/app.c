@@ -110,6 +110,25 @@ app_error(struct app *a, char *cause)
 }
 
 void
+app_cohort_error(struct app *a)
+{
+	char *src;
+
+	if (a->cohort_err == NULL)
+		return;
+	src = a->st != NULL ? study_source_path(a->st) : NULL;
+	if (a->st == NULL || src != NULL) {
+		free(src);
+		app_error(a, xstrdup(a->cohort_err));
+		return;
+	}
+	tui_log_add(&a->msgs, TUI_SEV_ERROR, NULL, a->cohort_err);
+	free(a->status);
+	a->status = xstrdup("no cohort: study.json names no \"source\" file (M: the whole message)");
+	a->status_role = THEME_ERROR;
+}
+
+void
 app_confirm(struct app *a, const char *question, void (*yes)(struct app *a))
 {
 	free(a->confirm_q);
@@ -262,6 +281,7 @@ open_now(struct app *a)
 		app_error(a, cause);
 	else {
 		app_status(a, "opened %s", dir);
+		app_cohort_error(a);
 		open_rc = 0;
 	}
 	free(dir);

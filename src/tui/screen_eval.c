@@ -46,7 +46,8 @@ static struct {
 
 static const char *const eval_keys[] = {
 	"e\trun the evaluation (every run and baseline)",
-	"Up/Down\tselect a run or baseline",
+	"Up/Down\tselect a run or baseline (in the details and Figure 4 too)",
+	"Home/End\tthe first / last set (PgUp/PgDn: 5 sets)",
 	"Left/Right\tpage through the metric panels",
 	"f\tFigure 4: real vs synthetic prevalence, the 5 largest gaps named",
 	"Enter\tdrill down: every metric of the selected set",
@@ -259,20 +260,58 @@ fail:
 	layout_free(l);
 }
 
-/* "value±se" (or the value alone when the metric has no SE). */
+/* "value±se", the standard error to two significant digits (the digits
+ * past them are noise), or the value alone when the metric has no SE or
+ * with_se is 0. */
 static const char *
-fmt_se(struct canvas *cv, char *buf, size_t size, int s, int m)
+fmt_se(struct canvas *cv, char *buf, size_t size, int s, int m, int with_se)
 {
 	char v[32], e[32];
-	double se = ev.se != NULL ? ev.se[(size_t)s * RANK_COUNT + m] : NAN;
+	double se = ev.se != NULL && with_se ? ev.se[(size_t)s * RANK_COUNT + m] : NAN;
 
 	tui_fmt(v, sizeof v, ev.values[(size_t)s * RANK_COUNT + m]);
-	if (se == se)
-		snprintf(buf, size, "%s%s%s", v, cv->ascii ? "+-" : "±", tui_fmt(e, sizeof e, se));
-	else
+	if (se == se && isfinite(se)) {
+		int d = se > 0 ? 1 - (int)floor(log10(se)) : 0;
+
+		if (d >= 0 && d <= 6)
+			snprintf(e, sizeof e, "%.*f", d, se);
+		else
+			tui_fmt(e, sizeof e, se);
+		snprintf(buf, size, "%s%s%s", v, cv->ascii ? "+-" : "\u00b1", e);
+	} else
 		snprintf(buf, size, "%s", v);
 	return buf;
 }
+
+/* The panels' name column: the longest name, at most 11 (longer names are
+ * shortened with '~' and spelled out in the key). */
+static int
+panel_name_width(void)
+{
+	char lb[64];
+	int s, nw = 5;
+
+	for (s = 0; s < ev.nsets; s++)
+		nw = SH_MAX(nw, (int)strlen(screen_eval_label(ev.names[s], lb, sizeof lb, NULL)));
+	return SH_MIN(nw, 11);
+}
+
+/* The value column of metric m's panel: its widest value (with_se: its
+ * widest value±se) and a space, at least 8. */
+static int
+panel_value_width(struct canvas *cv, int m, int with_se)
+{
+	char b[80];
+	int s, cw = 8;
+
+	for (s = 0; s < ev.nsets; s++)
+		cw = SH_MAX(cw, canvas_strwidth(fmt_se(cv, b, sizeof b, s, m, with_se)) + 1);
+	return SH_MIN(cw, 18);
+}
+
+/* A panel's bar keeps at least this many cells: the standard errors go
+ * to the details view (Enter) when value±se would leave less. */
+#define PANEL_MIN_BAR 16
 
 /* The place of every set on metric m, as the Rank screen and 'synthehr
  * rank' count it (the tutorial's average ranks, truncated): tied sets
@@ -334,23 +373,14 @@ bar_end(int x, int w, double g)
  * reference (when there is one) as a marked column through every bar and
  * a row of its own, the best set starred. */
 static void
-draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
+draw_panel(struct canvas *cv, int x, int y, int w, int h, int m, int with_se)
 {
 	char title[48], b[80], lb[64];
-	int s, nw = 5, cw = 8, peer, bestp, nbest, cut, hb = rank_metrics[m].higher_better;
-	int hasref = ev.nref > 0, rows = h - 2 - hasref, bx, bw;
+	int s, nw = panel_name_width(), cw = panel_value_width(cv, m, with_se), peer, bestp, nbest, cut;
+	int hb = rank_metrics[m].higher_better, hasref = ev.nref > 0, rows = h - 2 - hasref, bx, bw;
 	double *place = xcalloc(ev.nsets + 1, sizeof *place), vbest = NAN, vworst = NAN, ref = ev.ref[m];
 	uint32_t vbar = cv->ascii ? '|' : 0x2502;
 
-	/* the value cell: 8 columns, wider for "value±se" */
-	for (s = 0; s < ev.nsets; s++)
-		if (ev.se != NULL && ev.se[(size_t)s * RANK_COUNT + m] == ev.se[(size_t)s * RANK_COUNT + m])
-			cw = SH_MAX(cw, canvas_strwidth(fmt_se(cv, b, sizeof b, s, m)) + 1);
-	cw = SH_MIN(cw, 18);
-
-	for (s = 0; s < ev.nsets; s++)
-		nw = SH_MAX(nw, (int)strlen(screen_eval_label(ev.names[s], lb, sizeof lb, NULL)));
-	nw = SH_MIN(nw, 11);
 	bx = x + 3 + nw;
 	bw = w - nw - 4 - cw;
 
@@ -390,7 +420,7 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m)
 		 * a shorter one */
 		if (ref == ref && bw > 0)
 			canvas_put(cv, bar_end(bx, bw, plot_goodness(hb, ref, vbest, vworst)), y + 1 + s, vbar, THEME_KEY);
-		canvas_text_right(cv, x + w - 1 - cw, y + 1 + s, cw, role, fmt_se(cv, b, sizeof b, s, m));
+		canvas_text_right(cv, x + w - 1 - cw, y + 1 + s, cw, role, fmt_se(cv, b, sizeof b, s, m, with_se));
 	}
 	if (hasref && rows >= 0 && bw > 0) {
 		int ry = y + 1 + SH_MIN(ev.nsets, rows);
@@ -504,18 +534,47 @@ draw_fig4(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	}
 }
 
+/* The rows description d takes wrapped at spaces in dw columns (as
+ * draw_drill wraps it). */
+static int
+wrap_rows(const char *d, int dw)
+{
+	int n = 1;
+
+	while (dw > 8 && (int)strlen(d) > dw) {
+		int cut = dw;
+
+		while (cut > dw / 2 && d[cut] != ' ')
+			cut--;
+		d += cut + (d[cut] == ' ');
+		n++;
+	}
+	return n;
+}
+
+/* What the real-data reference is, one line. */
+static const char *
+ref_meaning(void)
+{
+	return json_object_get(json_object_get(ev.metrics, "reference"), "values") != NULL ?
+	    "real = the held-out test rows scored as a set (TSTR, TRTS: TRTR's AUROC)" :
+	    "real = TRTR's AUROC (train real, test real); e evaluates the others";
+}
+
 static void
 draw_drill(struct canvas *cv, int x, int y, int w, int h)
 {
-	int m, yy = y + 1, vw = 6, below;
-	char b[32], title[64];
+	int m, yy = y + 1, vw = 5, rw = 4, below, hasref = ev.nref > 0, wrap[RANK_COUNT];
+	char b[80], title[64];
 	double *place;
 
 	snprintf(title, sizeof title, "%s: every metric", ev.names[ev.sel]);
 	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
 	place = xcalloc(ev.nsets + 1, sizeof *place);
-	for (m = 0; m < RANK_COUNT; m++)
-		vw = SH_MAX(vw, canvas_strwidth(fmt_se(cv, b, sizeof b, ev.sel, m)));
+	for (m = 0; m < RANK_COUNT; m++) {
+		vw = SH_MAX(vw, canvas_strwidth(fmt_se(cv, b, sizeof b, ev.sel, m, 1)));
+		rw = SH_MAX(rw, (int)strlen(tui_fmt(b, sizeof b, ev.ref[m])));
+	}
 	/* rows the memorisation lines below will need */
 	{
 		json_t *all = json_object_get(ev.metrics, "sets"), *st = NULL, *mm, *ck;
@@ -527,13 +586,42 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 				st = json_array_get(all, i);
 		mm = json_object_get(json_object_get(st, "details"), "memorisation");
 		ck = json_object_get(json_object_get(st, "details"), "ckv");
-		below = (mm != NULL ? 3 : 0) + (ck != NULL && json_integer_value(json_object_get(ck, "missing")) > 0);
+		below = (mm != NULL ? 3 : 0) + (ck != NULL && json_integer_value(json_object_get(ck, "missing")) > 0) +
+		    hasref;
+	}
+	/* which descriptions are wrapped whole: as many as the free rows
+	 * allow, the shortest first */
+	{
+		int dw = w - 4 - (10 + vw + 2 + (hasref ? rw + 2 : 0) + 13), spare = h - 2 - RANK_COUNT - below - hasref;
+		int extra[RANK_COUNT];
+
+		for (m = 0; m < RANK_COUNT; m++) {
+			extra[m] = wrap_rows(rank_metrics[m].title, dw) - 1;
+			wrap[m] = extra[m] == 0;
+		}
+		for (;;) {
+			int best = -1;
+
+			for (m = 0; m < RANK_COUNT; m++)
+				if (!wrap[m] && extra[m] <= spare && (best < 0 || extra[m] < extra[best]))
+					best = m;
+			if (best < 0)
+				break;
+			wrap[best] = 1;
+			spare -= extra[best];
+		}
+	}
+	/* the columns' heads, the real-data reference's among them */
+	if (hasref) {
+		canvas_printf(cv, x + 2, yy, w - 4, THEME_DIM, "%-9s %*s  %*s  %-11s  %s", "metric", vw, "value",
+		    rw, "real", "place", "what it measures");
+		yy++;
 	}
 	for (m = 0; m < RANK_COUNT && yy < y + h - 1; m++, yy++) {
 		double v = ev.values[(size_t)ev.sel * RANK_COUNT + m];
 		int bestp = metric_places(m, place), p = (int)place[ev.sel], tied = count_place(place, p, m);
-		int dx, dw, len;
-		char pl[32];
+		int dx, dw, len, role = v == v && p == bestp ? THEME_BEST : THEME_NORMAL;
+		char pl[32], rv[32];
 		const char *d = rank_metrics[m].title;
 
 		/* the place the Rank screen gives it; sets on one value share it */
@@ -542,16 +630,22 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 		else if (tied > 1)
 			snprintf(pl, sizeof pl, "%d/%d, %d tied", p, ev.nsets, tied);
 		else
-			snprintf(pl, sizeof pl, "%d/%d", p, ev.nsets);
-		dx = x + 2 + canvas_printf(cv, x + 2, yy, w - 4, v == v && p == bestp ? THEME_BEST : THEME_NORMAL,
-		    "%-7s %s %*s  %-4s  %-11s  ", rank_metrics[m].label, cv->ascii ?
-		    (rank_metrics[m].higher_better ? "^" : "v") : rank_arrow(m), vw,
-		    fmt_se(cv, b, sizeof b, ev.sel, m),
-		    v == v && p == bestp ? (tied > 1 ? "tied" : "best") : "", pl);
-		/* the description whole: wrapped at a space onto the next
-		 * line while rows remain for the metrics after it */
+			snprintf(pl, sizeof pl, "%d/%d%s", p, ev.nsets, p == bestp ? " best" : "");
+		canvas_printf(cv, x + 2, yy, w - 4, role, "%-7s %s ", rank_metrics[m].label, cv->ascii ?
+		    (rank_metrics[m].higher_better ? "^" : "v") : rank_arrow(m));
+		/* right-aligned by display width ('\u00b1' is two bytes) */
+		canvas_text_right(cv, x + 12, yy, vw, role, fmt_se(cv, b, sizeof b, ev.sel, m, 1));
+		dx = x + 12 + vw + 2;
+		if (hasref) {
+			canvas_text_right(cv, dx, yy, rw, THEME_KEY, ev.ref[m] == ev.ref[m] ? tui_fmt(rv, sizeof rv,
+			    ev.ref[m]) : "-");
+			dx += rw + 2;
+		}
+		dx += canvas_printf(cv, dx, yy, x + w - 2 - dx, role, "%-11s  ", pl);
+		/* the description whole, wrapped at spaces, where the rows
+		 * allow it (wrap[m]); else cut at a space, marked */
 		dw = x + w - 2 - dx;
-		while (dw > 8 && (len = (int)strlen(d)) > dw && yy + (RANK_COUNT - m) + below < y + h - 1) {
+		while (wrap[m] && dw > 8 && (len = (int)strlen(d)) > dw) {
 			int cut = dw;
 
 			while (cut > dw / 2 && d[cut] != ' ')
@@ -560,7 +654,14 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 			d += cut + (d[cut] == ' ');
 			yy++;
 		}
-		canvas_text(cv, dx, yy, dw, THEME_DIM, d);
+		if (dw > 8 && (int)strlen(d) > dw) {
+			int cut = dw - 2;
+
+			while (cut > 0 && d[cut] != ' ')
+				cut--;
+			canvas_printf(cv, dx, yy, dw, THEME_DIM, "%.*s %s", cut, d, cv->ascii ? "~" : "\u2026");
+		} else
+			canvas_text(cv, dx, yy, dw, THEME_DIM, d);
 	}
 	free(place);
 	/* Memorisation of the selected set, the real test rows as reference;
@@ -591,13 +692,15 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 			    "CKV: %lld of %lld checked codes never produced (counted as violations)",
 			    (long long)json_integer_value(json_object_get(ck, "missing")),
 			    (long long)json_integer_value(json_object_get(ck, "checked")));
+		if (hasref && yy < y + h - 1)
+			canvas_text(cv, x + 2, yy++, w - 4, THEME_DIM, ref_meaning());
 	}
 }
 
 static void
 eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
-	int shown[RANK_COUNT], nm = 0, m, pw, ph, per_row, per_page, i;
+	int shown[RANK_COUNT], nm = 0, m, pw, ph, per_row, per_page, i, with_se, se_hidden;
 
 	if (!ev.loaded)
 		eval_load(a);
@@ -644,39 +747,37 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 			shown[nm++] = m;
 	}
 	ph = ev.nsets + 2 + (ev.nref > 0);
-	/* a panel holds the whole name, a bar of 6 or more and value±se:
-	 * fewer panels per row rather than names or values cut */
+	/* a panel holds the whole name (or its key), the value and a bar of
+	 * PANEL_MIN_BAR cells: fewer panels per row rather than names or
+	 * values cut; value±se where that still leaves the bar its cells,
+	 * else the standard errors are in the details (Enter) */
 	{
-		int nwm = 5, cwm = 8, s, need;
-		char b[80], lb[64];
+		int nw = panel_name_width(), cwv = 8, cws = 8;
 
-		for (s = 0; s < ev.nsets; s++) {
-			nwm = SH_MAX(nwm, (int)strlen(screen_eval_label(ev.names[s], lb, sizeof lb, NULL)));
-			for (m = 0; m < nm; m++)
-				cwm = SH_MAX(cwm, canvas_strwidth(fmt_se(cv, b, sizeof b, s, shown[m])) + 1);
+		for (m = 0; m < nm; m++) {
+			cwv = SH_MAX(cwv, panel_value_width(cv, shown[m], 0));
+			cws = SH_MAX(cws, panel_value_width(cv, shown[m], 1));
 		}
-		need = SH_MIN(nwm, 11) + SH_MIN(cwm, 18) + 4 + 6;
-		per_row = SH_MAX(1, w / SH_MAX(26, need));
+		per_row = SH_MAX(1, w / SH_MAX(26, nw + cwv + 4 + PANEL_MIN_BAR));
+		pw = w / per_row;
+		with_se = ev.se != NULL && pw - nw - 4 - cws >= PANEL_MIN_BAR;
+		se_hidden = ev.se != NULL && !with_se;
 	}
-	pw = w / per_row;
 	per_page = per_row * SH_MAX(1, (h - 2) / ph);
 	if (ev.page * per_page >= nm) ev.page = 0;
 	for (i = 0; i < per_page && ev.page * per_page + i < nm; i++)
-		draw_panel(cv, x + (i % per_row) * pw, y + (i / per_row) * ph, pw, ph, shown[ev.page * per_page + i]);
+		draw_panel(cv, x + (i % per_row) * pw, y + (i / per_row) * ph, pw, ph, shown[ev.page * per_page + i],
+		    with_se);
 	/* what the reference row is, on a row the panels leave free */
 	if (ev.nref > 0 && y + (per_page / per_row) * ph <= y + h - 3)
-		canvas_printf(cv, x + 1, y + h - 3, w - 2, THEME_DIM, "%s real = %s", cv->ascii ? "|" : "\u2502",
-		    json_object_get(json_object_get(ev.metrics, "reference"), "values") != NULL ?
-		    "the held-out test rows scored as a set (TSTR, TRTS: TRTR's AUROC)" :
-		    "TRTR's AUROC (train real, test real); e evaluates the others");
+		canvas_printf(cv, x + 1, y + h - 3, w - 2, THEME_DIM, "%s %s", cv->ascii ? "|" : "\u2502",
+		    ref_meaning());
 	/* the key: bars, marks, and every shortened name in full */
 	{
 		char key[512], sb[64], lb[64];
-		int off, s, cut, nw = 5;
+		int off, s, cut, nw;
 
-		for (s = 0; s < ev.nsets; s++)
-			nw = SH_MAX(nw, (int)strlen(screen_eval_label(ev.names[s], lb, sizeof lb, NULL)));
-		nw = SH_MIN(nw, 11);
+		nw = panel_name_width();
 		off = snprintf(key, sizeof key, "longer bar = better, * best, = tied");
 		for (s = 0; s < ev.nsets && off < (int)sizeof key - 80; s++) {
 			short_label(s, nw, sb, sizeof sb, &cut);
@@ -686,9 +787,20 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		}
 		canvas_text(cv, x + 1, y + h - 2, w - 2, THEME_DIM, key);
 	}
-	canvas_printf(cv, x + 1, y + h - 1, w - 2, THEME_DIM, "metrics %d-%d of %d (Left/Right)   "
-	    "selected: %s   f Figure 4   Enter details", ev.page * per_page + 1,
-	    SH_MIN(nm, (ev.page + 1) * per_page), nm, ev.names[ev.sel]);
+	/* where the rest is; "selected: NAME" goes first when it does not fit
+	 * (the highlighted row names it) */
+	{
+		char pos[64], sel[96], more[64];
+
+		snprintf(pos, sizeof pos, "metrics %d-%d of %d (Left/Right)", ev.page * per_page + 1,
+		    SH_MIN(nm, (ev.page + 1) * per_page), nm);
+		snprintf(sel, sizeof sel, "   selected: %s", ev.names[ev.sel]);
+		snprintf(more, sizeof more, "   f Figure 4   Enter details%s", !se_hidden ? "" :
+		    cv->ascii ? " and +-SE" : " and \u00b1SE");
+		if (canvas_strwidth(pos) + canvas_strwidth(sel) + canvas_strwidth(more) > w - 2)
+			sel[0] = '\0';
+		canvas_printf(cv, x + 1, y + h - 1, w - 2, THEME_DIM, "%s%s%s", pos, sel, more);
+	}
 }
 
 static void
@@ -760,10 +872,15 @@ screen_eval_export(struct app *a, const char *path)
 static int
 eval_key(struct app *a, int key)
 {
+	int s;
+
+	/* the set list, in the panels, Figure 4 and the details alike */
+	if ((s = tui_list_key(key == 'k' ? TKEY_UP : key == 'j' ? TKEY_DOWN : key, ev.sel, ev.nsets, 5)) >= 0) {
+		ev.sel = s;
+		return TUI_REDRAW;
+	}
 	switch (key) {
 	case 'e': screen_eval_start(a); return TUI_REDRAW;
-	case TKEY_UP: case 'k': ev.sel--; return TUI_REDRAW;
-	case TKEY_DOWN: case 'j': ev.sel++; return TUI_REDRAW;
 	case TKEY_RIGHT: case 'l': ev.page++; return TUI_REDRAW;
 	case TKEY_LEFT: case 'h': if (ev.page > 0) ev.page--; return TUI_REDRAW;
 	case 'f': ev.view = ev.view == 1 ? 0 : 1; return TUI_REDRAW;

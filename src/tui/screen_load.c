@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "synthehr/csvio.h"
+#include "synthehr/phecode.h"
 #include "synthehr/util.h"
 #include "tui/tui.h"
 
@@ -18,7 +18,8 @@ static struct {
 	char *pending_map;    /* MIMIC: the phecode map folder */
 	int pending_kind;     /* 'c' csv, 'm' mimic, 'd' demo */
 	char *pending_dir;    /* CSV: the study dir while the label is asked for */
-	json_t *phe_names;    /* phecode -> description, or NULL */
+	struct phecode_info phe;   /* phecode_info.csv's descriptions, when phe_ok */
+	int phe_ok;
 	int phe_loaded;
 	char *phe_dir;        /* the map they came from (reloaded when it changes) */
 	char *phe_err;        /* why a named map gave no names */
@@ -49,8 +50,9 @@ load_reset(struct app *a)
 	ld.pending_map = NULL;
 	free(ld.pending_dir);
 	ld.pending_dir = NULL;
-	json_decref(ld.phe_names);
-	ld.phe_names = NULL;
+	if (ld.phe_ok)
+		phecode_info_done(&ld.phe);
+	ld.phe_ok = 0;
 	ld.phe_loaded = 0;
 	free(ld.phe_dir);
 	ld.phe_dir = NULL;
@@ -71,48 +73,37 @@ phecode_dir(const struct app *a)
 }
 
 /* Concept columns' descriptions from a phecode map's phecode_info.csv
- * (study.json report.phecodes, else $SYNTHEHR_PHECODES), as the reports
- * name them; without one, concepts are shown by code. */
+ * (study.json report.phecodes, else $SYNTHEHR_PHECODES), read by
+ * phecode_info_read as the reports and Figure 4 read it; without one,
+ * concepts are shown by code. */
 static void
 load_phecode_names(struct app *a)
 {
 	const char *dir = phecode_dir(a);
-	struct csv_reader *r;
-	char *p, *cause = NULL, **f;
-	size_t *lens;
-	int nf, rc;
+	char *cause = NULL;
 
 	ld.phe_loaded = 1;
-	json_decref(ld.phe_names);
-	ld.phe_names = NULL;
+	if (ld.phe_ok)
+		phecode_info_done(&ld.phe);
+	ld.phe_ok = 0;
 	free(ld.phe_dir);
 	ld.phe_dir = dir != NULL ? xstrdup(dir) : NULL;
 	free(ld.phe_err);
 	ld.phe_err = NULL;
 	if (dir == NULL)
 		return;
-	p = util_path_join(dir, "phecode_info.csv");
-	r = csvr_open(p, &cause);
-	free(p);
-	if (r == NULL) {
+	if (phecode_info_read(dir, &ld.phe, &cause) != 0) {
 		ld.phe_err = cause;
 		return;
 	}
-	ld.phe_names = json_object();
-	while ((rc = csvr_next(r, &f, &lens, &nf, &cause)) == 1) {
-		char *code, *desc;
+	ld.phe_ok = 1;
+}
 
-		if (nf < 2)
-			continue;
-		code = xstrndup(f[0], lens[0]);
-		desc = xstrndup(f[1], lens[1]);
-		if (strcmp(code, "phecode") != 0 && json_object_get(ld.phe_names, code) == NULL)
-			json_object_set_new(ld.phe_names, code, json_string(desc));
-		free(code);
-		free(desc);
-	}
-	free(cause);
-	csvr_close(r);
+/* A concept's description, or NULL. */
+static const char *
+phecode_desc(const char *name)
+{
+	return ld.phe_ok ? phecode_info_find(&ld.phe, name) : NULL;
 }
 
 static void
@@ -127,7 +118,7 @@ created(struct app *a, int rc)
 	if (app_open_study(a, dir, &cause) != 0)
 		app_error(a, cause);
 	else if (a->cohort_err != NULL)
-		app_error(a, xstrdup(a->cohort_err));
+		app_cohort_error(a);
 	else {
 		app_switch(a, SCREEN_LOAD);
 		app_status(a, "created %s: %zu patients, %d columns; check roles, then 2",
@@ -435,9 +426,8 @@ static void
 column_levels(const struct column *col, char *lv, size_t size)
 {
 	lv[0] = '\0';
-	if (col->role == ROLE_CONCEPT && ld.phe_names != NULL &&
-	    json_is_string(json_object_get(ld.phe_names, col->name)))
-		snprintf(lv, size, "%s", json_string_value(json_object_get(ld.phe_names, col->name)));
+	if (col->role == ROLE_CONCEPT && phecode_desc(col->name) != NULL)
+		snprintf(lv, size, "%s", phecode_desc(col->name));
 	else if (col->role == ROLE_SEX)   /* which level is coded 1 (female) */
 		snprintf(lv, size, "female=%.20s other=%.20s", sex_female_level(col), sex_other_level(col));
 	else if (col->kind == KIND_CATEGORICAL || (col->levels != NULL && col->nlevels > 0)) {
@@ -455,7 +445,7 @@ static void
 draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, const struct column *col)
 {
 	char lv[256], *t;
-	const char *d = ld.phe_names != NULL ? js_str(ld.phe_names, col->name, NULL) : NULL;
+	const char *d = phecode_desc(col->name);
 
 	(void)a;
 	column_levels(col, lv, sizeof lv);
@@ -463,7 +453,7 @@ draw_detail(struct app *a, struct canvas *cv, int x, int y, int w, const struct 
 		t = xsprintf("phecode %s: %s", col->name, d);
 	else if (col->role == ROLE_CONCEPT && ld.phe_err != NULL)
 		t = xsprintf("%s: no phecode names (%s)", col->name, ld.phe_err);
-	else if (col->role == ROLE_CONCEPT && ld.phe_names == NULL)
+	else if (col->role == ROLE_CONCEPT && !ld.phe_ok)
 		t = xsprintf("%s: to name the phecodes, :set report_phecodes DIR (the phecode map with "
 		    "phecode_info.csv) or SYNTHEHR_PHECODES", col->name);
 	else if (col->role == ROLE_SEX)
@@ -505,8 +495,26 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 
 	if (a->st == NULL || c == NULL) {
 		draw_menu(a, cv, x, y, w);
-		if (a->st != NULL && a->cohort_err != NULL)
-			canvas_text(cv, x + 2, y + 11, w - 4, THEME_ERROR, a->cohort_err);
+		if (a->st != NULL && a->cohort_err != NULL) {
+			/* the whole message, wrapped at spaces over up to 4 rows */
+			const char *e = a->cohort_err;
+			int r, bw = w - 4;
+
+			for (r = 0; r < 4 && *e != '\0' && bw > 8; r++) {
+				int n = (int)strlen(e), cut = n;
+
+				if (n > bw && r < 3) {
+					for (cut = bw; cut > bw / 2 && e[cut] != ' '; cut--)
+						;
+					if (e[cut] != ' ')
+						cut = bw;
+				}
+				canvas_printf(cv, x + 2, y + 11 + r, bw, THEME_ERROR, "%.*s", cut, e);
+				e += cut;
+				while (*e == ' ')
+					e++;
+			}
+		}
 		return;
 	}
 	{
@@ -523,7 +531,7 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	    c->ncols, nmiss);
 	canvas_text(cv, x + 1, y, w - 2, THEME_TITLE, buf);
 	canvas_printf(cv, x + 1, y + 1, w - 2, THEME_DIM, "%-*s %-11s %-11s %8s  %s", nw, "column", "role",
-	    "type", "missing", ld.phe_names != NULL ? "levels / phecode" : "levels");
+	    "type", "missing", ld.phe_ok ? "levels / phecode" : "levels");
 	rows = h - 5;   /* two detail rows for the selected column and the key line below */
 	if (ld.sel >= c->ncols) ld.sel = c->ncols - 1;
 	if (ld.sel < 0) ld.sel = 0;

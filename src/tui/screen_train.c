@@ -68,7 +68,8 @@ static struct {
 } tr;
 
 static const char *const train_keys[] = {
-	"Up/Down\tchoose a setting",
+	"Up/Down\tchoose a setting (they wrap round)",
+	"Home/End\tthe first / last setting (PgUp/PgDn: 4 settings)",
 	"+ / -\tchange it (preset and rule cycle; Left/Right too, no cursor)",
 	"Enter\ttype a value",
 	"s\tstart training (resumes interrupted runs)",
@@ -80,7 +81,7 @@ static const char *const train_keys[] = {
 	"h 1-9\thide / show run 1-9 (h a: show all)",
 	"t\tx axis: epoch / wall time (each run's training seconds)",
 	"c\tcursor on / off: the run rows read out each run's value there",
-	"Left/Right\tmove the cursor (PgUp/PgDn: 10 steps; Home/End)",
+	"Left/Right\tmove the cursor (PgUp/PgDn: 10 steps; Home/End: its ends)",
 	"f\tthe checkpoint rule's score per candidate epoch, chosen ones marked",
 	"g\tgenerate synthetic sets from the trained runs",
 	NULL,
@@ -1184,6 +1185,15 @@ train_key(struct app *a, int key)
 		case TKEY_HOME: tr.curf = 0; return TUI_REDRAW;
 		case TKEY_END: tr.curf = 1; return TUI_REDRAW;
 		case TKEY_ESC: tr.cursor = 0; return TUI_REDRAW;
+		}
+	}
+	/* the settings list: Home/End, PgUp/PgDn (Up/Down wrap round) */
+	if (key != TKEY_UP && key != TKEY_DOWN) {
+		int f = tui_list_key(key, tr.field, F_COUNT, 4);
+
+		if (f >= 0) {
+			tr.field = f;
+			return TUI_REDRAW;
 		}
 	}
 	switch (key) {

@@ -402,7 +402,7 @@ tui_main(const char *study_dir, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		if (a->cohort_err != NULL)
-			app_error(a, xstrdup(a->cohort_err));
+			app_cohort_error(a);
 		job_check_lock(a);
 		if (!a->foreign && screen_train_interrupted(a))
 			app_confirm(a, "Training was interrupted. Resume it now?", resume_yes);

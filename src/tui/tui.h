@@ -127,6 +127,9 @@ void app_request_quit(struct app *a);
 void app_check_stale(struct app *a);            /* a->stale */
 void app_status(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_error(struct app *a, char *cause);     /* takes cause */
+/* a->cohort_err on the status line: a study.json without a "source" gets
+ * one short line, the whole text goes to the message log (M). */
+void app_cohort_error(struct app *a);
 void app_warn(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void app_confirm(struct app *a, const char *question, void (*yes)(struct app *a));
 /* Re-read study.json from disk (after a job wrote it). */
