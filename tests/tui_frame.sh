@@ -8,7 +8,8 @@
 # pages that reach the end of the command table, the Tab Tab list paging,
 # the "terminal too small" notice at 60x20 coming and going on resize, and
 # no captured line of the six screens at 80x24 and 100x30 ending in a word
-# cut without the whole of it on the same screen.
+# cut without the whole of it on the same screen; a study.json without a
+# source says so in one short status line.
 #
 # A cut word: a run of letters or digits ended by the canvas's cut mark
 # (… in UTF-8, ~ in ASCII; canvas_text marks every cut).  It is allowed
@@ -230,5 +231,19 @@ if [ -z "$cut" ] && ! grep -q "too small" "$SCREEN"; then ok "after the resizes 
 keys q
 n=$(wait_exit 10)
 if [ "$n" = 0 ]; then ok "q quits (0)"; else not_ok "q quits (got '$n')"; fi
+
+# ---- a study.json without a source: one short status line, the whole
+# message in the message viewer (M)
+stop_session
+mkdir -m 700 "$TMPD/nosrc" && printf '{ "synthehr_study": 1 }\n' > "$TMPD/nosrc/study.json"
+start nosrc
+expect "no source: a short status line" '^no cohort: study.json names no "source" file (M: the whole message) *$' 15
+if grep -q "M shows all\|…" "$SCREEN" | tail -2; then :; fi
+if tail -2 "$SCREEN" | grep -q "…"; then not_ok "... not cut"; else ok "... not cut"; fi
+grep_ok "the Load screen spells the whole message out" 'nosrc/study.json: no "source" path (create the study with' "$SCREEN"
+keys M
+expect "M: the whole message in the viewer" 'study.json: no "source" path' 10
+keys q q
+wait_exit 10 >/dev/null
 
 done_testing

@@ -9,8 +9,11 @@
 # run takes it out of the legend, the cursor reads out a value per run, the
 # score plot marks and names the chosen checkpoints, the ASCII (LANG=C) and
 # NO_COLOR legends tell the runs apart; Evaluate draws the real-data
-# reference (TSTR's is eval/trtr.json's AUROC) and Figure 4 names its five
-# largest gaps with their phecode descriptions.
+# reference (TSTR's is eval/trtr.json's AUROC) in the panels and the
+# details, gives the bars 17 cells at 80 columns (the standard errors then
+# in the details), Figure 4 names its five largest gaps with their phecode
+# descriptions; Home/End/PgUp/PgDn in the Train settings and the Evaluate
+# set list.
 . "$SRCDIR/tests/tap.sh"
 
 MK="$BUILDDIR/bench/eval_mkstudy"
@@ -87,12 +90,26 @@ cp "$SCREEN" "$TMPD/score-80x24.txt"
 keys f t
 expect "t: the x axis in training time (run 5: 300 x 0.7 s = 3:30)" "0:00 .*training time .*3:30" 5
 keys t
+# the settings list: Home, End, PgDn (4 settings); Enter shows the value
+keys End Enter
+expect "End: the last setting (ckpt_rule); Enter types its value" "Value: metric" 5
+keys Escape Home Enter
+expect "Home: the first setting (preset)" "Value: quick" 5
+keys Escape PgDn Enter
+expect "PgDn: 4 settings on (batch)" "Value: 128" 5
+keys Escape
 
 # ---- 5 Evaluate at 80x24
 keys 5
 expect "the Evaluate panels" "DWD ↓" 10
 grep_ok "each panel has a real-data reference row" "│ real  *─*│ *[0-9-]" "$SCREEN"
 grep_ok "a line says what the reference is" "│ real = the held-out test rows scored as a set" "$SCREEN"
+# 80 columns: the values alone, a bar of 17 cells (40 - name 11 - value 8
+# - 4), the standard errors in the details
+if LC_ALL=$UTF grep -q "^│ run-1       .\{17\}[ 0-9.-]\{8\}│" "$SCREEN"; then
+	ok "80x24: a panel's bar has 17 cells beside the value"; else
+	not_ok "80x24: a panel's bar has 17 cells beside the value"; sed 's/^/#   |/' "$SCREEN"; fi
+grep_ok "... and the footer says where the standard errors are" "Enter details and ±SE" "$SCREEN"
 cp "$SCREEN" "$TMPD/eval-80x24.txt"
 trtr=$(sed -n 's/^ *"auroc": *\([0-9.e-]*\),*$/\1/p' "$S/eval/trtr.json" | head -1)
 want=$(awk -v v="$trtr" 'BEGIN { printf "%.4f", v }')
@@ -101,6 +118,24 @@ expect "TSTR's reference is TRTR's AUROC from eval/trtr.json ($want)" "│ real 
 if grep -A14 '"reference"' "$S/eval/metrics.json" | grep -q "\"TSTR_auroc\": $trtr"; then
 	ok "metrics.json reference.values.TSTR_auroc is eval/trtr.json's auroc ($trtr)"
 else not_ok "metrics.json reference.values.TSTR_auroc is eval/trtr.json's auroc ($trtr)"; fi
+# the details: value±se, the reference as a column of its own and what it is
+keys Enter
+expect "Enter: run-1's details" "run-1: every metric" 5
+grep_ok "... with a 'real' column" "│ metric  *value  *real  *place  *what it measures" "$SCREEN"
+grep_ok "... TSTR's reference there too ($want), beside its value±se" "│ TSTR    ↑  *0\.[0-9]*±0\.[0-9]*  *$want  [1-6]/6" "$SCREEN"
+grep_ok "... and what it is" "│ real = the held-out test rows scored as a set" "$SCREEN"
+cp "$SCREEN" "$TMPD/drill-80x24.txt"
+keys End
+expect "End in the details: the last set" "baseline-marginals: every metric" 5
+keys PgUp
+expect "PgUp: 5 sets back (run-1)" "run-1: every metric" 5
+keys PgDn
+expect "PgDn: 5 sets on (baseline-marginals)" "baseline-marginals: every metric" 5
+keys Home j
+expect "Home, j: run-2" "run-2: every metric" 5
+keys Escape End Enter
+expect "End in the panels, then Enter: the last set's details" "baseline-marginals: every metric" 5
+keys Escape Home
 stop_session
 
 # ---- Figure 4 with a phecode map
@@ -135,6 +170,7 @@ n=$(grep -c "^ run [1-5] .*@300 -[0-9.]*$" "$SCREEN")
 if [ "$n" = 5 ]; then ok "100x30: a value per run under the cursor"; else not_ok "100x30: a value per run under the cursor ($n)"; fi
 keys c 5
 expect "100x30: Evaluate with the reference rows" "│ real  *─*│" 10
+grep_ok "100x30: room for value±se in the panels" "│ run-1 .*[0-9]±[0-9.]*│" "$SCREEN"
 stop_session
 
 WB_ENV="LANG=C LC_ALL=C"   # after the launcher's UTF-8 locale: env takes the last
@@ -155,7 +191,7 @@ expect "NO_COLOR: the legend gives each run its own mark" "\*run 1 +run 2 orun 3
 stop_session
 WB_ENV=
 
-for f in train-80x24 score-80x24 eval-80x24 fig4-80x24; do
+for f in train-80x24 score-80x24 eval-80x24 drill-80x24 fig4-80x24; do
 	[ -s "$TMPD/$f.txt" ] && { echo "# $f:"; sed 's/^/#   |/' "$TMPD/$f.txt"; }
 done
 done_testing
