@@ -58,6 +58,17 @@ grep_ok "report has the ranking" "## Ranking" "$TMPD/report.md"
 grep_ok "report has directions" "lower is better" "$TMPD/report.md"
 grep_ok "report has best per profile" "## Best set per profile" "$TMPD/report.md"
 grep_ok "report has rank stability" "## Rank stability" "$TMPD/report.md"
+# the real-data reference (metrics.json "reference": the test rows scored
+# as a set) beside the sets, TSTR's being eval/trtr.json's AUROC
+grep_ok "report has the reference column" "| real data | real test rows |$" "$TMPD/report.md"
+grep_ok "... and says what it is" '"real test rows" is the real-data reference: the 260 held-out test rows' "$TMPD/report.md"
+trtr=$(sed -n 's/^ *"auroc": *\([0-9.e-]*\),*$/\1/p' "$ST/eval/trtr.json" | head -1)
+want=$(awk -v v="$trtr" 'BEGIN { printf "%.4g", v }')
+grep_ok "... TSTR's reference is TRTR's AUROC ($want)" "^| TSTR_auroc | .* | $want |$" "$TMPD/report.md"
+check "report (Markdown and HTML)" "$SYNTHEHR" report "$ST"
+grep_ok "the HTML metric table has the reference column" '<th scope="col">real test rows (reference)</th>' \
+	"$ST/eval/report.html"
+grep_ok "... each chart's text alternative names it" "real test rows scored as a set $want" "$ST/eval/report.html"
 
 # External sets: run-1's own CSV imported under another name gives run-1's numbers.
 check "evaluate --synthetic FILE --name ext1" "$SYNTHEHR" evaluate "$ST" --preset fast --boot 3 \

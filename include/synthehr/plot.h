@@ -29,6 +29,9 @@ void plot_points(struct plot *p, const double *x, const double *y, int n, int s,
 void plot_errbar(struct plot *p, double x, double ylo, double yhi, int s);
 /* Dashed reference line across the plot (horizontal at y or vertical at x). */
 void plot_hline(struct plot *p, double y, int s, const char *label);
+/* A second horizontal reference at y: dotted, thicker, its label at the
+ * left end (so that it never sits on plot_hline's at the right). */
+void plot_hline_dotted(struct plot *p, double y, int s, const char *label);
 void plot_vline(struct plot *p, double x, int s, const char *label);
 /* Straight segment in data coordinates (e.g. the diagonal), thin grey dashes. */
 void plot_segment(struct plot *p, double x0, double y0, double x1, double y1);

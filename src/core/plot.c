@@ -383,6 +383,30 @@ plot_hline(struct plot *p, double y, int s, const char *label)
 }
 
 void
+plot_hline_dotted(struct plot *p, double y, int s, const char *label)
+{
+	cairo_t *cr = p->cr;
+	double Y = py(p, y);
+	static const double d[2] = { 1.5, 3 };
+
+	if (!isfinite(y) || y < p->y0 || y > p->y1)
+		return;
+	cairo_save(cr);
+	set_style(cr, s, 0);
+	cairo_set_dash(cr, d, 2, 0);
+	cairo_set_line_width(cr, 2);
+	cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+	cairo_move_to(cr, p->l, Y);
+	cairo_line_to(cr, p->r, Y);
+	cairo_stroke(cr);
+	if (label) {
+		cairo_set_font_size(cr, 11);
+		text_at(cr, p->l + 4, Y - 3, label, 0, 1);
+	}
+	cairo_restore(cr);
+}
+
+void
 plot_vline(struct plot *p, double x, int s, const char *label)
 {
 	cairo_t *cr = p->cr;

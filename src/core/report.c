@@ -431,7 +431,7 @@ md_memorisation(FILE *fp, json_t *metrics, int k)
 int
 report_markdown(struct study *s, const char *profile, int fractional, const char *path, char **cause)
 {
-	json_t *metrics = NULL, *rk = NULL, *log = NULL, *mets, *sets, *a, *v;
+	json_t *metrics = NULL, *rk = NULL, *log = NULL, *mets, *sets, *a, *v, *refv;
 	char *p, *buf = NULL, *text;
 	size_t len = 0, i, k;
 	FILE *fp;
@@ -514,8 +514,9 @@ report_markdown(struct study *s, const char *profile, int fractional, const char
 	fprintf(fp, "| metric | direction | range |");
 	for (i = 0; i < json_array_size(sets); i++)
 		fprintf(fp, " %s |", json_string_value(json_array_get(sets, i)));
-	fprintf(fp, " real data |\n|---|---|---|");
-	for (i = 0; i <= json_array_size(sets); i++)
+	refv = json_object_get(json_object_get(metrics, "reference"), "values");
+	fprintf(fp, " real data |%s\n|---|---|---|", refv != NULL ? " real test rows |" : "");
+	for (i = 0; i <= json_array_size(sets) + (refv != NULL); i++)
 		fprintf(fp, "---|");
 	fprintf(fp, "\n");
 	{
@@ -545,12 +546,24 @@ report_markdown(struct study *s, const char *profile, int fractional, const char
 			}
 			rv = real ? json_object_get(real, js_str(m, "key", "")) : NULL;
 			fmt_val(val, sizeof val, rv);
-			fprintf(fp, " %s |\n", rv ? val : "");
+			fprintf(fp, " %s |", rv ? val : "");
+			if (refv != NULL) {
+				rv = json_object_get(refv, js_str(m, "key", ""));
+				fmt_val(val, sizeof val, rv);
+				fprintf(fp, " %s |", json_is_number(rv) ? val : "");
+			}
+			fprintf(fp, "\n");
 		}
 	}
 	fprintf(fp, "\nValues ± their standard error (bootstrap or seeds; see `se` in metrics.json) with their rank "
 	    "in brackets (1 = best). \"real data\" is the release-the-real-data privacy baseline (S := R), not "
 	    "ranked.");
+	if (refv != NULL)
+		fprintf(fp, " \"real test rows\" is the real-data reference: the %lld held-out test rows scored as "
+		    "if they were a synthetic set (MI and NNAA: half of them as the set, the other half as the "
+		    "non-members; TSTR and TRTS: TRTR's AUROC; FI has none; metrics.json `reference`), not ranked: "
+		    "a set that scores beyond it is usually noise, or memorisation on the privacy metrics.",
+		    (long long)json_integer_value(json_object_get(json_object_get(metrics, "reference"), "rows")));
 	for (i = 0; i < json_array_size(sets); i++)
 		if (strncmp(json_string_value(json_array_get(sets, i)), "peer-", 5) == 0)
 			break;

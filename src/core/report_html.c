@@ -48,7 +48,9 @@ struct rh {
 	const char **path;
 	double *values;           /* [n × RANK_COUNT] */
 	double *se;               /* [n × RANK_COUNT] standard error or NaN */
-	double real_values[RANK_COUNT];
+	double real_values[RANK_COUNT];   /* the "real" set: releasing R itself (S := R) */
+	double ref_values[RANK_COUNT];    /* metrics.json "reference": the test rows scored as a set */
+	long long ref_rows;
 	int se_from_boot;
 	int stale;                /* study_stale() bits */
 };
@@ -1203,15 +1205,19 @@ set_details(struct rh *r)
 static void
 metrics_section(struct rh *r)
 {
-	int k, i;
+	int k, i, has_ref = 0;
 	char v[48], e[48];
 
+	for (k = 0; k < RANK_COUNT; k++)
+		has_ref |= isfinite(r->ref_values[k]);
 	fprintf(r->fp, "<section id=\"metrics\"><h2>Metrics</h2>\n<p>One chart per metric across the synthetic sets: "
 	    "circles are WGAN runs, squares the marginals baseline, triangles classical peers, diamonds other sets "
 	    "(right of the dotted divider: the sets that are not WGAN runs); "
 	    "bars show ± one standard error%s where known; the dashed line is the real data's own value (the "
-	    "release-the-real-data reference).</p>\n<div class=\"grid\">",
-	    r->se_from_boot ? " (for the resampled metrics, the bootstrap standard deviation)" : "");
+	    "release-the-real-data reference)%s.</p>\n<div class=\"grid\">",
+	    r->se_from_boot ? " (for the resampled metrics, the bootstrap standard deviation)" : "",
+	    has_ref ? "; the dotted line labelled \"real test rows\" is the real-data reference, the held-out "
+	    "test rows scored as a set (TSTR and TRTS: TRTR's AUROC)" : "");
 	for (k = 0; k < RANK_COUNT; k++) {
 		const struct rank_metric_info *mi = &rank_metrics[k];
 		double lo = INFINITY, hi = -INFINITY;
@@ -1236,6 +1242,10 @@ metrics_section(struct rh *r)
 			lo = SH_MIN(lo, r->real_values[k]);
 			hi = SH_MAX(hi, r->real_values[k]);
 		}
+		if (isfinite(r->ref_values[k])) {
+			lo = SH_MIN(lo, r->ref_values[k]);
+			hi = SH_MAX(hi, r->ref_values[k]);
+		}
 		snprintf(t, sizeof t, "%s (%s %s is better)", mi->key, mi->higher_better ? "↑" : "↓",
 		    mi->higher_better ? "higher" : "lower");
 		p = plot_new(420, 300, t, NULL, mi->label);
@@ -1251,6 +1261,7 @@ metrics_section(struct rh *r)
 			plot_points(p, &x, &y, 1, st, 6);
 		}
 		plot_hline(p, r->real_values[k], 6, "real data");
+		plot_hline_dotted(p, r->ref_values[k], 5, "real test rows");
 		{
 			int nrun = 0;
 
@@ -1270,6 +1281,10 @@ metrics_section(struct rh *r)
 			num(v, sizeof v, r->real_values[k]);
 			fprintf(afp, "; real data %s", v);
 		}
+		if (isfinite(r->ref_values[k])) {
+			num(v, sizeof v, r->ref_values[k]);
+			fprintf(afp, "; real test rows scored as a set %s", v);
+		}
 		fprintf(afp, ".");
 		fclose(afp);
 		fprintf(r->fp, "<div>");
@@ -1284,7 +1299,8 @@ metrics_section(struct rh *r)
 		esc(r->fp, r->set[i]);
 		fprintf(r->fp, "</th>");
 	}
-	fprintf(r->fp, "<th scope=\"col\">real data</th></tr></thead><tbody>\n");
+	fprintf(r->fp, "<th scope=\"col\">real data</th>%s</tr></thead><tbody>\n", has_ref ?
+	    "<th scope=\"col\">real test rows (reference)</th>" : "");
 	for (k = 0; k < RANK_COUNT; k++) {
 		fprintf(r->fp, "<tr><th scope=\"row\">%s</th><td>%s %s</td><td>%s</td>", rank_metrics[k].key,
 		    rank_arrow(k), rank_metrics[k].higher_better ? "higher" : "lower", rank_metrics[k].range);
@@ -1295,9 +1311,20 @@ metrics_section(struct rh *r)
 			    isfinite(r->se[(size_t)i * RANK_COUNT + k]) ? e : "");
 		}
 		num(v, sizeof v, r->real_values[k]);
-		fprintf(r->fp, "<td>%s</td></tr>\n", isfinite(r->real_values[k]) ? v : "");
+		fprintf(r->fp, "<td>%s</td>", isfinite(r->real_values[k]) ? v : "");
+		if (has_ref) {
+			num(v, sizeof v, r->ref_values[k]);
+			fprintf(r->fp, "<td>%s</td>", isfinite(r->ref_values[k]) ? v : "");
+		}
+		fprintf(r->fp, "</tr>\n");
 	}
 	fprintf(r->fp, "</tbody></table>\n");
+	if (has_ref)
+		fprintf(r->fp, "<p>real test rows (reference): the %lld held-out test rows scored as if they were a "
+		    "synthetic set (MI and NNAA: half of them as the set, the other half as the non-members; TSTR "
+		    "and TRTS: TRTR's AUROC; FI has none), not ranked: what real patients the generator never saw "
+		    "score. A set beyond it is usually noise, or memorisation on the privacy metrics.</p>\n",
+		    r->ref_rows);
 	set_details(r);
 	fprintf(r->fp, "</section>\n");
 }
@@ -1667,8 +1694,13 @@ load_sets(struct rh *r)
 	r->kind = xcalloc((size_t)r->n + 1, sizeof *r->kind);
 	r->path = xcalloc((size_t)r->n + 1, sizeof *r->path);
 	r->se = xmalloc(((size_t)r->n + 1) * RANK_COUNT * sizeof *r->se);
-	for (k = 0; k < RANK_COUNT; k++)
+	for (k = 0; k < RANK_COUNT; k++) {
+		json_t *rv = json_object_get(json_object_get(r->metrics, "reference"), "values");
+
 		r->real_values[k] = NAN;
+		r->ref_values[k] = js_num(rv, rank_metrics[k].key, NAN);
+	}
+	r->ref_rows = js_int(json_object_get(r->metrics, "reference"), "rows", 0);
 	for (q = 0; q < (size_t)(r->n + 1) * RANK_COUNT; q++)
 		r->se[q] = NAN;
 	json_array_foreach(sets, q, s) {
