@@ -24,6 +24,7 @@
 #include "synthehr/eval.h"
 #include "synthehr/hist.h"
 #include "synthehr/mtx.h"
+#include "synthehr/phecode.h"
 #include "synthehr/plot.h"
 #include "synthehr/report.h"
 #include "synthehr/study_read.h"
@@ -1762,50 +1763,23 @@ load_sets(struct rh *r)
 	}
 }
 
-/* phecode → description from MAP_DIR/phecode_info.csv (phecode,description,...). */
+/* phecode → description from MAP_DIR/phecode_info.csv (phecode,description,...),
+ * read by phecode_info_read as the workbench reads it; the first row of a
+ * phecode wins. */
 static json_t *
 load_names(const char *dir, char **cause)
 {
-	char *p = util_path_join(dir, "phecode_info.csv"), *data, *line, *end;
-	size_t len;
+	struct phecode_info pi;
 	json_t *o;
+	int i;
 
-	if (util_read_file(p, &data, &len, cause) != 0) {
-		free(p);
+	if (phecode_info_read(dir, &pi, cause) != 0)
 		return NULL;
-	}
-	free(p);
 	o = json_object();
-	for (line = data; *line; line = end) {
-		char f[2][256];
-		int k = 0;
-		char *c = line;
-
-		end = strchr(line, '\n');
-		end = end ? end + 1 : line + strlen(line);
-		for (k = 0; k < 2 && c < end; k++) {
-			size_t n = 0;
-
-			if (*c == '"') {
-				for (c++; c < end && !(*c == '"' && c[1] != '"'); c++) {
-					if (*c == '"')
-						c++;
-					if (n < sizeof f[k] - 1)
-						f[k][n++] = *c;
-				}
-				c++;
-			} else
-				for (; c < end && *c != ',' && *c != '\n' && *c != '\r'; c++)
-					if (n < sizeof f[k] - 1)
-						f[k][n++] = *c;
-			f[k][n] = '\0';
-			if (c < end && *c == ',')
-				c++;
-		}
-		if (k == 2 && strcmp(f[0], "phecode") != 0 && json_object_get(o, f[0]) == NULL)
-			json_object_set_new(o, f[0], json_string(f[1]));
-	}
-	free(data);
+	for (i = 0; i < pi.n; i++)
+		if (json_object_get(o, pi.code[i]) == NULL)
+			json_object_set_new(o, pi.code[i], json_string(pi.desc[i]));
+	phecode_info_done(&pi);
 	return o;
 }
 
