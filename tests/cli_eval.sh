@@ -69,6 +69,18 @@ check "report (Markdown and HTML)" "$SYNTHEHR" report "$ST"
 grep_ok "the HTML metric table has the reference column" '<th scope="col">real test rows (reference)</th>' \
 	"$ST/eval/report.html"
 grep_ok "... each chart's text alternative names it" "real test rows scored as a set $want" "$ST/eval/report.html"
+# phecode descriptions (phecode_info_read: quoted fields, a comma inside)
+mkdir -p "$TMPD/phe"
+{ echo '"phecode","description","groupnum"'
+  for c in 008 009 010 011 012 013 014 015 016 017; do for d in 0 1 2; do echo "\"$c.$d\",\"Condition $c.$d, of the test map\",1"; done; done
+} > "$TMPD/phe/phecode_info.csv"
+# (a copy of the study whose study.json names the source eval_mkstudy
+# stamped prep/train.mtx with, as tui_plot.sh writes it: Figure 4 needs it)
+cp -r "$ST" "$TMPD/stphe"
+printf '{ "synthehr_study": 1, "source": { "path": "none.csv" } }\n' > "$TMPD/stphe/study.json"
+check "report --phecodes" "$SYNTHEHR" report "$TMPD/stphe" --html --phecodes "$TMPD/phe"
+grep_ok "Figure 4's concepts are named from phecode_info.csv" "Condition 0[01][0-9]\.[0-2], of the test map" \
+	"$TMPD/stphe/eval/report.html"
 
 # External sets: run-1's own CSV imported under another name gives run-1's numbers.
 check "evaluate --synthetic FILE --name ext1" "$SYNTHEHR" evaluate "$ST" --preset fast --boot 3 \
