@@ -344,8 +344,14 @@ test_screens(void)
 
 		a->st->dir = xstrdup("/tmp/synthehr-study");
 		app_draw(a, cv);
-		tap_ok(has(cv, " 1 Load  2  3  4  5  6 ") && has(cv, " synthehr-study\n"),
-		    "top bar at 80 columns: tabs shrink so that synthehr-study shows whole");
+		tap_ok(has(cv, " 1 Load  2 Review  3 Prep  4 Train  5 Eval  6 Rank ") &&
+		    has(cv, " synthehr-study\n"),
+		    "top bar at 80 columns: tabs take short names so that synthehr-study shows whole");
+		free(a->st->dir);
+		a->st->dir = xstrdup("/tmp/a-study-named-for-the-spring-2027-cohort");
+		app_draw(a, cv);
+		tap_ok(has(cv, " 1 Load  2  3  4  5  6 ") && has(cv, " a-study-named-for-the-spring-2027-cohort\n"),
+		    "top bar at 80 columns: a longer name and the tabs shrink to numbers");
 		free(a->st->dir);
 		a->st->dir = dir0;
 	}

@@ -893,6 +893,7 @@ eval_key(struct app *a, int key)
 
 const struct screen screen_eval = {
 	.name = "Evaluate",
+	.abbr = "Eval",
 	.keys = eval_keys,
 	.enter = eval_enter,
 	.draw = eval_draw,

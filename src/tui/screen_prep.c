@@ -682,6 +682,7 @@ prep_key(struct app *a, int key)
 
 const struct screen screen_prep = {
 	.name = "Preprocess",
+	.abbr = "Prep",
 	.keys = prep_keys,
 	.enter = prep_enter,
 	.draw = prep_draw,

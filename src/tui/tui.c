@@ -41,12 +41,12 @@ const char *const tui_keys_global[] = {
 };
 
 /* Top bar: program, tabs 1-6, the running stage with its progress and the
- * queue, the study's name on the right.  While a stage runs the other
- * tabs shrink to their numbers to make room. */
+ * queue, the study's name on the right.  Tabs shrink (short names, then
+ * numbers) to make room for the name and the progress. */
 static void
 draw_topbar(struct app *a, struct canvas *cv)
 {
-	int x = 0, i, busy = job_running(a) || a->foreign, shrink = busy, need;
+	int x = 0, i, busy = job_running(a) || a->foreign, tier, need;
 	char buf[160];
 	const char *base = NULL;
 
@@ -54,22 +54,33 @@ draw_topbar(struct app *a, struct canvas *cv)
 		base = strrchr(a->st->dir, '/');
 		base = base != NULL && base[1] != '\0' ? base + 1 : a->st->dir;
 	}
-	/* the study's name is never cut: the other tabs shrink to their
-	 * numbers first (as while a stage runs) */
-	need = 10 + (base != NULL ? canvas_strwidth(base) + 2 : 0);
-	for (i = 0; i < SCREEN_COUNT; i++)
-		need += (int)strlen(tui_screens[i]->name) + 4;
-	if (need > cv->w)
-		shrink = 1;
+	/* The study's name is never cut.  The tabs take the widest of three
+	 * forms that leaves room for it (and, while a stage runs, for about 30
+	 * columns of progress): full names, short names ("3 Prep"), numbers
+	 * (the current screen keeps its name). */
+	for (tier = 0; tier < 2; tier++) {
+		need = 10 + (base != NULL ? canvas_strwidth(base) + 2 : 0) + (busy ? 30 : 0);
+		for (i = 0; i < SCREEN_COUNT; i++) {
+			const char *nm = tier == 0 || tui_screens[i]->abbr == NULL ?
+			    tui_screens[i]->name : tui_screens[i]->abbr;
+
+			need += (int)strlen(nm) + 4;
+		}
+		if (need <= cv->w)
+			break;
+	}
 	canvas_fill(cv, 0, 0, cv->w, 1, ' ', THEME_TAB);
 	x += canvas_text(cv, 0, 0, -1, THEME_TAB, " synthehr ");
 	for (i = 0; i < SCREEN_COUNT; i++) {
 		int role = i == a->cur ? THEME_TAB_ACTIVE : THEME_TAB;
+		const char *nm = tui_screens[i]->name;
 
-		if (shrink && i != a->cur)
+		if (tier == 1 && tui_screens[i]->abbr != NULL)
+			nm = tui_screens[i]->abbr;
+		if (tier == 2 && i != a->cur)
 			snprintf(buf, sizeof buf, " %d ", i + 1);
 		else
-			snprintf(buf, sizeof buf, " %d %s ", i + 1, tui_screens[i]->name);
+			snprintf(buf, sizeof buf, " %d %s ", i + 1, nm);
 		if (x + (int)strlen(buf) > cv->w)
 			break;
 		x += canvas_text(cv, x, 0, -1, role, buf);

@@ -43,6 +43,7 @@ enum { VIEW_NONE, VIEW_HELP, VIEW_MESSAGES, VIEW_LOG, VIEW_COUNT };
 
 struct screen {
 	const char *name;
+	const char *abbr;          /* a shorter name for a narrow top bar (or NULL) */
 	const char *const *keys;   /* "KEY\tdescription" lines, NULL-terminated */
 	void (*enter)(struct app *a);             /* on becoming the current screen */
 	void (*draw)(struct app *a, struct canvas *cv, int x, int y, int w, int h);
