@@ -548,6 +548,31 @@ test_screens(void)
 	app_draw(a, cv);
 	tap_ok(has(cv, "sum 1.00") && has(cv, "1   run-1               2.5333"),
 	    "normalised: sum 1, overall 3.8/1.5 = 2.5333");
+	/* only NNAA weighted: every set has place 3 on it, so the two best tie
+	 * and the why line says so instead of 'is before' */
+	app_key(a, TKEY_HOME);
+	for (i = 0; i < 12; i++) {
+		int k;
+
+		for (k = 0; k < 40; k++)
+			app_key(a, '-');
+		if (i == 10)   /* DWD CWC LCA MCA CKV TSTR TRTS FI MI AI -> NNAA */
+			app_key(a, '+');
+		app_key(a, TKEY_DOWN);
+	}
+	app_draw(a, cv);
+	/* the list view: one place for all, and every set best (tied) in every jitter */
+	{
+		char *t = canvas_to_text(cv);
+
+		tap_ok(count_of(t, "100% ") == 5 && has(cv, "1   run-5               0.1500"),
+		    "NNAA alone, the list: all five share place 1 and are best (tied) in 100%% of the jitters");
+		free(t);
+	}
+	app_key(a, 'v');
+	app_draw(a, cv);
+	tap_ok(has(cv, " tie (0.15 each); ") && !has(cv, " is before "),
+	    "NNAA alone (every set in place 3): the two best tie, said as a tie");
 
 	viewer_open(a, VIEW_HELP);
 	app_draw(a, cv);

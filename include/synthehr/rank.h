@@ -81,7 +81,9 @@ int rank_compute(const double *values, int nsets, const struct rank_profile *p, 
 int rank_ties(const double *values, const double *se, int nsets, int m, int *group);
 
 /* Rank stability: values [nboot × nsets × RANK_COUNT] from bootstrap
- * resamples; best_count[nsets] receives how often each set came out best. */
+ * resamples; best_count[nsets] receives how often each set came out best
+ * (a resample where sets tie for best counts for each of them, so the
+ * counts can add up to more than nboot). */
 void rank_stability(const double *values, int nboot, int nsets, const struct rank_profile *p,
     int fractional, int *best_count);
 

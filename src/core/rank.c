@@ -292,8 +292,14 @@ rank_stability(const double *values, int nboot, int nsets, const struct rank_pro
 		int best = rank_compute(values + (size_t)b * nsets * RANK_COUNT, nsets, p, fractional,
 		    NULL, overall);
 
-		if (best >= 0)
-			best_count[best]++;
+		if (best < 0)
+			continue;
+		/* a resample where several sets share the best overall counts
+		 * for each of them (crediting the first would favour the set
+		 * listed first) */
+		for (s = 0; s < nsets; s++)
+			if (overall[s] - overall[best] <= 1e-9 * (1 + fabs(overall[best])))
+				best_count[s]++;
 	}
 	free(overall);
 }

@@ -98,8 +98,11 @@ jitter_stability(const double *values, int nsets, const struct rank_profile *p, 
 		for (m = 0; m < RANK_COUNT; m++)
 			q.w[m] = p->w[m] * (0.8 + 0.4 * rng_uniform(&r));
 		b = rank_compute(values, nsets, &q, 0, ranks, overall);
-		if (b >= 0)
-			best[b]++;
+		if (b < 0)
+			continue;
+		for (m = 0; m < nsets; m++)   /* sets tied for best count each */
+			if (overall[m] - overall[b] <= 1e-9 * (1 + fabs(overall[b])))
+				best[m]++;
 	}
 	free(ranks);
 	free(overall);
@@ -221,11 +224,16 @@ draw_table(struct canvas *cv, int x, int y, int w, int h, const double *values, 
 	if (nsets >= 2) {
 		int a0 = order[0], a1 = order[1], used[RANK_COUNT] = { 0 }, k, o;
 		char why[400], lb0[64], lb1[64];
+		const char *n0, *n1;
 
-		if (yy < y + h)
+		n0 = screen_eval_label(names[a0], lb0, sizeof lb0, NULL);
+		n1 = screen_eval_label(names[a1], lb1, sizeof lb1, NULL);
+		if (yy < y + h && fabs(overall[a0] - overall[a1]) < 1e-9)   /* the same place */
+			canvas_printf(cv, x + 1, yy++, w - 2, THEME_NORMAL, "%s and %s tie (%.2f each); %s against %s:",
+			    n0, n1, overall[a0], n0, n1);
+		else if (yy < y + h)
 			canvas_printf(cv, x + 1, yy++, w - 2, THEME_NORMAL, "why %s is before %s (%.2f against %.2f):",
-			    screen_eval_label(names[a0], lb0, sizeof lb0, NULL),
-			    screen_eval_label(names[a1], lb1, sizeof lb1, NULL), overall[a0], overall[a1]);
+			    n0, n1, overall[a0], overall[a1]);
 		o = snprintf(why, sizeof why, "  gains");
 		for (k = 0; k < 4; k++) {   /* the largest gains, then the largest loss */
 			int bm = -1;
@@ -329,7 +337,7 @@ rank_draw_body(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	const double *values;
 	const char *const *names;
 	json_t *metrics;
-	int nsets, m, s, lw = 36, yy;
+	int nsets, m, s, lw = 36, yy, place;
 	double sum = 0, *ranks, *overall, *boot = NULL;
 	int *order, *bestc = NULL, nboot = 0, bootn;
 	char b[32], lb[64];
@@ -387,14 +395,21 @@ compute:
 	}
 	canvas_printf(cv, x + lw + 2, y + 1, w - lw - 4, THEME_DIM, "%-3s %-18s %7s  %s", "#", "set", "overall",
 	    "best in");
-	for (s = 0; s < nsets && y + 2 + s < y + h - 3; s++) {
+	for (s = 0, place = 1; s < nsets && y + 2 + s < y + h - 3; s++) {
 		int k = order[s], peer, role;
 		double f = nboot > 0 ? (double)bestc[k] / nboot : 0;
 		const char *lbl = screen_eval_label(names[k], lb, sizeof lb, &peer);
 
 		/* Classical peers rank with the runs, dimmed apart from them. */
-		role = s == 0 ? THEME_BEST : peer ? THEME_DIM : THEME_NORMAL;
-		canvas_printf(cv, x + lw + 2, y + 2 + s, w - lw - 4, role, "%-3d %-18.18s %7s", s + 1, lbl,
+		role = peer ? THEME_DIM : THEME_NORMAL;
+		/* the place as on the table: sets with the same overall share it */
+		if (s == 0)
+			place = 1;
+		else if (fabs(overall[k] - overall[order[s - 1]]) > 1e-9)
+			place = s + 1;
+		if (place == 1)
+			role = THEME_BEST;
+		canvas_printf(cv, x + lw + 2, y + 2 + s, w - lw - 4, role, "%-3d %-18.18s %7s", place, lbl,
 		    tui_fmt(b, sizeof b, overall[k]));
 		canvas_printf(cv, x + lw + 33, y + 2 + s, 5, THEME_NORMAL, "%3.0f%%", 100 * f);
 		canvas_bar(cv, x + lw + 38, y + 2 + s, w - lw - 39, f, THEME_HIST_BAR);
