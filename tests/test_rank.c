@@ -186,6 +186,13 @@ test_stability(void)
 	rank_stability(values, 3, 5, &a, 0, counts);
 	tap_ok(counts[1] == 2 && counts[3] == 1 && counts[0] + counts[2] + counts[4] == 0,
 	    "stability counts: run 2 best twice, run 4 once");
+	/* In the first resample, run 5 equals run 2 on every metric: the two
+	 * tie for best there and each is counted (not the first listed only). */
+	memcpy(values + 4 * RANK_COUNT, values + 1 * RANK_COUNT, RANK_COUNT * sizeof *values);
+	rank_stability(values, 3, 5, &a, 0, counts);
+	tap_ok(counts[1] == 2 && counts[4] == 1 && counts[3] == 1 && counts[0] + counts[2] == 0,
+	    "stability counts: a resample with two sets tied for best counts for both (%d %d %d %d %d)",
+	    counts[0], counts[1], counts[2], counts[3], counts[4]);
 }
 
 /* Ties within the uncertainty: neighbours in value order whose difference
