@@ -121,6 +121,18 @@ bad "train refuses a truncated matrix" 2 "M/prep/train\.mtx" "$SYNTHEHR" train M
 cp -a "$T" "$W/K"
 head -c 500 "$T/runs/run-1/ckpt-last.bin" >"$W/K/runs/run-1/ckpt-last.bin"
 bad "check finds a truncated checkpoint" 1 "K/runs/run-1/ckpt-last\.bin: .*(truncated|damaged)" "$SYNTHEHR" check K
+# a damaged checkpoint is bad input (exit 2) to every command that reads it
+bad "train refuses to resume from a truncated checkpoint (exit 2)" 2 "K/runs/run-1/ckpt-last\.bin: .*(truncated|damaged)" \
+	"$SYNTHEHR" train K --epochs 2 --runs 1
+bad "generate refuses a garbage checkpoint (exit 2)" 2 "C/runs/run-1/ckpt-last\.bin: not a synthehr checkpoint" \
+	"$SYNTHEHR" generate C --run 1
+cp -a "$T" "$W/F"
+sz=$(wc -c <"$W/F/runs/run-1/ckpt-last.bin")
+printf '\377' | dd of="$W/F/runs/run-1/ckpt-last.bin" bs=1 seek=$((sz - 9)) conv=notrunc 2>/dev/null
+bad "train refuses a checkpoint with one byte flipped (exit 2)" 2 "F/runs/run-1/ckpt-last\.bin: checkpoint checksum mismatch" \
+	"$SYNTHEHR" train F --epochs 2 --runs 1
+bad "generate refuses it too (exit 2)" 2 "F/runs/run-1/ckpt-last\.bin: checkpoint checksum mismatch" \
+	"$SYNTHEHR" generate F --run 1
 # a checkpoint of another study (other columns): generate must refuse it
 # and write nothing (no baseline first, no staging directory left).
 if "$SYNTHEHR" init "$TMPD/O" --demo --rows 600 --concepts 20 >/dev/null 2>&1 &&
@@ -131,13 +143,13 @@ if "$SYNTHEHR" init "$TMPD/O" --demo --rows 600 --concepts 20 >/dev/null 2>&1 &&
 	snap "$TMPD/before"
 	(cd "$W" && "$SYNTHEHR" generate O --run 1) >"$TMPD/out" 2>"$TMPD/err"; rc=$?
 	snap "$TMPD/after"
-	if [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] && grep -q "O/runs/run-1/ckpt-last\.bin: checkpoint dimensions do not match" "$TMPD/err"; then
-		ok "generate refuses a checkpoint of another study"
+	if [ "$rc" -eq 2 ] && grep -q "O/runs/run-1/ckpt-last\.bin: checkpoint dimensions do not match" "$TMPD/err"; then
+		ok "generate refuses a checkpoint of another study (bad input, exit 2)"
 	else
-		not_ok "generate refuses a checkpoint of another study (exit $rc)"; sed 's/^/#   /' "$TMPD/err" | head -5
+		not_ok "generate refuses a checkpoint of another study (exit $rc, want 2)"; sed 's/^/#   /' "$TMPD/err" | head -5
 	fi
 	if cmp -s "$TMPD/before" "$TMPD/after"; then
-		ok "... and writes nothing (exit $rc, as train on a foreign checkpoint)"
+		ok "... and writes nothing (as train on a foreign checkpoint)"
 	else
 		not_ok "... and writes nothing"; diff "$TMPD/before" "$TMPD/after" | head -3 | sed 's/^/#   /'
 	fi

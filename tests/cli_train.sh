@@ -73,9 +73,9 @@ check_fails "untrained run fails" 1 "$SYNTHEHR" generate "$S" --run 7
 grep_ok "untrained run named" "has not been trained" "$TMPD/err"
 check_fails "bad --ckpt is a usage error" 2 "$SYNTHEHR" generate "$S" --ckpt soon
 head -c 100 "$S/runs/run-2/ckpt-last.bin" > "$TMPD/t.bin" && cp "$TMPD/t.bin" "$S/runs/run-2/ckpt-last.bin"
-check_fails "truncated checkpoint refused" 1 "$SYNTHEHR" generate "$S" --run 2 --ckpt last
+check_fails "truncated checkpoint refused (bad input)" 2 "$SYNTHEHR" generate "$S" --run 2 --ckpt last
 grep_ok "truncation named" "truncated" "$TMPD/err"
-check_fails "resuming from a damaged checkpoint fails clearly" 1 "$SYNTHEHR" train "$S" --run 2 --epochs 40
+check_fails "resuming from a damaged checkpoint fails clearly (bad input)" 2 "$SYNTHEHR" train "$S" --run 2 --epochs 40
 grep_ok "damage named on resume" "ckpt-last.bin" "$TMPD/err"
 check "--restart retrains the damaged run" "$SYNTHEHR" train "$S" --run 2 --epochs 5 --restart
 

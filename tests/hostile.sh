@@ -72,14 +72,14 @@ size() { wc -c <"$1" | tr -d ' '; }
 # 2. A damaged byte anywhere: the checksum refuses it, naming the file.
 cp -r "$S" "$W/n0"
 printf '\001' | dd of="$W/n0/runs/run-1/synthetic.mtx" bs=1 seek=$(($(size "$W/n0/runs/run-1/synthetic.mtx") - 1)) conv=notrunc 2>/dev/null
-refused "evaluate refuses a one-byte change (checksum)" 1 'synthetic\.mtx: damaged matrix \(payload checksum mismatch\)' \
+refused "evaluate refuses a one-byte change (checksum), bad input" 2 'synthetic\.mtx: damaged matrix \(payload checksum mismatch\)' \
 	"$W/n0" "$SYNTHEHR" evaluate "$W/n0"
 refused "check reports it" 1 'BAD .*synthetic\.mtx: damaged matrix' "$W/n0" "$SYNTHEHR" check "$W/n0"
 rm -rf "$W/n0"
 # A matrix of format 1 (before checksums): refused with "re-run prep".
 cp -r "$S" "$W/n5"
 printf '\001' | dd of="$W/n5/prep/test.mtx" bs=1 seek=8 conv=notrunc 2>/dev/null
-refused "a format-1 matrix is refused: re-run prep" 1 "test\.mtx: matrix format 1 .*re-run 'synthehr prep'" \
+refused "a format-1 matrix is refused: re-run prep (bad input)" 2 "test\.mtx: matrix format 1 .*re-run 'synthehr prep'" \
 	"$W/n5" "$SYNTHEHR" evaluate "$W/n5"
 rm -rf "$W/n5"
 if command -v python3 >/dev/null 2>&1; then
@@ -94,14 +94,14 @@ if command -v python3 >/dev/null 2>&1; then
 	# 3. A NaN in synthetic.mtx: evaluate ends (no spin in the W1 loop).
 	cp -r "$S" "$W/n2"
 	forge "$W/n2/runs/run-1/synthetic.mtx" $(($(size "$W/n2/runs/run-1/synthetic.mtx") - 4)) '\000\000\300\177'
-	refused "evaluate refuses a NaN in synthetic.mtx (no hang)" 1 'synthetic\.mtx: damaged matrix: row [0-9]+, column .* not a finite' \
+	refused "evaluate refuses a NaN in synthetic.mtx (no hang), bad input" 2 'synthetic\.mtx: damaged matrix: row [0-9]+, column .* not a finite' \
 		"$W/n2" "$SYNTHEHR" evaluate "$W/n2"
 	rm -rf "$W/n2"
 	# 4. A byte cell of 2 (header 128 bytes + D kind bytes), checksums fixed.
 	cp -r "$S" "$W/n3"
 	D=$(od -An -tu4 -j12 -N4 "$W/n3/runs/run-1/synthetic.mtx" | tr -d ' ')
 	forge "$W/n3/runs/run-1/synthetic.mtx" $((128 + D)) '\002'
-	refused "evaluate refuses a binary cell of 2" 1 'synthetic\.mtx: damaged matrix: row 1, column .* neither 0 nor 1' \
+	refused "evaluate refuses a binary cell of 2, bad input" 2 'synthetic\.mtx: damaged matrix: row 1, column .* neither 0 nor 1' \
 		"$W/n3" "$SYNTHEHR" evaluate "$W/n3"
 	refused "check reports the binary cell of 2" 1 'BAD .*synthetic\.mtx: damaged matrix' "$W/n3" "$SYNTHEHR" check "$W/n3"
 	rm -rf "$W/n3"
@@ -114,7 +114,7 @@ cp -r "$S" "$W/x1"
 mv "$W/x1/prep/train.mtx" "$W/x1/t" && mv "$W/x1/prep/test.mtx" "$W/x1/prep/train.mtx" && mv "$W/x1/t" "$W/x1/prep/test.mtx"
 refused "train refuses swapped train.mtx/test.mtx" 2 'train\.mtx: holds test rows, expected training rows' \
 	"$W/x1" "$SYNTHEHR" train "$W/x1" --runs 1 --epochs 4 --threads 1
-refused "evaluate refuses them too" 1 'train\.mtx: holds test rows' "$W/x1" "$SYNTHEHR" evaluate "$W/x1"
+refused "evaluate refuses them too (bad input)" 2 'train\.mtx: holds test rows' "$W/x1" "$SYNTHEHR" evaluate "$W/x1"
 refused "check names the mix" 1 'MIXED .*train\.mtx: holds test rows' "$W/x1" "$SYNTHEHR" check "$W/x1"
 rm -rf "$W/x1"
 # another cohort: one cell changed
@@ -124,7 +124,7 @@ $T "$SYNTHEHR" init "$S3" --data "$W/d3.csv" >/dev/null 2>&1 && $T "$SYNTHEHR" p
 	$T "$SYNTHEHR" train "$S3" --runs 1 --epochs 4 --threads 1 >/dev/null 2>&1
 cp -r "$S" "$W/x2"
 rm -rf "$W/x2/runs/run-1" && cp -r "$S3/runs/run-1" "$W/x2/runs/run-1"
-refused "train refuses to resume another cohort's checkpoint" 1 'run-1/(state\.json|ckpt-last\.bin): .*trained on other training rows' \
+refused "train refuses to resume another cohort's checkpoint (bad input)" 2 'run-1/(state\.json|ckpt-last\.bin): .*trained on other training rows' \
 	"$W/x2" "$SYNTHEHR" train "$W/x2" --runs 1 --epochs 6 --threads 1
 "$SYNTHEHR" check "$W/x2" >"$TMPD/out" 2>&1
 grep -q 'STALE .*runs/run-1: trained on other training rows' "$TMPD/out" && ok "check names the run as stale" ||
@@ -182,7 +182,7 @@ fi
 rm -rf "$W/n4"
 
 # 6. Smaller items (issue 18 item 9).
-refused "a refused train --seed leaves study.json unchanged" 1 'other settings.*--restart' \
+refused "a refused train --seed leaves study.json unchanged (bad usage)" 2 'other settings.*--restart' \
 	"$S" "$SYNTHEHR" train "$S" --seed 99 --runs 1 --epochs 4
 check "plain train still works after the refusal" $T "$SYNTHEHR" train "$S" --runs 1 --epochs 4 --threads 1
 # A settings change with damaged training rows: refused before study.json

@@ -102,32 +102,32 @@ test_errors(void)
 
 	damage(good, bad, 0, 'X');
 	rc = ckpt_read(bad, &want, &d, &cause);
-	tap_ok(rc == -1 && contains(cause, "bad magic"), "wrong magic refused: %s", cause);
+	tap_ok(rc == -2 && contains(cause, "bad magic"), "wrong magic refused: %s", cause);
 	free(cause);
 	cause = NULL;
 
 	damage(good, bad, 8, 9);
 	rc = ckpt_read(bad, &want, &d, &cause);
-	tap_ok(rc == -1 && contains(cause, "version 9") &&
+	tap_ok(rc == -2 && contains(cause, "version 9") &&
 	    contains(cause, "reads version 1"), "wrong version refused: %s", cause);
 	free(cause);
 	cause = NULL;
 
 	damage(good, bad, -150, 0);
 	rc = ckpt_read(bad, &want, &d, &cause);
-	tap_ok(rc == -1 && contains(cause, "truncated"), "truncated file refused: %s", cause);
+	tap_ok(rc == -2 && contains(cause, "truncated"), "truncated file refused: %s", cause);
 	free(cause);
 	cause = NULL;
 
 	damage(good, bad, -100, 0);
 	rc = ckpt_read(bad, &want, &d, &cause);
-	tap_ok(rc == -1 && contains(cause, "truncated"), "file cut inside the header refused: %s", cause);
+	tap_ok(rc == -2 && contains(cause, "truncated"), "file cut inside the header refused: %s", cause);
 	free(cause);
 	cause = NULL;
 
 	damage(good, bad, 136 + 5, 0x7f);
 	rc = ckpt_read(bad, &want, &d, &cause);
-	tap_ok(rc == -1 && contains(cause, "checksum"), "damaged payload refused: %s", cause);
+	tap_ok(rc == -2 && contains(cause, "checksum"), "damaged payload refused: %s", cause);
 	free(cause);
 	cause = NULL;
 
@@ -138,24 +138,24 @@ test_errors(void)
 	want.D = 11;
 	want.width = 16;
 	rc = ckpt_check(good, &h, &want, &cause);
-	tap_ok(rc == -1 && contains(cause, "columns (D) is 10, expected 11")
+	tap_ok(rc == -2 && contains(cause, "columns (D) is 10, expected 11")
 	    && contains(cause, "width is 8, expected 16"), "wrong dimensions named: %s", cause);
 	free(cause);
 	cause = NULL;
 	want = h;
 	want.settings_hash = 41;
 	rc = ckpt_check(good, &h, &want, &cause);
-	tap_ok(rc == -1 && contains(cause, "other training settings"), "wrong settings hash refused: %s", cause);
+	tap_ok(rc == -2 && contains(cause, "other training settings"), "wrong settings hash refused: %s", cause);
 	free(cause);
 	cause = NULL;
 	want = h;
 	want.layout_hash = 1;
 	rc = ckpt_check(good, &h, &want, &cause);
-	tap_ok(rc == -1 && contains(cause, "another column layout"), "wrong layout hash refused: %s", cause);
+	tap_ok(rc == -2 && contains(cause, "another column layout"), "wrong layout hash refused: %s", cause);
 	free(cause);
 	cause = NULL;
 	rc = ckpt_read(tmpdir, &want, &d, &cause);
-	tap_ok(rc == -1 && cause != NULL, "a directory is refused: %s", cause);
+	tap_ok(rc < 0 && cause != NULL, "a directory is refused: %s", cause);
 	free(cause);
 	cause = NULL;
 	{

@@ -86,7 +86,8 @@ void eval_sets_free(struct eval_set *sets, int n);
 int eval_import_external(struct study *s, const char *csv, const char *name, char **name_out, char **cause);
 
 /* Run the whole evaluation; writes eval/metrics.json and returns it in
- * *out (may be NULL). */
+ * *out (may be NULL).  -2: a damaged or foreign input (layout, split,
+ * a synthetic set); -1: any other failure. */
 int eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause);
 
 /* Metrics table from metrics.json: the ranked sets (kind != "real"),

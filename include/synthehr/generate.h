@@ -56,21 +56,24 @@ int gen_sample_ex(struct wgan *w, const struct layout *l, const struct gen_opts 
 extern size_t gen_draw_floor;
 /* Build run K's model from its state.json settings and load a checkpoint
  * (ckpt_epoch as in gen_opts); *epoch gets the checkpoint's epoch.  Sets
- * l->enc_on as the run was trained (prep's encodings or min–max). */
+ * l->enc_on as the run was trained (prep's encodings or min–max).  -2: a
+ * damaged checkpoint or one of another model, layout or training rows;
+ * -1: any other failure. */
 int gen_load_model(struct study *s, int run, int ckpt_epoch, struct layout *l,
     struct wgan **out, int *epoch, char **cause);
 /* Generate run K and write its synthetic.mtx and synthetic.csv, streamed
  * in chunks of rows into a staging directory and switched in together.
- * -2: damaged or foreign training rows; -1: any other failure (a run
- * that cannot be loaded included); nothing is written on failure. */
+ * -2: damaged or foreign training rows or checkpoint, or a run trained on
+ * other training rows; -1: any other failure; nothing is written on
+ * failure. */
 int gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, char **cause);
-/* Write DIR/synthetic.mtx and DIR/synthetic.csv (rel is relative to the study). */
+/* Write the set REL/synthetic.mtx and REL/synthetic.csv (rel is relative
+ * to the study) through the set switch (set_switch.h): the previous set or
+ * this one, never a mix. */
 int gen_write_set(struct study *s, const char *rel, const struct layout *l, const struct mtx *m,
     char **cause);
-/* Finish the switch of a set whose commit point passed (DIR/set.commit)
- * when a kill interrupted it; 0 when there is none. */
-int gen_set_recover(const char *dir, char **cause);
-/* The same for every directory under runs/ (study_open runs it). */
-void gen_recover_study(const char *study_dir);
+/* Write synthetic.csv and synthetic.mtx (naming the CSV) into DIR, a
+ * set's staging directory. */
+int gen_write_files(const char *dir, const struct layout *l, const struct mtx *m, char **cause);
 
 #endif

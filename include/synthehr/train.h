@@ -157,8 +157,9 @@ typedef void (*train_cb)(const struct train_event *ev, void *arg);
  * on the worker thread for every event; events are also queued for
  * train_poll.  s must outlive the job; s->cfg is only read. */
 /* Before anything is written: -2 with cause when prep/train.mtx is not this
- * study's training rows (header only: role, layout, source); -1 when a run
- * to resume was trained with other settings or other training rows. */
+ * study's training rows (header only: role, layout, source), when a run
+ * to resume was trained with other settings or other training rows, or
+ * its ckpt-last.bin is damaged; -1 on an I/O error. */
 int train_check_settings(struct study *s, const struct train_opts *o, char **cause);
 struct train_job *train_start(struct study *s, const struct train_opts *o, train_cb cb, void *arg,
     char **cause);
@@ -175,7 +176,8 @@ void train_snapshot(struct train_job *j, struct train_snapshot *out);
  * Copies at most max values into out; returns how many exist. */
 int train_history(struct train_job *j, int run, int field, double *out, int max);
 /* Join the worker and free the job: 0 all runs done, 1 cancelled (state
- * saved; resumable), -1 failed with *cause. */
+ * saved; resumable), -1 failed with *cause, -2 refused a damaged or foreign
+ * checkpoint (bad input) with *cause. */
 int train_wait(struct train_job *j, char **cause);
 
 /* ---- Run directories (also used by generation and the TUI) */

@@ -186,6 +186,10 @@ fail:
 	return -1;
 }
 
+/* A damaged or foreign checkpoint is bad input (-2, exit status 2); an I/O
+ * error is a failure (-1). */
+#define CKPT_BAD(...) (util_fail(__VA_ARGS__), -2)
+
 int
 ckpt_read(const char *path, struct ckpt_header *h, float **data, char **cause)
 {
@@ -204,17 +208,17 @@ ckpt_read(const char *path, struct ckpt_header *h, float **data, char **cause)
 		return util_fail_errno(cause, path);
 	if (fread(hdr, 1, 16, fp) != 16 || memcmp(hdr, CKPT_MAGIC, 8) != 0) {
 		fclose(fp);
-		return util_fail(cause, "%s: not a synthehr checkpoint (bad magic; expected \"SHCKPT\")", path);
+		return CKPT_BAD(cause, "%s: not a synthehr checkpoint (bad magic; expected \"SHCKPT\")", path);
 	}
 	if (get_u32(hdr + 8) != CKPT_VERSION) {
 		fclose(fp);
-		return util_fail(cause, "%s: checkpoint format version %u, this synthehr reads version %d"
+		return CKPT_BAD(cause, "%s: checkpoint format version %u, this synthehr reads version %d"
 		    " (retrain with --restart, or use the synthehr that wrote it)",
 		    path, get_u32(hdr + 8), CKPT_VERSION);
 	}
 	if (get_u32(hdr + 12) != HDR_SIZE - 16 || fread(hdr + 16, 1, HDR_SIZE - 16, fp) != HDR_SIZE - 16) {
 		fclose(fp);
-		return util_fail(cause, "%s: checkpoint header is truncated or damaged", path);
+		return CKPT_BAD(cause, "%s: checkpoint header is truncated or damaged", path);
 	}
 	header_unpack(hdr, h);
 	if (fseek(fp, 0, SEEK_END) != 0 || (size = ftell(fp)) < 0) {
@@ -224,7 +228,7 @@ ckpt_read(const char *path, struct ckpt_header *h, float **data, char **cause)
 	want = HDR_SIZE + 4 * h->nfloats + 4;
 	if ((uint64_t)size != want) {
 		fclose(fp);
-		return util_fail(cause, "%s: checkpoint is %ld bytes, its header says %llu"
+		return CKPT_BAD(cause, "%s: checkpoint is %ld bytes, its header says %llu"
 		    " (truncated or damaged file)", path, size, (unsigned long long)want);
 	}
 	if (data == NULL) {
@@ -257,7 +261,7 @@ ckpt_read(const char *path, struct ckpt_header *h, float **data, char **cause)
 	free(buf);
 	if (get_u32(tail) != (uint32_t)crc) {
 		free(out);
-		return util_fail(cause, "%s: checkpoint checksum mismatch (the file is damaged)", path);
+		return CKPT_BAD(cause, "%s: checkpoint checksum mismatch (the file is damaged)", path);
 	}
 	*data = out;
 	return 0;
@@ -265,7 +269,7 @@ short_read:
 	fclose(fp);
 	free(buf);
 	free(out);
-	return util_fail(cause, "%s: checkpoint is truncated", path);
+	return CKPT_BAD(cause, "%s: checkpoint is truncated", path);
 }
 
 int
@@ -291,17 +295,17 @@ ckpt_check(const char *path, const struct ckpt_header *got, const struct ckpt_he
 		len += (size_t)snprintf(msg, sizeof msg, "state has %llu floats, expected %llu",
 		    (unsigned long long)got->nfloats, (unsigned long long)want->nfloats);
 	if (len > 0)
-		return util_fail(cause, "%s: checkpoint dimensions do not match the model: %s", path, msg);
+		return CKPT_BAD(cause, "%s: checkpoint dimensions do not match the model: %s", path, msg);
 	if (got->data_hash != 0 && want->data_hash != 0 && got->data_hash != want->data_hash)
-		return util_fail(cause, "%s: trained on other training rows (train.mtx checksum %016llx, the "
+		return CKPT_BAD(cause, "%s: trained on other training rows (train.mtx checksum %016llx, the "
 		    "study's is %016llx: another cohort, or prep changed the rows); retrain with --restart",
 		    path, (unsigned long long)got->data_hash, (unsigned long long)want->data_hash);
 	if (got->layout_hash != want->layout_hash)
-		return util_fail(cause, "%s: checkpoint was trained on another column layout"
+		return CKPT_BAD(cause, "%s: checkpoint was trained on another column layout"
 		    " (layout hash %016llx, prep/layout.json has %016llx); rerun training with --restart",
 		    path, (unsigned long long)got->layout_hash, (unsigned long long)want->layout_hash);
 	if (got->settings_hash != want->settings_hash)
-		return util_fail(cause, "%s: checkpoint was made with other training settings"
+		return CKPT_BAD(cause, "%s: checkpoint was made with other training settings"
 		    " (settings hash %016llx, expected %016llx); restore the settings or retrain with --restart",
 		    path, (unsigned long long)got->settings_hash, (unsigned long long)want->settings_hash);
 	return 0;

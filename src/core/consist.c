@@ -17,6 +17,7 @@
 #include "synthehr/ckpt.h"
 #include "synthehr/consist.h"
 #include "synthehr/mtx.h"
+#include "synthehr/set_switch.h"
 #include "synthehr/prep.h"
 #include "synthehr/util.h"
 
@@ -71,6 +72,21 @@ check_set(struct cs *c, const char *rel, uint64_t tsum, enum mtx_role role)
 	free(p);
 }
 
+/* Opening the study finishes a set switch a kill interrupted
+ * (set_switch.h); a set.commit is left only when that failed (a read-only
+ * study, a full disk). */
+static void
+check_commit(struct cs *c, const char *rel, const char *again)
+{
+	char *r2 = xsprintf("%s/%s", rel, SET_COMMIT), *p = study_path(c->s, r2);
+
+	if (util_dir_exists(p))
+		finding(c, 0, r2, "a set committed but not yet switched in (the switch failed): run '%s' "
+		    "again with write access", again);
+	free(r2);
+	free(p);
+}
+
 static void
 check_run(struct cs *c, const char *name, uint64_t tsum)
 {
@@ -113,17 +129,7 @@ check_run(struct cs *c, const char *name, uint64_t tsum)
 		}
 		closedir(d);
 	}
-	p = util_path_join(dir, "set.commit");
-	if (util_dir_exists(p)) {
-		/* opening the study finishes such a switch; it is left only
-		 * when that failed (a read-only study, a full disk) */
-		char *r2 = xsprintf("%s/set.commit", rel);
-
-		finding(c, 0, r2, "a generated set committed but not yet switched in (the switch failed): "
-		    "run 'synthehr generate' again with write access");
-		free(r2);
-	}
-	free(p);
+	check_commit(c, rel, "synthehr generate");
 	p = xsprintf("%s/synthetic.mtx", rel);
 	check_set(c, p, tsum, MTX_ROLE_SYNTH);
 	free(p);
@@ -235,6 +241,9 @@ study_consistency(const struct study *s, consist_cb cb, void *arg)
 
 			if (e->d_name[0] == '.')
 				continue;
+			rel = xsprintf("eval/external/%s", e->d_name);
+			check_commit(&c, rel, "synthehr evaluate --synthetic");
+			free(rel);
 			rel = xsprintf("eval/external/%s/synthetic.mtx", e->d_name);
 			check_set(&c, rel, tsum, MTX_ROLE_EXTERNAL);
 			free(rel);

@@ -189,6 +189,7 @@ struct eval_ctx {
 	int set, nsets;
 	const char *set_name;
 	char **cause;
+	int bad_input;                  /* an input file was damaged or foreign */
 };
 
 static void
@@ -853,6 +854,7 @@ eval_set_cached(struct eval_ctx *c, const char *name, const char *kind, const ch
 			if (mtx_read(path, c->l, &S, c->cause) != 0 ||
 			    mtx_expect(S, path, strcmp(kind, "external") == 0 ? MTX_ROLE_EXTERNAL :
 			    MTX_ROLE_SYNTH, c->R, c->cause) != 0) {
+				c->bad_input = 1;
 				mtx_free(S);
 				json_decref(res);
 				free(cpath);
@@ -1050,10 +1052,12 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 	c.s = s;
 	c.o = o;
 	c.cause = cause;
-	if (prep_load_layout(s, &c.l, cause) != 0)
+	/* the inputs: a damaged or foreign one is bad input (-2, as
+	 * train and generate say) */
+	if (prep_load_layout(s, &c.l, cause) != 0 || prep_load_split(s, c.l, &c.R, &c.T, cause) != 0) {
+		c.bad_input = 1;
 		goto out;
-	if (prep_load_split(s, c.l, &c.R, &c.T, cause) != 0)
-		goto out;
+	}
 	{
 		/* Before the allocations that scale with columns² (issue 18):
 		 * CWC's and LCA's peaks (eval_cwc_need, eval_lca_need: whole
@@ -1227,7 +1231,7 @@ out:
 	mtx_free(c.R);
 	mtx_free(c.T);
 	layout_free(c.l);
-	return rc;
+	return rc != 0 && c.bad_input ? -2 : rc;
 }
 
 int

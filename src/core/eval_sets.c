@@ -14,6 +14,7 @@
 #include "synthehr/csvio.h"
 #include "synthehr/eval.h"
 #include "synthehr/prep.h"
+#include "synthehr/set_switch.h"
 #include "synthehr/util.h"
 
 /* ---- Sets ------------------------------------------------------------ */
@@ -119,7 +120,7 @@ eval_import_external(struct study *s, const char *csv, const char *name, char **
 {
 	struct layout *l = NULL;
 	struct mtx *m = NULL;
-	char *nm, *cause1 = NULL, *cause2 = NULL, *rel, *path;
+	char *nm, *cause1 = NULL, *cause2 = NULL, *rel, *path, *dir, *stage = NULL;
 	json_t *src;
 	char sha[65];
 	int rc = -1;
@@ -183,22 +184,37 @@ eval_import_external(struct study *s, const char *csv, const char *name, char **
 		m->prov.role = MTX_ROLE_EXTERNAL;
 		m->prov.parent = util_hash64(csv, strlen(csv), 0);
 	}
+	/* the matrix and its source.json switch in together (set_switch.h):
+	 * an interrupted import leaves the previous set whole, or none */
 	rel = xsprintf("eval/external/%s", nm);
 	if (study_mkdir(s, rel, cause) != 0) {
 		free(rel);
 		goto out;
 	}
-	path = xsprintf("%s/%s/synthetic.mtx", s->dir, rel);
+	dir = study_path(s, rel);
+	free(rel);
+	if (set_switch_begin(dir, &stage, cause) != 0) {
+		free(dir);
+		goto out;
+	}
+	path = util_path_join(stage, "synthetic.mtx");
 	rc = mtx_write(path, m, cause);
 	free(path);
-	if (rc == 0 && util_sha256_file(csv, sha, NULL) == 0) {
+	if (rc == 0)
+		rc = util_sha256_file(csv, sha, cause);
+	if (rc == 0) {
 		src = json_pack("{s:s,s:s,s:I}", "source", csv, "sha256", sha, "rows", (json_int_t)m->n);
-		path = xsprintf("%s/%s/source.json", s->dir, rel);
+		path = util_path_join(stage, "source.json");
 		rc = js_write_file(path, src, cause);
 		free(path);
 		json_decref(src);
 	}
-	free(rel);
+	if (rc == 0)
+		rc = set_switch_commit(dir, stage, cause);
+	else
+		set_switch_abort(stage);
+	free(stage);
+	free(dir);
 	if (rc == 0 && name_out != NULL) {
 		*name_out = nm;
 		nm = NULL;

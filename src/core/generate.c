@@ -10,8 +10,6 @@
  * as the quota).  Rows keep the order in which they were accepted. */
 #include "config.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +20,7 @@
 #include "synthehr/encode.h"
 #include "synthehr/generate.h"
 #include "synthehr/prep.h"
+#include "synthehr/set_switch.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
 
@@ -273,8 +272,9 @@ gen_load_model(struct study *s, int run, int ckpt_epoch, struct layout *l, struc
 	train_wgan_config(&ts, l, &cfg);
 	if ((w = wgan_new_checked(&cfg, 0, cause)) == NULL)
 		goto out;
-	if (ckpt_read(path, &got, &data, cause) != 0)
-		goto out;
+	if ((rc = ckpt_read(path, &got, &data, cause)) != 0)
+		goto out;   /* -2: damaged */
+	rc = -1;
 	wc = wgan_get_config(w);
 	memset(&want, 0, sizeof want);
 	want.D = wc->D;
@@ -286,8 +286,9 @@ gen_load_model(struct study *s, int run, int ckpt_epoch, struct layout *l, struc
 	want.layout_hash = train_layout_hash(&ts, l);
 	want.settings_hash = train_settings_hash(&ts, run);
 	want.data_hash = util_hex64(js_str(st, "data_sum", NULL));
-	if (ckpt_check(path, &got, &want, cause) != 0)
-		goto out;
+	if ((rc = ckpt_check(path, &got, &want, cause)) != 0)
+		goto out;   /* -2: another model's, layout's or training rows' */
+	rc = -1;
 	wgan_state_set(w, data);
 	if (epoch != NULL)
 		*epoch = got.epoch;
@@ -303,120 +304,28 @@ out:
 	return rc;
 }
 
-/* A synthetic set's two files become valid together (issue 18): both are
- * written into DIR/set.tmp.stage/; renaming that directory to
- * DIR/set.commit is the commit point; then each file is renamed into DIR
- * and set.commit removed.  A kill before the commit point leaves the
- * previous set (and a staging directory 'check --clean' removes); after
- * it, the switch is finished (rolled forward) by gen_set_recover, which
- * study_open runs for every run, so no command reads a mix. */
-#define GEN_STAGE "set.tmp.stage"
-#define GEN_COMMIT "set.commit"
-
-static const char *const gen_set_files[] = { "synthetic.csv", "synthetic.mtx" };
-
-int
-gen_set_recover(const char *dir, char **cause)
-{
-	char *commit = util_path_join(dir, GEN_COMMIT);
-	size_t k;
-	int rc = 0;
-
-	if (!util_dir_exists(commit)) {
-		free(commit);
-		return 0;
-	}
-	for (k = 0; k < sizeof gen_set_files / sizeof *gen_set_files && rc == 0; k++) {
-		char *from = util_path_join(commit, gen_set_files[k]);
-		char *to = util_path_join(dir, gen_set_files[k]);
-
-		if (util_rename(from, to, cause) != 0 && errno != ENOENT)
-			rc = -1;   /* moved by another process: ENOENT */
-		free(from);
-		free(to);
-	}
-	if (rc == 0 && util_rmdir_files(commit) != 0 && util_dir_exists(commit))
-		rc = util_fail(cause, "%s: cannot remove it: %s", commit, strerror(errno));
-	free(commit);
-	return rc;
-}
-
-void
-gen_recover_study(const char *study_dir)
-{
-	char *runs = util_path_join(study_dir, "runs");
-	DIR *d = opendir(runs);
-	struct dirent *e;
-
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			char *dir, *commit;
-
-			if (e->d_name[0] == '.')
-				continue;
-			dir = util_path_join(runs, e->d_name);
-			commit = util_path_join(dir, GEN_COMMIT);
-			if (util_dir_exists(commit))
-				gen_set_recover(dir, NULL);   /* best effort: check names what is left */
-			free(commit);
-			free(dir);
-		}
-		closedir(d);
-	}
-	free(runs);
-}
-
-/* A fresh staging directory for rel's set; *dir and *stage get its paths. */
+/* A set's files become valid together through the set switch
+ * (set_switch.h): written into DIR/set.tmp.stage, switched in by
+ * set_switch_commit. */
 static int
 gen_set_begin(struct study *s, const char *rel, char **dir, char **stage, char **cause)
 {
-	char *srel;
-
 	*stage = NULL;
+	*dir = NULL;
 	if (study_mkdir(s, rel, cause) != 0)
 		return -1;
 	*dir = study_path(s, rel);
-	if (gen_set_recover(*dir, cause) != 0) {
-		free(*dir);
-		return -1;
-	}
-	*stage = util_path_join(*dir, GEN_STAGE);
-	if (util_dir_exists(*stage))
-		util_rmdir_files(*stage);   /* an interrupted generate's half */
-	srel = xsprintf("%s/%s", rel, GEN_STAGE);
-	if (study_mkdir(s, srel, cause) != 0) {
-		free(srel);
-		free(*stage);
-		free(*dir);
-		return -1;
-	}
-	free(srel);
-	return 0;
-}
-
-static int
-gen_set_commit(const char *dir, const char *stage, char **cause)
-{
-	char *commit = util_path_join(dir, GEN_COMMIT);
-	int rc = util_rename(stage, commit, cause);
-
-	if (rc != 0 && errno == ENOENT)
-		util_fail(cause, "%s: vanished before the switch", stage);
-	free(commit);
-	return rc == 0 ? gen_set_recover(dir, cause) : -1;
+	return set_switch_begin(*dir, stage, cause);
 }
 
 int
-gen_write_set(struct study *s, const char *rel, const struct layout *l, const struct mtx *m,
-    char **cause)
+gen_write_files(const char *dir, const struct layout *l, const struct mtx *m, char **cause)
 {
-	char *dir, *stage, *p;
+	char *p;
 	int rc;
 
-	if (gen_set_begin(s, rel, &dir, &stage, cause) != 0)
-		return -1;
 	/* The CSV, then the matrix naming it (its SHA-256 in the header). */
-	p = util_path_join(stage, "synthetic.csv");
+	p = util_path_join(dir, "synthetic.csv");
 	rc = prep_write_csv(p, l, m, cause);
 	if (rc == 0) {
 		struct mtx w = *m;
@@ -424,14 +333,29 @@ gen_write_set(struct study *s, const char *rel, const struct layout *l, const st
 
 		w.prov.companion = util_sha256_file(p, sha, NULL) == 0 ? util_hex64(sha) : 0;
 		free(p);
-		p = util_path_join(stage, "synthetic.mtx");
+		p = util_path_join(dir, "synthetic.mtx");
 		rc = mtx_write(p, &w, cause);
 	}
-	if (rc == 0)
-		rc = gen_set_commit(dir, stage, cause);
-	else
-		util_rmdir_files(stage);
 	free(p);
+	return rc;
+}
+
+int
+gen_write_set(struct study *s, const char *rel, const struct layout *l, const struct mtx *m,
+    char **cause)
+{
+	char *dir, *stage;
+	int rc;
+
+	if (gen_set_begin(s, rel, &dir, &stage, cause) != 0) {
+		free(dir);
+		return -1;
+	}
+	rc = gen_write_files(stage, l, m, cause);
+	if (rc == 0)
+		rc = set_switch_commit(dir, stage, cause);
+	else
+		set_switch_abort(stage);
 	free(stage);
 	free(dir);
 	return rc;
@@ -484,14 +408,16 @@ gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, ch
 	int rc = -1, epoch = 0;
 
 	memset(&g, 0, sizeof g);
-	/* damaged or foreign training rows are bad input (-2, as train
-	 * says); a run that cannot be loaded fails (-1, as train says);
+	/* damaged or foreign training rows or checkpoint are bad input (-2,
+	 * as train says); a run that cannot be loaded otherwise fails (-1);
 	 * either way nothing is written */
 	if (train_load_data(s, &l, &train, cause) != 0)
 		return -2;
-	if (blas_headroom_check("generating", 2, cause) != 0 ||
-	    gen_load_model(s, run, o->ckpt_epoch, l, &w, &epoch, cause) != 0)
+	if (blas_headroom_check("generating", 2, cause) != 0)
 		goto out;
+	if ((rc = gen_load_model(s, run, o->ckpt_epoch, l, &w, &epoch, cause)) != 0)
+		goto out;
+	rc = -1;
 	{
 		/* the run must have learned from this study's train.mtx */
 		json_t *st = NULL;
@@ -505,6 +431,7 @@ gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, ch
 			    "now %016llx: another cohort, or prep changed the rows); retrain it with "
 			    "'synthehr train %s --restart'", run, (unsigned long long)was,
 			    (unsigned long long)train->sum, s->dir);
+			rc = -2;
 			goto out;
 		}
 	}
@@ -563,7 +490,7 @@ gen_run(struct study *s, int run, const struct gen_opts *o, size_t *rows_out, ch
 		mtx_stream_abort(g.mtx);
 	g.mtx = NULL;
 	if (rc == 0)
-		rc = gen_set_commit(dir, stage, cause);
+		rc = set_switch_commit(dir, stage, cause);
 	if (rc == 0 && unstrat > 0 && o->warn != NULL) {
 		char *msg = xsprintf("run %d: stratified sampling stopped after %.0f × %zu draws; the last %zu of "
 		    "%zu rows were drawn without the label quota, so the label proportion differs from the "
@@ -580,8 +507,8 @@ out:
 		prep_csv_abort(g.csv);
 	if (g.mtx != NULL)
 		mtx_stream_abort(g.mtx);
-	if (rc != 0 && stage != NULL && util_dir_exists(stage))
-		util_rmdir_files(stage);
+	if (rc != 0)
+		set_switch_abort(stage);
 	free(stage);
 	free(dir);
 	free(rel);

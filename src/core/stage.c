@@ -453,7 +453,7 @@ run_train(struct stage_ctx *c, char **cause)
 	for (k = first; k <= last && k <= TRAIN_MAX_RUNS; k++)
 		lock_release(locks[k]);
 	close_study(c, s);
-	return rc < 0 ? EXIT_FAIL : rc > 0 ? EXIT_INTERRUPTED : EXIT_OK;
+	return rc == -2 ? EXIT_USAGE : rc < 0 ? EXIT_FAIL : rc > 0 ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
 struct gen_cb {
@@ -647,7 +647,7 @@ run_evaluate(struct stage_ctx *c, char **cause)
 	else if (rc == 0)
 		stage_note(c, 1, "Wrote %s/eval/metrics.json", s->dir);
 	close_study(c, s);
-	return rc == 0 ? EXIT_OK : util_interrupted ? EXIT_INTERRUPTED : EXIT_FAIL;
+	return rc == 0 ? EXIT_OK : util_interrupted ? EXIT_INTERRUPTED : rc == -2 ? EXIT_USAGE : EXIT_FAIL;
 }
 
 static int

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "synthehr/generate.h"
 #include "synthehr/lock.h"
+#include "synthehr/set_switch.h"
 #include "synthehr/study.h"
 #include "synthehr/util.h"
 
@@ -97,7 +97,7 @@ study_open(const char *dir, struct study **out, char **cause)
 	s->dir = xstrdup(dir);
 	s->cfg = j;
 	util_root_add(dir);
-	gen_recover_study(dir);   /* a synthetic set whose switch a kill interrupted */
+	set_switch_recover_study(dir);   /* a set whose switch a kill interrupted */
 	*out = s;
 	return 0;
 }

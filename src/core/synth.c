@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include "synthehr/baseline.h"
+#include "synthehr/set_switch.h"
 #include "synthehr/synth.h"
 #include "synthehr/train.h"
 #include "synthehr/util.h"
@@ -151,7 +152,7 @@ synth_peer_run(struct study *s, int method, const struct gen_opts *o, struct syn
 	struct mtx *train = NULL, *m = NULL;
 	struct rng r;
 	json_t *st;
-	char sha[65], *tp, *dir, *sp;
+	char sha[65], *tp, *dir, *stage = NULL;
 	double t0, c0, t1;
 	struct synth_cart_stats cst;
 	size_t rows;
@@ -200,9 +201,14 @@ synth_peer_run(struct study *s, int method, const struct gen_opts *o, struct syn
 	m->prov.seed = o->seed;
 	m->prov.parent = 64 + (uint64_t)method;
 	m->prov.train = train->sum;
-	dir = xsprintf("%s", synth_method_dir(method));
-	if (study_mkdir(s, "runs", cause) != 0 || study_mkdir(s, dir, cause) != 0 ||
-	    gen_write_set(s, dir, l, m, cause) != 0) {
+	/* the set and its state.json switch in together (set_switch.h): an
+	 * interrupted fit leaves the previous set whole, or none */
+	if (study_mkdir(s, "runs", cause) != 0 || study_mkdir(s, synth_method_dir(method), cause) != 0)
+		goto out;
+	dir = study_path(s, synth_method_dir(method));
+	if (set_switch_begin(dir, &stage, cause) != 0 || gen_write_files(stage, l, m, cause) != 0) {
+		set_switch_abort(stage);
+		free(stage);
 		free(dir);
 		goto out;
 	}
@@ -218,11 +224,14 @@ synth_peer_run(struct study *s, int method, const struct gen_opts *o, struct syn
 		    "bins", ss.cart_bins, "trees", cst.trees, "nodes", (json_int_t)cst.nodes,
 		    "leaves", (json_int_t)cst.leaves, "smallest_leaf", cst.min_leaf_rows,
 		    "deepest_leaf", cst.max_depth));
-	sp = xsprintf("%s/state.json", dir);
-	tp = study_path(s, sp);
+	tp = util_path_join(stage, "state.json");
 	rc = js_write_file(tp, st, cause);
 	free(tp);
-	free(sp);
+	if (rc == 0)
+		rc = set_switch_commit(dir, stage, cause);
+	else
+		set_switch_abort(stage);
+	free(stage);
 	free(dir);
 	json_decref(st);
 out:

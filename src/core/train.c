@@ -73,6 +73,7 @@ struct train_job {
 	int next_run;                /* next run to start (guarded by mu) */
 	int any_stopped;             /* a run returned 1 */
 	char *first_err;             /* the first run error's cause */
+	int bad_input;               /* ... and it was a damaged or foreign file */
 	int state;                   /* enum train_state */
 	char *err;
 	struct train_event queue[QUEUE_CAP];
@@ -421,10 +422,17 @@ run_resume(struct train_job *j, struct run_work *rw, char **cause)
 		return 0;
 	}
 	header_fill(j, rc, rw->w, &want);
-	if (ckpt_read(p, &got, &data, cause) != 0 || ckpt_check(p, &got, &want, cause) != 0) {
-		free(data);
-		free(p);
-		return -1;
+	{
+		/* a damaged or foreign checkpoint is bad input (-2) */
+		int cr = ckpt_read(p, &got, &data, cause);
+
+		if (cr == 0)
+			cr = ckpt_check(p, &got, &want, cause);
+		if (cr != 0) {
+			free(data);
+			free(p);
+			return cr;
+		}
 	}
 	free(p);
 	wgan_state_set(rw->w, data);
@@ -504,8 +512,8 @@ run_prepare(struct train_job *j, int run, struct run_work *rw, char **cause)
 	pthread_mutex_lock(&j->mu);
 	hist_free(&j->hist[run]);
 	pthread_mutex_unlock(&j->mu);
-	if (run_resume(j, rw, cause) != 0)
-		return -1;
+	if ((rcode = run_resume(j, rw, cause)) != 0)
+		return rcode;   /* -2: a damaged or foreign checkpoint */
 	rc->steps = wgan_steps(rw->w);
 	rw->budget = ts->minutes > 0 ? ts->minutes * 60 : 0;
 
@@ -781,7 +789,8 @@ run_epoch_done(struct train_job *j, struct run_work *rw, int e, const struct wga
 	return 0;
 }
 
-/* Train one run; 0 done, 1 stopped (saved), -1 error. */
+/* Train one run; 0 done, 1 stopped (saved), -1 error, -2 a damaged or
+ * foreign checkpoint. */
 static int
 run_one(struct train_job *j, int run, char **cause)
 {
@@ -792,7 +801,7 @@ run_one(struct train_job *j, int run, char **cause)
 	rcode = run_prepare(j, run, &rw, cause);
 	if (rcode != 0) {
 		run_work_free(&rw);
-		return rcode > 0 ? 0 : -1;
+		return rcode > 0 ? 0 : rcode == -2 ? -2 : -1;
 	}
 	/* rc.seconds counts wall time from here on, checkpoints included and
 	 * pauses excluded; the budget is measured against it. */
@@ -845,9 +854,10 @@ run_loop(void *arg)
 		rc = run_one(j, run, &cause);
 		pthread_mutex_lock(&j->mu);
 		if (rc < 0) {
-			if (j->first_err == NULL)
+			if (j->first_err == NULL) {
 				j->first_err = cause ? cause : xsprintf("run %d: training failed", run);
-			else
+				j->bad_input = rc == -2;
+			} else
 				free(cause);
 			j->abort = 1;
 		} else {
@@ -1022,13 +1032,28 @@ train_check_settings(struct study *s, const struct train_opts *o, char **cause)
 
 			uint64_t was = util_hex64(js_str(state, "data_sum", NULL));
 
+			/* a run that does not go with these settings or rows is
+			 * bad input (-2, as a foreign checkpoint) */
 			if (strcmp(got, want) != 0)
-				rc = util_fail(cause, "%s: run %d was trained with other settings (settings hash %s,"
-				    " now %s); use --restart to discard it", p, run, got, want);
+				rc = (util_fail(cause, "%s: run %d was trained with other settings (settings hash %s,"
+				    " now %s); use --restart to discard it", p, run, got, want), -2);
 			else if (was != 0 && tsum != 0 && was != tsum)
-				rc = util_fail(cause, "%s: run %d was trained on other training rows (train.mtx checksum "
+				rc = (util_fail(cause, "%s: run %d was trained on other training rows (train.mtx checksum "
 				    "%016llx, now %016llx: another cohort, or prep changed the rows); retrain with "
-				    "--restart", p, run, (unsigned long long)was, (unsigned long long)tsum);
+				    "--restart", p, run, (unsigned long long)was, (unsigned long long)tsum), -2);
+			else {
+				/* the checkpoint to resume from reads back sound
+				 * (checksum) before any setting is saved */
+				char *cr = xsprintf("runs/run-%d/ckpt-last.bin", run), *cp = study_path(s, cr);
+				struct ckpt_header h;
+				float *data = NULL;
+
+				if (util_file_exists(cp))
+					rc = ckpt_read(cp, &h, &data, cause);
+				free(data);
+				free(cp);
+				free(cr);
+			}
 			free(want);
 			json_decref(state);
 		}
@@ -1194,7 +1219,7 @@ train_wait(struct train_job *j, char **cause)
 	int rc, run;
 
 	pthread_join(j->thread, NULL);
-	rc = j->state == TRAIN_FAILED ? -1 : j->state == TRAIN_STOPPED ? 1 : 0;
+	rc = j->state == TRAIN_FAILED ? (j->bad_input ? -2 : -1) : j->state == TRAIN_STOPPED ? 1 : 0;
 	if (rc < 0) {
 		if (cause != NULL)
 			*cause = j->err ? j->err : xstrdup("training failed");
