@@ -204,6 +204,51 @@ test_map(const char *dir)
 	free(cause);
 }
 
+/* A study's concept names: a demo study gets the names built into the
+ * binary, each equal to phecode_info.csv's (read independently); a study
+ * of one's own gets none; report.phecodes wins over both. */
+static void
+test_names(const char *dir)
+{
+	struct phecode_info built, file, pi;
+	json_t *demo = json_pack("{s:{s:{s:i}}}", "source", "demo", "rows", 10);
+	json_t *own = json_pack("{s:{s:s}}", "source", "path", "x.csv");
+	json_t *named = json_pack("{s:{s:{s:i}}, s:{s:s}}", "source", "demo", "rows", 10, "report", "phecodes", dir);
+	const char *from = NULL;
+	char *cause = NULL;
+	int i, same = 0, rc;
+
+	unsetenv("SYNTHEHR_PHECODES");
+	rc = phecode_names_read(demo, &built, &from, &cause);
+	tap_ok(rc == 0 && from != NULL &&
+	    strcmp(from, PHECODE_NAMES_BUILTIN) == 0 && built.n == 1588,
+	    "a demo study without a map: the 1,588 built-in names (%d)", built.n);
+	tap_ok(phecode_info_read(dir, &file, &cause) == 0, "phecode_info.csv read");
+	for (i = 0; i < built.n; i++) {
+		const char *d = phecode_info_find(&file, built.code[i]);
+
+		same += d != NULL && strcmp(d, built.desc[i]) == 0;
+	}
+	tap_ok(same == built.n && strcmp(phecode_info_find(&built, "250"), "Diabetes mellitus") == 0,
+	    "every built-in name is phecode_info.csv's (%d of %d)", same, built.n);
+	phecode_info_done(&built);
+	phecode_info_done(&file);
+	tap_ok(phecode_names_read(own, &pi, &from, &cause) == 1 && from == NULL && pi.n == 0,
+	    "a cohort of one's own without a map: no names");
+	rc = phecode_names_read(named, &pi, &from, &cause);
+	tap_ok(rc == 0 && strcmp(from, dir) == 0 && pi.n > 1588,
+	    "report.phecodes wins over the built-in names (%d)", pi.n);
+	phecode_info_done(&pi);
+	setenv("SYNTHEHR_PHECODES", "/nonexistent-map", 1);
+	tap_ok(phecode_names_read(demo, &pi, &from, &cause) == -1 && cause != NULL,
+	    "an unreadable $SYNTHEHR_PHECODES is an error, not the built-in names");
+	unsetenv("SYNTHEHR_PHECODES");
+	free(cause);
+	json_decref(demo);
+	json_decref(own);
+	json_decref(named);
+}
+
 int
 main(void)
 {
@@ -213,8 +258,10 @@ main(void)
 	test_dot();
 	test_race();
 	test_strtab();
-	if (util_dir_exists(dir))
+	if (util_dir_exists(dir)) {
 		test_map(dir);
+		test_names(dir);
+	}
 	else
 		tap_diag("SKIP map tests: %s not found", dir);
 	free(dir);

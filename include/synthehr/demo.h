@@ -45,5 +45,8 @@ json_t *demo_schema_for(const struct demo_opts *o);
 int demo_write(const struct demo_opts *o, const char *path, char **cause);
 /* The i-th phecode the demo knows, in column order (NULL past the end). */
 const char *demo_code_name(int i);
+/* The demo's phecodes with their descriptions (phecode_info_done frees). */
+struct phecode_info;
+void demo_phecode_info(struct phecode_info *pi);
 
 #endif

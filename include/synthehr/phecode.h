@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 
 /* String interning: string → dense id 0..n-1 (open addressing, FNV-1a). */
 struct phecode_strtab;
@@ -71,6 +72,16 @@ int phecode_info_read(const char *dir, struct phecode_info *pi, char **cause);
 /* The description of a phecode ("250.2"), or NULL. */
 const char *phecode_info_find(const struct phecode_info *pi, const char *code);
 void phecode_info_done(struct phecode_info *pi);
+
+/* A study's concept names (phecode_names.c): the folder study.json
+ * report.phecodes names, else $SYNTHEHR_PHECODES (phecode_names_dir; NULL
+ * when neither), else for a demo study the names built into the binary.
+ * phecode_names_read returns 0 with *pi filled (*from: the folder, or
+ * PHECODE_NAMES_BUILTIN), 1 when there is no source of names, -1 with
+ * *cause when the named folder cannot be read. */
+#define PHECODE_NAMES_BUILTIN "built in (the demo cohort's phecode map 1.2)"
+const char *phecode_names_dir(json_t *cfg);
+int phecode_names_read(json_t *cfg, struct phecode_info *pi, const char **from, char **cause);
 
 /* Vocabulary from a vocabulary/version field: "9", "ICD9", "ICD9CM",
  * "ICD-9-CM" → PHECODE_ICD9; "10", "ICD10", "ICD10CM", ... → PHECODE_ICD10;

@@ -48,6 +48,7 @@
 
 #include "synthehr/csvio.h"
 #include "synthehr/demo.h"
+#include "synthehr/phecode.h"
 #include "synthehr/prep.h"
 #include "synthehr/rng.h"
 #include "synthehr/study.h"
@@ -60,6 +61,7 @@ struct demo_code {
 	int w10;              /* loading on the group's latent, x10 */
 	int sex;              /* 0 any, 1 male only, 2 female only */
 	int parent;           /* index of the nearest kept ancestor, -1 none */
+	const char *desc;     /* phecode_info.csv's description */
 };
 
 #include "demo_codes.h"
@@ -206,6 +208,20 @@ const char *
 demo_code_name(int i)
 {
 	return i >= 0 && i < NCODES ? demo_codes[i].code : NULL;
+}
+
+void
+demo_phecode_info(struct phecode_info *pi)
+{
+	int i;
+
+	pi->n = NCODES;
+	pi->code = xmalloc(NCODES * sizeof *pi->code);
+	pi->desc = xmalloc(NCODES * sizeof *pi->desc);
+	for (i = 0; i < NCODES; i++) {
+		pi->code[i] = xstrdup(demo_codes[i].code);
+		pi->desc[i] = xstrdup(demo_codes[i].desc);
+	}
 }
 
 static double

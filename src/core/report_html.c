@@ -1763,23 +1763,18 @@ load_sets(struct rh *r)
 	}
 }
 
-/* phecode → description from MAP_DIR/phecode_info.csv (phecode,description,...),
- * read by phecode_info_read as the workbench reads it; the first row of a
- * phecode wins. */
+/* phecode → description as a JSON object (the first row of a phecode
+ * wins) from a phecode_info read. */
 static json_t *
-load_names(const char *dir, char **cause)
+names_json(struct phecode_info *pi)
 {
-	struct phecode_info pi;
-	json_t *o;
+	json_t *o = json_object();
 	int i;
 
-	if (phecode_info_read(dir, &pi, cause) != 0)
-		return NULL;
-	o = json_object();
-	for (i = 0; i < pi.n; i++)
-		if (json_object_get(o, pi.code[i]) == NULL)
-			json_object_set_new(o, pi.code[i], json_string(pi.desc[i]));
-	phecode_info_done(&pi);
+	for (i = 0; i < pi->n; i++)
+		if (json_object_get(o, pi->code[i]) == NULL)
+			json_object_set_new(o, pi->code[i], json_string(pi->desc[i]));
+	phecode_info_done(pi);
 	return o;
 }
 
@@ -1787,7 +1782,7 @@ int
 report_html(struct study *s, const struct report_html_opts *o, const char *path, char **cause)
 {
 	struct rh r;
-	char *buf = NULL, *names_dir;
+	char *buf = NULL;
 	size_t len = 0;
 	json_t *rcfg = study_section(s, "report");
 	int rc;
@@ -1816,27 +1811,28 @@ report_html(struct study *s, const struct report_html_opts *o, const char *path,
 		free(why);
 	}
 	r.stale = study_stale(s, NULL);
-	names_dir = o && o->phecodes ? xstrdup(o->phecodes) : js_str(rcfg, "phecodes", NULL) ?
-	    xstrdup(js_str(rcfg, "phecodes", NULL)) : getenv("SYNTHEHR_PHECODES") ? xstrdup(getenv("SYNTHEHR_PHECODES")) : NULL;
-	if (names_dir != NULL) {
+	{
+		/* --phecodes DIR must be readable; the map study.json or
+		 * SYNTHEHR_PHECODES names (or a demo study's built-in names) only
+		 * costs the names when it is not. */
+		struct phecode_info pi;
 		char *why = NULL;
 
-		r.names = load_names(names_dir, &why);
-		if (r.names == NULL && o && o->phecodes) {
-			if (cause != NULL)
-				*cause = why;
-			else
-				free(why);
-			free(names_dir);
-			json_decref(r.rk);
-			json_decref(r.metrics);
-			json_decref(r.log);
-			return -1;
-		}
-		/* A map named by study.json or SYNTHEHR_PHECODES that cannot be read
-		 * only costs the names. */
+		if (o && o->phecodes) {
+			if (phecode_info_read(o->phecodes, &pi, &why) != 0) {
+				if (cause != NULL)
+					*cause = why;
+				else
+					free(why);
+				json_decref(r.rk);
+				json_decref(r.metrics);
+				json_decref(r.log);
+				return -1;
+			}
+			r.names = names_json(&pi);
+		} else if (phecode_names_read(s->cfg, &pi, NULL, &why) == 0)
+			r.names = names_json(&pi);
 		free(why);
-		free(names_dir);
 	}
 	{
 		struct layout *l;

@@ -441,18 +441,16 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m, int with_se)
 }
 
 /* A concept's phecode description, from the map that study.json
- * report.phecodes or $SYNTHEHR_PHECODES names (as the reports and the
- * Load screen do); NULL without one. */
+ * report.phecodes or $SYNTHEHR_PHECODES names, or a demo study's built-in
+ * names (phecode_names_read, as the reports and the Load screen); NULL
+ * without one. */
 static const char *
 concept_description(struct app *a, const char *name)
 {
 	if (ev.phe_state == 0) {
-		const char *dir = js_str(json_object_get(a->st->cfg, "report"), "phecodes", NULL);
 		char *cause = NULL;
 
-		if (dir == NULL || *dir == '\0')
-			dir = getenv("SYNTHEHR_PHECODES");
-		ev.phe_state = dir != NULL && *dir != '\0' && phecode_info_read(dir, &ev.phe, &cause) == 0 ? 1 : -1;
+		ev.phe_state = phecode_names_read(a->st->cfg, &ev.phe, NULL, &cause) == 0 ? 1 : -1;
 		free(cause);
 	}
 	return ev.phe_state == 1 ? phecode_info_find(&ev.phe, name) : NULL;

@@ -60,26 +60,14 @@ load_reset(struct app *a)
 	ld.phe_err = NULL;
 }
 
-/* The phecode map folder the study names (report.phecodes), else
- * $SYNTHEHR_PHECODES; NULL when neither. */
-static const char *
-phecode_dir(const struct app *a)
-{
-	const char *dir = js_str(json_object_get(a->st->cfg, "report"), "phecodes", NULL);
-
-	if (dir == NULL || *dir == '\0')
-		dir = getenv("SYNTHEHR_PHECODES");
-	return dir != NULL && *dir != '\0' ? dir : NULL;
-}
-
-/* Concept columns' descriptions from a phecode map's phecode_info.csv
- * (study.json report.phecodes, else $SYNTHEHR_PHECODES), read by
- * phecode_info_read as the reports and Figure 4 read it; without one,
- * concepts are shown by code. */
+/* Concept columns' descriptions: from the phecode map that study.json
+ * report.phecodes or $SYNTHEHR_PHECODES names, else (a demo study) the
+ * names built into the binary; phecode_names_read is where the reports and
+ * Figure 4 get theirs.  Without any, concepts are shown by code. */
 static void
 load_phecode_names(struct app *a)
 {
-	const char *dir = phecode_dir(a);
+	const char *dir = phecode_names_dir(a->st->cfg);
 	char *cause = NULL;
 
 	ld.phe_loaded = 1;
@@ -90,13 +78,14 @@ load_phecode_names(struct app *a)
 	ld.phe_dir = dir != NULL ? xstrdup(dir) : NULL;
 	free(ld.phe_err);
 	ld.phe_err = NULL;
-	if (dir == NULL)
-		return;
-	if (phecode_info_read(dir, &ld.phe, &cause) != 0) {
+	switch (phecode_names_read(a->st->cfg, &ld.phe, NULL, &cause)) {
+	case 0:
+		ld.phe_ok = 1;
+		break;
+	case -1:
 		ld.phe_err = cause;
-		return;
+		break;
 	}
-	ld.phe_ok = 1;
 }
 
 /* A concept's description, or NULL. */
@@ -518,7 +507,7 @@ load_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		return;
 	}
 	{
-		const char *dir = phecode_dir(a);
+		const char *dir = phecode_names_dir(a->st->cfg);
 
 		/* :set report_phecodes DIR names the concepts at once */
 		if (!ld.phe_loaded || (dir == NULL) != (ld.phe_dir == NULL) ||
