@@ -9,6 +9,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "synthehr/eval.h"
 #include "synthehr/eval_predict.h"
@@ -328,9 +331,76 @@ test_presets(void)
 	tap_ok(o.trees > 0 && o.trees < 2000 && o.eta > 0.01 && o.threads == 2, "fast preset");
 }
 
+/* The memory estimates before the prediction and privacy work (issue 18
+ * item 5), against hand counts: 4 rows whose stored cells are 2, 4, 4 and
+ * 6 (AGE and BMI always; GENDER and the first i concepts of row i when set)
+ * and whose byte columns hold 0, 2, 2 and 4 ones. */
+static void
+test_need(void)
+{
+	struct layout *l = mk_layout();
+	struct mtx *m = mtx_new(4, l);
+	size_t i, need;
+	int j;
+	char *cause = NULL;
+
+	for (i = 0; i < 4; i++) {
+		mtx_set(m, i, 4, (float)(i % 2));
+		for (j = 0; j < (int)i; j++)
+			mtx_set(m, i, 5 + j, 1);
+		mtx_set(m, i, l->D - 2, 50);
+		mtx_set(m, i, l->D - 1, 25);
+	}
+	/* 15 features (D 19 less 3 group columns and the label): 4 cells a row
+	 * × 1,000 rows × 25 bytes + 1,000 × 44 + 15 × 64 */
+	tap_ok(predict_need(l, m, 1000) == 4 * 1000 * 25 + 1000 * 44 + 15 * 64,
+	    "predict_need by hand: %zu", predict_need(l, m, 1000));
+	/* 17 byte slots, 2 ones a row, 2 continuous columns; 100 targets
+	 * against 1,000 rows: 1,100 × (2 × 8 + 24), then the backend */
+	tap_ok(privacy_need(l, m, 100, 1000, PRIV_SPARSE) == 1100 * 40 + 2 * 1000 * 4 + 17 * 16 + 1000 * 72,
+	    "privacy_need (posting lists) by hand: %zu", privacy_need(l, m, 100, 1000, PRIV_SPARSE));
+	tap_ok(privacy_need(l, m, 100, 1000, PRIV_GEMM) == 1100 * 40 + (size_t)5120 * 17 * 4 + (size_t)1024 * 4096 * 4,
+	    "privacy_need (GEMM) by hand: %zu", privacy_need(l, m, 100, 1000, PRIV_GEMM));
+	tap_ok(privacy_need(l, m, 100, 1000, PRIV_BRUTE) == 1100 * 40, "privacy_need (pair by pair) by hand");
+	/* more rows than any machine holds: refused with the usual message */
+	need = predict_need(l, m, (size_t)1 << 36);
+	j = util_mem_check(need, "evaluating (the prediction models' training rows)", &cause);
+	tap_ok(j == -1 && cause != NULL && strstr(cause, "evaluating (the prediction models' training rows) needs about") &&
+	    strstr(cause, "of memory but only"), "a prediction that cannot fit is refused: %s", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+#if defined(__SANITIZE_ADDRESS__)
+	tap_ok(1, "ulimit -v # SKIP AddressSanitizer reserves terabytes of address space");
+#else
+	{
+		/* under a 256 MiB address space (in a child), 10 million rows'
+		 * nearest-neighbour pass (about 1.5 GiB) is refused */
+		pid_t pid = fork();
+		int st = 0;
+
+		if (pid == 0) {
+			struct rlimit rl = { (rlim_t)256 << 20, (rlim_t)256 << 20 };
+			size_t n = 10000000;
+
+			if (setrlimit(RLIMIT_AS, &rl) != 0)
+				_exit(3);
+			if (util_mem_check(privacy_need(l, m, n, n, PRIV_SPARSE), "evaluating", &cause) == 0)
+				_exit(1);
+			_exit(strstr(cause, "needs about") != NULL && strstr(cause, "but only") != NULL ? 0 : 2);
+		}
+		tap_ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "under ulimit -v 256 MiB a 10-million-row privacy pass is refused (child exit %d)",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	}
+#endif
+	mtx_free(m);
+	layout_free(l);
+}
+
 int
 main(void)
 {
+	test_need();
 	test_auroc();
 	test_presets();
 	test_predict();

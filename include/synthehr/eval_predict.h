@@ -78,6 +78,13 @@ int predict_scores(struct predict_model *pm, const struct mtx *m, size_t r0, siz
 int predict_contribs(struct predict_model *pm, const struct mtx *m, size_t r0, size_t nr,
     float *out, char **cause);
 void predict_model_free(struct predict_model *pm);
+/* Bytes that training a model on n rows like m's holds at its peak (issue
+ * 18): the rows' CSR as built here (row pointers, and column indices and
+ * values that grow by doubling) beside XGBoost's copy of it, then its
+ * quantised histogram index, per-row labels, gradients and scores.  The
+ * stored cells a row (continuous features and the 1s of binary ones) are
+ * counted on up to 10,000 of m's rows. */
+size_t predict_need(const struct layout *l, const struct mtx *m, size_t n);
 
 /* |top-k(trtr) ∩ top-k(tstr)| / k by importance (features matched by model
  * column); ties broken by lower column.  k ≤ 0 → 20.  NAN if either has no

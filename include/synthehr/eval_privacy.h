@@ -115,6 +115,14 @@ int privacy_known_columns(const struct layout *l, const struct mtx *R, int top, 
  * there are concepts (256 on the tutorial's 1,448). */
 int privacy_ai_known(int concepts, int top);
 
+/* Bytes one nearest-neighbour pass of the attacks (MI, AI, NNAA) holds at
+ * its peak (issue 18), for nx targets against ns rows like m's: both
+ * sides' scaled continuous values, the target samples, distances and
+ * minima, and the backend's working set (GEMM: row blocks × columns and a
+ * block of products; posting lists: S's 1s, counted on up to 10,000 of
+ * m's rows, and per-row weights and distances). */
+size_t privacy_need(const struct layout *l, const struct mtx *m, size_t nx, size_t ns, enum priv_backend be);
+
 /* Squared Euclidean nearest distances (binary Hamming + continuous columns
  * scaled by S's range) from every row of X to S, into dmin[X->n]: the
  * primitive under MI, exposed for tests and benchmarks. */

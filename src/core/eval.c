@@ -862,6 +862,17 @@ eval_set_cached(struct eval_ctx *c, const char *name, const char *kind, const ch
 			}
 			mtx_unscale(S, c->l);
 			json_object_set_new(res, "rows", json_integer((json_int_t)S->n));
+			/* a set larger than the training rows: its own estimate */
+			if (((todo & EVAL_F_PRED) && util_mem_check(predict_need(c->l, S, S->n),
+			    "evaluating (the prediction models' training rows)", c->cause) != 0) ||
+			    ((todo & (EVAL_F_MI | EVAL_F_AI | EVAL_F_NNAA)) && util_mem_check(privacy_need(c->l, S,
+			    SH_MAX(c->R->n, c->T->n), S->n, c->o->priv.backend),
+			    "evaluating (the privacy attacks' nearest-neighbour search)", c->cause) != 0)) {
+				mtx_free(S);
+				json_decref(res);
+				free(cpath);
+				return -1;
+			}
 		}
 		if (memo_needed) {
 			struct memo_result mr;
@@ -1064,14 +1075,30 @@ eval_run(struct study *s, const struct eval_opts *o, json_t **out, char **cause)
 		 * D × D matrices up to EVAL_FULL_D columns, column blocks or
 		 * LCA's row-space PCA beyond), LCA's rows capped by lca_rows and
 		 * a synthetic set taken as large as the training rows. */
-		size_t need = 0, nl = o->lca_rows > 0 ? SH_MIN(o->lca_rows, c.R->n) : c.R->n;
+		size_t need = 0, nl = o->lca_rows > 0 ? SH_MIN(o->lca_rows, c.R->n) : c.R->n, x;
+		size_t nmax = SH_MAX(c.R->n, c.T->n);
+		const char *what = "evaluating";
 
 		if (o->only & EVAL_F_CWC)
 			need = SH_MAX(need, eval_cwc_need(c.l->D));
 		if (o->only & EVAL_F_LCA)
 			need = SH_MAX(need, eval_lca_need(c.l->D, 2 * nl));
-		if (need > 0 && util_mem_check(need, c.l->D > 0 ? "evaluating (correlations of every pair of "
-		    "columns)" : "evaluating", cause) != 0)
+		if (need > 0)
+			what = "evaluating (correlations of every pair of columns)";
+		/* the prediction models (TSTR, TRTS, importance: trained on a
+		 * set or the test rows) and the attacks' nearest-neighbour
+		 * passes (rows × columns; eval_set_cached checks each set's
+		 * own size again) */
+		if ((o->only & EVAL_F_PRED) && (x = predict_need(c.l, c.R, nmax)) > need) {
+			need = x;
+			what = "evaluating (the prediction models' training rows)";
+		}
+		if ((o->only & (EVAL_F_MI | EVAL_F_AI | EVAL_F_NNAA)) &&
+		    (x = privacy_need(c.l, c.R, nmax, c.R->n, o->priv.backend)) > need) {
+			need = x;
+			what = "evaluating (the privacy attacks' nearest-neighbour search)";
+		}
+		if (need > 0 && util_mem_check(need, what, cause) != 0)
 			goto out;
 		if (blas_headroom_check("evaluating", 2, cause) != 0)
 			goto out;

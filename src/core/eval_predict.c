@@ -656,3 +656,27 @@ eval_fi_overlap_se(const struct predict_result *trtr, const struct predict_resul
 		return se;
 	}
 }
+
+size_t
+predict_need(const struct layout *l, const struct mtx *m, size_t n)
+{
+	size_t step = m->n > 10000 ? m->n / 10000 : 1, rows = 0, i;
+	double cells = 0, per;
+	int j, nf = 0;
+
+	for (j = 0; j < l->D; j++)
+		nf += j != l->label && l->kind[j] != MCOL_GROUP;
+	for (i = 0; i < m->n; i += step, rows++) {
+		const uint8_t *b = m->b + i * (size_t)m->nb;
+
+		for (j = 0; j < l->D; j++)
+			if (j != l->label && l->kind[j] != MCOL_GROUP)
+				cells += m->is_float[j] || b[m->slot[j]] != 0;
+	}
+	per = rows > 0 ? cells / (double)rows : (double)nf;
+	/* a cell: index and value here, twice over after the doublings (16),
+	 * XGBoost's entry (8), its histogram bin (1); a row: pointers (8 +
+	 * 8), label, weight and score (12), a gradient pair (8), its row in
+	 * the histogram index (8) */
+	return (size_t)(per * (double)n * 25.0) + n * 44 + (size_t)nf * 64;
+}

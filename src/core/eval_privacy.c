@@ -1086,3 +1086,28 @@ eval_nnaa(const struct layout *l, const struct mtx *R, const struct mtx *T, cons
 	out->n = m;
 	return 0;
 }
+
+size_t
+privacy_need(const struct layout *l, const struct mtx *m, size_t nx, size_t ns, enum priv_backend be)
+{
+	size_t step = m->n > 10000 ? m->n / 10000 : 1, rows = 0, i, need;
+	size_t nsel = (size_t)m->nb, nc = (size_t)layout_count(l, MCOL_CONT);
+	double ones = 0, per;
+
+	for (i = 0; i < m->n; i += step, rows++) {
+		const uint8_t *b = m->b + i * (size_t)m->nb;
+		size_t k;
+
+		for (k = 0; k < nsel; k++)
+			ones += b[k] != 0;
+	}
+	per = rows > 0 ? ones / (double)rows : (double)nsel;
+	/* scaled continuous values of both sides; per target and per row:
+	 * sample index, distance, minimum */
+	need = (nx + ns) * nc * 8 + (nx + ns) * 24;
+	if (be == PRIV_GEMM)   /* pw_gemm: [1024 × nsel], [4096 × nsel], [1024 × 4096] floats */
+		need += (size_t)(1024 + 4096) * nsel * 4 + (size_t)1024 * 4096 * 4;
+	else if (be != PRIV_BRUTE)   /* pw_sparse: posting lists, offsets, [16 × ns] distances */
+		need += (size_t)(per * (double)ns * 4.0) + nsel * 16 + ns * (4 + 4 + 16 * 4);
+	return need;
+}
