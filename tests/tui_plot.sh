@@ -144,6 +144,9 @@ start "'$S'"
 expect "the workbench reopens on Evaluate" "DWD ↓" 10
 keys f
 expect "f: Figure 4" "Figure 4: concept prevalence" 10
+# the gap list is the last thing drawn: wait for its fifth line (a capture
+# can catch a frame half written)
+wait_for "^│ 5 0[01][0-9]\.[0-2] .*of the test map *│" 10 >/dev/null
 grep_ok "the diagonal is drawn with its own glyph" "╱" "$SCREEN"
 n=$(grep -c "^│ [1-5] 0[01][0-9]\.[0-2] *[0-9.]*% → *[0-9.]*% (.[0-9.]*)  Condition 0[01][0-9]\.[0-2] of the test map *│" "$SCREEN")
 if [ "$n" = 5 ]; then ok "the five largest gaps are listed with their phecode descriptions"; else
@@ -171,6 +174,10 @@ if [ "$n" = 5 ]; then ok "100x30: a value per run under the cursor"; else not_ok
 keys c 5
 expect "100x30: Evaluate with the reference rows" "│ real  *─*│" 10
 grep_ok "100x30: room for value±se in the panels" "│ run-1 .*[0-9]±[0-9.]*│" "$SCREEN"
+# the rows under the panels say what each metric on the page measures
+grep_ok "100x30: under the panels, what DWD measures, its direction and range" \
+    "^ DWD    ↓ dimension-wise distance" "$SCREEN"
+grep_ok "... with the real rows' value (the panel's reference)" "range \[0, ~1000\]; real rows 20\.87" "$SCREEN"
 stop_session
 
 WB_ENV="LANG=C LC_ALL=C"   # after the launcher's UTF-8 locale: env takes the last

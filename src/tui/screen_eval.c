@@ -766,6 +766,55 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	for (i = 0; i < per_page && ev.page * per_page + i < nm; i++)
 		draw_panel(cv, x + (i % per_row) * pw, y + (i / per_row) * ph, pw, ph, shown[ev.page * per_page + i],
 		    with_se);
+	/* the rows the panels leave free (at 80x24 with eight sets, seven)
+	 * say what each metric on the page measures, which way is better, its
+	 * range and the real rows' value: a class reads the panels with it */
+	{
+		int yy = y + ((SH_MIN(per_page, nm - ev.page * per_page) + per_row - 1) / per_row) * ph;
+		int last = y + h - 3 - (ev.nref > 0);
+
+		for (i = 0; i < per_page && ev.page * per_page + i < nm && yy < last; i++) {
+			const struct rank_metric_info *ri = &rank_metrics[shown[ev.page * per_page + i]];
+			char line[256], rb[32];
+			const char *t;
+			int k = shown[ev.page * per_page + i], lw = w - 2, pass;
+
+			snprintf(line, sizeof line, "%-6s %s %s; %s, range %s%s%s", ri->label,
+			    cv->ascii ? (ri->higher_better ? "^" : "v") : rank_arrow(k), ri->title,
+			    ri->higher_better ? "higher is better" : "lower is better", ri->range,
+			    ev.ref[k] == ev.ref[k] ? "; real rows " : "",
+			    ev.ref[k] == ev.ref[k] ? tui_fmt(rb, sizeof rb, ev.ref[k]) : "");
+			/* wrapped at spaces, the continuation indented under the
+			 * text; drawn only when every row of it fits (pass 0
+			 * counts, pass 1 draws) */
+			for (pass = 0; pass < 2; pass++) {
+				int rows = 0;
+
+				for (t = line; *t != '\0'; rows++) {
+					int cut = (int)strlen(t), ind = t == line ? 0 : 7;
+
+					if (canvas_strwidth(t) > lw - ind) {
+						cut = lw - ind;
+						while (cut > 0 && t[cut] != ' ')
+							cut--;
+						if (cut == 0)
+							cut = lw - ind;
+					}
+					if (pass == 1)
+						canvas_printf(cv, x + 1 + ind, yy + rows, lw - ind, THEME_DIM, "%.*s", cut, t);
+					t += cut;
+					while (*t == ' ')
+						t++;
+				}
+				if (pass == 0 && yy + rows > last)
+					break;
+				if (pass == 1)
+					yy += rows;
+			}
+			if (pass == 0)
+				break;
+		}
+	}
 	/* what the reference row is, on a row the panels leave free */
 	if (ev.nref > 0 && y + (per_page / per_row) * ph <= y + h - 3)
 		canvas_printf(cv, x + 1, y + h - 3, w - 2, THEME_DIM, "%s %s", cv->ascii ? "|" : "\u2502",
