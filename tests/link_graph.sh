@@ -100,6 +100,16 @@ if [ -s "$TMPD/badcircles" ]; then
 else
 	ok "no call circle between files (but the whitelisted)"
 fi
+# Screens reach each other only through the screen table (issue 11 item 4):
+# no screen calls a function another screen defines (what two screens
+# share lives in a module of its own, e.g. results.c).
+awk -F '\t' '$1 ~ /^src\/tui\/screen_/ && $2 ~ /^src\/tui\/screen_/' "$TMPD/edges" > "$TMPD/screen2screen"
+if [ -s "$TMPD/screen2screen" ]; then
+	not_ok "no screen calls another screen"
+	sed 's/^/#   /' "$TMPD/screen2screen"
+else
+	ok "no screen calls another screen"
+fi
 # The circles issue 11 named stay broken (a file split must not bring one back).
 for pair in "src/core/encode src/core/mtx" "src/core/prep_stage src/core/profile" \
     "src/core/generate src/core/train" "src/core/synth src/core/train" "src/cli/cli src/cli/cmd_train"; do

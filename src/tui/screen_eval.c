@@ -23,18 +23,12 @@
 #include "synthehr/study_read.h"
 #include "tui/tui.h"
 
+/* The evaluation table (eval/metrics.json) is the workbench's, in
+ * results.c: Rank reads it too.  This screen's own state: */
 static struct {
-	json_t *metrics;
-	double *values;        /* [nsets × RANK_COUNT] */
-	double *se;            /* [nsets × RANK_COUNT] standard errors, NaN = none */
-	const char **names;    /* [nsets] */
-	int nsets;
-	int loaded;
 	int sel;               /* selected set */
 	int page;
 	int view;              /* 0 panels, 1 figure 4, 2 drill-down */
-	double ref[RANK_COUNT]; /* real-data reference per metric, NaN = none */
-	int nref;              /* how many metrics have one */
 	double *px, *py;       /* figure 4 points: real, synthetic prevalence */
 	char **pname;          /* [npts] each point's concept column */
 	int top[5], ntop;      /* the points farthest from the diagonal, farthest first */
@@ -42,7 +36,7 @@ static struct {
 	int phe_state;         /* 0 not read, 1 read, -1 none */
 	int npts, pts_set;     /* for which set */
 	char *pts_err;
-} ev;
+} ev = { .pts_set = -1 };   /* no set's points read yet */
 
 static const char *const eval_keys[] = {
 	"e\trun the evaluation (every run and baseline)",
@@ -81,101 +75,16 @@ eval_reset(struct app *a)
 	if (ev.phe_state == 1)
 		phecode_info_done(&ev.phe);
 	ev.phe_state = 0;
-	json_decref(ev.metrics);
-	free(ev.values);
-	free(ev.se);
-	free(ev.names);
-	ev.metrics = NULL;
-	ev.values = NULL;
-	ev.se = NULL;
-	ev.names = NULL;
-	ev.nsets = 0;
-	ev.nref = 0;
 	ev.npts = 0;
 	ev.pts_set = -1;
-	ev.loaded = 0;
+	tui_results_reset();
 }
 
 static void
 eval_load(struct app *a)
 {
-	char *p, *cause = NULL;
-
 	eval_reset(a);
-	ev.loaded = 1;
-	if (a->st == NULL)
-		return;
-	p = NULL;
-	if (study_read_metrics(a->st, &ev.metrics, &cause) == 0 &&
-	    eval_metrics_table(ev.metrics, &ev.values, &ev.names, &ev.nsets, &cause) != 0)
-		app_error(a, cause);
-	else
-		free(cause);
-	if (ev.metrics != NULL) {
-		/* results older than their inputs are marked, never shown as current */
-		struct study *s = NULL;
-		int n;
-
-		if (study_open(a->st->dir, &s, NULL) == 0 && (n = study_metrics_stale(s)) > 0)
-			app_status(a, "STALE: %d result%s older than %s inputs; 'synthehr check' names them",
-			    n, n == 1 ? " is" : "s are", n == 1 ? "its" : "their");
-		study_free(s);
-	}
-	/* the real-data reference: metrics.json "reference" (the held-out
-	 * test rows scored as a set), else TRTR's AUROC for TSTR and TRTS */
-	{
-		json_t *rv = json_object_get(json_object_get(ev.metrics, "reference"), "values");
-		double trtr = js_num(json_object_get(ev.metrics, "trtr"), "auroc", NAN);
-		int m;
-
-		for (m = 0; m < RANK_COUNT; m++) {
-			json_t *v = json_object_get(rv, rank_metrics[m].key);
-
-			ev.ref[m] = json_is_number(v) ? json_number_value(v) : NAN;
-			if (ev.ref[m] != ev.ref[m] && (m == RANK_TSTR || m == RANK_TRTS))
-				ev.ref[m] = trtr;
-			ev.nref += ev.ref[m] == ev.ref[m];
-		}
-	}
-	if (ev.metrics != NULL && ev.values != NULL) {
-		int n = 0;
-
-		size_t q, any = 0;
-
-		eval_metrics_se(ev.metrics, &ev.se, &n);
-		for (q = 0; n == ev.nsets && q < (size_t)n * RANK_COUNT; q++)
-			any += ev.se[q] == ev.se[q];
-		if (n != ev.nsets || any == 0) {   /* metrics.json from before the SEs */
-			free(ev.se);
-			ev.se = NULL;
-		}
-	}
-	free(p);
-}
-
-/* Public for rank: the table (loads it when needed). */
-int
-screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics)
-{
-	if (!ev.loaded)
-		eval_load(a);
-	*values = ev.values;
-	*names = ev.names;
-	*metrics = ev.metrics;
-	return ev.nsets;
-}
-
-const char *
-screen_eval_label(const char *name, char *buf, size_t size, int *peer)
-{
-	int is_peer = name != NULL && strncmp(name, "peer-", 5) == 0;
-
-	if (peer != NULL)
-		*peer = is_peer;
-	if (!is_peer)
-		return name ? name : "";
-	snprintf(buf, size, "peer:%s", name + 5);
-	return buf;
+	tui_results_load(a);
 }
 
 static void
@@ -203,12 +112,12 @@ load_points(struct app *a, int set)
 		goto fail;
 	}
 	free(p);
-	rel = xsprintf("runs/%s/synthetic.mtx", ev.names[set]);
+	rel = xsprintf("runs/%s/synthetic.mtx", tui_res.names[set]);
 	p = app_path(a, rel);
 	free(rel);
 	if (!util_file_exists(p)) {
 		free(p);
-		rel = xsprintf("eval/external/%s/synthetic.mtx", ev.names[set]);
+		rel = xsprintf("eval/external/%s/synthetic.mtx", tui_res.names[set]);
 		p = app_path(a, rel);
 		free(rel);
 	}
@@ -267,9 +176,9 @@ static const char *
 fmt_se(struct canvas *cv, char *buf, size_t size, int s, int m, int with_se)
 {
 	char v[32], e[32];
-	double se = ev.se != NULL && with_se ? ev.se[(size_t)s * RANK_COUNT + m] : NAN;
+	double se = tui_res.se != NULL && with_se ? tui_res.se[(size_t)s * RANK_COUNT + m] : NAN;
 
-	tui_fmt(v, sizeof v, ev.values[(size_t)s * RANK_COUNT + m]);
+	tui_fmt(v, sizeof v, tui_res.values[(size_t)s * RANK_COUNT + m]);
 	if (se == se && isfinite(se)) {
 		int d = se > 0 ? 1 - (int)floor(log10(se)) : 0;
 
@@ -291,8 +200,8 @@ panel_name_width(void)
 	char lb[64];
 	int s, nw = 5;
 
-	for (s = 0; s < ev.nsets; s++)
-		nw = SH_MAX(nw, (int)strlen(screen_eval_label(ev.names[s], lb, sizeof lb, NULL)));
+	for (s = 0; s < tui_res.nsets; s++)
+		nw = SH_MAX(nw, (int)strlen(tui_set_label(tui_res.names[s], lb, sizeof lb, NULL)));
 	return SH_MIN(nw, 11);
 }
 
@@ -304,7 +213,7 @@ panel_value_width(struct canvas *cv, int m, int with_se)
 	char b[80];
 	int s, cw = 8;
 
-	for (s = 0; s < ev.nsets; s++)
+	for (s = 0; s < tui_res.nsets; s++)
 		cw = SH_MAX(cw, canvas_strwidth(fmt_se(cv, b, sizeof b, s, m, with_se)) + 1);
 	return SH_MIN(cw, 18);
 }
@@ -319,13 +228,13 @@ panel_value_width(struct canvas *cv, int m, int with_se)
 static int
 metric_places(int m, double *place)
 {
-	double *col = xcalloc(ev.nsets + 1, sizeof *col);
+	double *col = xcalloc(tui_res.nsets + 1, sizeof *col);
 	int s, best = 0;
 
-	for (s = 0; s < ev.nsets; s++)
-		col[s] = ev.values[(size_t)s * RANK_COUNT + m];
-	rank_metric_ranks(col, ev.nsets, rank_metrics[m].higher_better, 0, place);
-	for (s = 0; s < ev.nsets; s++)
+	for (s = 0; s < tui_res.nsets; s++)
+		col[s] = tui_res.values[(size_t)s * RANK_COUNT + m];
+	rank_metric_ranks(col, tui_res.nsets, rank_metrics[m].higher_better, 0, place);
+	for (s = 0; s < tui_res.nsets; s++)
 		if (col[s] == col[s] && (best == 0 || place[s] < best))
 			best = (int)place[s];
 	free(col);
@@ -338,8 +247,8 @@ count_place(const double *place, int p, int m)
 {
 	int s, n = 0;
 
-	for (s = 0; s < ev.nsets; s++)
-		n += (int)place[s] == p && ev.values[(size_t)s * RANK_COUNT + m] == ev.values[(size_t)s * RANK_COUNT + m];
+	for (s = 0; s < tui_res.nsets; s++)
+		n += (int)place[s] == p && tui_res.values[(size_t)s * RANK_COUNT + m] == tui_res.values[(size_t)s * RANK_COUNT + m];
 	return n;
 }
 
@@ -350,7 +259,7 @@ static const char *
 short_label(int s, int w, char *buf, size_t size, int *cut)
 {
 	char lb[64];
-	const char *l = screen_eval_label(ev.names[s], lb, sizeof lb, NULL);
+	const char *l = tui_set_label(tui_res.names[s], lb, sizeof lb, NULL);
 
 	*cut = (int)strlen(l) > w;
 	if (!*cut)
@@ -377,8 +286,8 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m, int with_se)
 {
 	char title[48], b[80], lb[64];
 	int s, nw = panel_name_width(), cw = panel_value_width(cv, m, with_se), peer, bestp, nbest, cut;
-	int hb = rank_metrics[m].higher_better, hasref = ev.nref > 0, rows = h - 2 - hasref, bx, bw;
-	double *place = xcalloc(ev.nsets + 1, sizeof *place), vbest = NAN, vworst = NAN, ref = ev.ref[m];
+	int hb = rank_metrics[m].higher_better, hasref = tui_res.nref > 0, rows = h - 2 - hasref, bx, bw;
+	double *place = xcalloc(tui_res.nsets + 1, sizeof *place), vbest = NAN, vworst = NAN, ref = tui_res.ref[m];
 	uint32_t vbar = cv->ascii ? '|' : 0x2502;
 
 	bx = x + 3 + nw;
@@ -390,8 +299,8 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m, int with_se)
 	bestp = metric_places(m, place);
 	nbest = count_place(place, bestp, m);
 	/* the bars' scale spans the sets and the reference */
-	for (s = 0; s <= ev.nsets; s++) {
-		double v = s < ev.nsets ? ev.values[(size_t)s * RANK_COUNT + m] : ref;
+	for (s = 0; s <= tui_res.nsets; s++) {
+		double v = s < tui_res.nsets ? tui_res.values[(size_t)s * RANK_COUNT + m] : ref;
 
 		if (v != v)
 			continue;
@@ -400,12 +309,12 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m, int with_se)
 		if (vworst != vworst || (hb ? v < vworst : v > vworst))
 			vworst = v;
 	}
-	for (s = 0; s < ev.nsets && s < rows; s++) {
-		double v = ev.values[(size_t)s * RANK_COUNT + m];
+	for (s = 0; s < tui_res.nsets && s < rows; s++) {
+		double v = tui_res.values[(size_t)s * RANK_COUNT + m];
 		int best = v == v && (int)place[s] == bestp;
 		int role = best ? THEME_BEST : THEME_NORMAL;
 
-		screen_eval_label(ev.names[s], lb, sizeof lb, &peer);
+		tui_set_label(tui_res.names[s], lb, sizeof lb, &peer);
 		/* '*' marks the best set, '=' each of sets tied for best, so
 		 * that it shows without colour too */
 		canvas_put(cv, x + 1, y + 1 + s, !best ? ' ' : nbest > 1 ? '=' : '*', THEME_BEST);
@@ -423,7 +332,7 @@ draw_panel(struct canvas *cv, int x, int y, int w, int h, int m, int with_se)
 		canvas_text_right(cv, x + w - 1 - cw, y + 1 + s, cw, role, fmt_se(cv, b, sizeof b, s, m, with_se));
 	}
 	if (hasref && rows >= 0 && bw > 0) {
-		int ry = y + 1 + SH_MIN(ev.nsets, rows);
+		int ry = y + 1 + SH_MIN(tui_res.nsets, rows);
 
 		canvas_printf(cv, x + 2, ry, nw, THEME_KEY, "%-*s", nw, "real");
 		if (ref == ref) {
@@ -469,7 +378,7 @@ draw_fig4(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 
 	if (ev.pts_set != ev.sel)
 		load_points(a, ev.sel);
-	snprintf(title, sizeof title, "Figure 4: concept prevalence, real (x) vs %s (y)", ev.names[ev.sel]);
+	snprintf(title, sizeof title, "Figure 4: concept prevalence, real (x) vs %s (y)", tui_res.names[ev.sel]);
 	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
 	if (ev.pts_err != NULL) {
 		canvas_text(cv, x + 2, y + 2, w - 4, THEME_ERROR, ev.pts_err);
@@ -554,7 +463,7 @@ wrap_rows(const char *d, int dw)
 static const char *
 ref_meaning(void)
 {
-	return json_object_get(json_object_get(ev.metrics, "reference"), "values") != NULL ?
+	return json_object_get(json_object_get(tui_res.metrics, "reference"), "values") != NULL ?
 	    "real = the held-out test rows scored as a set (TSTR, TRTS: TRTR's AUROC)" :
 	    "real = TRTR's AUROC (train real, test real); e evaluates the others";
 }
@@ -562,20 +471,20 @@ ref_meaning(void)
 static void
 draw_drill(struct canvas *cv, int x, int y, int w, int h)
 {
-	int m, yy = y + 1, vw = 5, rw = 4, below, hasref = ev.nref > 0, wrap[RANK_COUNT];
+	int m, yy = y + 1, vw = 5, rw = 4, below, hasref = tui_res.nref > 0, wrap[RANK_COUNT];
 	char b[80], title[64];
 	double *place;
 
-	snprintf(title, sizeof title, "%s: every metric", ev.names[ev.sel]);
+	snprintf(title, sizeof title, "%s: every metric", tui_res.names[ev.sel]);
 	canvas_box(cv, x, y, w, h, THEME_BORDER, title);
-	place = xcalloc(ev.nsets + 1, sizeof *place);
+	place = xcalloc(tui_res.nsets + 1, sizeof *place);
 	for (m = 0; m < RANK_COUNT; m++) {
 		vw = SH_MAX(vw, canvas_strwidth(fmt_se(cv, b, sizeof b, ev.sel, m, 1)));
-		rw = SH_MAX(rw, (int)strlen(tui_fmt(b, sizeof b, ev.ref[m])));
+		rw = SH_MAX(rw, (int)strlen(tui_fmt(b, sizeof b, tui_res.ref[m])));
 	}
 	/* rows the memorisation lines below will need */
 	{
-		json_t *all = json_object_get(ev.metrics, "sets"), *st = NULL, *mm, *ck;
+		json_t *all = json_object_get(tui_res.metrics, "sets"), *st = NULL, *mm, *ck;
 		size_t i;
 		int k = -1;
 
@@ -616,7 +525,7 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 		yy++;
 	}
 	for (m = 0; m < RANK_COUNT && yy < y + h - 1; m++, yy++) {
-		double v = ev.values[(size_t)ev.sel * RANK_COUNT + m];
+		double v = tui_res.values[(size_t)ev.sel * RANK_COUNT + m];
 		int bestp = metric_places(m, place), p = (int)place[ev.sel], tied = count_place(place, p, m);
 		int dx, dw, len, role = v == v && p == bestp ? THEME_BEST : THEME_NORMAL;
 		char pl[32], rv[32];
@@ -626,17 +535,17 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 		if (v != v)
 			pl[0] = '\0';
 		else if (tied > 1)
-			snprintf(pl, sizeof pl, "%d/%d, %d tied", p, ev.nsets, tied);
+			snprintf(pl, sizeof pl, "%d/%d, %d tied", p, tui_res.nsets, tied);
 		else
-			snprintf(pl, sizeof pl, "%d/%d%s", p, ev.nsets, p == bestp ? " best" : "");
+			snprintf(pl, sizeof pl, "%d/%d%s", p, tui_res.nsets, p == bestp ? " best" : "");
 		canvas_printf(cv, x + 2, yy, w - 4, role, "%-7s %s ", rank_metrics[m].label, cv->ascii ?
 		    (rank_metrics[m].higher_better ? "^" : "v") : rank_arrow(m));
 		/* right-aligned by display width ('\u00b1' is two bytes) */
 		canvas_text_right(cv, x + 12, yy, vw, role, fmt_se(cv, b, sizeof b, ev.sel, m, 1));
 		dx = x + 12 + vw + 2;
 		if (hasref) {
-			canvas_text_right(cv, dx, yy, rw, THEME_KEY, ev.ref[m] == ev.ref[m] ? tui_fmt(rv, sizeof rv,
-			    ev.ref[m]) : "-");
+			canvas_text_right(cv, dx, yy, rw, THEME_KEY, tui_res.ref[m] == tui_res.ref[m] ? tui_fmt(rv, sizeof rv,
+			    tui_res.ref[m]) : "-");
 			dx += rw + 2;
 		}
 		dx += canvas_printf(cv, dx, yy, x + w - 2 - dx, role, "%-11s  ", pl);
@@ -665,7 +574,7 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 	/* Memorisation of the selected set, the real test rows as reference;
 	 * CKV codes the set never produces. */
 	{
-		json_t *all = json_object_get(ev.metrics, "sets"), *st = NULL, *mm, *ref, *ck;
+		json_t *all = json_object_get(tui_res.metrics, "sets"), *st = NULL, *mm, *ref, *ck;
 		size_t i;
 		int k = -1;
 
@@ -673,7 +582,7 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 			if (strcmp(js_str(json_array_get(all, i), "kind", ""), "real") != 0 && ++k == ev.sel)
 				st = json_array_get(all, i);
 		mm = json_object_get(json_object_get(st, "details"), "memorisation");
-		ref = json_object_get(json_object_get(ev.metrics, "real"), "memorisation");
+		ref = json_object_get(json_object_get(tui_res.metrics, "real"), "memorisation");
 		ck = json_object_get(json_object_get(st, "details"), "ckv");
 		if (mm != NULL && ++yy < y + h - 1)
 			canvas_printf(cv, x + 2, yy++, w - 4, THEME_NORMAL,
@@ -700,7 +609,7 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 {
 	int shown[RANK_COUNT], nm = 0, m, pw, ph, per_row, per_page, i, with_se, se_hidden;
 
-	if (!ev.loaded)
+	if (!tui_res.loaded)
 		eval_load(a);
 	if (a->st == NULL) {
 		canvas_text(cv, x + 2, y + 1, w - 4, THEME_DIM, "No study open: start on screen 1 (Load).");
@@ -719,14 +628,14 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		y++;
 		h--;
 	}
-	if (ev.nsets > 0 && (a->stale & STUDY_STALE_EVAL))
+	if (tui_res.nsets > 0 && (a->stale & STUDY_STALE_EVAL))
 		canvas_text_right(cv, x, y, w - 1, THEME_BAD, "stale: sets changed since: e again");
-	if (ev.nsets == 0) {
+	if (tui_res.nsets == 0) {
 		canvas_text(cv, x + 2, y + 1, w - 4, THEME_DIM, "No metrics yet: e evaluates every trained run "
 		    "and the baselines.");
 		return;
 	}
-	if (ev.sel >= ev.nsets) ev.sel = ev.nsets - 1;
+	if (ev.sel >= tui_res.nsets) ev.sel = tui_res.nsets - 1;
 	if (ev.sel < 0) ev.sel = 0;
 	if (ev.view == 1) {
 		draw_fig4(a, cv, x, y, w, h);
@@ -739,12 +648,12 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	for (m = 0; m < RANK_COUNT; m++) {
 		int s, any = 0;
 
-		for (s = 0; s < ev.nsets; s++)
-			any |= ev.values[(size_t)s * RANK_COUNT + m] == ev.values[(size_t)s * RANK_COUNT + m];
+		for (s = 0; s < tui_res.nsets; s++)
+			any |= tui_res.values[(size_t)s * RANK_COUNT + m] == tui_res.values[(size_t)s * RANK_COUNT + m];
 		if (any)
 			shown[nm++] = m;
 	}
-	ph = ev.nsets + 2 + (ev.nref > 0);
+	ph = tui_res.nsets + 2 + (tui_res.nref > 0);
 	/* a panel holds the whole name (or its key), the value and a bar of
 	 * PANEL_MIN_BAR cells: fewer panels per row rather than names or
 	 * values cut; value±se where that still leaves the bar its cells,
@@ -758,8 +667,8 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		}
 		per_row = SH_MAX(1, w / SH_MAX(26, nw + cwv + 4 + PANEL_MIN_BAR));
 		pw = w / per_row;
-		with_se = ev.se != NULL && pw - nw - 4 - cws >= PANEL_MIN_BAR;
-		se_hidden = ev.se != NULL && !with_se;
+		with_se = tui_res.se != NULL && pw - nw - 4 - cws >= PANEL_MIN_BAR;
+		se_hidden = tui_res.se != NULL && !with_se;
 	}
 	per_page = per_row * SH_MAX(1, (h - 2) / ph);
 	if (ev.page * per_page >= nm) ev.page = 0;
@@ -771,7 +680,7 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	 * range and the real rows' value: a class reads the panels with it */
 	{
 		int yy = y + ((SH_MIN(per_page, nm - ev.page * per_page) + per_row - 1) / per_row) * ph;
-		int last = y + h - 3 - (ev.nref > 0);
+		int last = y + h - 3 - (tui_res.nref > 0);
 
 		for (i = 0; i < per_page && ev.page * per_page + i < nm && yy < last; i++) {
 			const struct rank_metric_info *ri = &rank_metrics[shown[ev.page * per_page + i]];
@@ -782,8 +691,8 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 			snprintf(line, sizeof line, "%-6s %s %s; %s, range %s%s%s", ri->label,
 			    cv->ascii ? (ri->higher_better ? "^" : "v") : rank_arrow(k), ri->title,
 			    ri->higher_better ? "higher is better" : "lower is better", ri->range,
-			    ev.ref[k] == ev.ref[k] ? "; real rows " : "",
-			    ev.ref[k] == ev.ref[k] ? tui_fmt(rb, sizeof rb, ev.ref[k]) : "");
+			    tui_res.ref[k] == tui_res.ref[k] ? "; real rows " : "",
+			    tui_res.ref[k] == tui_res.ref[k] ? tui_fmt(rb, sizeof rb, tui_res.ref[k]) : "");
 			/* wrapped at spaces, the continuation indented under the
 			 * text; drawn only when every row of it fits (pass 0
 			 * counts, pass 1 draws) */
@@ -816,7 +725,7 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 		}
 	}
 	/* what the reference row is, on a row the panels leave free */
-	if (ev.nref > 0 && y + (per_page / per_row) * ph <= y + h - 3)
+	if (tui_res.nref > 0 && y + (per_page / per_row) * ph <= y + h - 3)
 		canvas_printf(cv, x + 1, y + h - 3, w - 2, THEME_DIM, "%s %s", cv->ascii ? "|" : "\u2502",
 		    ref_meaning());
 	/* the key: bars, marks, and every shortened name in full */
@@ -826,11 +735,11 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 
 		nw = panel_name_width();
 		off = snprintf(key, sizeof key, "longer bar = better, * best, = tied");
-		for (s = 0; s < ev.nsets && off < (int)sizeof key - 80; s++) {
+		for (s = 0; s < tui_res.nsets && off < (int)sizeof key - 80; s++) {
 			short_label(s, nw, sb, sizeof sb, &cut);
 			if (cut)
 				off += snprintf(key + off, sizeof key - off, "   %s %s", sb,
-				    screen_eval_label(ev.names[s], lb, sizeof lb, NULL));
+				    tui_set_label(tui_res.names[s], lb, sizeof lb, NULL));
 		}
 		canvas_text(cv, x + 1, y + h - 2, w - 2, THEME_DIM, key);
 	}
@@ -841,7 +750,7 @@ eval_draw(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 
 		snprintf(pos, sizeof pos, "metrics %d-%d of %d (Left/Right)", ev.page * per_page + 1,
 		    SH_MIN(nm, (ev.page + 1) * per_page), nm);
-		snprintf(sel, sizeof sel, "   selected: %s", ev.names[ev.sel]);
+		snprintf(sel, sizeof sel, "   selected: %s", tui_res.names[ev.sel]);
 		snprintf(more, sizeof more, "   f Figure 4   Enter details%s", !se_hidden ? "" :
 		    cv->ascii ? " and +-SE" : " and \u00b1SE");
 		if (canvas_strwidth(pos) + canvas_strwidth(sel) + canvas_strwidth(more) > w - 2)
@@ -855,7 +764,7 @@ eval_done(struct app *a, int rc)
 {
 	eval_load(a);
 	if (rc == 0)
-		app_status(a, "evaluation done: %d sets; 6 Rank weighs them", ev.nsets);
+		app_status(a, "evaluation done: %d sets; 6 Rank weighs them", tui_res.nsets);
 }
 
 int
@@ -922,7 +831,7 @@ eval_key(struct app *a, int key)
 	int s;
 
 	/* the set list, in the panels, Figure 4 and the details alike */
-	if ((s = tui_list_key(key == 'k' ? TKEY_UP : key == 'j' ? TKEY_DOWN : key, ev.sel, ev.nsets, 5)) >= 0) {
+	if ((s = tui_list_key(key == 'k' ? TKEY_UP : key == 'j' ? TKEY_DOWN : key, ev.sel, tui_res.nsets, 5)) >= 0) {
 		ev.sel = s;
 		return TUI_REDRAW;
 	}

@@ -128,7 +128,7 @@ static const char *
 short_name(const char *name, int w, char *buf, size_t size, int *cut)
 {
 	char lb[64];
-	const char *l = screen_eval_label(name, lb, sizeof lb, NULL);
+	const char *l = tui_set_label(name, lb, sizeof lb, NULL);
 
 	*cut = (int)strlen(l) > w;
 	if (!*cut)
@@ -173,7 +173,7 @@ draw_table(struct canvas *cv, int x, int y, int w, int h, const double *values, 
 	for (c = 0; c < ncol; c++) {
 		int cut, peer;
 
-		screen_eval_label(names[order[c]], b, sizeof b, &peer);
+		tui_set_label(names[order[c]], b, sizeof b, &peer);
 		short_name(names[order[c]], cw - 1, b, sizeof b, &cut);
 		canvas_text_right(cv, x + lw + c * cw, y + 1, cw, c == rk.col ? THEME_SELECTED : c == 0 ? THEME_BEST :
 		    peer ? THEME_DIM : THEME_TITLE, b);
@@ -181,7 +181,7 @@ draw_table(struct canvas *cv, int x, int y, int w, int h, const double *values, 
 			char lb[64];
 
 			off += snprintf(key + off, sizeof key - off, "%s%s %s", off ? "  " : "", b,
-			    screen_eval_label(names[order[c]], lb, sizeof lb, NULL));
+			    tui_set_label(names[order[c]], lb, sizeof lb, NULL));
 		}
 	}
 	for (m = 0, yy = y + 2; m < RANK_COUNT && yy < y + h - 4; m++, yy++) {
@@ -226,8 +226,8 @@ draw_table(struct canvas *cv, int x, int y, int w, int h, const double *values, 
 		char why[400], lb0[64], lb1[64];
 		const char *n0, *n1;
 
-		n0 = screen_eval_label(names[a0], lb0, sizeof lb0, NULL);
-		n1 = screen_eval_label(names[a1], lb1, sizeof lb1, NULL);
+		n0 = tui_set_label(names[a0], lb0, sizeof lb0, NULL);
+		n1 = tui_set_label(names[a1], lb1, sizeof lb1, NULL);
 		if (yy < y + h && fabs(overall[a0] - overall[a1]) < 1e-9)   /* the same place */
 			canvas_printf(cv, x + 1, yy++, w - 2, THEME_NORMAL, "%s and %s tie (%.2f each); %s against %s:",
 			    n0, n1, overall[a0], n0, n1);
@@ -285,7 +285,7 @@ draw_table(struct canvas *cv, int x, int y, int w, int h, const double *values, 
 
 			if (side == 0)
 				o = snprintf(line, sizeof line, "%s (< >): carried by",
-				    screen_eval_label(names[k0], lb0, sizeof lb0, NULL));
+				    tui_set_label(names[k0], lb0, sizeof lb0, NULL));
 			else
 				o = snprintf(line, sizeof line, "  sunk by");
 			for (k = 0; k < 3; k++) {
@@ -348,7 +348,7 @@ rank_draw_body(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 	}
 	if (!rk.have)
 		rank_enter(a);
-	nsets = screen_eval_table(a, &values, &names, &metrics);
+	nsets = tui_results_table(a, &values, &names, &metrics);
 	if (rk.view == 0 && nsets > 0)
 		goto compute;
 	canvas_printf(cv, x + 1, y, lw, THEME_TITLE, "Weights: profile %s", rk.prof.name);
@@ -398,7 +398,7 @@ compute:
 	for (s = 0, place = 1; s < nsets && y + 2 + s < y + h - 3; s++) {
 		int k = order[s], peer, role;
 		double f = nboot > 0 ? (double)bestc[k] / nboot : 0;
-		const char *lbl = screen_eval_label(names[k], lb, sizeof lb, &peer);
+		const char *lbl = tui_set_label(names[k], lb, sizeof lb, &peer);
 
 		/* Classical peers rank with the runs, dimmed apart from them. */
 		role = peer ? THEME_DIM : THEME_NORMAL;

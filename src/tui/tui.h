@@ -9,6 +9,7 @@
 
 #include "synthehr/cohort.h"
 #include "synthehr/lock.h"
+#include "synthehr/rank.h"
 #include "synthehr/stage.h"
 #include "synthehr/study.h"
 #include "tui/canvas.h"
@@ -169,12 +170,28 @@ int screen_rank_profile(struct app *a, const char *name);
 int screen_rank_unsaved(const struct app *a);
 void screen_rank_discard(struct app *a);
 int screen_eval_export(struct app *a, const char *path);
-/* eval/metrics.json as a table: values [nsets × RANK_COUNT], names [nsets]. */
-int screen_eval_table(struct app *a, const double **values, const char *const **names, json_t **metrics);
+
+/* results.c: eval/metrics.json as the workbench shows it, read by the
+ * Evaluate and Rank screens alike. */
+struct tui_results {
+	json_t *metrics;
+	double *values;        /* [nsets × RANK_COUNT] */
+	double *se;            /* [nsets × RANK_COUNT] standard errors, NaN = none */
+	const char **names;    /* [nsets] */
+	int nsets;
+	int loaded;
+	double ref[RANK_COUNT]; /* real-data reference per metric, NaN = none */
+	int nref;              /* how many metrics have one */
+};
+extern struct tui_results tui_res;
+void tui_results_load(struct app *a);
+void tui_results_reset(void);
+/* The table (loaded when needed): values [nsets × RANK_COUNT], names [nsets]. */
+int tui_results_table(struct app *a, const double **values, const char *const **names, json_t **metrics);
 /* A set's label on the Evaluate and Rank screens: classical peers
  * (runs/peer-NAME) show as "peer:NAME"; *peer says whether it is one, so
  * they can be drawn apart from the EMR-WGAN runs. */
-const char *screen_eval_label(const char *name, char *buf, size_t size, int *peer);
+const char *tui_set_label(const char *name, char *buf, size_t size, int *peer);
 
 /* job.c: stages in-process under the core stage runner. */
 /* Queue q (0) or refuse it with *cause; done(a, status) runs when it ends. */
