@@ -133,6 +133,14 @@ bad "train refuses a checkpoint with one byte flipped (exit 2)" 2 "F/runs/run-1/
 	"$SYNTHEHR" train F --epochs 2 --runs 1
 bad "generate refuses it too (exit 2)" 2 "F/runs/run-1/ckpt-last\.bin: checkpoint checksum mismatch" \
 	"$SYNTHEHR" generate F --run 1
+# every run: the baseline is still written, the run's refusal is bad input
+(cd "$W" && "$SYNTHEHR" generate F) >"$TMPD/out" 2>"$TMPD/err"; rc=$?
+if [ "$rc" -eq 2 ] && grep -q "F/runs/run-1/ckpt-last\.bin: checkpoint checksum mismatch" "$TMPD/err"; then
+	ok "generate of every run with a damaged checkpoint: exit 2 as for --run 1"
+else
+	not_ok "generate of every run with a damaged checkpoint (exit $rc, want 2)"; sed 's/^/#   /' "$TMPD/err" | head -5
+fi
+rm -rf "$W/F/runs/baseline-marginals"
 # a checkpoint of another study (other columns): generate must refuse it
 # and write nothing (no baseline first, no staging directory left).
 if "$SYNTHEHR" init "$TMPD/O" --demo --rows 600 --concepts 20 >/dev/null 2>&1 &&

@@ -534,7 +534,7 @@ run_generate(struct stage_ctx *c, char **cause)
 	struct train_settings ts;
 	struct gen_opts o;
 	struct study *s;
-	int rc, k, done = 0, failed = 0;
+	int rc, k, done = 0, failed = 0, bad = 0;
 
 	if ((rc = open_study(c, &s, cause)) != EXIT_OK)
 		return rc;
@@ -574,10 +574,11 @@ run_generate(struct stage_ctx *c, char **cause)
 				stage_note(c, 0, "synthehr generate: run %d has not been trained; skipped", k);
 			continue;
 		}
-		if (gen_one(c, s, k, &o, &why) != EXIT_OK) {
+		if ((rc = gen_one(c, s, k, &o, &why)) != EXIT_OK) {
 			stage_note(c, 0, "synthehr generate: %s", why ? why : "failed");
 			free(why);
 			failed++;
+			bad += rc == EXIT_USAGE;   /* a damaged or foreign input */
 		} else
 			done++;
 	}
@@ -607,8 +608,10 @@ run_generate(struct stage_ctx *c, char **cause)
 	rc = gen_one(c, s, 0, &o, cause);
 	close_study(c, s);
 	if (rc == EXIT_OK && failed > 0) {
+		/* bad input when every failure was a damaged or foreign file,
+		 * as generate --run K says for one */
 		*cause = xsprintf("%d set%s could not be generated", failed, failed == 1 ? "" : "s");
-		rc = EXIT_FAIL;
+		rc = bad == failed ? EXIT_USAGE : EXIT_FAIL;
 	}
 	return rc;
 }
