@@ -46,20 +46,37 @@ const char *const tui_keys_global[] = {
 static void
 draw_topbar(struct app *a, struct canvas *cv)
 {
-	int x = 0, i, busy = job_running(a) || a->foreign, tier, need;
-	char buf[160];
+	int x = 0, i, tier, need, pend, run, total, ew;
+	char buf[160], extra[320] = "";
 	const char *base = NULL;
 
+	/* what the bar says besides the tabs: the running stage and its queue
+	 * (or the holder of the lock), the Slurm tasks */
+	if (job_running(a)) {
+		char job[128];
+
+		job_describe(a, job, sizeof job);
+		snprintf(extra, sizeof extra, " [%s]", job);
+	} else if (a->foreign)
+		snprintf(extra, sizeof extra, " [read-only: pid %ld %s]", (long)a->holder.pid,
+		    a->holder.stage[0] ? a->holder.stage : "?");
+	slurm_watch_counts(a->slurm, &pend, &run, &total);
+	if (pend + run > 0)
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " [slurm: %d running, %d queued]",
+		    run, pend);
+	/* room for it with some slack, so the tabs do not change form as
+	 * the progress text grows by a digit */
+	ew = extra[0] != '\0' ? canvas_strwidth(extra) + 6 : 0;
 	if (a->st != NULL) {
 		base = strrchr(a->st->dir, '/');
 		base = base != NULL && base[1] != '\0' ? base + 1 : a->st->dir;
 	}
 	/* The study's name is never cut.  The tabs take the widest of three
-	 * forms that leaves room for it (and, while a stage runs, for about 30
-	 * columns of progress): full names, short names ("3 Prep"), numbers
-	 * (the current screen keeps its name). */
+	 * forms that leaves room for it and for the text above: full names,
+	 * short names ("3 Prep"), numbers (the current screen keeps its
+	 * name). */
 	for (tier = 0; tier < 2; tier++) {
-		need = 10 + (base != NULL ? canvas_strwidth(base) + 2 : 0) + (busy ? 30 : 0);
+		need = 10 + (base != NULL ? canvas_strwidth(base) + 2 : 0) + ew;
 		for (i = 0; i < SCREEN_COUNT; i++) {
 			const char *nm = tier == 0 || tui_screens[i]->abbr == NULL ?
 			    tui_screens[i]->name : tui_screens[i]->abbr;
@@ -85,26 +102,8 @@ draw_topbar(struct app *a, struct canvas *cv)
 			break;
 		x += canvas_text(cv, x, 0, -1, role, buf);
 	}
-	if (job_running(a)) {
-		char job[128];
-
-		job_describe(a, job, sizeof job);
-		snprintf(buf, sizeof buf, " [%s]", job);
-		x += canvas_text(cv, x, 0, cv->w - x, THEME_KEY, buf);
-	} else if (a->foreign) {
-		snprintf(buf, sizeof buf, " [read-only: pid %ld %s]", (long)a->holder.pid,
-		    a->holder.stage[0] ? a->holder.stage : "?");
-		x += canvas_text(cv, x, 0, cv->w - x, THEME_KEY, buf);
-	}
-	{
-		int pend, run, total;
-
-		slurm_watch_counts(a->slurm, &pend, &run, &total);
-		if (pend + run > 0) {
-			snprintf(buf, sizeof buf, " [slurm: %d running, %d queued]", run, pend);
-			x += canvas_text(cv, x, 0, cv->w - x, THEME_KEY, buf);
-		}
-	}
+	if (extra[0] != '\0')
+		x += canvas_text(cv, x, 0, cv->w - x, THEME_KEY, extra);
 	if (base != NULL && cv->w - x >= 3) {
 		int bw = canvas_strwidth(base), room = cv->w - x - 2;
 
