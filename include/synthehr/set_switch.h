@@ -22,6 +22,9 @@ int set_switch_begin(const char *dir, char **stage, char **cause);
 int set_switch_commit(const char *dir, const char *stage, char **cause);
 /* Remove a staged set that will not be committed (NULL: nothing). */
 void set_switch_abort(const char *stage);
+/* The end of a staged write: commit when rc is 0, else abort; frees dir
+ * and stage; returns rc, or the commit's failure. */
+int set_switch_end(char *dir, char *stage, int rc, char **cause);
 /* Finish the switch of a set whose commit point passed (DIR/set.commit);
  * 0 when there is none. */
 int set_switch_recover(const char *dir, char **cause);

@@ -209,12 +209,7 @@ eval_import_external(struct study *s, const char *csv, const char *name, char **
 		free(path);
 		json_decref(src);
 	}
-	if (rc == 0)
-		rc = set_switch_commit(dir, stage, cause);
-	else
-		set_switch_abort(stage);
-	free(stage);
-	free(dir);
+	rc = set_switch_end(dir, stage, rc, cause);
 	if (rc == 0 && name_out != NULL) {
 		*name_out = nm;
 		nm = NULL;

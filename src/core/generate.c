@@ -352,12 +352,7 @@ gen_write_set(struct study *s, const char *rel, const struct layout *l, const st
 		return -1;
 	}
 	rc = gen_write_files(stage, l, m, cause);
-	if (rc == 0)
-		rc = set_switch_commit(dir, stage, cause);
-	else
-		set_switch_abort(stage);
-	free(stage);
-	free(dir);
+	rc = set_switch_end(dir, stage, rc, cause);
 	return rc;
 }
 

@@ -117,3 +117,15 @@ set_switch_abort(const char *stage)
 	if (stage != NULL && util_dir_exists(stage))
 		util_rmdir_files(stage);
 }
+
+int
+set_switch_end(char *dir, char *stage, int rc, char **cause)
+{
+	if (rc == 0)
+		rc = set_switch_commit(dir, stage, cause);
+	else
+		set_switch_abort(stage);
+	free(stage);
+	free(dir);
+	return rc;
+}

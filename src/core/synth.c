@@ -227,12 +227,7 @@ synth_peer_run(struct study *s, int method, const struct gen_opts *o, struct syn
 	tp = util_path_join(stage, "state.json");
 	rc = js_write_file(tp, st, cause);
 	free(tp);
-	if (rc == 0)
-		rc = set_switch_commit(dir, stage, cause);
-	else
-		set_switch_abort(stage);
-	free(stage);
-	free(dir);
+	rc = set_switch_end(dir, stage, rc, cause);
 	json_decref(st);
 out:
 	if (m != NULL)

@@ -72,18 +72,24 @@ app_free(struct app *a)
 }
 
 /* Every message goes to the status line and into the message log (M). */
+static void
+app_vmessage(struct app *a, int role, int sev, const char *fmt, va_list ap)
+{
+	free(a->status);
+	if (vasprintf(&a->status, fmt, ap) < 0)
+		a->status = NULL;
+	a->status_role = role;
+	tui_log_add(&a->msgs, sev, NULL, a->status);
+}
+
 void
 app_status(struct app *a, const char *fmt, ...)
 {
 	va_list ap;
 
-	free(a->status);
 	va_start(ap, fmt);
-	if (vasprintf(&a->status, fmt, ap) < 0)
-		a->status = NULL;
+	app_vmessage(a, THEME_STATUS, TUI_SEV_INFO, fmt, ap);
 	va_end(ap);
-	a->status_role = THEME_STATUS;
-	tui_log_add(&a->msgs, TUI_SEV_INFO, NULL, a->status);
 }
 
 void
@@ -91,13 +97,9 @@ app_warn(struct app *a, const char *fmt, ...)
 {
 	va_list ap;
 
-	free(a->status);
 	va_start(ap, fmt);
-	if (vasprintf(&a->status, fmt, ap) < 0)
-		a->status = NULL;
+	app_vmessage(a, THEME_BAD, TUI_SEV_WARN, fmt, ap);
 	va_end(ap);
-	a->status_role = THEME_BAD;
-	tui_log_add(&a->msgs, TUI_SEV_WARN, NULL, a->status);
 }
 
 void
