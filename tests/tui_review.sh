@@ -62,6 +62,9 @@ if [ -n "$bmi_miss" ] && awk -v m="$bmi_miss" -v c="$bmi_compl" 'BEGIN { d = 100
 then ok "BMI: $bmi_miss% missing ('synthehr info'), complete $bmi_compl%"
 else not_ok "BMI: $bmi_miss% missing ('synthehr info'), complete '$bmi_compl'%"; fi
 grep_ok "0/1 columns show a prevalence bar" "^DIE_1y  *bin  *100%.*%$" "$TMPD/rows"
+# a categorical column lists whole levels while they fit, then … (never
+# "ASIA" for ASIAN)
+grep_ok "categorical levels are whole, the rest marked …" "^RACE  *cat .* levels: WHITE [0-9]*% BLACK [0-9]*% … " "$TMPD/rows"
 keys s
 expect "s sorts (by name), and says so" "sort: name" 5
 keys s

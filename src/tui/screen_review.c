@@ -477,11 +477,24 @@ draw_table(struct app *a, struct canvas *cv, int x, int y, int w, int h)
 			char lv[128];
 			int off = 0, l;
 
+			/* whole levels while they fit in the 34 columns, then "…"
+			 * (Enter shows them all): never a level name cut */
 			off = snprintf(lv, sizeof lv, "%d levels:", col->nlevels);
-			for (l = 0; l < col->nlevels && l < SKIM_SPARK && off < (int)sizeof lv - 24; l++)
-				off += snprintf(lv + off, sizeof lv - off, " %.8s %.0f%%", col->levels[l],
+			for (l = 0; l < col->nlevels && l < SKIM_SPARK; l++) {
+				char item[96];
+				int iw = snprintf(item, sizeof item, " %s %.0f%%", col->levels[l],
 				    k->n ? 100.0 * k->spark[l] / k->n : 0.0);
-			canvas_printf(cv, x + nw + 11, yy, 14 + 34, role, "%6s %6s %-34.34s", "-", "-", lv);
+				int more = l + 1 < col->nlevels;
+
+				if (off + iw + (more ? 2 : 0) > 34 || off + iw >= (int)sizeof lv - 4)
+					break;
+				memcpy(lv + off, item, (size_t)iw + 1);
+				off += iw;
+			}
+			if (l < col->nlevels)
+				snprintf(lv + off, sizeof lv - off, " %s", cv->ascii ? "~" : "\u2026");
+			canvas_printf(cv, x + nw + 11, yy, 14, role, "%6s %6s", "-", "-");
+			canvas_text(cv, x + nw + 25, yy, 34, role, lv);
 			canvas_text(cv, q0 + 35, yy, 8, role == THEME_SELECTED ? role : THEME_HIST_BAR,
 			    skim_spark_text(k->spark, k->nspark, cv->ascii, sp, sizeof sp));
 			continue;
