@@ -265,30 +265,38 @@ mtx_role_name(uint32_t role)
 	return role < SH_NELEM(names) ? names[role] : "unknown";
 }
 
+/* A header for n rows shaped and provenanced as m, with the data's CRC
+ * sum; the header's own CRC last. */
+static void
+header_fill(struct mtx_header *h, const struct mtx *m, size_t n, uint32_t sum)
+{
+	memset(h, 0, sizeof *h);
+	memcpy(h->magic, MTX_MAGIC, 8);
+	h->version = MTX_VERSION;
+	h->D = m->D;
+	h->n = n;
+	h->nb = m->nb;
+	h->nc = m->nc;
+	h->scaled = m->scaled;
+	h->role = m->prov.role;
+	h->layout_hash = m->lhash;
+	h->source = m->prov.source;
+	h->plan = m->prov.plan;
+	h->seed = m->prov.seed;
+	h->parent = m->prov.parent;
+	h->train = m->prov.train;
+	h->companion = m->prov.companion;
+	h->sum = sum;
+	h->hsum = header_crc(h);
+}
+
 int
 mtx_write(const char *path, const struct mtx *m, char **cause)
 {
 	struct atomic_file af;
 	struct mtx_header h;
 
-	memset(&h, 0, sizeof h);
-	memcpy(h.magic, MTX_MAGIC, 8);
-	h.version = MTX_VERSION;
-	h.D = m->D;
-	h.n = m->n;
-	h.nb = m->nb;
-	h.nc = m->nc;
-	h.scaled = m->scaled;
-	h.role = m->prov.role;
-	h.layout_hash = m->lhash;
-	h.source = m->prov.source;
-	h.plan = m->prov.plan;
-	h.seed = m->prov.seed;
-	h.parent = m->prov.parent;
-	h.train = m->prov.train;
-	h.companion = m->prov.companion;
-	h.sum = (uint32_t)mtx_checksum(m);
-	h.hsum = header_crc(&h);
+	header_fill(&h, m, m->n, (uint32_t)mtx_checksum(m));
 	if (atomic_open(&af, path, cause) != 0)
 		return -1;
 	errno = 0;
@@ -377,24 +385,8 @@ mtx_stream_commit(struct mtx_stream *st, const struct mtx *proto, char **cause)
 		mtx_stream_abort(st);
 		return -1;
 	}
-	memset(&h, 0, sizeof h);
-	memcpy(h.magic, MTX_MAGIC, 8);
-	h.version = MTX_VERSION;
-	h.D = st->D;
-	h.n = st->n;
-	h.nb = st->nb;
-	h.nc = st->nc;
-	h.scaled = proto->scaled;
-	h.role = proto->prov.role;
-	h.layout_hash = proto->lhash;
-	h.source = proto->prov.source;
-	h.plan = proto->prov.plan;
-	h.seed = proto->prov.seed;
-	h.parent = proto->prov.parent;
-	h.train = proto->prov.train;
-	h.companion = proto->prov.companion;
-	h.sum = (uint32_t)crc32_combine(st->crc_b, st->crc_c, (z_off_t)(st->n * (size_t)st->nc * sizeof(float)));
-	h.hsum = header_crc(&h);
+	header_fill(&h, proto, st->n,
+	    (uint32_t)crc32_combine(st->crc_b, st->crc_c, (z_off_t)(st->n * (size_t)st->nc * sizeof(float))));
 	errno = 0;
 	if (fseeko(st->af.fp, 0, SEEK_SET) != 0 || fwrite(&h, sizeof h, 1, st->af.fp) != 1 ||
 	    fseeko(st->af.fp, 0, SEEK_END) != 0) {
