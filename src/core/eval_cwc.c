@@ -58,25 +58,23 @@ evalu_syrk_acc(const float *X, size_t nr, int d, float *tmp, double *acc)
 			acc[(size_t)i * d + j] += tmp[(size_t)i * d + j];
 }
 
-void
-eval_corr(const struct layout *l, const struct mtx *m, uint64_t noise_seed, double *corr)
+/* Pass 1 of the correlation, shared by the whole and the blocked routes:
+ * each column's mean over m's rows (read in row blocks of bs through X
+ * [bs × D]), whether it is constant, and for a constant column with a
+ * noise seed the mean of its noise (U − 1) (the tutorial's 1e-8 jitter,
+ * see eval_corr). */
+static void
+corr_col_stats(const struct layout *l, const struct mtx *m, uint64_t noise_seed, float *X, size_t bs,
+    double *mean, double *noise_mean, int *konst)
 {
-	int D = l->D, j, k, nconst = 0;
-	size_t bs = evalu_block_rows(D), r0, i;
-	float *X = xmalloc(bs * (size_t)D * sizeof *X);         /* [bs × D] row block */
-	float *tmp = xmalloc((size_t)D * D * sizeof *tmp);       /* [D × D] */
-	double *acc = xcalloc((size_t)D * D, sizeof *acc);       /* [D × D] upper */
-	double *mean = xcalloc((size_t)D, sizeof *mean);         /* [D] */
-	double *noise_mean = xcalloc((size_t)D, sizeof *noise_mean);
+	int D = l->D, j;
+	size_t r0, i;
 	float *lo = xmalloc((size_t)D * sizeof *lo), *hi = xmalloc((size_t)D * sizeof *hi);
-	int *cidx = xmalloc((size_t)D * sizeof *cidx);           /* constant columns */
-	struct rng *nr = NULL;                                   /* [nconst] noise streams */
 
 	for (j = 0; j < D; j++) {
 		lo[j] = INFINITY;
 		hi[j] = -INFINITY;
 	}
-	/* Pass 1: means and ranges. */
 	for (r0 = 0; r0 < m->n; r0 += bs) {
 		size_t nb = SH_MIN(bs, m->n - r0);
 
@@ -93,25 +91,48 @@ eval_corr(const struct layout *l, const struct mtx *m, uint64_t noise_seed, doub
 	}
 	for (j = 0; j < D; j++) {
 		mean[j] = m->n ? mean[j] / (double)m->n : 0;
-		if (!(hi[j] > lo[j]))
-			cidx[nconst++] = j;
+		konst[j] = !(hi[j] > lo[j]);
+		if (konst[j] && noise_seed) {
+			struct rng g;
+			double t = 0;
+
+			rng_seed_stream(&g, noise_seed, (uint64_t)j);
+			for (i = 0; i < m->n; i++)
+				t += rng_uniform(&g) - 1.0;
+			noise_mean[j] = m->n ? t / (double)m->n : 0;
+		}
 	}
+	free(lo);
+	free(hi);
+}
+
+void
+eval_corr(const struct layout *l, const struct mtx *m, uint64_t noise_seed, double *corr)
+{
+	int D = l->D, j, k, nconst = 0;
+	size_t bs = evalu_block_rows(D), r0, i;
+	float *X = xmalloc(bs * (size_t)D * sizeof *X);         /* [bs × D] row block */
+	float *tmp = xmalloc((size_t)D * D * sizeof *tmp);       /* [D × D] */
+	double *acc = xcalloc((size_t)D * D, sizeof *acc);       /* [D × D] upper */
+	double *mean = xcalloc((size_t)D, sizeof *mean);         /* [D] */
+	double *noise_mean = xcalloc((size_t)D, sizeof *noise_mean);
+	int *konst = xmalloc((size_t)D * sizeof *konst);
+	int *cidx = xmalloc((size_t)D * sizeof *cidx);           /* constant columns */
+	struct rng *nr = NULL;                                   /* [nconst] noise streams */
+
+	/* Pass 1: means, constant columns and their noise means. */
+	corr_col_stats(l, m, noise_seed, X, bs, mean, noise_mean, konst);
+	for (j = 0; j < D; j++)
+		if (konst[j])
+			cidx[nconst++] = j;
 	/* The tutorial adds (U − 1)·1e-8 to every synthetic cell.  It only
 	 * matters for constant columns (elsewhere it moves a correlation by
 	 * ~1e-8), and correlation is scale-free, so those columns become their
 	 * centred noise (U − 1) − mean; other columns are left as they are. */
 	if (noise_seed && nconst) {
 		nr = xmalloc((size_t)nconst * sizeof *nr);
-		for (k = 0; k < nconst; k++) {
-			struct rng g;
-			double s = 0;
-
-			rng_seed_stream(&g, noise_seed, (uint64_t)cidx[k]);
-			for (i = 0; i < m->n; i++)
-				s += rng_uniform(&g) - 1.0;
-			noise_mean[cidx[k]] = m->n ? s / (double)m->n : 0;
+		for (k = 0; k < nconst; k++)
 			rng_seed_stream(&nr[k], noise_seed, (uint64_t)cidx[k]);
-		}
 	}
 	/* Pass 2: X^T X of the centred blocks. */
 	for (r0 = 0; r0 < m->n; r0 += bs) {
@@ -154,8 +175,7 @@ eval_corr(const struct layout *l, const struct mtx *m, uint64_t noise_seed, doub
 	free(acc);
 	free(mean);
 	free(noise_mean);
-	free(lo);
-	free(hi);
+	free(konst);
 	free(cidx);
 	free(nr);
 }
@@ -206,10 +226,9 @@ struct corr_cols {
 static void
 corr_cols_init(struct corr_cols *s, const struct layout *l, const struct mtx *m, uint64_t noise_seed)
 {
-	int D = l->D, j;
-	size_t bs = evalu_block_rows(D), r0, i;
+	int D = l->D;
+	size_t bs = evalu_block_rows(D);
 	float *X = xmalloc(bs * (size_t)D * sizeof *X);
-	float *lo = xmalloc((size_t)D * sizeof *lo), *hi = xmalloc((size_t)D * sizeof *hi);
 
 	s->l = l;
 	s->m = m;
@@ -218,40 +237,8 @@ corr_cols_init(struct corr_cols *s, const struct layout *l, const struct mtx *m,
 	s->noise_mean = xcalloc((size_t)D, sizeof *s->noise_mean);
 	s->var = xcalloc((size_t)D, sizeof *s->var);
 	s->konst = xcalloc((size_t)D, sizeof *s->konst);
-	for (j = 0; j < D; j++) {
-		lo[j] = INFINITY;
-		hi[j] = -INFINITY;
-	}
-	for (r0 = 0; r0 < m->n; r0 += bs) {
-		size_t nb = SH_MIN(bs, m->n - r0);
-
-		evalu_rows(l, m, r0, nb, X);
-		for (i = 0; i < nb; i++) {
-			const float *x = X + i * (size_t)D;
-
-			for (j = 0; j < D; j++) {
-				s->mean[j] += x[j];
-				lo[j] = x[j] < lo[j] ? x[j] : lo[j];
-				hi[j] = x[j] > hi[j] ? x[j] : hi[j];
-			}
-		}
-	}
-	for (j = 0; j < D; j++) {
-		s->mean[j] = m->n ? s->mean[j] / (double)m->n : 0;
-		s->konst[j] = !(hi[j] > lo[j]);
-		if (s->konst[j] && noise_seed) {
-			struct rng g;
-			double t = 0;
-
-			rng_seed_stream(&g, noise_seed, (uint64_t)j);
-			for (i = 0; i < m->n; i++)
-				t += rng_uniform(&g) - 1.0;
-			s->noise_mean[j] = m->n ? t / (double)m->n : 0;
-		}
-	}
+	corr_col_stats(l, m, noise_seed, X, bs, s->mean, s->noise_mean, s->konst);
 	free(X);
-	free(lo);
-	free(hi);
 }
 
 static void
