@@ -468,6 +468,21 @@ ref_meaning(void)
 	    "real = TRTR's AUROC (train real, test real); e evaluates the others";
 }
 
+/* The selected set's entry in metrics.json "sets" (the sets as listed,
+ * the real rows left out), or NULL. */
+static json_t *
+selected_set(void)
+{
+	json_t *all = json_object_get(tui_res.metrics, "sets");
+	size_t i;
+	int k = -1;
+
+	for (i = 0; i < json_array_size(all); i++)
+		if (strcmp(js_str(json_array_get(all, i), "kind", ""), "real") != 0 && ++k == ev.sel)
+			return json_array_get(all, i);
+	return NULL;
+}
+
 static void
 draw_drill(struct canvas *cv, int x, int y, int w, int h)
 {
@@ -484,13 +499,8 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 	}
 	/* rows the memorisation lines below will need */
 	{
-		json_t *all = json_object_get(tui_res.metrics, "sets"), *st = NULL, *mm, *ck;
-		size_t i;
-		int k = -1;
+		json_t *st = selected_set(), *mm, *ck;
 
-		for (i = 0; i < json_array_size(all); i++)
-			if (strcmp(js_str(json_array_get(all, i), "kind", ""), "real") != 0 && ++k == ev.sel)
-				st = json_array_get(all, i);
 		mm = json_object_get(json_object_get(st, "details"), "memorisation");
 		ck = json_object_get(json_object_get(st, "details"), "ckv");
 		below = (mm != NULL ? 3 : 0) + (ck != NULL && json_integer_value(json_object_get(ck, "missing")) > 0) +
@@ -574,13 +584,8 @@ draw_drill(struct canvas *cv, int x, int y, int w, int h)
 	/* Memorisation of the selected set, the real test rows as reference;
 	 * CKV codes the set never produces. */
 	{
-		json_t *all = json_object_get(tui_res.metrics, "sets"), *st = NULL, *mm, *ref, *ck;
-		size_t i;
-		int k = -1;
+		json_t *st = selected_set(), *mm, *ref, *ck;
 
-		for (i = 0; i < json_array_size(all); i++)
-			if (strcmp(js_str(json_array_get(all, i), "kind", ""), "real") != 0 && ++k == ev.sel)
-				st = json_array_get(all, i);
 		mm = json_object_get(json_object_get(st, "details"), "memorisation");
 		ref = json_object_get(json_object_get(tui_res.metrics, "real"), "memorisation");
 		ck = json_object_get(json_object_get(st, "details"), "ckv");
