@@ -80,6 +80,14 @@ int rank_compute(const double *values, int nsets, const struct rank_profile *p, 
  * and -1 for the others; returns the number of groups. */
 int rank_ties(const double *values, const double *se, int nsets, int m, int *group);
 
+/* Overall scores (sums of weight × place) within RANK_TIE_EPS are equal
+ * up to rounding: the same place.  rank_overall_place: 1 + the number of
+ * sets scoring better than set k by more than that (tied sets share a
+ * place); rank_count_best adds 1 to count[s] for every set in place 1. */
+#define RANK_TIE_EPS 1e-9
+int rank_overall_place(const double *overall, int nsets, int k);
+void rank_count_best(const double *overall, int nsets, int *count);
+
 /* Rank stability: values [nboot × nsets × RANK_COUNT] from bootstrap
  * resamples; best_count[nsets] receives how often each set came out best
  * (a resample where sets tie for best counts for each of them, so the

@@ -292,16 +292,34 @@ rank_stability(const double *values, int nboot, int nsets, const struct rank_pro
 		int best = rank_compute(values + (size_t)b * nsets * RANK_COUNT, nsets, p, fractional,
 		    NULL, overall);
 
-		if (best < 0)
-			continue;
 		/* a resample where several sets share the best overall counts
 		 * for each of them (crediting the first would favour the set
 		 * listed first) */
-		for (s = 0; s < nsets; s++)
-			if (overall[s] - overall[best] <= 1e-9 * (1 + fabs(overall[best])))
-				best_count[s]++;
+		if (best >= 0)
+			rank_count_best(overall, nsets, best_count);
 	}
 	free(overall);
+}
+
+int
+rank_overall_place(const double *overall, int nsets, int k)
+{
+	int s, p = 1;
+
+	for (s = 0; s < nsets; s++)
+		if (overall[s] < overall[k] - RANK_TIE_EPS)
+			p++;
+	return p;
+}
+
+void
+rank_count_best(const double *overall, int nsets, int *count)
+{
+	int s;
+
+	for (s = 0; s < nsets; s++)
+		if (rank_overall_place(overall, nsets, s) == 1)
+			count[s]++;
 }
 
 static const double *rt_vals;

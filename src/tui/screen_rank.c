@@ -98,11 +98,8 @@ jitter_stability(const double *values, int nsets, const struct rank_profile *p, 
 		for (m = 0; m < RANK_COUNT; m++)
 			q.w[m] = p->w[m] * (0.8 + 0.4 * rng_uniform(&r));
 		b = rank_compute(values, nsets, &q, 0, ranks, overall);
-		if (b < 0)
-			continue;
-		for (m = 0; m < nsets; m++)   /* sets tied for best count each */
-			if (overall[m] - overall[b] <= 1e-9 * (1 + fabs(overall[b])))
-				best[m]++;
+		if (b >= 0)   /* sets tied for best count each */
+			rank_count_best(overall, nsets, best);
 	}
 	free(ranks);
 	free(overall);
@@ -117,7 +114,7 @@ cmp_overall(const void *pa, const void *pb)
 	int x = *(const int *)pa, y = *(const int *)pb;
 
 	/* sums of weights x ranks: equal up to rounding counts as a tie */
-	if (fabs(sort_overall[x] - sort_overall[y]) > 1e-9)
+	if (fabs(sort_overall[x] - sort_overall[y]) > RANK_TIE_EPS)
 		return sort_overall[x] < sort_overall[y] ? -1 : 1;
 	return x - y;
 }
@@ -209,13 +206,8 @@ draw_table(struct canvas *cv, int x, int y, int w, int h, const double *values, 
 	yy++;
 	canvas_text(cv, x + 1, yy, lw - 1, THEME_TITLE, "place");
 	for (c = 0; c < ncol; c++) {
-		int p = 1, k;
-
 		/* equal overall scores share a place */
-		for (k = 0; k < nsets; k++)
-			if (overall[k] < overall[order[c]] - 1e-9)
-				p++;
-		snprintf(b, sizeof b, "%d", p);
+		snprintf(b, sizeof b, "%d", rank_overall_place(overall, nsets, order[c]));
 		canvas_text_right(cv, x + lw + c * cw, yy, cw, c == 0 ? THEME_BEST : THEME_NORMAL, b);
 	}
 	yy++;
@@ -228,7 +220,7 @@ draw_table(struct canvas *cv, int x, int y, int w, int h, const double *values, 
 
 		n0 = tui_set_label(names[a0], lb0, sizeof lb0, NULL);
 		n1 = tui_set_label(names[a1], lb1, sizeof lb1, NULL);
-		if (yy < y + h && fabs(overall[a0] - overall[a1]) < 1e-9)   /* the same place */
+		if (yy < y + h && rank_overall_place(overall, nsets, a1) == 1)   /* the same place */
 			canvas_printf(cv, x + 1, yy++, w - 2, THEME_NORMAL, "%s and %s tie (%.2f each); %s against %s:",
 			    n0, n1, overall[a0], n0, n1);
 		else if (yy < y + h)
@@ -395,7 +387,7 @@ compute:
 	}
 	canvas_printf(cv, x + lw + 2, y + 1, w - lw - 4, THEME_DIM, "%-3s %-18s %7s  %s", "#", "set", "overall",
 	    "best in");
-	for (s = 0, place = 1; s < nsets && y + 2 + s < y + h - 3; s++) {
+	for (s = 0; s < nsets && y + 2 + s < y + h - 3; s++) {
 		int k = order[s], peer, role;
 		double f = nboot > 0 ? (double)bestc[k] / nboot : 0;
 		const char *lbl = tui_set_label(names[k], lb, sizeof lb, &peer);
@@ -403,10 +395,7 @@ compute:
 		/* Classical peers rank with the runs, dimmed apart from them. */
 		role = peer ? THEME_DIM : THEME_NORMAL;
 		/* the place as on the table: sets with the same overall share it */
-		if (s == 0)
-			place = 1;
-		else if (fabs(overall[k] - overall[order[s - 1]]) > 1e-9)
-			place = s + 1;
+		place = rank_overall_place(overall, nsets, k);
 		if (place == 1)
 			role = THEME_BEST;
 		canvas_printf(cv, x + lw + 2, y + 2 + s, w - lw - 4, role, "%-3d %-18.18s %7s", place, lbl,
