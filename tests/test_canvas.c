@@ -352,6 +352,11 @@ test_screens(void)
 		app_draw(a, cv);
 		tap_ok(has(cv, " 1 Load  2  3  4  5  6 ") && has(cv, " a-study-named-for-the-spring-2027-cohort\n"),
 		    "top bar at 80 columns: a longer name and the tabs shrink to numbers");
+		app_switch(a, SCREEN_EVAL);
+		app_draw(a, cv);
+		tap_ok(has(cv, " 1  2  3  4  5 Eval  6 ") && has(cv, " a-study-named-for-the-spring-2027-cohort\n"),
+		    "... the current screen keeps its short name there (5 Eval)");
+		app_switch(a, SCREEN_LOAD);
 		free(a->st->dir);
 		a->st->dir = dir0;
 	}

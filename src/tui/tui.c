@@ -74,7 +74,7 @@ draw_topbar(struct app *a, struct canvas *cv)
 	/* The study's name is never cut.  The tabs take the widest of three
 	 * forms that leaves room for it and for the text above: full names,
 	 * short names ("3 Prep"), numbers (the current screen keeps its
-	 * name). */
+	 * short name). */
 	for (tier = 0; tier < 2; tier++) {
 		need = 10 + (base != NULL ? canvas_strwidth(base) + 2 : 0) + ew;
 		for (i = 0; i < SCREEN_COUNT; i++) {
@@ -92,7 +92,7 @@ draw_topbar(struct app *a, struct canvas *cv)
 		int role = i == a->cur ? THEME_TAB_ACTIVE : THEME_TAB;
 		const char *nm = tui_screens[i]->name;
 
-		if (tier == 1 && tui_screens[i]->abbr != NULL)
+		if (tier >= 1 && tui_screens[i]->abbr != NULL)
 			nm = tui_screens[i]->abbr;
 		if (tier == 2 && i != a->cur)
 			snprintf(buf, sizeof buf, " %d ", i + 1);
